@@ -1,0 +1,102 @@
+// The kernel ABI: every offset and constant shared by the AssemblyScript kernel and the TypeScript
+// host. This file is compiled by both `asc` and `tsc`, so it holds integer literals only.
+//
+// Linear memory (byte offsets):
+//
+//   0 ─────────────── AssemblyScript static data (tables); must end below CONFIG_OFFSET
+//   65536 ─────────── CONFIG   (4 KiB)  written by the host before reset()
+//   69632 ─────────── RESULTS  (4 KiB)  record/line counters and status, read after scan()/finish()
+//   73728 ─────────── NUMBER_TEXT (4 KiB) a rare number rendered as text for the host's Number()
+//   131072 ────────── COLUMN_MAP (MAX_FIELDS x i16): field index -> slot, or -1 when not selected
+//   262144 ────────── SLOTS (MAX_SLOTS x SLOT_SIZE): one accumulator block per selected column
+//   WINDOW_OFFSET ─── WINDOW: the host copies each window of input here, then calls scan(length)
+//
+// One slot (SLOT_SIZE bytes):
+//
+//   +0   count i64        +8   empty i64        +16 invalid i64     +24 outside i64 (numbers outside
+//   +32  min f64          +40  max f64                                the exact decimal domain)
+//   +48  fsum f64         +56  fsum compensation f64   (Neumaier sum of the doubles)
+//   +64  fsq f64          +72  fsq compensation f64    (Neumaier sum of the squared doubles)
+//   +80  first invalid: line i64 (1-based, relative to the scan start; 0 = none)
+//   +88  first invalid: captured length i32 (<= 64)    +92 first invalid: bytes seen so far i32
+//   +96  first invalid: value bytes [64]
+//   +256 SUM buckets:  SUM_BUCKETS x i128 (lo u64, hi i64), bucket b holds mantissas of 10^(b+SUM_EXP_MIN)
+//   +1104 SQUARE buckets: SQ_BUCKETS x i128, bucket b holds 10^(b+SQ_EXP_MIN) units of the squares
+//   +3072 end
+//
+// A number m x 10^k (m < 10^18, k in [-35, 17], |value| in [1e-18, 1e18)) is added exactly to SUM
+// bucket k. Its square is split as m = hi*10^9 + lo so that hi^2, 2*hi*lo and lo^2 each fit in 62 bits
+// and go to SQUARE buckets 2k+18, 2k+9 and 2k: no 128-bit multiply, and the 128-bit buckets cannot
+// overflow before 2^66 additions.
+
+export const LAYOUT_VERSION = 1;
+
+export const CONFIG_OFFSET = 65536;
+export const CONFIG_DELIMITER = 0; //       i32: delimiter byte
+export const CONFIG_QUOTE = 4; //           i32: quote byte
+export const CONFIG_FLAGS = 8; //           i32: FLAG_* bits
+export const CONFIG_SLOT_COUNT = 12; //     i32: slots in use (selected columns)
+export const CONFIG_MAPPED_FIELDS = 16; //  i32: entries of COLUMN_MAP in use
+export const CONFIG_START_OFFSET = 32; //   i64: absolute file offset of the first byte fed
+export const CONFIG_STOP_OFFSET = 40; //    i64: records that start at or after it are not scanned; -1 none
+
+export const FLAG_HEADER = 1; //     the first record is a header: not counted, not accumulated
+export const FLAG_SQUARES = 2; //    accumulate squares (stats); sum and count skip them
+export const FLAG_MID_FILE = 4; //   the scan starts inside the file: skip to the first record boundary
+export const FLAG_ALL_FIELDS = 8; // every field i < MAX_SLOTS goes to slot i (stats without -c, no header)
+
+export const RESULTS_OFFSET = 69632;
+export const RESULT_RECORDS = 0; //         i64: data records (header excluded)
+export const RESULT_LINES = 8; //           i64: LF bytes consumed (physical lines)
+export const RESULT_SHORT = 16; //          i64: records with fewer fields than expected
+export const RESULT_LONG = 24; //           i64: records with more fields than expected
+export const RESULT_MAX_FIELDS = 32; //     i64: widest record
+export const RESULT_EXPECTED_FIELDS = 40; // i64: header width, or first record's width (0 = none yet)
+export const RESULT_STATUS = 48; //         i32: STATUS_*
+export const RESULT_QUOTE_LINE = 56; //     i64: line (1-based, relative) of an unterminated quote
+export const RESULT_QUOTE_BYTE = 64; //     i64: absolute offset of that quote
+export const RESULT_FIRST_RECORD = 72; //   i64: absolute offset where counting began (-1 = never)
+export const RESULT_STOP_POSITION = 80; //  i64: absolute offset of the first record at/after stop (-1 = EOF)
+export const RESULT_BYTES = 88; //          i64: bytes fed
+export const RESULT_HEADER_FIELDS = 96; //  i64: fields in the header record (0 = none)
+export const RESULT_LINES_AT_FIRST = 104; // i64: LF bytes consumed before counting began
+
+export const STATUS_OK = 0;
+export const STATUS_UNTERMINATED_QUOTE = 1;
+export const STATUS_STOPPED = 2; // reached the stop offset: feed nothing more
+
+export const NUMBER_TEXT_OFFSET = 73728;
+export const NUMBER_TEXT_CAPACITY = 4096;
+export const MAX_KEPT_DIGITS = 800; // digits past the 19th kept for exact rounding (768 suffice)
+
+export const COLUMN_MAP_OFFSET = 131072;
+export const MAX_FIELDS = 65536;
+
+export const SLOTS_OFFSET = 262144;
+export const MAX_SLOTS = 2048;
+export const SLOT_SIZE = 3072;
+export const SLOT_COUNT = 0;
+export const SLOT_EMPTY = 8;
+export const SLOT_INVALID = 16;
+export const SLOT_OUTSIDE = 24;
+export const SLOT_MIN = 32;
+export const SLOT_MAX = 40;
+export const SLOT_FSUM = 48;
+export const SLOT_FSUM_COMP = 56;
+export const SLOT_FSQ = 64;
+export const SLOT_FSQ_COMP = 72;
+export const SLOT_INVALID_LINE = 80;
+export const SLOT_INVALID_LENGTH = 88;
+export const SLOT_INVALID_SEEN = 92;
+export const SLOT_INVALID_BYTES = 96;
+export const INVALID_CAPTURE = 64;
+export const SLOT_SUMS = 256;
+export const SUM_EXP_MIN = -35;
+export const SUM_BUCKETS = 53;
+export const SLOT_SQUARES = 1104;
+export const SQ_EXP_MIN = -70;
+export const SQ_BUCKETS = 123;
+
+export const WINDOW_OFFSET = 6553600; // SLOTS_OFFSET + MAX_SLOTS * SLOT_SIZE
+export const DEFAULT_WINDOW = 1048576;
+export const PAGE_SIZE = 65536;

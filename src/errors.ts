@@ -1,0 +1,20 @@
+// Errors a user may cause. The CLI prints `csvscan: <message>` and exits with `exitCode`;
+// anything else reaching the top level is a bug.
+
+/** Exit codes of SPEC.md. */
+export const EXIT_MALFORMED = 1;
+export const EXIT_USAGE = 2;
+
+export class CsvscanError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: typeof EXIT_MALFORMED | typeof EXIT_USAGE = EXIT_USAGE,
+  ) {
+    super(message);
+    this.name = 'CsvscanError';
+  }
+}
+
+export function usageError(message: string): CsvscanError {
+  return new CsvscanError(message, EXIT_USAGE);
+}

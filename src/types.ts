@@ -1,0 +1,93 @@
+// Types shared by the host modules: what a scan is asked to do, what an engine returns for a range
+// of bytes (a mergeable partial), and the SPEC.md result objects printed by the CLI.
+
+export type EngineName = 'wasm' | 'js';
+export type IoMode = 'mmap' | 'read';
+/** count: records only; sum: exact sums; stats: sums, squares, min/max. */
+export type ScanMode = 'count' | 'sum' | 'stats';
+
+/** The CSV dialect, as bytes. */
+export interface Dialect {
+  delimiter: number;
+  quote: number;
+  header: boolean;
+}
+
+/**
+ * Which fields the kernel accumulates. `fields[i]` is the 0-based field index of slot i.
+ * `allFields` means every field index i < MAX_SLOTS goes to slot i (stats without -c and no header).
+ */
+export interface Selection {
+  fields: number[];
+  allFields: boolean;
+}
+
+/** One column's accumulators for a scanned range: everything needed to merge and to finalize. */
+export interface RawColumn {
+  count: number;
+  empty: number;
+  invalid: number;
+  /** numbers outside the exact decimal domain (then sum_text is null) */
+  outside: number;
+  /** exact sum of the in-domain numbers, in units of 10^-35 */
+  exactSum: bigint;
+  /** exact sum of squares of the in-domain numbers, in units of 10^-70 (0n unless mode is stats) */
+  exactSquares: bigint;
+  /** Neumaier sum of all the numbers' doubles: value and compensation */
+  fsum: number;
+  fsumComp: number;
+  fsq: number;
+  fsqComp: number;
+  /** Infinity / -Infinity when count is 0 */
+  min: number;
+  max: number;
+  /** line is 1-based relative to the scan's first line; value is raw bytes cut to 64 */
+  firstInvalid: { line: number; value: Uint8Array } | null;
+}
+
+/** What one engine returns for one scan of a byte range (or a whole file). */
+export interface RawScan {
+  records: number;
+  /** LF bytes in the scanned bytes before `stopPosition` (or to EOF) */
+  lines: number;
+  bytes: number;
+  short: number;
+  long: number;
+  maxFields: number;
+  /** header width, else the first record's width; 0 when no record was seen */
+  expectedFields: number;
+  headerFields: number;
+  /** absolute offset of the first record counted; -1 if none */
+  firstRecord: number;
+  /** LF bytes passed before the first record counted (relative line offset of that record) */
+  linesBeforeFirst: number;
+  /** absolute offset of the first record at/after the range end; -1 when the scan ran to EOF */
+  stopPosition: number;
+  /** set when EOF fell inside a quoted field */
+  unterminatedQuote: { line: number; byte: number } | null;
+  columns: RawColumn[];
+}
+
+/** SPEC.md `--json` column object. */
+export interface ColumnResult {
+  name: string;
+  index: number;
+  count: number;
+  empty: number;
+  invalid: number;
+  first_invalid: { line: number; value: string } | null;
+  sum: number | null;
+  sum_text: string | null;
+  min: number | null;
+  max: number | null;
+  mean: number | null;
+  stddev: number | null;
+}
+
+export interface ScanResult {
+  file: string;
+  rows: number;
+  bytes: number;
+  ragged: { short: number; long: number };
+  columns?: ColumnResult[];
+}
