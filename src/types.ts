@@ -91,3 +91,22 @@ export interface ScanResult {
   ragged: { short: number; long: number };
   columns?: ColumnResult[];
 }
+
+/** Options of a scan, mirroring the CLI (SPEC.md). Everything but `mode` has the SPEC default. */
+export interface ScanOptions {
+  mode: ScanMode;
+  delimiter?: number;
+  quote?: number;
+  header?: boolean;
+  /** raw `-c` values (header name, else 1-based index); null/undefined = all columns (stats) */
+  columns?: string[] | null;
+  engine?: EngineName;
+  threads?: number;
+  /** bytes per window; undefined = default */
+  window?: number;
+  io?: IoMode;
+  /** [start, end) byte range: scan the records that start in it */
+  range?: [number, number] | null;
+  /** called now and then with bytes done so far and the total (null when unknown, e.g. stdin) */
+  onProgress?: (bytesDone: number, totalBytes: number | null) => void;
+}
