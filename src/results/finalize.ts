@@ -1,0 +1,113 @@
+// Turns one column's raw accumulators into the SPEC.md result object.
+//
+// Decisions (where SPEC.md is silent):
+//
+// - A column with no number: `sum` is 0 and `sum_text` is "0" (the sum of nothing, as in Python's
+//   sum([])); `min`, `max`, `mean` and `stddev` are null. `stddev` is also null with one number.
+// - Infinite values. A number such as `1e999` is valid and its double is Infinity; it is outside the
+//   exact domain, so `sum_text` is null and the double results follow IEEE arithmetic on the values:
+//   `min`/`max` may be -Infinity/Infinity; `sum` and `mean` are +-Infinity when the infinities all
+//   have one sign and NaN when both signs occur (Infinity - Infinity); `stddev` is NaN whenever an
+//   infinite value is present (as numpy.std and Python's statistics.stdev give). JSON has no such
+//   numbers, so `--json` writes them as the strings "Infinity", "-Infinity" and "NaN" (the spellings
+//   JavaScript's Number() and Python's float() read back, and those of the protobuf JSON mapping);
+//   null keeps its one meaning, "no value", and merging `--json` parts stays lossless. Text output
+//   prints the same spellings.
+// - Negative zero: `min`/`max` keep the double of the text (`-0` gives -0); both JSON and text print
+//   it as 0. `sum` and `mean` of an exact sum of zero are +0.
+// - `first_invalid.value` is the captured bytes (at most 64) decoded as UTF-8 leniently: a byte
+//   sequence that is not UTF-8, or a character cut by the 64-byte limit, becomes U+FFFD.
+// - Exact columns (every number in the exact domain): `sum`, `mean` and `stddev` are each rounded
+//   once from exact rationals (stddev: the correctly rounded square root of the exact variance), so
+//   they are identical for any split of the file.
+// - Columns with a number outside the exact domain: `sum` is the compensated sum of the doubles,
+//   `mean` is sum / count and `stddev` comes from the compensated sums of the doubles and of their
+//   squares, clamped at 0 against cancellation. When the squares overflow the double range (a value
+//   beyond ~1.3e154) the variance cannot be known from the sums: `stddev` is then NaN ("NaN" in
+//   JSON).
+
+import type { ColumnResult, RawColumn } from '../types.js';
+import { decimalText, rationalSqrtToDouble, rationalToDouble } from './exact.js';
+
+/** RawColumn.exactSum is in units of 10^-SUM_SCALE, exactSquares in units of 10^-SQUARES_SCALE. */
+export const SUM_SCALE = 35;
+export const SQUARES_SCALE = 70;
+const SUM_UNIT_DENOMINATOR = 10n ** BigInt(SUM_SCALE);
+const SQUARES_UNIT_DENOMINATOR = 10n ** BigInt(SQUARES_SCALE);
+
+const utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+
+export function finalizeColumn(raw: RawColumn, name: string, index: number): ColumnResult {
+  const count = raw.count;
+  const hasNumber = count > 0;
+  const statistics = raw.outside === 0 ? exactStatistics(raw) : doubleStatistics(raw);
+  return {
+    name,
+    index,
+    count,
+    empty: raw.empty,
+    invalid: raw.invalid,
+    first_invalid:
+      raw.firstInvalid === null ? null : { line: raw.firstInvalid.line, value: utf8.decode(raw.firstInvalid.value) },
+    sum: statistics.sum,
+    sum_text: statistics.sumText,
+    min: hasNumber ? raw.min : null,
+    max: hasNumber ? raw.max : null,
+    mean: hasNumber ? statistics.mean : null,
+    stddev: count > 1 ? statistics.stddev : null,
+  };
+}
+
+interface Statistics {
+  sum: number;
+  sumText: string | null;
+  /** meaningful only when count > 0 */
+  mean: number;
+  /** meaningful only when count > 1 */
+  stddev: number;
+}
+
+/** Every number is in the exact domain: round exact rationals once each. */
+function exactStatistics(raw: RawColumn): Statistics {
+  const sumUnits = raw.exactSum;
+  const statistics: Statistics = {
+    sum: rationalToDouble(sumUnits, SUM_UNIT_DENOMINATOR),
+    sumText: decimalText(sumUnits, SUM_SCALE),
+    mean: NaN,
+    stddev: NaN,
+  };
+  if (raw.count > 0) {
+    const n = BigInt(raw.count);
+    statistics.mean = rationalToDouble(sumUnits, n * SUM_UNIT_DENOMINATOR);
+    if (raw.count > 1) {
+      // var = (n*S2 - S1^2) / (n(n-1)) with S1 = sumUnits/10^35 and S2 = exactSquares/10^70: both
+      // terms of the numerator are in units of 10^-70.
+      const numerator = n * raw.exactSquares - sumUnits * sumUnits;
+      const denominator = n * (n - 1n) * SQUARES_UNIT_DENOMINATOR;
+      // A negative numerator would mean inconsistent accumulators; the variance is never below 0.
+      statistics.stddev = numerator > 0n ? rationalSqrtToDouble(numerator, denominator) : 0;
+    }
+  }
+  return statistics;
+}
+
+/** Some number is outside the exact domain: use the compensated sums of the doubles. */
+function doubleStatistics(raw: RawColumn): Statistics {
+  const n = raw.count;
+  const hasPositiveInfinity = n > 0 && raw.max === Infinity;
+  const hasNegativeInfinity = n > 0 && raw.min === -Infinity;
+  let sum: number;
+  if (hasPositiveInfinity && hasNegativeInfinity) sum = NaN;
+  else if (hasPositiveInfinity) sum = Infinity;
+  else if (hasNegativeInfinity) sum = -Infinity;
+  else sum = raw.fsum + raw.fsumComp;
+
+  let stddev = NaN;
+  const sumOfSquares = raw.fsq + raw.fsqComp;
+  // Squares beyond the double range (|x| > ~1.3e154) leave the variance unknown: NaN, not a guess.
+  if (n > 1 && !hasPositiveInfinity && !hasNegativeInfinity && Number.isFinite(sumOfSquares)) {
+    const variance = (sumOfSquares - sum * (sum / n)) / (n - 1); // sum * sum could overflow
+    stddev = Math.sqrt(Math.max(0, variance));
+  }
+  return { sum, sumText: null, mean: n > 0 ? sum / n : NaN, stddev };
+}

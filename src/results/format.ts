@@ -1,0 +1,104 @@
+// SPEC.md "Output": the `--json` line and the text forms of count, sum and stats. Every function
+// returns its text without a final newline; the caller ends it.
+//
+// Numbers print in the shortest form that reads back to the same double (String(x)). JSON cannot hold
+// Infinity or NaN, so they are written as the strings "Infinity", "-Infinity" and "NaN" (see the
+// decisions at the top of finalize.ts); text output prints the same spellings. -0 prints as 0.
+
+import type { ColumnResult, ScanResult } from '../types.js';
+
+/** One JSON object on one line, keys in SPEC.md order; `columns` only when the result has them. */
+export function toJsonLine(result: ScanResult): string {
+  const ordered: Record<string, unknown> = {
+    file: result.file,
+    rows: result.rows,
+    bytes: result.bytes,
+    ragged: { short: result.ragged.short, long: result.ragged.long },
+  };
+  if (result.columns !== undefined) ordered['columns'] = result.columns.map(orderColumn);
+  return JSON.stringify(ordered, (_key, value: unknown) =>
+    typeof value === 'number' && !Number.isFinite(value) ? String(value) : value,
+  );
+}
+
+function orderColumn(column: ColumnResult): Record<string, unknown> {
+  return {
+    name: column.name,
+    index: column.index,
+    count: column.count,
+    empty: column.empty,
+    invalid: column.invalid,
+    first_invalid:
+      column.first_invalid === null ? null : { line: column.first_invalid.line, value: column.first_invalid.value },
+    sum: column.sum,
+    sum_text: column.sum_text,
+    min: column.min,
+    max: column.max,
+    mean: column.mean,
+    stddev: column.stddev,
+  };
+}
+
+/** A number as text: shortest round trip; null as empty; -0 as 0. */
+export function numberText(value: number | null): string {
+  if (value === null) return '';
+  return String(value); // String(-0) is "0"; non-finite values print as Infinity, -Infinity, NaN
+}
+
+/** The exact decimal sum when there is one, else the double sum. */
+export function sumText(column: ColumnResult): string {
+  return column.sum_text ?? numberText(column.sum);
+}
+
+/** Tabs and line breaks inside a column name would break the line/column layout: show them escaped. */
+function visibleName(name: string): string {
+  return name.replace(/[\t\n\r]/g, (character) => (character === '\t' ? '\\t' : character === '\n' ? '\\n' : '\\r'));
+}
+
+const STATS_HEADINGS = ['column', 'count', 'empty', 'invalid', 'sum', 'min', 'max', 'mean', 'stddev'] as const;
+
+/** Aligned table, one row per column: name left-aligned, numbers right-aligned, two spaces apart;
+ *  a missing value (null) is an empty cell. */
+export function formatStatsTable(result: ScanResult): string {
+  const rows: string[][] = [[...STATS_HEADINGS]];
+  for (const column of result.columns ?? []) {
+    rows.push([
+      visibleName(column.name),
+      String(column.count),
+      String(column.empty),
+      String(column.invalid),
+      sumText(column),
+      numberText(column.min),
+      numberText(column.max),
+      numberText(column.mean),
+      numberText(column.stddev),
+    ]);
+  }
+  const widths = STATS_HEADINGS.map((_, cell) => Math.max(...rows.map((row) => displayWidth(row[cell]!))));
+  return rows
+    .map((row) =>
+      row
+        .map((text, cell) => {
+          const padding = ' '.repeat(widths[cell]! - displayWidth(text));
+          return cell === 0 ? text + padding : padding + text;
+        })
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+/** Characters as a terminal counts them, roughly: code points, not UTF-16 units. */
+function displayWidth(text: string): number {
+  return Array.from(text).length;
+}
+
+/** One `name<TAB>sum` line per column, the exact decimal sum when there is one. */
+export function formatSumLines(result: ScanResult): string {
+  return (result.columns ?? []).map((column) => `${visibleName(column.name)}\t${sumText(column)}`).join('\n');
+}
+
+/** The number of data records alone. */
+export function formatCount(result: ScanResult): string {
+  return String(result.rows);
+}
