@@ -1,0 +1,790 @@
+// The csvscan kernel: a byte-level CSV state machine (SPEC.md grammar) that keeps its state across
+// windows, classifies the fields of the selected columns and accumulates exact decimal sums.
+//
+// Protocol (see docs/kernel-abi.md and assembly/layout.ts):
+//   host writes CONFIG and COLUMN_MAP -> reset()
+//   repeat: host copies up to N bytes to WINDOW_OFFSET -> scan(N) returns STATUS_OK or STATUS_STOPPED
+//   at end of input -> finish() returns STATUS_OK or STATUS_UNTERMINATED_QUOTE
+//   host reads RESULTS and SLOTS.
+//
+// The kernel owns no buffers: everything it carries from one window to the next is the handful of
+// globals below plus, for a field that spans windows, at most 64 captured bytes and the number
+// parser's state. Nothing is allocated.
+
+import {
+  CONFIG_OFFSET, CONFIG_DELIMITER, CONFIG_QUOTE, CONFIG_FLAGS, CONFIG_SLOT_COUNT, CONFIG_MAPPED_FIELDS,
+  CONFIG_START_OFFSET, CONFIG_STOP_OFFSET, FLAG_HEADER, FLAG_SQUARES, FLAG_MID_FILE,
+  RESULTS_OFFSET, RESULT_RECORDS, RESULT_LINES, RESULT_SHORT, RESULT_LONG, RESULT_MAX_FIELDS,
+  RESULT_EXPECTED_FIELDS, RESULT_STATUS, RESULT_QUOTE_LINE, RESULT_QUOTE_BYTE, RESULT_FIRST_RECORD,
+  RESULT_STOP_POSITION, RESULT_BYTES, RESULT_HEADER_FIELDS, RESULT_LINES_AT_FIRST,
+  STATUS_OK, STATUS_UNTERMINATED_QUOTE, STATUS_STOPPED,
+  NUMBER_TEXT_OFFSET, MAX_KEPT_DIGITS, COLUMN_MAP_OFFSET, SLOTS_OFFSET, SLOT_SIZE,
+  SLOT_COUNT, SLOT_INVALID, SLOT_OUTSIDE, SLOT_MIN, SLOT_MAX, SLOT_FSUM, SLOT_FSUM_COMP, SLOT_FSQ,
+  SLOT_FSQ_COMP, SLOT_INVALID_LINE, SLOT_INVALID_LENGTH, SLOT_INVALID_SEEN, SLOT_INVALID_BYTES,
+  INVALID_CAPTURE, SLOT_SUMS, SUM_EXP_MIN, SLOT_SQUARES, SQ_EXP_MIN, WINDOW_OFFSET, LAYOUT_VERSION,
+} from './layout';
+
+// The host turns the rare number the kernel cannot round exactly itself (more than 19 significant
+// digits, or beyond the exact power-of-ten range) into a double with JavaScript's Number().
+@external('env', 'parseNumberText')
+declare function parseNumberText(ptr: usize, length: i32): f64;
+
+
+// ---- private scratch (inside the CONFIG region, after the host's fields) -------------------------
+const CLASS_TABLE: usize = CONFIG_OFFSET + 1024; // 256 bytes: 1 for bytes that end an unquoted field
+const CAPTURE: usize = CONFIG_OFFSET + 1536; //     64 bytes: current field's value for first_invalid
+
+const LF: u32 = 10;
+const CR: u32 = 13;
+
+// ---- machine states -----------------------------------------------------------------------------
+const S_RECORD_START: i32 = 0; //    before the first byte of a line
+const S_RECORD_CR: i32 = 1; //       a line began with CR: LF next makes it an empty CRLF line
+const S_FIELD_START: i32 = 2; //     after a delimiter
+const S_UNQUOTED: i32 = 3; //        inside an unquoted field
+const S_UNQUOTED_CR: i32 = 4; //     unquoted field then CR: LF next ends the record, else CR is data
+const S_QUOTED: i32 = 5; //          inside a quoted field
+const S_QUOTED_QUOTE: i32 = 6; //    a quote inside a quoted field: doubled, or the closing one
+const S_AFTER_QUOTED: i32 = 7; //    after the closing quote: bytes are appended up to the field end
+const S_AFTER_QUOTED_CR: i32 = 8; // as S_UNQUOTED_CR, after a quoted field
+
+// What the current record is for.
+const RECORD_DATA: i32 = 0;
+const RECORD_HEADER: i32 = 1;
+const RECORD_DISCARD: i32 = 2; // the partial record a mid-file scan starts inside
+
+// ---- number parser states -----------------------------------------------------------------------
+const N_LEAD: i32 = 0; //       only spaces/tabs so far (an empty field ends here)
+const N_SIGN: i32 = 1;
+const N_INT: i32 = 2; //        integer digits
+const N_DOT_FIRST: i32 = 3; //  '.' with no integer digit: a digit must follow
+const N_FRAC: i32 = 4; //       after '.', a valid number so far
+const N_EXP: i32 = 5; //        'e' seen
+const N_EXP_SIGN: i32 = 6;
+const N_EXP_DIGITS: i32 = 7;
+const N_TRAIL: i32 = 8; //      spaces/tabs after a number
+const N_INVALID: i32 = 9;
+
+const MAX_MANTISSA_DIGITS: i32 = 19;
+const EXPONENT_CAP: i32 = 100000000; // saturate: any larger exponent rounds to 0 or Infinity anyway
+
+// ---- configuration ------------------------------------------------------------------------------
+let delimiter: u32 = 44;
+let quote: u32 = 34;
+let flags: i32 = 0;
+let mappedFields: i32 = 0;
+let slotCount: i32 = 0;
+let stopOffset: i64 = -1;
+
+// ---- machine state carried across windows --------------------------------------------------------
+let state: i32 = S_RECORD_START;
+let recordMode: i32 = RECORD_DATA;
+let fieldIndex: i32 = 0;
+let slot: i32 = -1; //          slot of the current field, -1 when it is not accumulated
+let position: i64 = 0; //       absolute offset of WINDOW_OFFSET's byte in the current window
+let lines: i64 = 0;
+let quoteLine: i64 = 0; //      line and offset where the current quoted field opened
+let quoteByte: i64 = 0;
+let captured: i32 = 0; //       bytes of the current field's value seen so far (CAPTURE holds <= 64)
+let stopped: bool = false;
+
+// ---- number parser state (the current selected field) -------------------------------------------
+let numState: i32 = N_LEAD;
+let numNegative: bool = false;
+let numMantissa: u64 = 0;
+let numDigits: i32 = 0; //      significant digits in numMantissa
+let numScale: i64 = 0; //       decimal exponent of numMantissa's last digit, before the 'e' part
+let numDropped: i32 = 0; //     significant digits past the 19th (kept in NUMBER_TEXT for rounding)
+let numDroppedNonzero: bool = false;
+let numDroppedBeyondKept: bool = false; // a nonzero digit past the kept ones
+let numExponent: i32 = 0;
+let numExponentNegative: bool = false;
+
+// ---- tables --------------------------------------------------------------------------------------
+const POW10_U64: StaticArray<u64> = [
+  1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000, 10000000000,
+  100000000000, 1000000000000, 10000000000000, 100000000000000, 1000000000000000,
+  10000000000000000, 100000000000000000, 1000000000000000000, 10000000000000000000,
+];
+const POW10_F64: StaticArray<f64> = [
+  1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+  1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+const TEN_POW_18: u64 = 1000000000000000000;
+const TWO_POW_53: u64 = 9007199254740992;
+
+export function layoutVersion(): i32 {
+  return LAYOUT_VERSION;
+}
+
+// ================================================================================================
+// reset: read CONFIG, clear results and accumulators
+// ================================================================================================
+export function reset(): void {
+  delimiter = load<u8>(CONFIG_OFFSET + CONFIG_DELIMITER);
+  quote = load<u8>(CONFIG_OFFSET + CONFIG_QUOTE);
+  flags = load<i32>(CONFIG_OFFSET + CONFIG_FLAGS);
+  slotCount = load<i32>(CONFIG_OFFSET + CONFIG_SLOT_COUNT);
+  mappedFields = load<i32>(CONFIG_OFFSET + CONFIG_MAPPED_FIELDS);
+  position = load<i64>(CONFIG_OFFSET + CONFIG_START_OFFSET);
+  stopOffset = load<i64>(CONFIG_OFFSET + CONFIG_STOP_OFFSET);
+
+  memory.fill(CLASS_TABLE, 0, 256);
+  store<u8>(CLASS_TABLE + delimiter, 1);
+  store<u8>(CLASS_TABLE + LF, 1);
+  store<u8>(CLASS_TABLE + CR, 1);
+
+  memory.fill(RESULTS_OFFSET, 0, 4096);
+  store<i64>(RESULTS_OFFSET + RESULT_FIRST_RECORD, -1);
+  store<i64>(RESULTS_OFFSET + RESULT_STOP_POSITION, -1);
+  for (let s = 0; s < slotCount; s++) {
+    const base = SLOTS_OFFSET + <usize>s * SLOT_SIZE;
+    memory.fill(base, 0, SLOT_SIZE);
+    store<f64>(base + SLOT_MIN, Infinity);
+    store<f64>(base + SLOT_MAX, -Infinity);
+  }
+
+  lines = 0;
+  fieldIndex = 0;
+  slot = -1;
+  captured = 0;
+  stopped = false;
+  resetNumber();
+  if (flags & FLAG_MID_FILE) {
+    // Speculation: the byte before the start is inside an unquoted field. The partial record is
+    // discarded; whether the guess was right is checked by the host against the previous range.
+    state = S_UNQUOTED;
+    recordMode = RECORD_DISCARD;
+  } else {
+    state = S_RECORD_START;
+    recordMode = flags & FLAG_HEADER ? RECORD_HEADER : RECORD_DATA;
+    beginRecordAt(position);
+  }
+}
+
+@inline function resetNumber(): void {
+  numState = N_LEAD;
+  numNegative = false;
+  numMantissa = 0;
+  numDigits = 0;
+  numScale = 0;
+  numDropped = 0;
+  numDroppedNonzero = false;
+  numDroppedBeyondKept = false;
+  numExponent = 0;
+  numExponentNegative = false;
+}
+
+// ================================================================================================
+// scan: one window of `length` bytes at WINDOW_OFFSET
+// ================================================================================================
+export function scan(length: i32): i32 {
+  if (stopped) return STATUS_STOPPED;
+  const windowStart: usize = WINDOW_OFFSET;
+  const end: usize = windowStart + <usize>length;
+  let p: usize = windowStart;
+  // Where the current selected unquoted field's bytes in this window begin (its earlier bytes, if
+  // any, were fed to the number parser and the capture at the previous window's end).
+  let segment: usize = windowStart;
+  const delim = delimiter;
+  const quoteByteValue = quote;
+
+  while (p < end) {
+    switch (state) {
+      case S_RECORD_START: {
+        const c = <u32>load<u8>(p);
+        if (c == LF) {
+          // an empty line is not a record
+          lines++;
+          p++;
+          if (atBoundary(p)) return stopAt(p);
+          continue;
+        }
+        if (c == CR) {
+          state = S_RECORD_CR;
+          p++;
+          continue;
+        }
+        fieldIndex = 0;
+        state = S_FIELD_START;
+        continue;
+      }
+      case S_RECORD_CR: {
+        const c = <u32>load<u8>(p);
+        if (c == LF) {
+          lines++;
+          p++;
+          state = S_RECORD_START;
+          if (atBoundary(p)) return stopAt(p);
+          continue;
+        }
+        // the CR is the first byte of field 0's data
+        fieldIndex = 0;
+        beginField();
+        if (slot >= 0) {
+          numFeedByte(CR);
+          captureByte(CR);
+        }
+        state = S_UNQUOTED;
+        segment = p;
+        continue;
+      }
+      case S_FIELD_START: {
+        beginField();
+        const c = <u32>load<u8>(p);
+        if (c == quoteByteValue) {
+          quoteLine = lines + 1;
+          quoteByte = position + <i64>(p - windowStart);
+          state = S_QUOTED;
+          p++;
+          continue;
+        }
+        state = S_UNQUOTED;
+        segment = p;
+        continue;
+      }
+      case S_UNQUOTED: {
+        // Run to the byte that ends the field: delimiter, LF or CR.
+        let c: u32 = 0;
+        while (p < end) {
+          c = <u32>load<u8>(p);
+          if (load<u8>(CLASS_TABLE + c)) break;
+          p++;
+        }
+        if (p == end) break;
+        if (slot >= 0 && p > segment) feedSegment(segment, p);
+        if (c == delim) {
+          endField(lines + 1);
+          fieldIndex++;
+          state = S_FIELD_START;
+          p++;
+          continue;
+        }
+        if (c == LF) {
+          endField(lines + 1);
+          lines++;
+          p++;
+          endRecord(p, windowStart);
+          if (atBoundary(p)) return stopAt(p);
+          continue;
+        }
+        // CR: the field ends here if LF follows
+        state = S_UNQUOTED_CR;
+        p++;
+        continue;
+      }
+      case S_UNQUOTED_CR:
+      case S_AFTER_QUOTED_CR: {
+        const c = <u32>load<u8>(p);
+        if (c == LF) {
+          endField(state == S_UNQUOTED_CR ? lines + 1 : quoteLine);
+          lines++;
+          p++;
+          endRecord(p, windowStart);
+          if (atBoundary(p)) return stopAt(p);
+          continue;
+        }
+        // a lone CR is data
+        if (slot >= 0) {
+          numFeedByte(CR);
+          captureByte(CR);
+        }
+        if (state == S_UNQUOTED_CR) {
+          state = S_UNQUOTED;
+          segment = p;
+        } else {
+          state = S_AFTER_QUOTED;
+        }
+        continue;
+      }
+      case S_QUOTED: {
+        if (slot < 0) {
+          // not accumulated: only the closing quote and the line count matter
+          while (p < end) {
+            const c = <u32>load<u8>(p);
+            if (c == quoteByteValue) break;
+            if (c == LF) lines++;
+            p++;
+          }
+          if (p == end) break;
+          state = S_QUOTED_QUOTE;
+          p++;
+          continue;
+        }
+        const c = <u32>load<u8>(p);
+        p++;
+        if (c == quoteByteValue) {
+          state = S_QUOTED_QUOTE;
+          continue;
+        }
+        if (c == LF) lines++;
+        numFeedByte(c);
+        captureByte(c);
+        continue;
+      }
+      case S_QUOTED_QUOTE: {
+        const c = <u32>load<u8>(p);
+        if (c == quoteByteValue) {
+          // a doubled quote is one quote byte of data
+          if (slot >= 0) {
+            numFeedByte(c);
+            captureByte(c);
+          }
+          state = S_QUOTED;
+          p++;
+          continue;
+        }
+        state = S_AFTER_QUOTED;
+        continue;
+      }
+      case S_AFTER_QUOTED: {
+        const c = <u32>load<u8>(p);
+        p++;
+        if (c == delim) {
+          endField(quoteLine);
+          fieldIndex++;
+          state = S_FIELD_START;
+          continue;
+        }
+        if (c == LF) {
+          endField(quoteLine);
+          lines++;
+          endRecord(p, windowStart);
+          if (atBoundary(p)) return stopAt(p);
+          continue;
+        }
+        if (c == CR) {
+          state = S_AFTER_QUOTED_CR;
+          continue;
+        }
+        if (slot >= 0) {
+          numFeedByte(c);
+          captureByte(c);
+        }
+        continue;
+      }
+    }
+  }
+  // Window exhausted inside a field: hand its bytes so far to the parser and the capture.
+  if (state == S_UNQUOTED && slot >= 0 && end > segment) feedSegment(segment, end);
+  position += <i64>length;
+  storeCounters();
+  return STATUS_OK;
+}
+
+// ================================================================================================
+// finish: end of input
+// ================================================================================================
+export function finish(): i32 {
+  if (!stopped) {
+    switch (state) {
+      case S_QUOTED: {
+        store<i32>(RESULTS_OFFSET + RESULT_STATUS, STATUS_UNTERMINATED_QUOTE);
+        store<i64>(RESULTS_OFFSET + RESULT_QUOTE_LINE, quoteLine);
+        store<i64>(RESULTS_OFFSET + RESULT_QUOTE_BYTE, quoteByte);
+        storeCounters();
+        return STATUS_UNTERMINATED_QUOTE;
+      }
+      case S_RECORD_CR: {
+        // a final lone CR is a record of one field holding CR
+        fieldIndex = 0;
+        beginField();
+        if (slot >= 0) {
+          numFeedByte(CR);
+          captureByte(CR);
+        }
+        endField(lines + 1);
+        endRecord(0, 0);
+        break;
+      }
+      case S_UNQUOTED_CR:
+      case S_AFTER_QUOTED_CR: {
+        if (slot >= 0) {
+          numFeedByte(CR);
+          captureByte(CR);
+        }
+        endField(state == S_UNQUOTED_CR ? lines + 1 : quoteLine);
+        endRecord(0, 0);
+        break;
+      }
+      case S_FIELD_START: {
+        beginField();
+        endField(lines + 1);
+        endRecord(0, 0);
+        break;
+      }
+      case S_UNQUOTED: {
+        endField(lines + 1);
+        endRecord(0, 0);
+        break;
+      }
+      case S_QUOTED_QUOTE:
+      case S_AFTER_QUOTED: {
+        endField(quoteLine);
+        endRecord(0, 0);
+        break;
+      }
+      default:
+        break;
+    }
+    state = S_RECORD_START;
+  }
+  storeCounters();
+  return STATUS_OK;
+}
+
+// ================================================================================================
+// records and fields
+// ================================================================================================
+@inline function atBoundary(p: usize): bool {
+  return stopOffset >= 0 && position + <i64>(p - WINDOW_OFFSET) >= stopOffset;
+}
+
+function stopAt(p: usize): i32 {
+  stopped = true;
+  const at = position + <i64>(p - WINDOW_OFFSET);
+  store<i64>(RESULTS_OFFSET + RESULT_STOP_POSITION, at);
+  position = at;
+  storeCounters();
+  store<i32>(RESULTS_OFFSET + RESULT_STATUS, STATUS_STOPPED);
+  return STATUS_STOPPED;
+}
+
+function beginRecordAt(at: i64): void {
+  if (recordMode == RECORD_DATA && load<i64>(RESULTS_OFFSET + RESULT_FIRST_RECORD) < 0) {
+    store<i64>(RESULTS_OFFSET + RESULT_FIRST_RECORD, at);
+    store<i64>(RESULTS_OFFSET + RESULT_LINES_AT_FIRST, lines);
+  }
+}
+
+@inline function beginField(): void {
+  slot = recordMode == RECORD_DATA && fieldIndex < mappedFields
+    ? <i32>load<i16>(COLUMN_MAP_OFFSET + (<usize>fieldIndex << 1))
+    : -1;
+  if (slot >= 0) {
+    resetNumber();
+    captured = 0;
+  }
+}
+
+/** The record ended just before `p` (p = 0: at end of input). */
+function endRecord(p: usize, windowStart: usize): void {
+  const fields = <i64>fieldIndex + 1;
+  const results = RESULTS_OFFSET;
+  if (recordMode == RECORD_DATA && fields > load<i64>(results + RESULT_MAX_FIELDS)) {
+    store<i64>(results + RESULT_MAX_FIELDS, fields);
+  }
+  if (recordMode == RECORD_DATA) {
+    store<i64>(results + RESULT_RECORDS, load<i64>(results + RESULT_RECORDS) + 1);
+    const expected = load<i64>(results + RESULT_EXPECTED_FIELDS);
+    if (expected == 0) {
+      store<i64>(results + RESULT_EXPECTED_FIELDS, fields);
+    } else if (fields < expected) {
+      store<i64>(results + RESULT_SHORT, load<i64>(results + RESULT_SHORT) + 1);
+    } else if (fields > expected) {
+      store<i64>(results + RESULT_LONG, load<i64>(results + RESULT_LONG) + 1);
+    }
+  } else if (recordMode == RECORD_HEADER) {
+    store<i64>(results + RESULT_HEADER_FIELDS, fields);
+    store<i64>(results + RESULT_EXPECTED_FIELDS, fields);
+    recordMode = RECORD_DATA;
+  } else {
+    recordMode = RECORD_DATA; // the discarded partial record is behind us
+  }
+  fieldIndex = 0;
+  slot = -1;
+  state = S_RECORD_START;
+  if (p != 0) beginRecordAt(position + <i64>(p - windowStart));
+}
+
+/** The current field ended; `line` is the physical line it started on. */
+function endField(line: i64): void {
+  const s = slot;
+  if (s < 0) return;
+  const base = SLOTS_OFFSET + <usize>s * SLOT_SIZE;
+  const ns = numState;
+  if (ns == N_LEAD) return; // empty: the host derives empty = records - count - invalid
+  if (ns == N_INT || ns == N_FRAC || ns == N_EXP_DIGITS || ns == N_TRAIL) {
+    accumulateNumber(base);
+    return;
+  }
+  store<i64>(base + SLOT_INVALID, load<i64>(base + SLOT_INVALID) + 1);
+  if (load<i64>(base + SLOT_INVALID_LINE) == 0) {
+    store<i64>(base + SLOT_INVALID_LINE, line);
+    const kept = captured < INVALID_CAPTURE ? captured : INVALID_CAPTURE;
+    store<i32>(base + SLOT_INVALID_LENGTH, kept);
+    store<i32>(base + SLOT_INVALID_SEEN, captured);
+    memory.copy(base + SLOT_INVALID_BYTES, CAPTURE, <usize>kept);
+  }
+}
+
+@inline function captureByte(c: u32): void {
+  if (captured < INVALID_CAPTURE) store<u8>(CAPTURE + <usize>captured, <u8>c);
+  captured++;
+}
+
+/** Bytes [from, to) of an unquoted selected field: parse and capture them. */
+function feedSegment(from: usize, to: usize): void {
+  const length = <i32>(to - from);
+  if (captured < INVALID_CAPTURE) {
+    const room = INVALID_CAPTURE - captured;
+    memory.copy(CAPTURE + <usize>captured, from, <usize>(length < room ? length : room));
+  }
+  captured += length;
+  numFeed(from, to);
+}
+
+// ================================================================================================
+// numbers: ^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$ after trimming spaces and tabs
+// ================================================================================================
+@inline function numFeedByte(c: u32): void {
+  store<u8>(NUMBER_TEXT_OFFSET + 4000, <u8>c);
+  numFeed(NUMBER_TEXT_OFFSET + 4000, NUMBER_TEXT_OFFSET + 4001);
+}
+
+function numFeed(from: usize, to: usize): void {
+  let s = numState;
+  if (s == N_INVALID) return;
+  let m = numMantissa;
+  let digits = numDigits;
+  let scale = numScale;
+  let p = from;
+  while (p < to) {
+    const c = <u32>load<u8>(p);
+    const d = c - 48;
+    switch (s) {
+      case N_LEAD: {
+        if (c == 32 || c == 9) { p++; continue; }
+        if (c == 43 || c == 45) { numNegative = c == 45; s = N_SIGN; p++; continue; }
+        if (d < 10) { s = N_INT; continue; }
+        if (c == 46) { s = N_DOT_FIRST; p++; continue; }
+        s = N_INVALID;
+        break;
+      }
+      case N_SIGN: {
+        if (d < 10) { s = N_INT; continue; }
+        if (c == 46) { s = N_DOT_FIRST; p++; continue; }
+        s = N_INVALID;
+        break;
+      }
+      case N_INT: {
+        // integer digits
+        let digit = d;
+        while (true) {
+          if (m == 0 && digit == 0) {
+            // a leading zero adds nothing
+          } else if (digits < MAX_MANTISSA_DIGITS) {
+            m = m * 10 + <u64>digit;
+            digits++;
+          } else {
+            dropDigit(digit);
+            scale++;
+          }
+          p++;
+          if (p == to) break;
+          digit = <u32>load<u8>(p) - 48;
+          if (digit >= 10) break;
+        }
+        if (p == to) break;
+        const c2 = <u32>load<u8>(p);
+        if (c2 == 46) { s = N_FRAC; p++; continue; }
+        if (c2 == 101 || c2 == 69) { s = N_EXP; p++; continue; }
+        if (c2 == 32 || c2 == 9) { s = N_TRAIL; p++; continue; }
+        s = N_INVALID;
+        break;
+      }
+      case N_DOT_FIRST:
+      case N_FRAC: {
+        if (d < 10) {
+          if (m == 0 && d == 0) {
+            scale--;
+          } else if (digits < MAX_MANTISSA_DIGITS) {
+            m = m * 10 + <u64>d;
+            digits++;
+            scale--;
+          } else {
+            dropDigit(d);
+          }
+          s = N_FRAC;
+          p++;
+          continue;
+        }
+        if (s == N_FRAC) {
+          if (c == 101 || c == 69) { s = N_EXP; p++; continue; }
+          if (c == 32 || c == 9) { s = N_TRAIL; p++; continue; }
+        }
+        s = N_INVALID;
+        break;
+      }
+      case N_EXP: {
+        if (c == 43 || c == 45) { numExponentNegative = c == 45; s = N_EXP_SIGN; p++; continue; }
+        if (d < 10) { s = N_EXP_DIGITS; continue; }
+        s = N_INVALID;
+        break;
+      }
+      case N_EXP_SIGN: {
+        if (d < 10) { s = N_EXP_DIGITS; continue; }
+        s = N_INVALID;
+        break;
+      }
+      case N_EXP_DIGITS: {
+        if (d < 10) {
+          if (numExponent < EXPONENT_CAP) numExponent = numExponent * 10 + <i32>d;
+          p++;
+          continue;
+        }
+        if (c == 32 || c == 9) { s = N_TRAIL; p++; continue; }
+        s = N_INVALID;
+        break;
+      }
+      case N_TRAIL: {
+        if (c == 32 || c == 9) { p++; continue; }
+        s = N_INVALID;
+        break;
+      }
+      default:
+        break;
+    }
+    if (s == N_INVALID) break;
+  }
+  numState = s;
+  numMantissa = m;
+  numDigits = digits;
+  numScale = scale;
+}
+
+/** A significant digit past the 19th: kept as text (up to MAX_KEPT_DIGITS) for exact rounding. */
+function dropDigit(d: u32): void {
+  if (numDropped < MAX_KEPT_DIGITS) {
+    store<u8>(NUMBER_TEXT_OFFSET + 21 + <usize>numDropped, <u8>(d + 48));
+  } else if (d != 0) {
+    numDroppedBeyondKept = true;
+  }
+  if (d != 0) numDroppedNonzero = true;
+  numDropped++;
+}
+
+function accumulateNumber(base: usize): void {
+  const exponent: i64 = numExponentNegative ? -<i64>numExponent : <i64>numExponent;
+  let k: i64 = numScale + exponent; // value = mantissa x 10^k (+ dropped digits)
+  let m = numMantissa;
+  const negative = numNegative;
+  let value: f64;
+
+  // ---- the double, as Number() would give it ----
+  if (numDropped == 0 && m <= TWO_POW_53 && k >= -22 && k <= 22) {
+    // Clinger's fast path: both operands exact, one correctly rounded operation
+    value = k < 0 ? <f64>m / unchecked(POW10_F64[<i32>-k]) : <f64>m * unchecked(POW10_F64[<i32>k]);
+  } else if (m == 0) {
+    value = 0;
+  } else {
+    value = slowDouble(m, k);
+  }
+  if (negative) value = -value;
+
+  // ---- exact decimal domain: <= 18 significant digits, |value| 0 or in [1e-18, 1e18) ----
+  let exact = true;
+  if (m != 0) {
+    if (numDropped > 0 && numDroppedNonzero) {
+      exact = false;
+    } else {
+      // trailing zeros (typed, or dropped zero digits) do not count as significant
+      while ((m >= TEN_POW_18 || k < <i64>SUM_EXP_MIN) && m % 10 == 0) {
+        m /= 10;
+        k++;
+      }
+      if (m >= TEN_POW_18 || k < <i64>SUM_EXP_MIN || k > 17) {
+        exact = false;
+      } else if (k > 0 && m >= unchecked(POW10_U64[18 - <i32>k])) {
+        exact = false; // >= 1e18
+      } else if (k < -18 && m < unchecked(POW10_U64[<i32>(-18 - k)])) {
+        exact = false; // < 1e-18
+      }
+    }
+  }
+  store<i64>(base + SLOT_COUNT, load<i64>(base + SLOT_COUNT) + 1);
+  if (exact) {
+    if (m != 0) {
+      const signed: i64 = negative ? -<i64>m : <i64>m;
+      addI128(base + SLOT_SUMS + (<usize>(k - SUM_EXP_MIN) << 4), signed);
+      if (flags & FLAG_SQUARES) {
+        const high = m / 1000000000;
+        const low = m % 1000000000;
+        const sq = base + SLOT_SQUARES + (<usize>(2 * k - SQ_EXP_MIN) << 4);
+        addI128(sq, <i64>(low * low));
+        addI128(sq + (9 << 4), <i64>(2 * high * low));
+        addI128(sq + (18 << 4), <i64>(high * high));
+      }
+    }
+  } else {
+    store<i64>(base + SLOT_OUTSIDE, load<i64>(base + SLOT_OUTSIDE) + 1);
+  }
+
+  if (value < load<f64>(base + SLOT_MIN)) store<f64>(base + SLOT_MIN, value);
+  if (value > load<f64>(base + SLOT_MAX)) store<f64>(base + SLOT_MAX, value);
+  neumaierAdd(base + SLOT_FSUM, value);
+  if (flags & FLAG_SQUARES) neumaierAdd(base + SLOT_FSQ, value * value);
+}
+
+@inline function addI128(ptr: usize, v: i64): void {
+  const low = load<u64>(ptr);
+  const sum = low + <u64>v;
+  store<u64>(ptr, sum);
+  store<i64>(ptr + 8, load<i64>(ptr + 8) + (v >> 63) + <i64>(sum < low));
+}
+
+@inline function neumaierAdd(ptr: usize, x: f64): void {
+  const sum = load<f64>(ptr);
+  const t = sum + x;
+  let comp = load<f64>(ptr + 8);
+  if (Math.abs(sum) >= Math.abs(x)) comp += (sum - t) + x;
+  else comp += (x - t) + sum;
+  store<f64>(ptr, t);
+  store<f64>(ptr + 8, comp);
+}
+
+/** Render mantissa, kept digits and exponent as text and let the host round it. */
+function slowDouble(m: u64, k: i64): f64 {
+  // NUMBER_TEXT: [0..20] mantissa digits right-aligned, [21..] the kept dropped digits
+  const text = NUMBER_TEXT_OFFSET;
+  let digitStart: usize = 21;
+  let rest = m;
+  do {
+    digitStart--;
+    store<u8>(text + digitStart, <u8>(48 + <u32>(rest % 10)));
+    rest /= 10;
+  } while (rest != 0);
+  const kept = numDropped < MAX_KEPT_DIGITS ? numDropped : MAX_KEPT_DIGITS;
+  let p: usize = text + 21 + <usize>kept;
+  let exponent = k - <i64>kept;
+  if (numDroppedBeyondKept) {
+    // digits past the kept ones only matter as "something nonzero follows"
+    store<u8>(p++, 49);
+    exponent--;
+  }
+  store<u8>(p++, 101); // 'e'
+  if (exponent < 0) {
+    store<u8>(p++, 45);
+    exponent = -exponent;
+  }
+  let digits: usize = 0;
+  let e = exponent;
+  do {
+    digits++;
+    e /= 10;
+  } while (e != 0);
+  let q = p + digits;
+  e = exponent;
+  do {
+    q--;
+    store<u8>(q, <u8>(48 + <u32>(e % 10)));
+    e /= 10;
+  } while (e != 0);
+  p += digits;
+  return parseNumberText(text + digitStart, <i32>(p - (text + digitStart)));
+}
+
+function storeCounters(): void {
+  store<i64>(RESULTS_OFFSET + RESULT_LINES, lines);
+  store<i64>(RESULTS_OFFSET + RESULT_BYTES, position - load<i64>(CONFIG_OFFSET + CONFIG_START_OFFSET));
+}

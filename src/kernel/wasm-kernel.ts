@@ -1,0 +1,212 @@
+// Host side of the kernel ABI: instantiate the .wasm, write CONFIG and COLUMN_MAP, hand out the
+// window view, read RESULTS and SLOTS back into a RawScan. Layout constants come from
+// assembly/layout.ts, the one place the ABI is defined.
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { instantiateSync, type Imports } from '@assemblyscript/loader';
+import * as L from '../../assembly/layout.js';
+import type { RawColumn, RawScan, ScanMode, Dialect } from '../types.js';
+import { packageRoot } from '../util/package-root.js';
+
+export type KernelVariant = 'scalar' | 'scalar.debug';
+
+interface KernelExports {
+  memory: WebAssembly.Memory;
+  reset(): void;
+  scan(length: number): number;
+  finish(): number;
+  layoutVersion(): number;
+}
+
+/** What reset() is told: dialect, columns, and where in the file this scan starts and stops. */
+export interface KernelConfig {
+  dialect: Dialect;
+  /** field index (0-based) of each slot */
+  slotFields: number[];
+  /** map every field i < MAX_SLOTS to slot i (stats of all columns when the width is unknown) */
+  allFields: boolean;
+  mode: ScanMode;
+  /** absolute offset of the first byte fed */
+  startOffset: number;
+  /** records starting at or after this offset are not scanned (-1: none) */
+  stopOffset: number;
+  /** the first byte fed is inside the file: discard bytes up to the first record boundary */
+  midFile: boolean;
+}
+
+const moduleCache = new Map<KernelVariant, WebAssembly.Module>();
+
+function kernelModule(variant: KernelVariant): WebAssembly.Module {
+  let module = moduleCache.get(variant);
+  if (!module) {
+    const path = join(packageRoot(), 'build', 'kernel', `${variant}.wasm`);
+    module = new WebAssembly.Module(readFileSync(path));
+    moduleCache.set(variant, module);
+  }
+  return module;
+}
+
+const latin1 = new TextDecoder('latin1');
+
+export class WasmKernel {
+  private readonly exports: KernelExports;
+  private bytes: Uint8Array;
+  private view: DataView;
+  private slotCount = 0;
+  private allFields = false;
+
+  constructor(variant: KernelVariant = 'scalar') {
+    // Rare numbers (over 19 significant digits, huge exponents) are rounded by Number(), which is
+    // correctly rounded; the kernel passes their normalised text here.
+    const imports = {
+      env: {
+        parseNumberText: (pointer: number, length: number): number =>
+          Number(latin1.decode(this.bytes.subarray(pointer, pointer + length))),
+      },
+    };
+    const instance = instantiateSync(kernelModule(variant), imports as unknown as Imports);
+    this.exports = instance.exports as unknown as KernelExports;
+    if (this.exports.layoutVersion() !== L.LAYOUT_VERSION) {
+      throw new Error(`kernel ${variant}.wasm has layout ${this.exports.layoutVersion()}, host ${L.LAYOUT_VERSION}: rebuild`);
+    }
+    this.bytes = new Uint8Array(this.exports.memory.buffer);
+    this.view = new DataView(this.exports.memory.buffer);
+  }
+
+  /** The window region, grown to hold `size` bytes. Growing detaches old views, so call it once per scan. */
+  window(size: number): Uint8Array {
+    const needed = L.WINDOW_OFFSET + size;
+    const memory = this.exports.memory;
+    if (memory.buffer.byteLength < needed) {
+      memory.grow(Math.ceil((needed - memory.buffer.byteLength) / L.PAGE_SIZE));
+    }
+    this.bytes = new Uint8Array(memory.buffer);
+    this.view = new DataView(memory.buffer);
+    return this.bytes.subarray(L.WINDOW_OFFSET, L.WINDOW_OFFSET + size);
+  }
+
+  configure(config: KernelConfig): void {
+    const { view, bytes } = this;
+    const c = L.CONFIG_OFFSET;
+    bytes.fill(0, c, c + 1024);
+    view.setInt32(c + L.CONFIG_DELIMITER, config.dialect.delimiter, true);
+    view.setInt32(c + L.CONFIG_QUOTE, config.dialect.quote, true);
+    let flags = 0;
+    if (config.dialect.header && !config.midFile) flags |= L.FLAG_HEADER;
+    if (config.mode === 'stats') flags |= L.FLAG_SQUARES;
+    if (config.midFile) flags |= L.FLAG_MID_FILE;
+    view.setInt32(c + L.CONFIG_FLAGS, flags, true);
+    view.setBigInt64(c + L.CONFIG_START_OFFSET, BigInt(config.startOffset), true);
+    view.setBigInt64(c + L.CONFIG_STOP_OFFSET, BigInt(config.stopOffset), true);
+
+    const map = new Int16Array(this.exports.memory.buffer, L.COLUMN_MAP_OFFSET, L.MAX_FIELDS);
+    map.fill(-1);
+    let mapped = 0;
+    this.allFields = config.allFields && config.mode !== 'count';
+    if (config.mode !== 'count') {
+      if (config.allFields) {
+        for (let i = 0; i < L.MAX_SLOTS; i++) map[i] = i;
+        mapped = L.MAX_SLOTS;
+        this.slotCount = L.MAX_SLOTS;
+      } else {
+        config.slotFields.forEach((field, slotIndex) => {
+          map[field] = slotIndex;
+          mapped = Math.max(mapped, field + 1);
+        });
+        this.slotCount = config.slotFields.length;
+      }
+    } else {
+      this.slotCount = 0;
+    }
+    view.setInt32(c + L.CONFIG_MAPPED_FIELDS, mapped, true);
+    view.setInt32(c + L.CONFIG_SLOT_COUNT, this.slotCount, true);
+    this.exports.reset();
+  }
+
+  /** Scan `length` bytes already copied into the window. */
+  scan(length: number): number {
+    return this.exports.scan(length);
+  }
+
+  finish(): number {
+    return this.exports.finish();
+  }
+
+  /** Results so far (in all-fields mode, the slots of the fields seen). */
+  results(): RawScan {
+    const view = this.view;
+    const r = L.RESULTS_OFFSET;
+    const i64 = (offset: number): number => Number(view.getBigInt64(r + offset, true));
+    const status = view.getInt32(r + L.RESULT_STATUS, true);
+    const records = i64(L.RESULT_RECORDS);
+    const slots = this.allFields ? Math.min(this.slotCount, i64(L.RESULT_MAX_FIELDS)) : this.slotCount;
+    const columns: RawColumn[] = [];
+    for (let s = 0; s < slots; s++) columns.push(this.readSlot(s, records));
+    return {
+      records,
+      lines: i64(L.RESULT_LINES),
+      bytes: i64(L.RESULT_BYTES),
+      short: i64(L.RESULT_SHORT),
+      long: i64(L.RESULT_LONG),
+      maxFields: i64(L.RESULT_MAX_FIELDS),
+      expectedFields: i64(L.RESULT_EXPECTED_FIELDS),
+      headerFields: i64(L.RESULT_HEADER_FIELDS),
+      firstRecord: i64(L.RESULT_FIRST_RECORD),
+      linesBeforeFirst: i64(L.RESULT_LINES_AT_FIRST),
+      stopPosition: i64(L.RESULT_STOP_POSITION),
+      unterminatedQuote:
+        status === L.STATUS_UNTERMINATED_QUOTE
+          ? { line: i64(L.RESULT_QUOTE_LINE), byte: i64(L.RESULT_QUOTE_BYTE) }
+          : null,
+      columns,
+    };
+  }
+
+  private readSlot(slotIndex: number, records: number): RawColumn {
+    const view = this.view;
+    const base = L.SLOTS_OFFSET + slotIndex * L.SLOT_SIZE;
+    const i64 = (offset: number): number => Number(view.getBigInt64(base + offset, true));
+    const f64 = (offset: number): number => view.getFloat64(base + offset, true);
+    const count = i64(L.SLOT_COUNT);
+    const invalid = i64(L.SLOT_INVALID);
+    const invalidLine = i64(L.SLOT_INVALID_LINE);
+    const captured = view.getInt32(base + L.SLOT_INVALID_LENGTH, true);
+    return {
+      count,
+      // every record gives each selected column a number, an invalid field or an empty one
+      // (a missing field is empty), so the kernel does not count empties itself
+      empty: records - count - invalid,
+      invalid,
+      outside: i64(L.SLOT_OUTSIDE),
+      exactSum: sumBuckets(view, base + L.SLOT_SUMS, L.SUM_BUCKETS, L.SUM_EXP_MIN, 35),
+      exactSquares: sumBuckets(view, base + L.SLOT_SQUARES, L.SQ_BUCKETS, L.SQ_EXP_MIN, 70),
+      fsum: f64(L.SLOT_FSUM),
+      fsumComp: f64(L.SLOT_FSUM_COMP),
+      fsq: f64(L.SLOT_FSQ),
+      fsqComp: f64(L.SLOT_FSQ_COMP),
+      min: f64(L.SLOT_MIN),
+      max: f64(L.SLOT_MAX),
+      firstInvalid:
+        invalidLine > 0
+          ? {
+              line: invalidLine,
+              value: this.bytes.slice(base + L.SLOT_INVALID_BYTES, base + L.SLOT_INVALID_BYTES + captured),
+            }
+          : null,
+    };
+  }
+}
+
+/** Sum 128-bit buckets (bucket b in units of 10^(b + minExponent)) into units of 10^-scale. */
+function sumBuckets(view: DataView, offset: number, count: number, minExponent: number, scale: number): bigint {
+  let total = 0n;
+  for (let b = 0; b < count; b++) {
+    const low = view.getBigUint64(offset + b * 16, true);
+    const high = view.getBigInt64(offset + b * 16 + 8, true);
+    if (low === 0n && high === 0n) continue;
+    const value = (high << 64n) | low;
+    total += value * 10n ** BigInt(b + minExponent + scale);
+  }
+  return total;
+}
