@@ -1,0 +1,20 @@
+import type { Command } from 'commander';
+import { usageError } from '../../errors.js';
+import { formatSumLines, toJsonLine } from '../../results/format.js';
+import type { CliIo } from '../io.js';
+import { addScanOptions, type RawScanOptions } from '../options.js';
+import { printOutput, runScan } from '../scan.js';
+
+export function registerSumCommand(program: Command, io: CliIo): void {
+  const command = program
+    .command('sum')
+    .description('exact sums of the columns given with -c')
+    .argument('[file]', 'CSV file; - or omitted reads standard input');
+  addScanOptions(command).action(async (file: string | undefined, options: RawScanOptions) => {
+    if (options.column.length === 0) {
+      throw usageError('sum needs at least one column: -c COL');
+    }
+    const result = await runScan(io, 'sum', file, options);
+    printOutput(io, options.json ? toJsonLine(result) : formatSumLines(result));
+  });
+}

@@ -1,0 +1,93 @@
+// The csvscan command line (SPEC.md): parses argv with commander, runs one command, and turns every
+// failure into one `csvscan: ...` line on stderr and an exit code. Nothing here calls process.exit,
+// so main() can also run in-process.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import { CsvscanError, EXIT_USAGE } from '../errors.js';
+import { registerBenchCommand } from './commands/bench.js';
+import { registerCountCommand } from './commands/count.js';
+import { registerMergeCommand } from './commands/merge.js';
+import { registerStatsCommand } from './commands/stats.js';
+import { registerSumCommand } from './commands/sum.js';
+import { processIo, type CliIo } from './io.js';
+
+const EXIT_SUCCESS = 0;
+
+/** Collapses a message to one line: stderr carries one line per error. */
+function oneLine(message: string): string {
+  return message.trim().replace(/\s*[\r\n]+\s*/g, ' ');
+}
+
+/** The package version, from the package.json above this module (src/ or build/host/src/). */
+function packageVersion(): string {
+  let directory = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(directory, 'package.json');
+    if (existsSync(candidate)) {
+      const manifest = JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string; version?: string };
+      if (manifest.name === 'csvscan' && manifest.version) return manifest.version;
+    }
+    const parent = dirname(directory);
+    if (parent === directory) return 'unknown';
+    directory = parent;
+  }
+}
+
+function buildProgram(io: CliIo): Command {
+  const program = new Command('csvscan')
+    .description('Exact column sums, counts and statistics of CSV files larger than memory')
+    .version(packageVersion(), '-V, --version')
+    // Both settings are inherited by the subcommands created below with .command().
+    .exitOverride()
+    .configureOutput({
+      writeOut: io.stdout,
+      writeErr: io.stderr,
+      outputError: (message, write) => write(`csvscan: ${oneLine(message.replace(/^error: /, ''))}\n`),
+    });
+  registerCountCommand(program, io);
+  registerSumCommand(program, io);
+  registerStatsCommand(program, io);
+  registerBenchCommand(program);
+  registerMergeCommand(program);
+  return program;
+}
+
+function isSystemError(error: unknown): error is NodeJS.ErrnoException {
+  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string';
+}
+
+/** Reports a failure on stderr and returns the exit code. */
+export function reportError(error: unknown, io: CliIo): number {
+  if (error instanceof CommanderError) {
+    // --help and --version end this way with 0; usage errors were already printed by outputError;
+    // a missing command printed the help to stderr.
+    return error.exitCode === 0 ? EXIT_SUCCESS : EXIT_USAGE;
+  }
+  const message = oneLine(error instanceof Error ? error.message : String(error));
+  let exitCode: number = EXIT_USAGE;
+  if (error instanceof CsvscanError) {
+    io.stderr(`csvscan: ${message}\n`);
+    exitCode = error.exitCode;
+  } else if (isSystemError(error)) {
+    // An I/O failure the library did not word (EACCES, EIO, ...) is the user's environment, not a bug.
+    io.stderr(`csvscan: ${message}\n`);
+  } else {
+    // SPEC.md has no exit code for bugs, so they exit 2 as well.
+    io.stderr(`csvscan: internal error: ${message}\n`);
+  }
+  if (io.debug && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
+  return exitCode;
+}
+
+/** Runs the command line `argv` (as process.argv: node, script, arguments...) and returns the exit code. */
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  try {
+    await buildProgram(io).parseAsync(argv, { from: 'node' });
+    return EXIT_SUCCESS;
+  } catch (error) {
+    return reportError(error, io);
+  }
+}

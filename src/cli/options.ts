@@ -1,0 +1,157 @@
+// The options every command shares (SPEC.md "Options shared by all commands"): their commander
+// declarations, and the conversion of their raw text into the library's ScanOptions.
+//
+// Values are parsed here rather than with commander argParsers so that a bad value gives one short
+// `csvscan: ...` line instead of commander's "option '...' argument '...' is invalid." wording.
+
+import { Option, type Command } from 'commander';
+import { usageError } from '../errors.js';
+import type { EngineName, IoMode, ScanMode, ScanOptions } from '../types.js';
+
+/** What commander hands an action for the shared options, before validation. */
+export interface RawScanOptions {
+  delimiter: string;
+  quote: string;
+  header: boolean;
+  column: string[];
+  engine?: EngineName;
+  threads?: string;
+  window?: string;
+  io?: IoMode;
+  range?: string;
+  json: boolean;
+  /** undefined unless --progress or --no-progress was given */
+  progress?: boolean;
+}
+
+const TAB = 9;
+const LF = 10;
+const CR = 13;
+
+function collectColumn(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Declares the shared options on `command`. */
+export function addScanOptions(command: Command): Command {
+  return command
+    .option('-d, --delimiter <C>', 'field delimiter, one byte; \\t or tab mean TAB', ',')
+    .option('--quote <C>', 'quote byte', '"')
+    .option('--no-header', 'the first record is data; columns are named 1, 2, ...')
+    .option(
+      '-c, --column <COL>',
+      'a header name, or a 1-based index when no header has that name (repeatable)',
+      collectColumn,
+      [] as string[],
+    )
+    .addOption(new Option('--engine <name>', 'scanning engine (default: wasm)').choices(['wasm', 'js']))
+    .option('--threads <N>', 'worker threads; 1 scans on the main thread (default: 1)')
+    .option('--window <SIZE>', 'bytes per window copied into the kernel: 65536, 64K, 4M, 1G (1K = 1024)')
+    .addOption(new Option('--io <mode>', 'how a regular file is read (default: mmap)').choices(['mmap', 'read']))
+    .option('--range <START:END>', 'scan only the records that start in these bytes (a shard)')
+    .option('--json', 'print one JSON object on one line', false)
+    .option('--progress', 'show bytes done, MB/s and ETA on stderr (default: when stderr is a terminal)')
+    .option('--no-progress', 'never show progress');
+}
+
+/** Shows a user's text inside a one-line message, control characters escaped. */
+export function quoteForMessage(text: string): string {
+  return JSON.stringify(text);
+}
+
+/** A delimiter or quote option as its byte: exactly one byte, `\t` and `tab` meaning TAB. */
+export function parseByteOption(text: string, name: 'delimiter' | 'quote'): number {
+  // `'\t'` in a shell passes backslash-t; a literal TAB is one byte and handled below.
+  if (text === '\\t' || text.toLowerCase() === 'tab') return TAB;
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length !== 1) {
+    throw usageError(`${name} must be one byte, got ${quoteForMessage(text)}`);
+  }
+  const byte = bytes[0]!;
+  // LF (and the CR of CRLF) end records, so they cannot also separate or quote fields.
+  if (byte === LF || byte === CR) {
+    throw usageError(`${name} cannot be a line break`);
+  }
+  return byte;
+}
+
+const SIZE_PATTERN = /^(\d+)\s*(?:([kmgt])(?:i?b)?|b)?$/i;
+const UNIT_SHIFT: Record<string, number> = { k: 10, m: 20, g: 30, t: 40 };
+
+/**
+ * A byte count such as `65536`, `64K`, `4M`, `1G`, `64KiB` or `64kb` (binary units: 1K = 1024).
+ * Returns null when the text is not a size.
+ */
+export function parseSize(text: string): number | null {
+  const match = SIZE_PATTERN.exec(text.trim());
+  if (!match) return null;
+  const unit = match[2]?.toLowerCase();
+  const value = Number(match[1]) * 2 ** (unit ? UNIT_SHIFT[unit]! : 0);
+  return Number.isSafeInteger(value) ? value : null;
+}
+
+export function parseWindow(text: string): number {
+  const size = parseSize(text);
+  if (size === null || size < 1) {
+    throw usageError(
+      `--window must be a number of bytes >= 1, optionally with K, M or G (1K = 1024), got ${quoteForMessage(text)}`,
+    );
+  }
+  return size;
+}
+
+export function parseThreads(text: string): number {
+  const threads = /^\d+$/.test(text.trim()) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(threads) || threads < 1) {
+    throw usageError(`--threads must be a whole number >= 1, got ${quoteForMessage(text)}`);
+  }
+  return threads;
+}
+
+/** `START:END`, byte offsets or sizes (`0:1G`), START < END. */
+export function parseRange(text: string): [number, number] {
+  const parts = text.split(':');
+  const start = parts.length === 2 ? parseSize(parts[0]!) : null;
+  const end = parts.length === 2 ? parseSize(parts[1]!) : null;
+  if (start === null || end === null || start >= end) {
+    throw usageError(
+      `--range must be START:END, byte offsets or sizes like 1G with START < END, got ${quoteForMessage(text)}`,
+    );
+  }
+  return [start, end];
+}
+
+/**
+ * Options the parser accepts (so scripts written against SPEC.md parse) but whose implementation has
+ * not landed yet. Remove each check when its feature lands.
+ */
+function rejectUnavailable(options: ScanOptions): void {
+  if (options.engine === 'js') throw usageError('--engine js is not available yet');
+  if ((options.threads ?? 1) > 1) throw usageError('--threads > 1 is not available yet');
+  if (options.range) throw usageError('--range is not available yet');
+}
+
+/** Validates the shared options and maps them to the library's ScanOptions. */
+export function toScanOptions(mode: ScanMode, raw: RawScanOptions): ScanOptions {
+  const delimiter = parseByteOption(raw.delimiter, 'delimiter');
+  const quote = parseByteOption(raw.quote, 'quote');
+  if (delimiter === quote) {
+    throw usageError('delimiter and quote must be different bytes');
+  }
+  const options: ScanOptions = {
+    mode,
+    delimiter,
+    quote,
+    header: raw.header,
+    // count reports records only, so a -c given to it selects nothing and is not looked up.
+    columns: mode !== 'count' && raw.column.length > 0 ? raw.column : null,
+    engine: raw.engine,
+    // 1 until the worker pool lands; then the SPEC default (available cores) applies.
+    threads: raw.threads === undefined ? 1 : parseThreads(raw.threads),
+    window: raw.window === undefined ? undefined : parseWindow(raw.window),
+    io: raw.io,
+    range: raw.range === undefined ? null : parseRange(raw.range),
+  };
+  rejectUnavailable(options);
+  return options;
+}

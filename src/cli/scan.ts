@@ -1,0 +1,34 @@
+// What count, sum and stats share: validate the options, run the library scan with an optional
+// progress line, and print the result.
+
+import type { ScanMode, ScanResult } from '../types.js';
+import type { CliIo } from './io.js';
+import { toScanOptions, type RawScanOptions } from './options.js';
+import { createProgressReporter } from './progress.js';
+
+/** FILE omitted or `-` reads standard input. */
+export const STDIN_PATH = '-';
+
+export async function runScan(
+  io: CliIo,
+  mode: ScanMode,
+  file: string | undefined,
+  raw: RawScanOptions,
+): Promise<ScanResult> {
+  const options = toScanOptions(mode, raw);
+  // Loaded only now, so that --help and usage errors answer without instantiating the kernel.
+  const { scanFile } = await import('../api.js');
+  const showProgress = raw.progress ?? io.stderrIsTTY;
+  const progress = showProgress ? createProgressReporter(io.stderr) : null;
+  try {
+    return await scanFile(file ?? STDIN_PATH, { ...options, onProgress: progress?.update });
+  } finally {
+    // Blank the progress line before anything else (result or error message) is printed.
+    progress?.finish();
+  }
+}
+
+/** Prints `text` as the command's output, ending it with exactly one newline. */
+export function printOutput(io: CliIo, text: string): void {
+  io.stdout(text.endsWith('\n') ? text : `${text}\n`);
+}
