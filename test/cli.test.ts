@@ -487,6 +487,19 @@ describe('command line: scans', () => {
     for (const run of spellings) expect(run.stdout).toBe(spellings[0]!.stdout);
   });
 
+  it('takes the quote byte given with --quote', () => {
+    const input = "a,b\n'x,y',2\n'1',3\n";
+    const run = csvscan(['sum', '--quote', "'", '-c', 'a', '-c', 'b'], input);
+    expectSuccess(run);
+    expect(run.stdout).toBe('a\t1\nb\t5\n');
+    // with the default quote, 'x and y' are fields of their own: the record is long, b holds y
+    expect(csvscan(['sum', '-c', 'b', '--json'], input).stdout).toContain('"ragged":{"short":0,"long":1}');
+  });
+
+  it('ignores -c for count', () => {
+    expect(csvscan(['count', BASIC, '-c', 'nope']).stdout).toBe('5\n');
+  });
+
   it('names the columns 1, 2, ... with --no-header and counts the first record', () => {
     const run = csvscan(['stats', NO_HEADER, '--no-header', '--json']);
     expectSuccess(run);

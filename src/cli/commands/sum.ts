@@ -14,7 +14,9 @@ export function registerSumCommand(program: Command, io: CliIo): void {
     if (options.column.length === 0) {
       throw usageError('sum needs at least one column: -c COL');
     }
-    const result = await runScan(io, 'sum', file, options);
+    // --json prints every statistic of a column, stddev included, which needs the squares that
+    // the cheaper 'sum' mode skips.
+    const result = await runScan(io, options.json ? 'stats' : 'sum', file, options);
     printOutput(io, options.json ? toJsonLine(result) : formatSumLines(result));
   });
 }
