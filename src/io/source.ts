@@ -1,0 +1,64 @@
+// Where the scan loop gets its bytes: a regular file (mapped or read) or a stream (stdin, a pipe,
+// a character device). Every source copies into a caller's buffer, typically a window of Wasm memory.
+
+import fs from 'node:fs';
+import { usageError } from '../errors.js';
+import type { IoMode } from '../types.js';
+import { openFailure } from './failures.js';
+import { FileReadSource } from './file-read-source.js';
+import { MmapSource } from './mmap-source.js';
+import { StreamSource } from './stream-source.js';
+
+export interface ByteSource {
+  /** path as given, or '-' for stdin */
+  readonly name: string;
+  /** null for pipes/stdin */
+  readonly size: number | null;
+  /**
+   * Copy up to dst.length bytes from absolute offset `position` into dst; return bytes copied
+   * (0 = EOF). Calls come with increasing positions; for stdin positions are strictly sequential.
+   */
+  read(dst: Uint8Array, position: number): number;
+  /**
+   * Bytes before `position` will not be read again: release them (mmap: advise MADV_DONTNEED
+   * and drop finished segments).
+   */
+  release(position: number): void;
+  close(): void;
+}
+
+export interface SourceOptions {
+  /**
+   * mmap segment size in bytes, rounded up to whole pages; default 256 MiB. Tests use tiny ones.
+   * A dropped segment stays mapped until its Buffer is garbage collected, so tiny segments over a
+   * large file can run into vm.max_map_count (about 65k mappings).
+   */
+  segmentSize?: number;
+}
+
+export const STDIN_NAME = '-';
+
+/**
+ * Opens `path` ('-' for stdin). A regular file is mapped (`io` 'mmap') or read with pread
+ * (`io` 'read'); stdin, FIFOs and character devices are read sequentially whatever `io` says,
+ * since they cannot be mapped. Throws usageError for a missing, unreadable or directory path.
+ */
+export function openSource(path: string, io: IoMode, options: SourceOptions = {}): ByteSource {
+  if (path === STDIN_NAME) return StreamSource.openStdin();
+  let fd: number;
+  try {
+    fd = fs.openSync(path, 'r');
+  } catch (error) {
+    throw openFailure(path, error);
+  }
+  try {
+    const stat = fs.fstatSync(fd);
+    if (stat.isDirectory()) throw usageError(`${path}: is a directory`);
+    if (!stat.isFile()) return new StreamSource(path, fd, true);
+    if (io === 'read') return new FileReadSource(path, fd, stat.size);
+    return new MmapSource(path, fd, stat.size, options.segmentSize);
+  } catch (error) {
+    fs.closeSync(fd);
+    throw error;
+  }
+}

@@ -1,0 +1,84 @@
+// Stdin, a FIFO or a character device: read sequentially with blocking reads, never mapped.
+
+import fs from 'node:fs';
+import { openFailure, readFailure } from './failures.js';
+import type { ByteSource } from './source.js';
+
+const EAGAIN_PAUSE_MS = 2;
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+export class StreamSource implements ByteSource {
+  readonly size = null;
+  /** bytes consumed so far: the only position read() accepts */
+  private consumed = 0;
+  private ended = false;
+  private closed = false;
+
+  constructor(
+    readonly name: string,
+    private readonly fd: number,
+    private readonly ownsFd: boolean,
+  ) {}
+
+  /**
+   * Opening /dev/stdin gives a fresh, blocking descriptor even when fd 0 was left non-blocking by
+   * a parent. Sockets (Node's child_process pipes) cannot be reopened that way (ENXIO): then fd 0
+   * is read as it is, waiting out EAGAIN.
+   */
+  static openStdin(): StreamSource {
+    try {
+      return new StreamSource('-', fs.openSync('/dev/stdin', 'r'), true);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENXIO' || code === 'ENOENT' || code === 'EACCES') return new StreamSource('-', 0, false);
+      throw openFailure('-', error);
+    }
+  }
+
+  /** Fills dst unless the stream ends first, so the kernel sees full windows, not pipe-sized ones. */
+  read(dst: Uint8Array, position: number): number {
+    if (this.closed) throw new Error(`${this.name}: read after close`);
+    // 0 means EOF to the caller, so an empty destination would end the scan early.
+    if (dst.length === 0) throw new RangeError('read() needs a non-empty destination');
+    if (position !== this.consumed) {
+      throw new RangeError(`${this.name} is read sequentially: asked for ${position}, next is ${this.consumed}`);
+    }
+    let filled = 0;
+    while (filled < dst.length && !this.ended) {
+      const got = this.readOnce(dst, filled);
+      if (got === 0) this.ended = true;
+      filled += got;
+    }
+    this.consumed += filled;
+    return filled;
+  }
+
+  release(): void {
+    // Nothing is held beyond the caller's buffer.
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.ownsFd) fs.closeSync(this.fd);
+  }
+
+  private readOnce(dst: Uint8Array, offset: number): number {
+    for (;;) {
+      try {
+        return fs.readSync(this.fd, dst, offset, dst.length - offset, null);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EINTR') continue;
+        // A non-blocking descriptor with nothing yet: wait a little instead of spinning.
+        if (code === 'EAGAIN') {
+          Atomics.wait(pause, 0, 0, EAGAIN_PAUSE_MS);
+          continue;
+        }
+        // libuv reports the end of a Windows pipe as an EOF error rather than 0 bytes.
+        if (code === 'EOF') return 0;
+        throw readFailure(this.name, error);
+      }
+    }
+  }
+}
