@@ -188,10 +188,17 @@ export function scan(length: i32): i32 {
   let segment: usize = windowStart;
   const delim = delimiter;
   const quoteByteValue = quote;
+  const fastLimit = fastPathLimit(windowStart, end);
 
   while (p < end) {
     switch (state) {
       case S_RECORD_START: {
+        if (p < fastLimit && recordMode == RECORD_DATA) {
+          p = fastRecords(p, fastLimit);
+          if (state != S_RECORD_START) continue; // a quoted field: the byte machine takes it
+          if (atBoundary(p)) return stopAt(p);
+          continue;
+        }
         const c = <u32>load<u8>(p);
         if (c == LF) {
           // an empty line is not a record
@@ -434,6 +441,143 @@ export function finish(): i32 {
 }
 
 // ================================================================================================
+// fast path: whole unquoted records, 8 bytes at a time (SWAR)
+// ================================================================================================
+const LOW7: u64 = 0x7f7f7f7f7f7f7f7f;
+const ONES: u64 = 0x0101010101010101;
+
+/**
+ * The fast path runs over whole records: up to the byte after the window's last LF (so every field
+ * it meets ends inside the window), and no further than the stop offset.
+ */
+function fastPathLimit(windowStart: usize, end: usize): usize {
+  let safeEnd = end;
+  while (safeEnd > windowStart && load<u8>(safeEnd - 1) != <u8>LF) safeEnd--;
+  if (stopOffset >= 0) {
+    const stopDistance = stopOffset - position;
+    if (stopDistance < 0) return windowStart;
+    if (stopDistance < <i64>(safeEnd - windowStart)) safeEnd = windowStart + <usize>stopDistance;
+  }
+  return safeEnd;
+}
+
+/**
+ * Scan records from `start` (a record start) while they start before `limit`. Returns the next
+ * record start, or, with state set to S_FIELD_START, the position of a quoted field, which the
+ * byte machine handles. Every LF met here is outside quotes, so each one ends a record.
+ */
+function fastRecords(start: usize, limit: usize): usize {
+  const delim = delimiter;
+  const delimWord = ONES * <u64>delim;
+  const lfWord = ONES * <u64>LF;
+  const quoteWord = ONES * <u64>quote;
+  const mapped = mappedFields;
+  let localLines = lines;
+  let fieldStart = start;
+  let field: i32 = 0;
+  let word = start;
+  while (true) {
+    const w = load<u64>(word);
+    const a = w ^ delimWord;
+    const b = w ^ lfWord;
+    const c = w ^ quoteWord;
+    // high bit of each byte equal to delimiter, LF or quote (exact: no borrow between bytes)
+    let mask = ~((((a & LOW7) + LOW7) | a) & (((b & LOW7) + LOW7) | b) & (((c & LOW7) + LOW7) | c) | LOW7);
+    while (mask != 0) {
+      const at = word + <usize>(ctz(mask) >> 3);
+      mask &= mask - 1;
+      const byte = <u32>load<u8>(at);
+      if (byte == delim) {
+        if (field < mapped) fastField(field, fieldStart, at, localLines + 1);
+        field++;
+        fieldStart = at + 1;
+      } else if (byte == LF) {
+        if (field == 0 && (at == fieldStart || (at == fieldStart + 1 && load<u8>(fieldStart) == <u8>CR))) {
+          localLines++; // an empty line is not a record
+        } else {
+          const fieldEnd = at > fieldStart && load<u8>(at - 1) == <u8>CR ? at - 1 : at;
+          if (field < mapped) fastField(field, fieldStart, fieldEnd, localLines + 1);
+          localLines++;
+          countRecord(<i64>field + 1);
+        }
+        field = 0;
+        fieldStart = at + 1;
+        if (fieldStart >= limit) {
+          lines = localLines;
+          return fieldStart;
+        }
+      } else if (at == fieldStart) {
+        lines = localLines;
+        fieldIndex = field;
+        state = S_FIELD_START;
+        return at;
+      }
+    }
+    word += 8;
+  }
+  return 0;
+}
+
+/** A data record of `fields` fields ended. */
+@inline function countRecord(fields: i64): void {
+  const results = RESULTS_OFFSET;
+  store<i64>(results + RESULT_RECORDS, load<i64>(results + RESULT_RECORDS) + 1);
+  if (fields > load<i64>(results + RESULT_MAX_FIELDS)) store<i64>(results + RESULT_MAX_FIELDS, fields);
+  const expected = load<i64>(results + RESULT_EXPECTED_FIELDS);
+  if (expected == 0) {
+    store<i64>(results + RESULT_EXPECTED_FIELDS, fields);
+  } else if (fields != expected) {
+    const counter = results + (fields < expected ? RESULT_SHORT : RESULT_LONG);
+    store<i64>(counter, load<i64>(counter) + 1);
+  }
+}
+
+/** Field `field` is the unquoted bytes [from, to) on line `line`: classify and accumulate it. */
+function fastField(field: i32, from: usize, to: usize, line: i64): void {
+  const s = <i32>load<i16>(COLUMN_MAP_OFFSET + (<usize>field << 1));
+  if (s < 0 || from == to) return;
+  // common case: [sign] digits [. digits], at most 19 digits in all
+  let p = from;
+  let c = <u32>load<u8>(p);
+  const negative = c == 45;
+  if (c == 45 || c == 43) p++;
+  let m: u64 = 0;
+  let digits: i32 = 0;
+  let scale: i64 = 0;
+  while (p < to) {
+    const d = <u32>load<u8>(p) - 48;
+    if (d >= 10) break;
+    m = m * 10 + <u64>d;
+    digits++;
+    p++;
+  }
+  if (p < to && load<u8>(p) == 46) {
+    p++;
+    const fractionStart = p;
+    while (p < to) {
+      const d = <u32>load<u8>(p) - 48;
+      if (d >= 10) break;
+      m = m * 10 + <u64>d;
+      p++;
+    }
+    digits += <i32>(p - fractionStart);
+    scale = -<i64>(p - fractionStart);
+  }
+  if (p == to && digits > 0 && digits <= MAX_MANTISSA_DIGITS) {
+    numDropped = 0;
+    accumulate(SLOTS_OFFSET + <usize>s * SLOT_SIZE, m, scale, negative);
+    return;
+  }
+  // anything else (spaces, exponent, long digit strings, invalid text): the general parser
+  slot = s;
+  resetNumber();
+  numFeed(from, to);
+  captured = <i32>(to - from);
+  memory.copy(CAPTURE, from, <usize>(captured < INVALID_CAPTURE ? captured : INVALID_CAPTURE));
+  endField(line);
+}
+
+// ================================================================================================
 // records and fields
 // ================================================================================================
 @inline function atBoundary(p: usize): bool {
@@ -505,7 +649,8 @@ function endField(line: i64): void {
   const ns = numState;
   if (ns == N_LEAD) return; // empty: the host derives empty = records - count - invalid
   if (ns == N_INT || ns == N_FRAC || ns == N_EXP_DIGITS || ns == N_TRAIL) {
-    accumulateNumber(base);
+    const exponent: i64 = numExponentNegative ? -<i64>numExponent : <i64>numExponent;
+    accumulate(base, numMantissa, numScale + exponent, numNegative);
     return;
   }
   store<i64>(base + SLOT_INVALID, load<i64>(base + SLOT_INVALID) + 1);
@@ -568,9 +713,9 @@ function numFeed(from: usize, to: usize): void {
         break;
       }
       case N_INT: {
-        // integer digits
+        // a run of integer digits (the state resumes on any byte, so check the first one too)
         let digit = d;
-        while (true) {
+        while (digit < 10) {
           if (m == 0 && digit == 0) {
             // a leading zero adds nothing
           } else if (digits < MAX_MANTISSA_DIGITS) {
@@ -583,13 +728,12 @@ function numFeed(from: usize, to: usize): void {
           p++;
           if (p == to) break;
           digit = <u32>load<u8>(p) - 48;
-          if (digit >= 10) break;
         }
         if (p == to) break;
-        const c2 = <u32>load<u8>(p);
-        if (c2 == 46) { s = N_FRAC; p++; continue; }
-        if (c2 == 101 || c2 == 69) { s = N_EXP; p++; continue; }
-        if (c2 == 32 || c2 == 9) { s = N_TRAIL; p++; continue; }
+        const next = <u32>load<u8>(p);
+        if (next == 46) { s = N_FRAC; p++; continue; }
+        if (next == 101 || next == 69) { s = N_EXP; p++; continue; }
+        if (next == 32 || next == 9) { s = N_TRAIL; p++; continue; }
         s = N_INVALID;
         break;
       }
@@ -664,11 +808,10 @@ function dropDigit(d: u32): void {
   numDropped++;
 }
 
-function accumulateNumber(base: usize): void {
-  const exponent: i64 = numExponentNegative ? -<i64>numExponent : <i64>numExponent;
-  let k: i64 = numScale + exponent; // value = mantissa x 10^k (+ dropped digits)
-  let m = numMantissa;
-  const negative = numNegative;
+/** Add the number m x 10^k (plus the dropped digits, if numDropped > 0) to the slot at `base`. */
+function accumulate(base: usize, mantissa: u64, exponent: i64, negative: bool): void {
+  let m = mantissa;
+  let k = exponent;
   let value: f64;
 
   // ---- the double, as Number() would give it ----

@@ -76,7 +76,8 @@ export class WasmKernel {
 
   /** The window region, grown to hold `size` bytes. Growing detaches old views, so call it once per scan. */
   window(size: number): Uint8Array {
-    const needed = L.WINDOW_OFFSET + size;
+    // the fast path reads whole 8-byte words, up to 7 bytes past the window
+    const needed = L.WINDOW_OFFSET + size + L.WINDOW_SLACK;
     const memory = this.exports.memory;
     if (memory.buffer.byteLength < needed) {
       memory.grow(Math.ceil((needed - memory.buffer.byteLength) / L.PAGE_SIZE));
@@ -94,7 +95,8 @@ export class WasmKernel {
     view.setInt32(c + L.CONFIG_QUOTE, config.dialect.quote, true);
     let flags = 0;
     if (config.dialect.header && !config.midFile) flags |= L.FLAG_HEADER;
-    if (config.mode === 'stats') flags |= L.FLAG_SQUARES;
+    // sum reports the same column object as stats (stddev included), so both accumulate squares
+    if (config.mode !== 'count') flags |= L.FLAG_SQUARES;
     if (config.midFile) flags |= L.FLAG_MID_FILE;
     view.setInt32(c + L.CONFIG_FLAGS, flags, true);
     view.setBigInt64(c + L.CONFIG_START_OFFSET, BigInt(config.startOffset), true);
