@@ -4,7 +4,7 @@
 
 import { CsvscanError, EXIT_MALFORMED, usageError } from '../errors.js';
 import type { ByteSource } from '../io/index.js';
-import { WasmKernel } from '../kernel/wasm-kernel.js';
+import { createEngine } from '../kernel/engine.js';
 import { DEFAULT_WINDOW, MAX_SLOTS, STATUS_STOPPED } from '../../assembly/layout.js';
 import { finalizeColumn } from '../results/finalize.js';
 import type { Dialect, RawScan, ScanOptions, ScanResult } from '../types.js';
@@ -91,7 +91,6 @@ export interface ScanPlan {
 
 /** Scan `source` per `options` on the main thread with the Wasm kernel. */
 export function runScan(source: ByteSource, options: ScanOptions): ScanResult {
-  if ((options.engine ?? 'wasm') !== 'wasm') throw usageError(`--engine ${options.engine} is not available yet`);
   if ((options.threads ?? 1) > 1) throw usageError('--threads > 1 is not available yet');
   if (options.range) throw usageError('--range is not available yet');
   const windowSize = options.window ?? DEFAULT_WINDOW;
@@ -105,7 +104,7 @@ export function runScan(source: ByteSource, options: ScanOptions): ScanResult {
   const headerNames = dialect.header ? readHeaderNames(prefix, dataStart, dialect, name) : null;
   const plan = planColumns(options.mode, options.columns, headerNames);
 
-  const kernel = new WasmKernel();
+  const kernel = createEngine(options.engine ?? 'wasm');
   const window = kernel.window(windowSize);
   kernel.configure({
     dialect,
