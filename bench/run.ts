@@ -1,0 +1,636 @@
+// Benchmark runner: times the csvscan CLI as a user runs it (a whole `node bin/csvscan.js` process)
+// on generated files, and refuses to print a speed unless every result has been checked first.
+//
+//   node build/host/bench/run.js [--quick] [--size 1G] [--runs N] [--seed N] [--big]
+//                                [--file PATH [--column COL]] [-- extra csvscan options]
+//
+// See bench/README.md for what is checked and how to read the table.
+
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, release, totalmem, type } from 'node:os';
+import { basename, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  DEFAULT_SEED,
+  GENERATOR_VERSION,
+  generateCsvFile,
+  parseSize,
+  sizeLabel,
+  type CsvKind,
+} from './generate.js';
+import { referenceQuoted, referenceUnquoted, type ColumnReference } from './independent-check.js';
+
+// build/host/bench/run.js -> the repository root
+const REPO_ROOT = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
+const CLI_PATH = join(REPO_ROOT, 'bin', 'csvscan.js');
+const DATA_DIR = join(REPO_ROOT, 'bench', 'data');
+const TIME_BINARY = '/usr/bin/time';
+const MIB = 2 ** 20;
+const SPEC_MEMORY_TARGET_MIB = 256;
+
+/** The column summed by `sum` in each generated kind. */
+const SUM_COLUMN: Record<CsvKind, string> = { numeric: 'price', mixed: 'amount' };
+
+interface RunnerOptions {
+  quick: boolean;
+  sizeBytes: number;
+  runs: number;
+  seed: number;
+  big: boolean;
+  file: string | null;
+  column: string | null;
+  /** passed to every csvscan invocation (after `--`) */
+  extraArgs: string[];
+}
+
+/** One benchmark input: a generated file (with its independent reference) or a user's file. */
+interface Target {
+  path: string;
+  bytes: number;
+  kind: CsvKind | null;
+  /** column for `sum`; null = pick the first numeric column from `stats` (user files) */
+  sumColumn: string | null;
+  reference: ColumnReference | null;
+  description: string;
+}
+
+/** A variant re-runs a command with extra options; its JSON must match the default's. */
+interface Variant {
+  name: string;
+  args: string[];
+  /** thread count may change the last bits of columns outside the exact domain (SPEC.md) */
+  tolerantOutsideExactDomain: boolean;
+}
+
+const VARIANTS: Variant[] = [
+  { name: '--io read', args: ['--io', 'read'], tolerantOutsideExactDomain: false },
+  { name: '--window 64K', args: ['--window', '64K'], tolerantOutsideExactDomain: false },
+  { name: '--engine js', args: ['--engine', 'js'], tolerantOutsideExactDomain: false },
+  { name: '--threads 1', args: ['--threads', '1'], tolerantOutsideExactDomain: true },
+];
+
+type CommandName = 'count' | 'sum' | 'stats';
+const COMMANDS: CommandName[] = ['count', 'sum', 'stats'];
+
+interface Measurement {
+  seconds: number;
+  maxRssKiB: number;
+  stdout: string;
+}
+
+interface TableRow {
+  command: string;
+  file: string;
+  variant: string;
+  runs: number;
+  bytes: number;
+  bestSeconds: number;
+  peakRssKiB: number;
+  check: string;
+}
+
+/** Thrown for a result that disagrees: printed as MISMATCH, exit 1. */
+class Mismatch extends Error {}
+/** Thrown when csvscan itself fails (non-zero exit): printed as FAILED, exit 1. */
+class CsvscanFailed extends Error {}
+/** Thrown for bad usage or a broken environment: exit 2. */
+class UsageError extends Error {}
+
+function usage(): string {
+  return [
+    'usage: node build/host/bench/run.js [options] [-- csvscan options]',
+    '  --quick          1 run on 64 MiB files (smoke test)',
+    '  --size SIZE      size of the generated files (default 1G; 64K, 256M, 10G ...)',
+    '  --runs N         timed runs per command, best is reported (default 3; 1 with --quick or --big)',
+    '  --seed N         generator seed (default 1)',
+    '  --big            the 10 GiB numeric file only (peak memory record)',
+    '  --file PATH      benchmark a user file (cross-run agreement checks only)',
+    '  --column COL     column for `sum` with --file (default: first numeric column)',
+  ].join('\n');
+}
+
+function parseArguments(argv: string[]): RunnerOptions {
+  const options: RunnerOptions = {
+    quick: false,
+    sizeBytes: parseSize('1G'),
+    runs: 3,
+    seed: DEFAULT_SEED,
+    big: false,
+    file: null,
+    column: null,
+    extraArgs: [],
+  };
+  let sizeGiven = false;
+  let runsGiven = false;
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i];
+    const takeValue = (): string => {
+      const value = argv[++i];
+      if (value === undefined) throw new UsageError(`${name} needs a value`);
+      return value;
+    };
+    if (name === '--') {
+      options.extraArgs = argv.slice(i + 1);
+      break;
+    } else if (name === '--help' || name === '-h') throw new UsageError(usage());
+    else if (name === '--quick') options.quick = true;
+    else if (name === '--big') options.big = true;
+    else if (name === '--size') {
+      options.sizeBytes = parseSize(takeValue());
+      sizeGiven = true;
+    } else if (name === '--runs') {
+      options.runs = Number(takeValue());
+      if (!Number.isInteger(options.runs) || options.runs < 1) throw new UsageError('--runs must be a positive integer');
+      runsGiven = true;
+    } else if (name === '--seed') {
+      options.seed = Number(takeValue());
+      if (!Number.isSafeInteger(options.seed) || options.seed < 0) throw new UsageError('--seed must be an integer >= 0');
+    } else if (name === '--file') options.file = takeValue();
+    else if (name === '--column') options.column = takeValue();
+    else throw new UsageError(`unknown option: ${name}\n${usage()}`);
+  }
+  if (options.big && options.file) throw new UsageError('--big and --file do not go together');
+  if (options.column && !options.file) throw new UsageError('--column goes with --file');
+  if (options.quick && !sizeGiven) options.sizeBytes = parseSize('64M');
+  if (options.big && !sizeGiven) options.sizeBytes = parseSize('10G');
+  if ((options.quick || options.big) && !runsGiven) options.runs = 1;
+  return options;
+}
+
+function git(args: string[]): string {
+  const result = spawnSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' });
+  return result.status === 0 ? result.stdout.trim() : 'unknown';
+}
+
+function machineDescription(): string[] {
+  let cpuModel = cpus()[0]?.model ?? 'unknown';
+  try {
+    const match = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
+    if (match) cpuModel = match[1].trim();
+  } catch {
+    // not Linux: os.cpus() is the fallback
+  }
+  const dirty = git(['status', '--porcelain', '--untracked-files=no']) === '' ? '' : ' (with uncommitted changes)';
+  const [load1] = loadavg();
+  const lines = [
+    `- date: ${new Date().toISOString()}`,
+    `- cpu: ${cpuModel}, ${availableParallelism()} cores available`,
+    `- memory: ${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
+    `- os: ${type()} ${release()}`,
+    `- node: ${process.version}`,
+    `- csvscan: commit ${git(['rev-parse', '--short', 'HEAD'])}${dirty}`,
+    `- load average (1 min) at start: ${load1.toFixed(2)}`,
+  ];
+  if (load1 > 0.5) lines.push('- WARNING: the machine was busy at start; speeds are not representative');
+  return lines;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Data files: generated once, reused while their sidecar says the same kind/size/seed/generator.
+
+interface DataFileMeta {
+  generatorVersion: number;
+  kind: CsvKind;
+  sizeBytes: number;
+  seed: number;
+  bytes: number;
+  rows: number;
+  /** the independent reference, computed once per file */
+  reference?: ColumnReference;
+}
+
+function metaPathOf(dataPath: string): string {
+  return `${dataPath}.meta.json`;
+}
+
+function readMeta(dataPath: string): DataFileMeta | null {
+  try {
+    return JSON.parse(readFileSync(metaPathOf(dataPath), 'utf8')) as DataFileMeta;
+  } catch {
+    return null;
+  }
+}
+
+function log(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+async function prepareGeneratedTarget(kind: CsvKind, sizeBytes: number, seed: number): Promise<Target> {
+  mkdirSync(DATA_DIR, { recursive: true });
+  const seedSuffix = seed === DEFAULT_SEED ? '' : `-seed${seed}`;
+  const path = join(DATA_DIR, `${kind}-${sizeLabel(sizeBytes)}${seedSuffix}.csv`);
+  let meta = readMeta(path);
+  const reusable =
+    meta !== null &&
+    meta.generatorVersion === GENERATOR_VERSION &&
+    meta.kind === kind &&
+    meta.sizeBytes === sizeBytes &&
+    meta.seed === seed &&
+    existsSync(path) &&
+    statSync(path).size === meta.bytes;
+  if (!reusable || meta === null) {
+    log(`generating ${relative(REPO_ROOT, path)} (${kind}, ${sizeBytes} bytes, seed ${seed}) ...`);
+    const summary = await generateCsvFile(path, { kind, sizeBytes, seed });
+    meta = { generatorVersion: GENERATOR_VERSION, kind, sizeBytes, seed, ...summary };
+    writeFileSync(metaPathOf(path), JSON.stringify(meta, null, 2) + '\n');
+  } else log(`reusing ${relative(REPO_ROOT, path)}`);
+
+  const sumColumn = SUM_COLUMN[kind];
+  if (!meta.reference || meta.reference.column !== sumColumn) {
+    log(`independent reference pass over ${basename(path)} (rows, exact sum of ${sumColumn}) ...`);
+    // The numeric kind has no quotes and LF ends: a plain line split is enough (and faster).
+    meta.reference = kind === 'numeric' ? referenceUnquoted(path, sumColumn) : referenceQuoted(path, sumColumn);
+    writeFileSync(metaPathOf(path), JSON.stringify(meta, null, 2) + '\n');
+  }
+  if (meta.reference.rows !== meta.rows) {
+    throw new Mismatch(
+      `${basename(path)}: the reference pass counted ${meta.reference.rows} rows, the generator wrote ${meta.rows}`,
+    );
+  }
+  return {
+    path,
+    bytes: meta.bytes,
+    kind,
+    sumColumn,
+    reference: meta.reference,
+    description:
+      `${basename(path)}: ${meta.bytes} bytes, ${meta.rows} rows, ${kind}, seed ${seed}; ` +
+      `reference ${sumColumn} sum ${meta.reference.sumText}`,
+  };
+}
+
+function prepareUserTarget(path: string, column: string | null): Target {
+  const absolutePath = resolve(path);
+  let bytes: number;
+  try {
+    const stat = statSync(absolutePath);
+    if (!stat.isFile()) throw new UsageError(`${path}: not a regular file`);
+    bytes = stat.size;
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`${path}: ${(error as Error).message}`);
+  }
+  return {
+    path: absolutePath,
+    bytes,
+    kind: null,
+    sumColumn: column,
+    reference: null,
+    description: `${basename(absolutePath)}: ${bytes} bytes, user file`,
+  };
+}
+
+/** Reads the file once so that every timed run starts from the page cache. */
+function warmPageCache(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(8 * MIB);
+    while (readSync(fd, buffer, 0, buffer.length, null) > 0) {
+      // reading is the point
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running the CLI
+
+/** Thrown when csvscan refuses the options as usage (exit 2): a variant it does not support yet. */
+class Unsupported extends Error {}
+
+/** Runs `node bin/csvscan.js ARGS` under /usr/bin/time: wall seconds and peak RSS of the process. */
+function runCli(args: string[]): Measurement {
+  const result = spawnSync(TIME_BINARY, ['-f', '%e %M', process.execPath, CLI_PATH, ...args], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    maxBuffer: 256 * MIB,
+  });
+  if (result.error) throw new UsageError(`cannot run ${TIME_BINARY}: ${result.error.message}`);
+  const stderrLines = result.stderr.trimEnd().split('\n');
+  const timing = /^(\d+(?:\.\d+)?) (\d+)$/.exec(stderrLines[stderrLines.length - 1] ?? '');
+  const command = `csvscan ${args.join(' ')}`;
+  if (result.status === 2) throw new Unsupported(stderrLines[0] ?? `${command}: exit 2`);
+  if (result.status !== 0 || !timing) {
+    throw new CsvscanFailed(`${command} exited with ${result.status}:\n${result.stderr.trimEnd()}`);
+  }
+  return { seconds: Number(timing[1]), maxRssKiB: Number(timing[2]), stdout: result.stdout.trim() };
+}
+
+function commandArgs(command: CommandName, target: Target, sumColumn: string | null, extra: string[]): string[] {
+  const args: string[] = [command, target.path];
+  if (command === 'sum') args.push('-c', sumColumn ?? '');
+  return [...args, '--json', ...extra];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checks
+
+interface ColumnJson {
+  name: string;
+  index: number;
+  count: number;
+  empty: number;
+  invalid: number;
+  sum: number | null;
+  sum_text: string | null;
+  mean: number | null;
+  stddev: number | null;
+  [key: string]: unknown;
+}
+
+interface ResultJson {
+  file: string;
+  rows: number;
+  bytes: number;
+  ragged: { short: number; long: number };
+  columns?: ColumnJson[];
+}
+
+function parseResult(label: string, stdout: string): ResultJson {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(stdout);
+  } catch {
+    throw new Mismatch(`${label}: output is not JSON: ${clip(stdout)}`);
+  }
+  const result = parsed as ResultJson;
+  if (typeof result !== 'object' || result === null || typeof result.rows !== 'number') {
+    throw new Mismatch(`${label}: output has no "rows": ${clip(stdout)}`);
+  }
+  return result;
+}
+
+function clip(text: string, limit = 1500): string {
+  return text.length > limit ? `${text.slice(0, limit)}... (${text.length} chars)` : text;
+}
+
+function relativelyClose(a: number | null, b: number | null, tolerance: number): boolean {
+  if (a === null || b === null) return a === b;
+  return a === b || Math.abs(a - b) <= tolerance * Math.max(Math.abs(a), Math.abs(b));
+}
+
+/**
+ * SPEC.md: byte-identical across threads, except sum/mean/stddev of a column holding a number
+ * outside the exact domain (sum_text null), which may differ in the last bits.
+ */
+function agreesAcrossThreads(expected: string, actual: string): boolean {
+  if (expected === actual) return true;
+  const a = JSON.parse(expected) as ResultJson;
+  const b = JSON.parse(actual) as ResultJson;
+  const strip = (result: ResultJson): string =>
+    JSON.stringify({
+      ...result,
+      columns: result.columns?.map((column) =>
+        column.sum_text === null ? { ...column, sum: 0, mean: 0, stddev: 0 } : column,
+      ),
+    });
+  if (strip(a) !== strip(b)) return false;
+  return (a.columns ?? []).every((column, i) => {
+    const other = (b.columns ?? [])[i];
+    return (
+      column.sum_text !== null ||
+      (relativelyClose(column.sum, other.sum, 1e-12) &&
+        relativelyClose(column.mean, other.mean, 1e-12) &&
+        relativelyClose(column.stddev, other.stddev, 1e-9))
+    );
+  });
+}
+
+function expectEqual(label: string, what: string, expected: unknown, actual: unknown): void {
+  if (JSON.stringify(expected) !== JSON.stringify(actual)) {
+    throw new Mismatch(`${label}: ${what} is ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`);
+  }
+}
+
+/** The fields a `sum` column and a `stats` column must agree on when both report them. */
+const SHARED_COLUMN_FIELDS = ['name', 'index', 'count', 'empty', 'invalid', 'first_invalid', 'sum', 'sum_text'];
+const OPTIONAL_SHARED_FIELDS = ['min', 'max', 'mean', 'stddev'];
+
+function checkTargetResults(target: Target, outputs: Map<CommandName, string>, sumColumn: string | null): void {
+  const file = basename(target.path);
+  const results = new Map<CommandName, ResultJson>();
+  for (const [command, stdout] of outputs) results.set(command, parseResult(`${command} ${file}`, stdout));
+
+  const count = results.get('count');
+  for (const [command, result] of results) {
+    const label = `${command} ${file}`;
+    expectEqual(label, 'bytes', target.bytes, result.bytes);
+    if (count) {
+      expectEqual(label, 'rows (vs count)', count.rows, result.rows);
+      expectEqual(label, 'ragged (vs count)', count.ragged, result.ragged);
+    }
+  }
+
+  const sum = results.get('sum');
+  const stats = results.get('stats');
+  if (sum && stats && sumColumn !== null) {
+    const summed = sum.columns?.[0];
+    const statsColumn = stats.columns?.find((column) => column.name === summed?.name);
+    if (!summed || !statsColumn) throw new Mismatch(`sum ${file}: column ${sumColumn} missing from sum or stats output`);
+    for (const field of SHARED_COLUMN_FIELDS) {
+      expectEqual(`sum ${file}`, `${field} of ${summed.name} (vs stats)`, statsColumn[field], summed[field]);
+    }
+    for (const field of OPTIONAL_SHARED_FIELDS) {
+      if (summed[field] !== null && summed[field] !== undefined && statsColumn[field] !== null) {
+        expectEqual(`sum ${file}`, `${field} of ${summed.name} (vs stats)`, statsColumn[field], summed[field]);
+      }
+    }
+  }
+
+  const reference = target.reference;
+  if (reference && sumColumn !== null) {
+    const label = `${file} vs independent reference`;
+    for (const [command, result] of results) expectEqual(`${command} ${label}`, 'rows', reference.rows, result.rows);
+    for (const [command, result] of [['sum', sum], ['stats', stats]] as const) {
+      const column = result?.columns?.find((candidate) => candidate.name === reference.column);
+      if (!result) continue;
+      if (!column) throw new Mismatch(`${command} ${label}: no column ${reference.column}`);
+      expectEqual(`${command} ${label}`, `sum_text of ${reference.column}`, reference.sumText, column.sum_text);
+      expectEqual(`${command} ${label}`, `count of ${reference.column}`, reference.count, column.count);
+      expectEqual(`${command} ${label}`, `empty of ${reference.column}`, reference.empty, column.empty);
+      expectEqual(`${command} ${label}`, `invalid of ${reference.column}`, reference.invalid, column.invalid);
+    }
+  }
+}
+
+/** The first column of a stats result that holds numbers (for `sum` on a user file). */
+function firstNumericColumn(statsStdout: string): string | null {
+  const stats = JSON.parse(statsStdout) as ResultJson;
+  const column = stats.columns?.find((candidate) => candidate.count > 0);
+  return column ? String(column.index) : null;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function benchmarkTarget(target: Target, options: RunnerOptions): Promise<TableRow[]> {
+  const file = basename(target.path);
+  log(`warming the page cache with ${file} ...`);
+  warmPageCache(target.path);
+
+  const rows: TableRow[] = [];
+  const defaultOutputs = new Map<CommandName, string>();
+  let sumColumn = target.sumColumn;
+  // stats first on a user file: it picks the column `sum` adds when none was given.
+  const order: CommandName[] = target.kind === null && sumColumn === null ? ['count', 'stats', 'sum'] : COMMANDS;
+
+  for (const command of order) {
+    if (command === 'sum' && sumColumn === null) {
+      sumColumn = firstNumericColumn(defaultOutputs.get('stats') ?? '{}');
+      if (sumColumn === null) {
+        log(`skipping sum: ${file} has no numeric column`);
+        continue;
+      }
+    }
+    const baseArgs = commandArgs(command, target, sumColumn, options.extraArgs);
+    const label = `${command}${command === 'sum' ? ` -c ${sumColumn}` : ''}`;
+
+    const measurements: Measurement[] = [];
+    for (let run = 1; run <= options.runs; run++) {
+      log(`${label} ${file}: run ${run}/${options.runs}`);
+      measurements.push(runCli(baseArgs));
+    }
+    const expected = measurements[0].stdout;
+    measurements.forEach((measurement, i) => {
+      if (measurement.stdout !== expected) {
+        throw new Mismatch(`${label} ${file}: run ${i + 1} printed\n  ${clip(measurement.stdout)}\nrun 1 printed\n  ${clip(expected)}`);
+      }
+    });
+    defaultOutputs.set(command, expected);
+    rows.push(tableRow(label, file, 'default', target.bytes, measurements, 'runs agree'));
+
+    for (const variant of VARIANTS) {
+      log(`${label} ${file}: ${variant.name}`);
+      let measurement: Measurement;
+      try {
+        measurement = runCli([...baseArgs, ...variant.args]);
+      } catch (error) {
+        if (!(error instanceof Unsupported)) throw error;
+        // A usage error (exit 2) means this csvscan does not offer the option: nothing to compare.
+        log(`  skipped: ${error.message}`);
+        rows.push({ ...tableRow(label, file, variant.name, target.bytes, [], ''), check: `skipped: ${error.message}` });
+        continue;
+      }
+      const agrees = variant.tolerantOutsideExactDomain
+        ? agreesAcrossThreads(expected, measurement.stdout)
+        : measurement.stdout === expected;
+      if (!agrees) {
+        throw new Mismatch(
+          `${label} ${file} ${variant.name} differs from the default:\n  ${clip(measurement.stdout)}\n` +
+            `default:\n  ${clip(expected)}`,
+        );
+      }
+      rows.push(tableRow(label, file, variant.name, target.bytes, [measurement], '= default'));
+    }
+  }
+
+  checkTargetResults(target, defaultOutputs, sumColumn);
+  // Table order is count, sum, stats whatever order they ran in (sort is stable).
+  rows.sort((a, b) => COMMANDS.indexOf(commandOf(a)) - COMMANDS.indexOf(commandOf(b)));
+  const checked = target.reference ? 'runs agree, = other commands, = reference' : 'runs agree, = other commands';
+  for (const row of rows) if (row.variant === 'default') row.check = checked;
+  return rows;
+}
+
+function commandOf(row: TableRow): CommandName {
+  return row.command.split(' ')[0] as CommandName;
+}
+
+function tableRow(
+  command: string,
+  file: string,
+  variant: string,
+  bytes: number,
+  measurements: Measurement[],
+  check: string,
+): TableRow {
+  return {
+    command,
+    file,
+    variant,
+    runs: measurements.length,
+    bytes,
+    // %e has 10 ms resolution; never divide by zero on tiny files
+    bestSeconds: Math.max(0.01, Math.min(...measurements.map((measurement) => measurement.seconds))),
+    peakRssKiB: Math.max(0, ...measurements.map((measurement) => measurement.maxRssKiB)),
+    check,
+  };
+}
+
+function formatTable(rows: TableRow[]): string[] {
+  const lines = [
+    '| command | file | variant | runs | MB/s | peak RSS MiB | check |',
+    '|---|---|---|--:|--:|--:|---|',
+  ];
+  for (const row of rows) {
+    const megabytesPerSecond = row.bytes / 1e6 / row.bestSeconds;
+    const speed = row.runs === 0 ? '-' : megabytesPerSecond.toFixed(megabytesPerSecond < 10 ? 1 : 0);
+    const memory = row.runs === 0 ? '-' : (row.peakRssKiB / 1024).toFixed(1);
+    lines.push(`| ${row.command} | ${row.file} | ${row.variant} | ${row.runs} | ${speed} | ${memory} | ${row.check} |`);
+  }
+  return lines;
+}
+
+function checkEnvironment(): void {
+  if (!existsSync(TIME_BINARY)) {
+    throw new UsageError(`${TIME_BINARY} is missing (GNU time: apt-get install time)`);
+  }
+  if (!existsSync(CLI_PATH) || !existsSync(join(REPO_ROOT, 'build', 'kernel'))) {
+    throw new UsageError('csvscan is not built: run `npm run build` first');
+  }
+}
+
+async function main(): Promise<number> {
+  const options = parseArguments(process.argv.slice(2));
+  checkEnvironment();
+  const header = ['## csvscan benchmark', '', ...machineDescription()];
+
+  const targets: Target[] = [];
+  if (options.file) targets.push(prepareUserTarget(options.file, options.column));
+  else if (options.big) targets.push(await prepareGeneratedTarget('numeric', options.sizeBytes, options.seed));
+  else {
+    for (const kind of ['numeric', 'mixed'] as const) {
+      targets.push(await prepareGeneratedTarget(kind, options.sizeBytes, options.seed));
+    }
+  }
+
+  const rows: TableRow[] = [];
+  for (const target of targets) rows.push(...(await benchmarkTarget(target, options)));
+
+  // Every result has been checked by now: only from here on are speeds printed.
+  const peakRssKiB = Math.max(...rows.map((row) => row.peakRssKiB));
+  const output = [
+    ...header,
+    ...targets.map((target) => `- file: ${target.description}`),
+    `- runs: best of ${options.runs} for the default; 1 for each variant${options.extraArgs.length ? `; csvscan options: ${options.extraArgs.join(' ')}` : ''}`,
+    '- MB/s: file bytes / 10^6 / wall seconds of the whole process (node start included)',
+    '',
+    ...formatTable(rows),
+    '',
+    `Peak RSS over all runs: ${(peakRssKiB / 1024).toFixed(1)} MiB (SPEC.md target: under ${SPEC_MEMORY_TARGET_MIB} MiB with two threads${peakRssKiB / 1024 > SPEC_MEMORY_TARGET_MIB ? ' - OVER TARGET' : ''}).`,
+  ];
+  process.stdout.write(output.join('\n') + '\n');
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof Mismatch) {
+      process.stdout.write(`MISMATCH: ${error.message}\n`);
+      process.exitCode = 1;
+    } else if (error instanceof CsvscanFailed) {
+      process.stdout.write(`FAILED: ${error.message}\n`);
+      process.exitCode = 1;
+    } else if (error instanceof UsageError || error instanceof Unsupported) {
+      process.stderr.write(`bench: ${error.message}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`bench: ${(error as Error).stack ?? String(error)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);
