@@ -1,8 +1,8 @@
 // Deterministic CSV generator for benchmarks and tests.
 //
-// Rows are written byte by byte into one reusable buffer (no per-field strings), which is flushed
-// whenever it may not hold another row. The output depends only on kind, size and seed: never on
-// the buffer size, the clock or Math.random.
+// Rows are written byte by byte into a few reused buffers (no per-field strings); a buffer is handed
+// out whenever it may not hold another row. The output depends only on kind, size and seed: never
+// on the buffer size, the clock or Math.random.
 //
 // CLI: node build/host/bench/generate.js --kind numeric|mixed --size 1G --out PATH [--seed N]
 
