@@ -444,6 +444,7 @@ export function finish(): i32 {
 // fast path: whole unquoted records, 8 bytes at a time (SWAR)
 // ================================================================================================
 const LOW7: u64 = 0x7f7f7f7f7f7f7f7f;
+// The SIMD build (asc --enable simd: ASC_FEATURE_SIMD) reads 32 bytes per step; WINDOW_SLACK covers it.
 const ONES: u64 = 0x0101010101010101;
 
 /**
@@ -477,14 +478,27 @@ function fastRecords(start: usize, limit: usize): usize {
   let field: i32 = 0;
   let word = start;
   while (true) {
-    const w = load<u64>(word);
-    const a = w ^ delimWord;
-    const b = w ^ lfWord;
-    const c = w ^ quoteWord;
-    // high bit of each byte equal to delimiter, LF or quote (exact: no borrow between bytes)
-    let mask = ~((((a & LOW7) + LOW7) | a) & (((b & LOW7) + LOW7) | b) & (((c & LOW7) + LOW7) | c) | LOW7);
+    let mask: u64;
+    if (ASC_FEATURE_SIMD) {
+      // 32 bytes per step: one bit per byte equal to delimiter, LF or quote
+      const delimVector = i8x16.splat(<i8>delim);
+      const lfVector = i8x16.splat(<i8>LF);
+      const quoteVector = i8x16.splat(<i8>quote);
+      const first = v128.load(word);
+      const second = v128.load(word, 16);
+      const firstHits = v128.or(v128.or(i8x16.eq(first, delimVector), i8x16.eq(first, lfVector)), i8x16.eq(first, quoteVector));
+      const secondHits = v128.or(v128.or(i8x16.eq(second, delimVector), i8x16.eq(second, lfVector)), i8x16.eq(second, quoteVector));
+      mask = <u64>i8x16.bitmask(firstHits) | (<u64>i8x16.bitmask(secondHits) << 16);
+    } else {
+      const w = load<u64>(word);
+      const a = w ^ delimWord;
+      const b = w ^ lfWord;
+      const c = w ^ quoteWord;
+      // high bit of each byte equal to delimiter, LF or quote (exact: no borrow between bytes)
+      mask = ~((((a & LOW7) + LOW7) | a) & (((b & LOW7) + LOW7) | b) & (((c & LOW7) + LOW7) | c) | LOW7);
+    }
     while (mask != 0) {
-      const at = word + <usize>(ctz(mask) >> 3);
+      const at = word + <usize>(ASC_FEATURE_SIMD ? ctz(mask) : ctz(mask) >> 3);
       mask &= mask - 1;
       const byte = <u32>load<u8>(at);
       if (byte == delim) {
@@ -513,7 +527,7 @@ function fastRecords(start: usize, limit: usize): usize {
         return at;
       }
     }
-    word += 8;
+    word += ASC_FEATURE_SIMD ? 32 : 8;
   }
   return 0;
 }
@@ -532,36 +546,56 @@ function fastRecords(start: usize, limit: usize): usize {
   }
 }
 
+/** How many of the 8 bytes of `w` (in memory order) are ASCII digits before the first other byte. */
+@inline function leadingDigits(w: u64): i32 {
+  // a byte is a digit when its high nibble is 3 and stays 3 after adding 6; a carry out of a
+  // byte >= 0xFA only disturbs bytes after a non-digit, which are not counted
+  const notDigit = ((w & 0xf0f0f0f0f0f0f0f0) ^ 0x3030303030303030) | (((w + 0x0606060606060606) & 0xf0f0f0f0f0f0f0f0) ^ 0x3030303030303030);
+  return <i32>(ctz(notDigit) >> 3); // ctz(0) = 64: all 8 are digits
+}
+
+/** The value of the first `count` (1..8) digit bytes of `w`. */
+@inline function eightDigits(w: u64, count: i32): u64 {
+  // drop the bytes after the digits (a borrow only runs towards them), leaving leading zeros
+  let x = (w - 0x3030303030303030) << (<u64>(8 - count) << 3);
+  x = (x * 10 + (x >> 8)) & 0x00ff00ff00ff00ff;
+  x = (x * 100 + (x >> 16)) & 0x0000ffff0000ffff;
+  return (x * 10000 + (x >> 32)) & 0xffffffff;
+}
+
 /** Field `field` is the unquoted bytes [from, to) on line `line`: classify and accumulate it. */
 function fastField(field: i32, from: usize, to: usize, line: i64): void {
   const s = <i32>load<i16>(COLUMN_MAP_OFFSET + (<usize>field << 1));
   if (s < 0 || from == to) return;
-  // common case: [sign] digits [. digits], at most 19 digits in all
+  // common case: [sign] digits [. digits], at most 19 digits in all, read 8 digits at a time
   let p = from;
-  let c = <u32>load<u8>(p);
-  const negative = c == 45;
-  if (c == 45 || c == 43) p++;
+  const first = <u32>load<u8>(p);
+  const negative = first == 45;
+  if (first == 45 || first == 43) p++;
   let m: u64 = 0;
   let digits: i32 = 0;
   let scale: i64 = 0;
-  while (p < to) {
-    const d = <u32>load<u8>(p) - 48;
-    if (d >= 10) break;
-    m = m * 10 + <u64>d;
-    digits++;
-    p++;
+  while (true) {
+    const w = load<u64>(p);
+    const run = leadingDigits(w);
+    if (run == 0) break;
+    m = m * unchecked(POW10_U64[run]) + eightDigits(w, run);
+    digits += run;
+    p += <usize>run;
+    if (run < 8) break;
   }
   if (p < to && load<u8>(p) == 46) {
     p++;
-    const fractionStart = p;
-    while (p < to) {
-      const d = <u32>load<u8>(p) - 48;
-      if (d >= 10) break;
-      m = m * 10 + <u64>d;
-      p++;
+    while (true) {
+      const w = load<u64>(p);
+      const run = leadingDigits(w);
+      if (run == 0) break;
+      m = m * unchecked(POW10_U64[run]) + eightDigits(w, run);
+      digits += run;
+      scale -= <i64>run;
+      p += <usize>run;
+      if (run < 8) break;
     }
-    digits += <i32>(p - fractionStart);
-    scale = -<i64>(p - fractionStart);
   }
   if (p == to && digits > 0 && digits <= MAX_MANTISSA_DIGITS) {
     numDropped = 0;
@@ -817,7 +851,9 @@ function accumulate(base: usize, mantissa: u64, exponent: i64, negative: bool): 
   // ---- the double, as Number() would give it ----
   if (numDropped == 0 && m <= TWO_POW_53 && k >= -22 && k <= 22) {
     // Clinger's fast path: both operands exact, one correctly rounded operation
-    value = k < 0 ? <f64>m / unchecked(POW10_F64[<i32>-k]) : <f64>m * unchecked(POW10_F64[<i32>k]);
+    // (m <= 2^53 converts exactly as signed: one instruction, where unsigned needs a sequence)
+    const exactMantissa = <f64><i64>m;
+    value = k < 0 ? exactMantissa / unchecked(POW10_F64[<i32>-k]) : exactMantissa * unchecked(POW10_F64[<i32>k]);
   } else if (m == 0) {
     value = 0;
   } else {
@@ -851,12 +887,16 @@ function accumulate(base: usize, mantissa: u64, exponent: i64, negative: bool): 
       const signed: i64 = negative ? -<i64>m : <i64>m;
       addI128(base + SLOT_SUMS + (<usize>(k - SUM_EXP_MIN) << 4), signed);
       if (flags & FLAG_SQUARES) {
-        const high = m / 1000000000;
-        const low = m % 1000000000;
         const sq = base + SLOT_SQUARES + (<usize>(2 * k - SQ_EXP_MIN) << 4);
-        addI128(sq, <i64>(low * low));
-        addI128(sq + (9 << 4), <i64>(2 * high * low));
-        addI128(sq + (18 << 4), <i64>(high * high));
+        if (m < 1000000000) {
+          addI128(sq, <i64>(m * m));
+        } else {
+          const high = m / 1000000000;
+          const low = m - high * 1000000000;
+          addI128(sq, <i64>(low * low));
+          addI128(sq + (9 << 4), <i64>(2 * high * low));
+          addI128(sq + (18 << 4), <i64>(high * high));
+        }
       }
     }
   } else {

@@ -99,5 +99,5 @@ export const SQ_BUCKETS = 123;
 
 export const WINDOW_OFFSET = 6553600; // SLOTS_OFFSET + MAX_SLOTS * SLOT_SIZE
 export const DEFAULT_WINDOW = 1048576;
-export const WINDOW_SLACK = 16; // readable bytes past the window: the kernel loads whole words
+export const WINDOW_SLACK = 64; // readable bytes past the window: the kernel loads whole 8- or 32-byte blocks
 export const PAGE_SIZE = 65536;

@@ -1,7 +1,8 @@
 // Types shared by the host modules: what a scan is asked to do, what an engine returns for a range
 // of bytes (a mergeable partial), and the SPEC.md result objects printed by the CLI.
 
-export type EngineName = 'wasm' | 'js';
+/** wasm: the SIMD kernel (default); wasm-scalar: the scalar reference kernel; js: plain JavaScript. */
+export type EngineName = 'wasm' | 'wasm-scalar' | 'js';
 export type IoMode = 'mmap' | 'read';
 /** count: records only; sum: exact sums; stats: sums, squares, min/max. */
 export type ScanMode = 'count' | 'sum' | 'stats';

@@ -389,7 +389,7 @@ describe('command line: usage', () => {
     expectCleanError(csvscan(['count', BASIC, '--window', '1.5M']), 2, /--window must be/);
     expectCleanError(csvscan(['count', BASIC, '--threads', '0']), 2, /--threads must be/);
     expectCleanError(csvscan(['count', BASIC, '--range', '10:5']), 2, /--range must be START:END/);
-    expectCleanError(csvscan(['count', BASIC, '--engine', 'gpu']), 2, /'gpu' is invalid.*wasm, js/);
+    expectCleanError(csvscan(['count', BASIC, '--engine', 'gpu']), 2, /'gpu' is invalid.*wasm, wasm-scalar, js/);
     expectCleanError(csvscan(['count', BASIC, '--io', 'dma']), 2, /'dma' is invalid.*mmap, read/);
   });
 

@@ -209,7 +209,7 @@ describe('exact sums (SPEC.md "Sums, exactly")', () => {
     expect(c.count).toBe(301);
     // stddev from exact sums: 300 equal values and one tiny one
     const n = 301n;
-    const values = [...Array(300).fill(999999999999999999n * 10n ** 18n), -1n];
+    const values: bigint[] = [...Array<bigint>(300).fill(999999999999999999n * 10n ** 18n), -1n];
     const s1 = values.reduce((a, b) => a + b, 0n);
     const s2 = values.reduce((a, b) => a + b * b, 0n);
     const variance = Number((n * s2 - s1 * s1) / (n * (n - 1n))) / 1e36;

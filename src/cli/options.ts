@@ -44,7 +44,9 @@ export function addScanOptions(command: Command): Command {
       collectColumn,
       [] as string[],
     )
-    .addOption(new Option('--engine <name>', 'scanning engine (default: wasm)').choices(['wasm', 'js']))
+    .addOption(
+      new Option('--engine <name>', 'scanning engine: wasm (SIMD), wasm-scalar or js (default: wasm)').choices(['wasm', 'wasm-scalar', 'js']),
+    )
     .option('--threads <N>', 'worker threads; 1 scans on the main thread (default: 1)')
     .option('--window <SIZE>', 'bytes per window copied into the kernel: 65536, 64K, 4M, 1G (1K = 1024)')
     .addOption(new Option('--io <mode>', 'how a regular file is read (default: mmap)').choices(['mmap', 'read']))

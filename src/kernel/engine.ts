@@ -20,7 +20,10 @@ export interface Engine {
 
 type EngineFactory = () => Engine;
 
-const factories = new Map<EngineName, EngineFactory>([['wasm', () => new WasmKernel('scalar')]]);
+const factories = new Map<EngineName, EngineFactory>([
+  ['wasm', () => new WasmKernel('simd')],
+  ['wasm-scalar', () => new WasmKernel('scalar')],
+]);
 
 /** Engines register here (the JavaScript engine lives in its own module). */
 export function registerEngine(name: EngineName, factory: EngineFactory): void {

@@ -9,7 +9,7 @@ import * as L from '../../assembly/layout.js';
 import type { RawColumn, RawScan, ScanMode, Dialect } from '../types.js';
 import { packageRoot } from '../util/package-root.js';
 
-export type KernelVariant = 'scalar' | 'scalar.debug';
+export type KernelVariant = 'simd' | 'scalar' | 'scalar.debug';
 
 interface KernelExports {
   memory: WebAssembly.Memory;
