@@ -420,12 +420,20 @@ describe('columns', () => {
       ['2', 2, 1, 1],
       ['3', 3, 1, 1],
     ]);
-    expect(scan('1\n2\n', { header: false, columns: ['3'] }).columns![0]).toMatchObject({
-      name: '3',
-      index: 3,
-      count: 0,
-      empty: 2,
+    expect(scan('1\n1,2\n', { header: false, columns: ['2'] }).columns![0]).toMatchObject({
+      name: '2',
+      index: 2,
+      count: 1,
+      empty: 1,
     });
+    // Without a header the columns are as many as the widest record: beyond it none exists.
+    expect(() => scan('1\n2,3\n', { header: false, columns: ['3'] })).toThrow(ReferenceUnknownColumn);
+    expect(() => scan('', { header: false, columns: ['1'] })).toThrow(ReferenceUnknownColumn);
+    expect(scan('', { header: false }).columns).toEqual([]);
+  });
+
+  it('treats an empty column list as all columns', () => {
+    expect(scan('a,b\n1,2\n', { columns: [] }).columns!.map((c) => c.name)).toEqual(['a', 'b']);
   });
 
   it('counts fields missing from short records as empty and ignores extra fields', () => {

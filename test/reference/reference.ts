@@ -387,7 +387,7 @@ function resolveColumns(
   headerNames: string[] | null,
   widestRecord: number,
 ): SelectedColumn[] {
-  if (requested === null || requested === undefined) {
+  if (requested === null || requested === undefined || requested.length === 0) {
     if (headerNames !== null) return headerNames.map((name, i) => ({ name, index: i + 1 }));
     return Array.from({ length: widestRecord }, (_, i) => ({ name: String(i + 1), index: i + 1 }));
   }
@@ -396,12 +396,12 @@ function resolveColumns(
       const position = headerNames.indexOf(wanted); // a duplicate name means its first column
       if (position >= 0) return { name: wanted, index: position + 1 };
     }
+    // An index must name a column that exists: within the header, or without one within the
+    // widest record (so with no header, `-c 5` on 3-field records is unknown, not all empty).
     if (/^[0-9]+$/.test(wanted)) {
       const index = Number(wanted);
-      if (index >= 1 && headerNames === null) return { name: String(index), index };
-      if (index >= 1 && headerNames !== null && index <= headerNames.length) {
-        return { name: headerNames[index - 1]!, index };
-      }
+      const width = headerNames !== null ? headerNames.length : widestRecord;
+      if (index >= 1 && index <= width) return { name: headerNames?.[index - 1] ?? String(index), index };
     }
     throw new ReferenceUnknownColumn(wanted);
   });
