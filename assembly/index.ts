@@ -19,7 +19,7 @@ import {
   RESULT_STOP_POSITION, RESULT_BYTES, RESULT_HEADER_FIELDS, RESULT_LINES_AT_FIRST,
   STATUS_OK, STATUS_UNTERMINATED_QUOTE, STATUS_STOPPED,
   NUMBER_TEXT_OFFSET, MAX_KEPT_DIGITS, COLUMN_MAP_OFFSET, SLOTS_OFFSET, SLOT_SIZE,
-  SLOT_COUNT, SLOT_INVALID, SLOT_OUTSIDE, SLOT_MIN, SLOT_MAX, SLOT_FSUM, SLOT_FSUM_COMP, SLOT_FSQ,
+  SLOT_COUNT, SLOT_INVALID, SLOT_SHIFT, SLOT_FDEV, SLOT_OUTSIDE, SLOT_MIN, SLOT_MAX, SLOT_FSUM, SLOT_FSUM_COMP, SLOT_FSQ,
   SLOT_FSQ_COMP, SLOT_INVALID_LINE, SLOT_INVALID_LENGTH, SLOT_INVALID_SEEN, SLOT_INVALID_BYTES,
   INVALID_CAPTURE, SLOT_SUMS, SUM_EXP_MIN, SLOT_SQUARES, SQ_EXP_MIN, WINDOW_OFFSET, LAYOUT_VERSION,
 } from './layout';
@@ -87,6 +87,9 @@ let quoteLine: i64 = 0; //      line and offset where the current quoted field o
 let quoteByte: i64 = 0;
 let captured: i32 = 0; //       bytes of the current field's value seen so far (CAPTURE holds <= 64)
 let stopped: bool = false;
+let quoteSearchEnd: usize = 0; // this window's last LF: fast quoted fields must close before it
+let quotedLines: i64 = 0; //     LF bytes inside the quoted field quotedFieldEnd() found
+let quotedDoubled: bool = false; // and whether it held a doubled quote
 
 // ---- number parser state (the current selected field) -------------------------------------------
 let numState: i32 = N_LEAD;
@@ -454,6 +457,9 @@ const ONES: u64 = 0x0101010101010101;
 function fastPathLimit(windowStart: usize, end: usize): usize {
   let safeEnd = end;
   while (safeEnd > windowStart && load<u8>(safeEnd - 1) != <u8>LF) safeEnd--;
+  // A quoted field is taken by the fast path only if it closes before that last LF, so the LF is
+  // surely outside quotes and still ends a record the fast path will reach.
+  quoteSearchEnd = safeEnd > windowStart ? safeEnd - 1 : windowStart;
   if (stopOffset >= 0) {
     const stopDistance = stopOffset - position;
     if (stopDistance < 0) return windowStart;
@@ -476,9 +482,11 @@ function fastRecords(start: usize, limit: usize): usize {
   let localLines = lines;
   let fieldStart = start;
   let field: i32 = 0;
+  let fieldQuoted = false; // the current field was a quoted field already taken (and parsed) here
   let word = start;
   while (true) {
     let mask: u64;
+    let next: usize;
     if (ASC_FEATURE_SIMD) {
       // 32 bytes per step: one bit per byte equal to delimiter, LF or quote
       const delimVector = i8x16.splat(<i8>delim);
@@ -489,6 +497,7 @@ function fastRecords(start: usize, limit: usize): usize {
       const firstHits = v128.or(v128.or(i8x16.eq(first, delimVector), i8x16.eq(first, lfVector)), i8x16.eq(first, quoteVector));
       const secondHits = v128.or(v128.or(i8x16.eq(second, delimVector), i8x16.eq(second, lfVector)), i8x16.eq(second, quoteVector));
       mask = <u64>i8x16.bitmask(firstHits) | (<u64>i8x16.bitmask(secondHits) << 16);
+      next = word + 32;
     } else {
       const w = load<u64>(word);
       const a = w ^ delimWord;
@@ -496,38 +505,108 @@ function fastRecords(start: usize, limit: usize): usize {
       const c = w ^ quoteWord;
       // high bit of each byte equal to delimiter, LF or quote (exact: no borrow between bytes)
       mask = ~((((a & LOW7) + LOW7) | a) & (((b & LOW7) + LOW7) | b) & (((c & LOW7) + LOW7) | c) | LOW7);
+      next = word + 8;
     }
     while (mask != 0) {
       const at = word + <usize>(ASC_FEATURE_SIMD ? ctz(mask) : ctz(mask) >> 3);
       mask &= mask - 1;
       const byte = <u32>load<u8>(at);
       if (byte == delim) {
-        if (field < mapped) fastField(field, fieldStart, at, localLines + 1);
+        if (field < mapped && !fieldQuoted) fastField(field, fieldStart, at, localLines + 1);
         field++;
         fieldStart = at + 1;
+        fieldQuoted = false;
       } else if (byte == LF) {
-        if (field == 0 && (at == fieldStart || (at == fieldStart + 1 && load<u8>(fieldStart) == <u8>CR))) {
+        if (field == 0 && !fieldQuoted && (at == fieldStart || (at == fieldStart + 1 && load<u8>(fieldStart) == <u8>CR))) {
           localLines++; // an empty line is not a record
         } else {
           const fieldEnd = at > fieldStart && load<u8>(at - 1) == <u8>CR ? at - 1 : at;
-          if (field < mapped) fastField(field, fieldStart, fieldEnd, localLines + 1);
+          if (field < mapped && !fieldQuoted) fastField(field, fieldStart, fieldEnd, localLines + 1);
           localLines++;
           countRecord(<i64>field + 1);
         }
         field = 0;
         fieldStart = at + 1;
+        fieldQuoted = false;
         if (fieldStart >= limit) {
           lines = localLines;
           return fieldStart;
         }
-      } else if (at == fieldStart) {
-        lines = localLines;
-        fieldIndex = field;
-        state = S_FIELD_START;
-        return at;
+      } else if (at == fieldStart && !fieldQuoted) {
+        // a quoted field: find its closing quote; the byte machine takes what is not plain
+        const close = quotedFieldEnd(at + 1, quoteSearchEnd);
+        let plain = close != 0;
+        const selected = plain && field < mapped && load<i16>(COLUMN_MAP_OFFSET + (<usize>field << 1)) >= 0;
+        if (selected) {
+          // parse it here only if its bytes are exactly its value: no doubled quote, nothing
+          // between the closing quote and the field's end
+          const after = <u32>load<u8>(close + 1);
+          plain = !quotedDoubled && (after == delim || after == LF || (after == CR && load<u8>(close + 2) == <u8>LF));
+          if (plain) fastField(field, at + 1, close, localLines + 1);
+        }
+        if (!plain) {
+          lines = localLines;
+          fieldIndex = field;
+          state = S_FIELD_START;
+          return at;
+        }
+        localLines += quotedLines;
+        fieldStart = close + 1;
+        fieldQuoted = true;
+        next = close + 1; // resume after the closing quote
+        mask = 0;
       }
     }
-    word += ASC_FEATURE_SIMD ? 32 : 8;
+    word = next;
+  }
+  return 0;
+}
+
+/**
+ * The closing quote of a quoted field whose data starts at `from`, if it lies before `searchEnd`
+ * (else 0). Sets quotedLines (LF bytes inside) and quotedDoubled. A doubled quote is data.
+ */
+function quotedFieldEnd(from: usize, searchEnd: usize): usize {
+  const quoteValue = quote;
+  let lfs: i64 = 0;
+  let doubled = false;
+  let p = from;
+  while (p < searchEnd) {
+    let quotes: u64;
+    let newlines: u64;
+    let step: usize;
+    if (ASC_FEATURE_SIMD) {
+      const quoteVector = i8x16.splat(<i8>quoteValue);
+      const lfVector = i8x16.splat(<i8>LF);
+      const first = v128.load(p);
+      const second = v128.load(p, 16);
+      quotes = <u64>i8x16.bitmask(i8x16.eq(first, quoteVector)) | (<u64>i8x16.bitmask(i8x16.eq(second, quoteVector)) << 16);
+      newlines = <u64>i8x16.bitmask(i8x16.eq(first, lfVector)) | (<u64>i8x16.bitmask(i8x16.eq(second, lfVector)) << 16);
+      step = 32;
+    } else {
+      const w = load<u64>(p);
+      const a = w ^ (ONES * <u64>quoteValue);
+      const b = w ^ (ONES * <u64>LF);
+      quotes = ~((((a & LOW7) + LOW7) | a) | LOW7);
+      newlines = ~((((b & LOW7) + LOW7) | b) | LOW7);
+      step = 8;
+    }
+    if (quotes != 0) {
+      const bit = ctz(quotes);
+      const at = p + <usize>(ASC_FEATURE_SIMD ? bit : bit >> 3);
+      if (at >= searchEnd) return 0;
+      lfs += <i64>popcnt(newlines & ((<u64>1 << bit) - 1));
+      if (<u32>load<u8>(at + 1) == quoteValue) {
+        doubled = true;
+        p = at + 2;
+        continue;
+      }
+      quotedLines = lfs;
+      quotedDoubled = doubled;
+      return at;
+    }
+    lfs += <i64>popcnt(newlines);
+    p += step;
   }
   return 0;
 }
@@ -881,7 +960,8 @@ function accumulate(base: usize, mantissa: u64, exponent: i64, negative: bool): 
       }
     }
   }
-  store<i64>(base + SLOT_COUNT, load<i64>(base + SLOT_COUNT) + 1);
+  const countBefore = load<i64>(base + SLOT_COUNT);
+  store<i64>(base + SLOT_COUNT, countBefore + 1);
   if (exact) {
     if (m != 0) {
       const signed: i64 = negative ? -<i64>m : <i64>m;
@@ -906,7 +986,13 @@ function accumulate(base: usize, mantissa: u64, exponent: i64, negative: bool): 
   if (value < load<f64>(base + SLOT_MIN)) store<f64>(base + SLOT_MIN, value);
   if (value > load<f64>(base + SLOT_MAX)) store<f64>(base + SLOT_MAX, value);
   neumaierAdd(base + SLOT_FSUM, value);
-  if (flags & FLAG_SQUARES) neumaierAdd(base + SLOT_FSQ, value * value);
+  if (flags & FLAG_SQUARES) {
+    // variance in doubles from deviations to the first number: no cancellation of huge squares
+    if (countBefore == 0) store<f64>(base + SLOT_SHIFT, value);
+    const deviation = value - load<f64>(base + SLOT_SHIFT);
+    neumaierAdd(base + SLOT_FDEV, deviation);
+    neumaierAdd(base + SLOT_FSQ, deviation * deviation);
+  }
 }
 
 @inline function addI128(ptr: usize, v: i64): void {

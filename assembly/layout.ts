@@ -16,10 +16,12 @@
 //   +0   count i64        +8   empty i64        +16 invalid i64     +24 outside i64 (numbers outside
 //   +32  min f64          +40  max f64                                the exact decimal domain)
 //   +48  fsum f64         +56  fsum compensation f64   (Neumaier sum of the doubles)
-//   +64  fsq f64          +72  fsq compensation f64    (Neumaier sum of the squared doubles)
+//   +64  fsq f64          +72  fsq compensation f64    (Neumaier sum of (double - shift)^2)
 //   +80  first invalid: line i64 (1-based, relative to the scan start; 0 = none)
 //   +88  first invalid: captured length i32 (<= 64)    +92 first invalid: bytes seen so far i32
 //   +96  first invalid: value bytes [64]
+//   +160 shift f64 (the slot's first number: deviations from it keep the double variance stable)
+//   +168 fdev f64         +176 fdev compensation f64   (Neumaier sum of double - shift)
 //   +256 SUM buckets:  SUM_BUCKETS x i128 (lo u64, hi i64), bucket b holds mantissas of 10^(b+SUM_EXP_MIN)
 //   +1104 SQUARE buckets: SQ_BUCKETS x i128, bucket b holds 10^(b+SQ_EXP_MIN) units of the squares
 //   +3072 end
@@ -29,7 +31,7 @@
 // and go to SQUARE buckets 2k+18, 2k+9 and 2k: no 128-bit multiply, and the 128-bit buckets cannot
 // overflow before 2^66 additions.
 
-export const LAYOUT_VERSION = 1;
+export const LAYOUT_VERSION = 2;
 
 export const CONFIG_OFFSET = 65536;
 export const CONFIG_DELIMITER = 0; //       i32: delimiter byte
@@ -90,6 +92,9 @@ export const SLOT_INVALID_LENGTH = 88;
 export const SLOT_INVALID_SEEN = 92;
 export const SLOT_INVALID_BYTES = 96;
 export const INVALID_CAPTURE = 64;
+export const SLOT_SHIFT = 160;
+export const SLOT_FDEV = 168;
+export const SLOT_FDEV_COMP = 176;
 export const SLOT_SUMS = 256;
 export const SUM_EXP_MIN = -35;
 export const SUM_BUCKETS = 53;

@@ -37,6 +37,10 @@ export interface RawColumn {
   /** Neumaier sum of all the numbers' doubles: value and compensation */
   fsum: number;
   fsumComp: number;
+  /** the first number's double; fdev sums (double - shift), fsq sums (double - shift)^2 (Neumaier) */
+  shift: number;
+  fdev: number;
+  fdevComp: number;
   fsq: number;
   fsqComp: number;
   /** Infinity / -Infinity when count is 0 */

@@ -289,6 +289,9 @@ function emptyColumn(): RawColumn {
     exactSquares: 0n,
     fsum: 0,
     fsumComp: 0,
+    shift: 0,
+    fdev: 0,
+    fdevComp: 0,
     fsq: 0,
     fsqComp: 0,
     min: Infinity,
@@ -322,8 +325,15 @@ function accumulate(column: RawColumn, text: string, line: number): void {
   neumaierAdd(sum, x);
   column.fsum = sum.sum;
   column.fsumComp = sum.comp;
+  // as the kernel does: deviations from the column's first number
+  if (column.count === 1) column.shift = x;
+  const deviation = x - column.shift;
+  const deviations = { sum: column.fdev, comp: column.fdevComp };
+  neumaierAdd(deviations, deviation);
+  column.fdev = deviations.sum;
+  column.fdevComp = deviations.comp;
   const squares = { sum: column.fsq, comp: column.fsqComp };
-  neumaierAdd(squares, x * x);
+  neumaierAdd(squares, deviation * deviation);
   column.fsq = squares.sum;
   column.fsqComp = squares.comp;
   if (x < column.min || (x === column.min && Object.is(x, -0))) column.min = x;
@@ -462,10 +472,20 @@ describe('finalizeColumn, columns outside the exact domain', () => {
     );
   });
 
-  it('reports NaN stddev when the squares overflow', () => {
-    const result = finalizeColumn(columnOf(['1e200', '1e200']), 'x', 1);
-    expect(result.sum).toBe(2e200);
-    expect(result.mean).toBe(1e200);
+  it('keeps the spread of huge close values (deviations from the first number, not raw squares)', () => {
+    const equal = finalizeColumn(columnOf(['1e200', '1e200']), 'x', 1);
+    expect(equal.sum).toBe(2e200);
+    expect(equal.mean).toBe(1e200);
+    expect(equal.stddev).toBe(0);
+    // 1e19 and 1e19 + 4096 are both doubles; sample stddev = 4096 / sqrt(2)
+    const close = finalizeColumn(columnOf(['10000000000000000000', '10000000000000004096']), 'x', 1);
+    expect(close.sum_text).toBeNull();
+    expect(close.stddev).toBe(Math.sqrt(4096 * 4096 / 2));
+  });
+
+  it('reports NaN stddev when the squared deviations overflow', () => {
+    const result = finalizeColumn(columnOf(['1e200', '-1e200']), 'x', 1);
+    expect(result.sum).toBe(0);
     expect(result.stddev).toBeNaN();
   });
 });
@@ -556,7 +576,7 @@ describe('mergeRawScans', () => {
     return {
       ...scan,
       bytes: undefined, // parts fed mid-record overlap by design
-      columns: scan.columns.map((column) => ({ ...column, fsum: 0, fsumComp: 0, fsq: 0, fsqComp: 0 })),
+      columns: scan.columns.map((column) => ({ ...column, fsum: 0, fsumComp: 0, shift: 0, fdev: 0, fdevComp: 0, fsq: 0, fsqComp: 0 })),
     };
   }
 

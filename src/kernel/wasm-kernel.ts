@@ -1,13 +1,12 @@
 // Host side of the kernel ABI: instantiate the .wasm, write CONFIG and COLUMN_MAP, hand out the
 // window view, read RESULTS and SLOTS back into a RawScan. Layout constants come from
 // assembly/layout.ts, the one place the ABI is defined.
+//
+// No Node API here: browsers and other hosts construct a WasmKernel from a compiled
+// WebAssembly.Module (or register one per variant); under Node, kernel-module.ts reads the build.
 
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { instantiateSync, type Imports } from '@assemblyscript/loader';
 import * as L from '../../assembly/layout.js';
 import type { RawColumn, RawScan, ScanMode, Dialect } from '../types.js';
-import { packageRoot } from '../util/package-root.js';
 
 export type KernelVariant = 'simd' | 'scalar' | 'scalar.debug';
 
@@ -17,6 +16,7 @@ interface KernelExports {
   scan(length: number): number;
   finish(): number;
   layoutVersion(): number;
+  _start?(): void;
 }
 
 /** What reset() is told: dialect, columns, and where in the file this scan starts and stops. */
@@ -37,11 +37,25 @@ export interface KernelConfig {
 
 const moduleCache = new Map<KernelVariant, WebAssembly.Module>();
 
+// Loaded only under Node (a dynamic import, so browsers never fetch node: modules).
+const loadFromPackage: ((variant: KernelVariant) => WebAssembly.Module) | null =
+  typeof process !== 'undefined' && process.versions?.node !== undefined
+    ? (await import('./kernel-module.js')).loadKernelModule
+    : null;
+
+/**
+ * Make `module` the kernel behind `variant` (and so behind createEngine('wasm') for 'simd',
+ * 'wasm-scalar' for 'scalar'). Hosts without a file system call this before scanning.
+ */
+export function registerKernelModule(variant: KernelVariant, module: WebAssembly.Module): void {
+  moduleCache.set(variant, module);
+}
+
 function kernelModule(variant: KernelVariant): WebAssembly.Module {
   let module = moduleCache.get(variant);
   if (!module) {
-    const path = join(packageRoot(), 'build', 'kernel', `${variant}.wasm`);
-    module = new WebAssembly.Module(readFileSync(path));
+    if (!loadFromPackage) throw new Error(`csvscan: no compiled kernel for '${variant}': call registerKernelModule() first`);
+    module = loadFromPackage(variant);
     moduleCache.set(variant, module);
   }
   return module;
@@ -56,7 +70,10 @@ export class WasmKernel {
   private slotCount = 0;
   private allFields = false;
 
-  constructor(variant: KernelVariant = 'scalar') {
+  /** A kernel of a packaged variant (Node, or after registerKernelModule), or of a compiled module. */
+  constructor(kernel: KernelVariant | WebAssembly.Module = 'scalar') {
+    const module = kernel instanceof WebAssembly.Module ? kernel : kernelModule(kernel);
+    const label = kernel instanceof WebAssembly.Module ? 'the kernel module' : `${kernel}.wasm`;
     // Rare numbers (over 19 significant digits, huge exponents) are rounded by Number(), which is
     // correctly rounded; the kernel passes their normalised text here.
     const imports = {
@@ -65,11 +82,14 @@ export class WasmKernel {
           Number(latin1.decode(this.bytes.subarray(pointer, pointer + length))),
       },
     };
-    const instance = instantiateSync(kernelModule(variant), imports as unknown as Imports);
+    const instance = new WebAssembly.Instance(module, imports);
     this.exports = instance.exports as unknown as KernelExports;
-    if (this.exports.layoutVersion() !== L.LAYOUT_VERSION) {
-      throw new Error(`kernel ${variant}.wasm has layout ${this.exports.layoutVersion()}, host ${L.LAYOUT_VERSION}: rebuild`);
+    if (typeof this.exports.layoutVersion !== 'function' || this.exports.layoutVersion() !== L.LAYOUT_VERSION) {
+      const version = typeof this.exports.layoutVersion === 'function' ? this.exports.layoutVersion() : 'none';
+      throw new Error(`${label} has layout ${version}, host ${L.LAYOUT_VERSION}: rebuild`);
     }
+    // AssemblyScript's start function (exported as _start by asconfig's exportStart) initialises globals.
+    this.exports._start?.();
     this.bytes = new Uint8Array(this.exports.memory.buffer);
     this.view = new DataView(this.exports.memory.buffer);
   }
@@ -185,6 +205,9 @@ export class WasmKernel {
       exactSquares: sumBuckets(view, base + L.SLOT_SQUARES, L.SQ_BUCKETS, L.SQ_EXP_MIN, 70),
       fsum: f64(L.SLOT_FSUM),
       fsumComp: f64(L.SLOT_FSUM_COMP),
+      shift: f64(L.SLOT_SHIFT),
+      fdev: f64(L.SLOT_FDEV),
+      fdevComp: f64(L.SLOT_FDEV_COMP),
       fsq: f64(L.SLOT_FSQ),
       fsqComp: f64(L.SLOT_FSQ_COMP),
       min: f64(L.SLOT_MIN),

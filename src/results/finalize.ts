@@ -103,10 +103,13 @@ function doubleStatistics(raw: RawColumn): Statistics {
   else sum = raw.fsum + raw.fsumComp;
 
   let stddev = NaN;
-  const sumOfSquares = raw.fsq + raw.fsqComp;
-  // Squares beyond the double range (|x| > ~1.3e154) leave the variance unknown: NaN, not a guess.
-  if (n > 1 && !hasPositiveInfinity && !hasNegativeInfinity && Number.isFinite(sumOfSquares)) {
-    const variance = (sumOfSquares - sum * (sum / n)) / (n - 1); // sum * sum could overflow
+  // Deviations from the shift (the first number) keep the squares small: values like 1e19 and
+  // 1e19 + 4096 keep their spread instead of cancelling.
+  const squaredDeviations = raw.fsq + raw.fsqComp;
+  const deviations = raw.fdev + raw.fdevComp;
+  // Squared deviations beyond the double range (a spread over ~1.3e154) leave the variance unknown: NaN.
+  if (n > 1 && !hasPositiveInfinity && !hasNegativeInfinity && Number.isFinite(squaredDeviations)) {
+    const variance = (squaredDeviations - deviations * (deviations / n)) / (n - 1);
     stddev = Math.sqrt(Math.max(0, variance));
   }
   return { sum, sumText: null, mean: n > 0 ? sum / n : NaN, stddev };

@@ -57,7 +57,22 @@ function mergeTwo(before: RawScan, after: RawScan): RawScan {
 
 function mergeColumns(before: RawColumn, after: RawColumn, lineOffset: number): RawColumn {
   const sum = addNeumaier(before.fsum, before.fsumComp, after.fsum, after.fsumComp);
-  const squares = addNeumaier(before.fsq, before.fsqComp, after.fsq, after.fsqComp);
+  // Deviations are taken from each part's own shift: restate `after`'s about `before`'s shift
+  // (sum of (x - s1) = sum of (x - s2) + n2 d, squares + 2 d sum(x - s2) + n2 d^2, d = s2 - s1).
+  let shift = before.shift;
+  let deviations = { value: before.fdev, compensation: before.fdevComp };
+  let squares = { value: before.fsq, compensation: before.fsqComp };
+  if (before.count === 0) {
+    shift = after.shift;
+    deviations = { value: after.fdev, compensation: after.fdevComp };
+    squares = { value: after.fsq, compensation: after.fsqComp };
+  } else if (after.count > 0) {
+    const d = after.shift - before.shift;
+    const afterDeviations = after.fdev + after.fdevComp;
+    deviations = addNeumaier(before.fdev, before.fdevComp, afterDeviations, after.count * d);
+    const restated = addNeumaier(after.fsq, after.fsqComp, 2 * d * afterDeviations, after.count * d * d);
+    squares = addNeumaier(before.fsq, before.fsqComp, restated.value, restated.compensation);
+  }
   return {
     count: before.count + after.count,
     empty: before.empty + after.empty,
@@ -67,6 +82,9 @@ function mergeColumns(before: RawColumn, after: RawColumn, lineOffset: number): 
     exactSquares: before.exactSquares + after.exactSquares,
     fsum: sum.value,
     fsumComp: sum.compensation,
+    shift,
+    fdev: deviations.value,
+    fdevComp: deviations.compensation,
     fsq: squares.value,
     fsqComp: squares.compensation,
     // Math.min/max order -0 below +0, so the result does not depend on the split.

@@ -11,7 +11,8 @@ export type HeaderParse =
 
 const LF = 10;
 const CR = 13;
-const utf8 = new TextDecoder('utf-8');
+// ignoreBOM: a U+FEFF inside a name is part of the name (the file's BOM was skipped already)
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /**
  * Parse the first record of `bytes` (which begin at absolute offset `origin`).
