@@ -138,7 +138,7 @@ function withinRelative(actual: number | null, expected: number | null, toleranc
 }
 
 /** Field-by-field comparison, exact where SPEC.md promises exactness. Returns the differences. */
-function columnDifferences(actual: ColumnResult, expected: ColumnResult, mode: ScanMode): string[] {
+function columnDifferences(actual: ColumnResult, expected: ColumnResult, _mode: ScanMode): string[] {
   const differences: string[] = [];
   const check = (key: keyof ColumnResult, ok: boolean): void => {
     if (!ok) differences.push(`${key}: product ${asJson(actual[key])}, reference ${asJson(expected[key])}`);
@@ -153,15 +153,13 @@ function columnDifferences(actual: ColumnResult, expected: ColumnResult, mode: S
     // Every number exact: each value is the exact rational rounded once, on both sides.
     check('sum', sameNumber(actual.sum, expected.sum));
     check('mean', sameNumber(actual.mean, expected.mean));
-    if (mode === 'stats') check('stddev', sameNumber(actual.stddev, expected.stddev));
+    check('stddev', sameNumber(actual.stddev, expected.stddev));
   } else {
     // A number outside the exact domain: doubles, within SPEC.md's tolerances.
     check('sum', withinRelative(actual.sum, expected.sum, 1e-12));
     check('mean', withinRelative(actual.mean, expected.mean, 1e-12));
-    if (mode === 'stats') check('stddev', withinRelative(actual.stddev, expected.stddev, 1e-9));
+    check('stddev', withinRelative(actual.stddev, expected.stddev, 1e-9));
   }
-  // `sum` scans skip the squares (FLAG_SQUARES), so the library's stddev means nothing there; the
-  // CLI's `sum --json` scans in stats mode.
 
   return differences;
 }
@@ -236,12 +234,10 @@ describe('product reports unterminated quotes like the reference', () => {
   }
 });
 
-describe('known product bugs (it.fails: passes while the bug is there; delete the marker once fixed)', () => {
-  // Outside the exact domain the product computes the variance as (sum of squares - sum^2/n) in
-  // doubles, which cancels catastrophically when the values are large and close together:
-  // 1e19 and 1e19 + 4096 (two distinct doubles) have stddev 2896.309..., the product says 0.
-  // SPEC.md promises stddev within 1e-9 relative.
-  it.fails('stddev of large, close values outside the exact domain', async () => {
+describe('regressions', () => {
+  // Outside the exact domain a variance from (sum of squares - sum^2/n) in doubles cancels
+  // catastrophically for large, close values: 1e19 and 1e19 + 4096 have stddev 2896.309...
+  it('stddev of large, close values outside the exact domain', async () => {
     const generated: Input = {
       bytes: new TextEncoder().encode('x\n10000000000000000000\n10000000000000004096\n'),
       header: true,
