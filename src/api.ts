@@ -6,6 +6,7 @@ import { runScan } from './scan/run.js';
 import type { ScanOptions, ScanResult } from './types.js';
 
 export type { ScanOptions, ScanResult, ColumnResult } from './types.js';
+export { createScanner, scanStream, type Scanner, type ChunkStream } from './stream.js';
 
 /** Scan the file at `path` ('-' = standard input). */
 export async function scanFile(path: string, options: ScanOptions): Promise<ScanResult> {

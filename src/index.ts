@@ -1,4 +1,4 @@
 // Package entry: the library API.
-export { scanFile, scanBytes } from './api.js';
-export type { ScanOptions, ScanResult, ColumnResult, RawScan, RawColumn } from './types.js';
+export { scanFile, scanBytes, createScanner, scanStream, type Scanner, type ChunkStream } from './api.js';
+export type { ScanOptions, ScanResult, ColumnResult, RawScan, RawColumn, EngineName, ScanMode, IoMode } from './types.js';
 export { CsvscanError } from './errors.js';
