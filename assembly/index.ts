@@ -483,6 +483,12 @@ function fastRecords(start: usize, limit: usize): usize {
   let fieldStart = start;
   let field: i32 = 0;
   let fieldQuoted = false; // the current field was a quoted field already taken (and parsed) here
+  const results = RESULTS_OFFSET;
+  let records = load<i64>(results + RESULT_RECORDS);
+  let widest = load<i64>(results + RESULT_MAX_FIELDS);
+  let expected = load<i64>(results + RESULT_EXPECTED_FIELDS);
+  let shortRecords = load<i64>(results + RESULT_SHORT);
+  let longRecords = load<i64>(results + RESULT_LONG);
   let word = start;
   while (true) {
     let mask: u64;
@@ -523,13 +529,20 @@ function fastRecords(start: usize, limit: usize): usize {
           const fieldEnd = at > fieldStart && load<u8>(at - 1) == <u8>CR ? at - 1 : at;
           if (field < mapped && !fieldQuoted) fastField(field, fieldStart, fieldEnd, localLines + 1);
           localLines++;
-          countRecord(<i64>field + 1);
+          // a data record ended: count it and compare its width (counters live in locals here)
+          const fields = <i64>field + 1;
+          records++;
+          if (fields > widest) widest = fields;
+          if (expected == 0) expected = fields;
+          else if (fields < expected) shortRecords++;
+          else if (fields > expected) longRecords++;
         }
         field = 0;
         fieldStart = at + 1;
         fieldQuoted = false;
         if (fieldStart >= limit) {
           lines = localLines;
+          storeRecordCounters(records, widest, expected, shortRecords, longRecords);
           return fieldStart;
         }
       } else if (at == fieldStart && !fieldQuoted) {
@@ -546,6 +559,7 @@ function fastRecords(start: usize, limit: usize): usize {
         }
         if (!plain) {
           lines = localLines;
+          storeRecordCounters(records, widest, expected, shortRecords, longRecords);
           fieldIndex = field;
           state = S_FIELD_START;
           return at;
@@ -611,18 +625,13 @@ function quotedFieldEnd(from: usize, searchEnd: usize): usize {
   return 0;
 }
 
-/** A data record of `fields` fields ended. */
-@inline function countRecord(fields: i64): void {
+@inline function storeRecordCounters(records: i64, widest: i64, expected: i64, shortRecords: i64, longRecords: i64): void {
   const results = RESULTS_OFFSET;
-  store<i64>(results + RESULT_RECORDS, load<i64>(results + RESULT_RECORDS) + 1);
-  if (fields > load<i64>(results + RESULT_MAX_FIELDS)) store<i64>(results + RESULT_MAX_FIELDS, fields);
-  const expected = load<i64>(results + RESULT_EXPECTED_FIELDS);
-  if (expected == 0) {
-    store<i64>(results + RESULT_EXPECTED_FIELDS, fields);
-  } else if (fields != expected) {
-    const counter = results + (fields < expected ? RESULT_SHORT : RESULT_LONG);
-    store<i64>(counter, load<i64>(counter) + 1);
-  }
+  store<i64>(results + RESULT_RECORDS, records);
+  store<i64>(results + RESULT_MAX_FIELDS, widest);
+  store<i64>(results + RESULT_EXPECTED_FIELDS, expected);
+  store<i64>(results + RESULT_SHORT, shortRecords);
+  store<i64>(results + RESULT_LONG, longRecords);
 }
 
 /** How many of the 8 bytes of `w` (in memory order) are ASCII digits before the first other byte. */
