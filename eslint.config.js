@@ -15,4 +15,15 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  {
+    // The examples and the browser entry run in browsers, workers and other Wasm hosts too.
+    files: ['examples/**/*.{js,mjs}', 'src/browser/**'],
+    languageOptions: {
+      globals: {
+        WebAssembly: 'readonly', document: 'readonly', window: 'readonly', self: 'readonly', location: 'readonly',
+        URLSearchParams: 'readonly', Worker: 'readonly', Blob: 'readonly', File: 'readonly', FileReaderSync: 'readonly',
+        fetch: 'readonly', DOMException: 'readonly', performance: 'readonly', requestAnimationFrame: 'readonly',
+      },
+    },
+  },
 );

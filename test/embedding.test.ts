@@ -3,10 +3,12 @@
 // (examples/library.mjs, examples/bare-wasm.mjs) against the CLI.
 
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import * as layout from '../assembly/layout.js';
 import { createScanner, CsvscanError, scanBytes, scanStream, type ScanOptions, type ScanResult } from '../src/index.js';
 import { createEngine } from '../src/kernel/engine.js';
 import { loadKernelModule } from '../src/kernel/kernel-module.js';
@@ -259,5 +261,121 @@ describe('examples/library.mjs', () => {
     const cli = await cliJson('stats', 'examples/prices.csv', '-c', 'price', '-c', 'qty');
     for (const label of ['file', 'bytes', 'pieces', 'stream']) expect(JSON.parse(lines.get(label)!), label).toEqual(cli);
     expect(JSON.parse(lines.get('error')!)).toEqual({ message: 'broken.csv: line 2 (byte 4): quoted field never closed', exitCode: 1 });
+  });
+});
+
+// ---- docs/kernel-abi.md and examples/bare-wasm.mjs against assembly/layout.ts --------------------
+
+const LAYOUT_SOURCE = join(ROOT, 'assembly', 'layout.ts');
+const ABI_DOC = join(ROOT, 'docs', 'kernel-abi.md');
+const TABLE_BEGIN = '<!-- layout-constants:begin -->';
+const TABLE_END = '<!-- layout-constants:end -->';
+/** Upper-case names in the doc that are not constants: regions, and the variable that rewrites the table. */
+const NOT_CONSTANTS = new Set(['NUMBER_TEXT', 'COLUMN_MAP', 'CSVSCAN_WRITE_ABI_DOC']);
+const layoutValues = new Map(Object.entries(layout as Record<string, number>));
+
+/** The doc's constant table, from layout.ts's `export const NAME = VALUE; // note` lines. */
+function constantsTable(): string {
+  const rows = ['| constant | value | note |', '| --- | --- | --- |'];
+  for (const line of readFileSync(LAYOUT_SOURCE, 'utf8').split('\n')) {
+    const match = /^export const ([A-Z][A-Z0-9_]*) = (-?\d+);\s*(?:\/\/\s*(.*))?$/.exec(line);
+    if (match) rows.push(`| \`${match[1]}\` | ${match[2]} | ${(match[3] ?? '').replaceAll('|', '\\|').trim()} |`);
+  }
+  return rows.join('\n');
+}
+
+describe('docs/kernel-abi.md', () => {
+  const doc = (): string => readFileSync(ABI_DOC, 'utf8');
+
+  it('has the constant table of assembly/layout.ts', () => {
+    const table = constantsTable();
+    if (process.env.CSVSCAN_WRITE_ABI_DOC === '1') {
+      const text = doc();
+      const [before, rest] = text.split(TABLE_BEGIN) as [string, string];
+      writeFileSync(ABI_DOC, `${before}${TABLE_BEGIN}\n${table}\n${TABLE_END}${rest.split(TABLE_END)[1]}`);
+    }
+    const text = doc();
+    const begin = text.indexOf(TABLE_BEGIN);
+    const end = text.indexOf(TABLE_END);
+    expect(begin).toBeGreaterThan(0);
+    expect(end).toBeGreaterThan(begin);
+    const documented = text.slice(begin + TABLE_BEGIN.length, end).trim();
+    expect(documented, 'regenerate: CSVSCAN_WRITE_ABI_DOC=1 npx vitest run test/embedding.test.ts').toBe(table);
+    // every constant layout.ts exports is in the table, with its value
+    for (const [name, value] of layoutValues) expect(documented).toContain(`| \`${name}\` | ${value} |`);
+  });
+
+  it('names only constants that layout.ts defines, with their values', () => {
+    const text = doc();
+    const names = new Set(text.match(/\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b/g) ?? []);
+    expect(names.size).toBeGreaterThan(40);
+    for (const name of names) {
+      if (!NOT_CONSTANTS.has(name)) expect(layoutValues.has(name), `${name} is not in assembly/layout.ts`).toBe(true);
+    }
+    for (const match of text.matchAll(/`?\b([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)`?\s*=\s*(-?\d+)\b/g)) {
+      if (!NOT_CONSTANTS.has(match[1]!)) expect(layoutValues.get(match[1]!), `${match[1]} = ${match[2]}`).toBe(Number(match[2]));
+    }
+  });
+
+  it('is right that the module starts with room for a default window', () => {
+    const instance = new WebAssembly.Instance(loadKernelModule('simd'), { env: { parseNumberText: () => 0 } });
+    const memory = instance.exports['memory'] as WebAssembly.Memory;
+    expect(memory.buffer.byteLength).toBeGreaterThanOrEqual(layout.WINDOW_OFFSET + layout.DEFAULT_WINDOW + layout.WINDOW_SLACK);
+    expect(Object.keys(instance.exports).sort()).toEqual(['_start', 'finish', 'layoutVersion', 'memory', 'reset', 'scan']);
+  });
+});
+
+describe('examples/bare-wasm.mjs', () => {
+  const example = join(ROOT, 'examples', 'bare-wasm.mjs');
+  const directory = mkdtempSync(join(tmpdir(), 'csvscan-bare-'));
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+  it('uses no csvscan code, and the ABI constants of layout.ts', () => {
+    const text = readFileSync(example, 'utf8');
+    for (const match of text.matchAll(/^import .* from '([^']+)';$/gm)) expect(match[1], 'only node: imports').toMatch(/^node:/);
+    const constants = [...text.matchAll(/^const ([A-Z][A-Z0-9_]*) = (-?\d+);/gm)];
+    expect(constants.length).toBeGreaterThan(20);
+    for (const [, name, value] of constants) expect(layoutValues.get(name!), name).toBe(Number(value));
+  });
+
+  /** The example's `rows`, `count` and `sum` lines, and the same from `csvscan sum --json`. */
+  async function both(file: string, column: string): Promise<[Record<string, string>, Record<string, string>]> {
+    const { stdout } = await run(process.execPath, [example, file, column], { cwd: ROOT });
+    const printed = Object.fromEntries(stdout.trim().split('\n').map((line) => line.split('\t') as [string, string]));
+    const cli = await cliJson('sum', file, '-c', column);
+    const result = cli.columns![0]!;
+    return [printed, { rows: String(cli.rows), count: String(result.count), sum: result.sum_text ?? String(result.sum) }];
+  }
+
+  it('prints the rows, count and exact sum the CLI prints for examples/prices.csv', async () => {
+    for (const column of ['price', 'qty', 'discount', '3']) {
+      const [printed, cli] = await both('examples/prices.csv', column);
+      expect(printed, column).toEqual(cli);
+    }
+    expect((await both('examples/prices.csv', 'price'))[0]).toEqual({ rows: '20', count: '19', sum: '230.12' });
+  });
+
+  it('agrees with the CLI on generated CSVs: BOM, CRLF, quotes across windows, exact and inexact sums', async () => {
+    for (let seed = 1; seed <= 6; seed++) {
+      const random = new SeededRandom(seed);
+      const values = [
+        () => `${random.chance(0.5) ? '-' : ''}${random.int(0, 99999)}.${random.digits(random.int(1, 6))}`,
+        () => `"${random.int(0, 999)}.5"`,
+        () => `"multi\nline ${random.int(0, 9)}"`,
+        () => `${random.digits(18, true)}`,
+        () => `0.${random.digits(17, true)}`,
+        () => ` ${random.int(1, 9)}e${random.int(-5, 5)} `,
+        () => random.pick(['', 'NA', '""', '"1,5"']),
+        () => (seed % 3 === 0 ? '1e30' : '7'),
+      ];
+      let text = seed % 2 === 0 ? '\ufeff' : '';
+      const lineEnd = seed % 2 === 0 ? '\r\n' : '\n';
+      text += `id,amount,note${lineEnd}`;
+      for (let row = 0; row < 200; row++) text += `${row},${random.pick(values)()},x${lineEnd}`;
+      const file = join(directory, `generated-${seed}.csv`);
+      writeFileSync(file, text);
+      const [printed, cli] = await both(file, 'amount');
+      expect(printed, `seed ${seed}`).toEqual(cli);
+    }
   });
 });
