@@ -22,7 +22,7 @@ export default tseslint.config(
       globals: {
         WebAssembly: 'readonly', document: 'readonly', window: 'readonly', self: 'readonly', location: 'readonly',
         URLSearchParams: 'readonly', Worker: 'readonly', Blob: 'readonly', File: 'readonly', FileReaderSync: 'readonly',
-        fetch: 'readonly', DOMException: 'readonly', performance: 'readonly', requestAnimationFrame: 'readonly',
+        fetch: 'readonly', DOMException: 'readonly', AbortController: 'readonly', performance: 'readonly', requestAnimationFrame: 'readonly',
       },
     },
   },
