@@ -13,7 +13,8 @@
 //
 // One slot (SLOT_SIZE bytes):
 //
-//   +0   count i64        +8   empty i64        +16 invalid i64     +24 outside i64 (numbers outside
+//   +0   count i64        +8   (unused: empty = records - count - invalid)   +16 invalid i64
+//   +24  outside i64 (numbers outside
 //   +32  min f64          +40  max f64                                the exact decimal domain)
 //   +48  fsum f64         +56  fsum compensation f64   (Neumaier sum of the doubles)
 //   +64  fsq f64          +72  fsq compensation f64    (Neumaier sum of (double - shift)^2)
@@ -45,7 +46,6 @@ export const CONFIG_STOP_OFFSET = 40; //    i64: records that start at or after 
 export const FLAG_HEADER = 1; //     the first record is a header: not counted, not accumulated
 export const FLAG_SQUARES = 2; //    accumulate squares (stats); sum and count skip them
 export const FLAG_MID_FILE = 4; //   the scan starts inside the file: skip to the first record boundary
-export const FLAG_ALL_FIELDS = 8; // every field i < MAX_SLOTS goes to slot i (stats without -c, no header)
 
 export const RESULTS_OFFSET = 69632;
 export const RESULT_RECORDS = 0; //         i64: data records (header excluded)
@@ -78,7 +78,6 @@ export const SLOTS_OFFSET = 262144;
 export const MAX_SLOTS = 2048;
 export const SLOT_SIZE = 3072;
 export const SLOT_COUNT = 0;
-export const SLOT_EMPTY = 8;
 export const SLOT_INVALID = 16;
 export const SLOT_OUTSIDE = 24;
 export const SLOT_MIN = 32;
