@@ -44,7 +44,7 @@ export const CONFIG_START_OFFSET = 32; //   i64: absolute file offset of the fir
 export const CONFIG_STOP_OFFSET = 40; //    i64: records that start at or after it are not scanned; -1 none
 
 export const FLAG_HEADER = 1; //     the first record is a header: not counted, not accumulated
-export const FLAG_SQUARES = 2; //    accumulate squares (stats); sum and count skip them
+export const FLAG_SQUARES = 2; //    accumulate squares (for stddev: stats, and sum whose JSON reports it)
 export const FLAG_MID_FILE = 4; //   the scan starts inside the file: skip to the first record boundary
 
 export const RESULTS_OFFSET = 69632;
