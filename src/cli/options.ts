@@ -128,7 +128,6 @@ export function parseRange(text: string): [number, number] {
  * not landed yet. Remove each check when its feature lands.
  */
 function rejectUnavailable(options: ScanOptions): void {
-  if (options.engine === 'js') throw usageError('--engine js is not available yet');
   if ((options.threads ?? 1) > 1) throw usageError('--threads > 1 is not available yet');
   if (options.range) throw usageError('--range is not available yet');
 }

@@ -4,6 +4,7 @@
 
 import { usageError } from '../errors.js';
 import type { EngineName, RawScan } from '../types.js';
+import { JsKernel } from './js-kernel.js';
 import { WasmKernel, type KernelConfig } from './wasm-kernel.js';
 
 export type { KernelConfig } from './wasm-kernel.js';
@@ -23,6 +24,7 @@ type EngineFactory = () => Engine;
 const factories = new Map<EngineName, EngineFactory>([
   ['wasm', () => new WasmKernel('simd')],
   ['wasm-scalar', () => new WasmKernel('scalar')],
+  ['js', () => new JsKernel()],
 ]);
 
 /** Engines register here (the JavaScript engine lives in its own module). */
