@@ -12,7 +12,7 @@ export { createScanner, scanStream, type Scanner, type ChunkStream } from './str
 export async function scanFile(path: string, options: ScanOptions): Promise<ScanResult> {
   const source = openSource(path, options.io ?? 'mmap');
   try {
-    return runScan(source, options);
+    return await runScan(source, options, { path });
   } finally {
     source.close();
   }

@@ -2,3 +2,6 @@
 export { scanFile, scanBytes, createScanner, scanStream, type Scanner, type ChunkStream } from './api.js';
 export type { ScanOptions, ScanResult, ColumnResult, RawScan, RawColumn, EngineName, ScanMode, IoMode } from './types.js';
 export { CsvscanError } from './errors.js';
+// combine the partial results of `range` scans (shards) of one file
+export { merge } from './scan/partial.js';
+export type { PartialScanJson } from './scan/partial.js';

@@ -1,6 +1,8 @@
 // Types shared by the host modules: what a scan is asked to do, what an engine returns for a range
 // of bytes (a mergeable partial), and the SPEC.md result objects printed by the CLI.
 
+import type { PartialScanJson } from './scan/partial.js';
+
 /** wasm: the SIMD kernel (default); wasm-scalar: the scalar reference kernel; js: plain JavaScript. */
 export type EngineName = 'wasm' | 'wasm-scalar' | 'js';
 export type IoMode = 'mmap' | 'read';
@@ -80,7 +82,8 @@ export interface ColumnResult {
   count: number;
   empty: number;
   invalid: number;
-  first_invalid: { line: number; value: string } | null;
+  /** line is null in a shard that starts mid-file (its lines are relative; see scan/partial.ts) */
+  first_invalid: { line: number | null; value: string } | null;
   sum: number | null;
   sum_text: string | null;
   min: number | null;
@@ -95,6 +98,8 @@ export interface ScanResult {
   bytes: number;
   ragged: { short: number; long: number };
   columns?: ColumnResult[];
+  /** a `range` scan's raw accumulators, for merge() (scan/partial.ts) */
+  partial?: PartialScanJson;
 }
 
 /** Options of a scan, mirroring the CLI (SPEC.md). Everything but `mode` has the SPEC default. */
@@ -106,11 +111,17 @@ export interface ScanOptions {
   /** raw `-c` values (header name, else 1-based index); null/undefined = all columns (stats) */
   columns?: string[] | null;
   engine?: EngineName;
+  /** worker threads for a file; 1 scans on the calling thread; undefined = available cores */
   threads?: number;
+  /**
+   * For tests: the fewest bytes worth a thread of their own (default 4 MiB; fewer threads are used
+   * for smaller files). 1 lets tests put range edges anywhere in a tiny file.
+   */
+  minBytesPerThread?: number;
   /** bytes per window; undefined = default */
   window?: number;
   io?: IoMode;
-  /** [start, end) byte range: scan the records that start in it */
+  /** [start, end) byte range: scan the records that start in it; the result carries `partial` */
   range?: [number, number] | null;
   /** called now and then with bytes done so far and the total (null when unknown, e.g. stdin) */
   onProgress?: (bytesDone: number, totalBytes: number | null) => void;

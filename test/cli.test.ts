@@ -3,7 +3,8 @@
 // contents (exact decimal arithmetic), not by running csvscan.
 
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -204,7 +205,7 @@ describe('option values', () => {
       header: true,
       columns: null,
       engine: undefined,
-      threads: 1,
+      threads: undefined,
       window: undefined,
       io: undefined,
       range: null,
@@ -241,10 +242,10 @@ describe('option values', () => {
     );
   });
 
-  it('accepts options whose implementation has not landed, then says so', () => {
+  it('accepts --engine, --threads and --range', () => {
     expect(toScanOptions('count', { ...defaults, engine: 'js' }).engine).toBe('js');
-    expect(() => toScanOptions('count', { ...defaults, threads: '2' })).toThrow('--threads > 1 is not available yet');
-    expect(() => toScanOptions('count', { ...defaults, range: '0:10' })).toThrow('--range is not available yet');
+    expect(toScanOptions('count', { ...defaults, threads: '2' }).threads).toBe(2);
+    expect(toScanOptions('count', { ...defaults, range: '0:10' }).range).toEqual([0, 10]);
   });
 });
 
@@ -406,18 +407,91 @@ describe('command line: usage', () => {
     }
   });
 
-  it('accepts --threads > 1 and --range but says they are not available yet', () => {
-    expectCleanError(csvscan(['count', BASIC, '--threads', '4']), 2, /^csvscan: --threads > 1 is not available yet$/m);
-    expectCleanError(csvscan(['count', BASIC, '--range', '0:1G']), 2, /^csvscan: --range is not available yet$/m);
+  it('scans on worker threads with --threads, giving the same --json as one thread', () => {
+    // 2 threads need 8 MiB (4 MiB per thread); a quoted line break and CRLFs sit across the file.
+    const dir = mkdtempSync(join(tmpdir(), 'csvscan-cli-threads-'));
+    try {
+      const path = join(dir, 'big.csv');
+      const block = 'id,price,note\r\n' + '7,1.25,plain\n8,-0.5,"two\nlines"\r\n'.repeat(1000);
+      writeFileSync(path, block + block.slice(15).repeat(300));
+      const one = csvscan(['stats', path, '--json', '--threads', '1']);
+      expectSuccess(one);
+      for (const threads of ['2', '3']) {
+        const run = csvscan(['stats', path, '--json', '--threads', threads]);
+        expectSuccess(run);
+        expect(run.stdout).toBe(one.stdout);
+      }
+      const counted = csvscan(['count', path]);
+      expectSuccess(counted);
+      expect(counted.stdout).toBe('602000\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('scans a shard with --range: the records that start in it', () => {
+    const run = csvscan(['count', BASIC, '--range', '0:1G']);
+    expectSuccess(run);
+    expect(run.stdout).toBe('5\n');
+    const json = csvscan(['count', BASIC, '--range', '0:1G', '--json']);
+    expectSuccess(json);
+    expect(JSON.parse(json.stdout)).toMatchObject({ rows: 5, partial: { range: [0, 1024 ** 3], stopPosition: -1 } });
+    expectCleanError(csvscan(['count', '-', '--range', '0:10'], 'a\n1\n'), 2, /^csvscan: standard input: --range needs a regular file/m);
   });
 
   it('requires -c for sum', () => {
     expectCleanError(csvscan(['sum', BASIC]), 2, /^csvscan: sum needs at least one column: -c COL$/m);
   });
 
-  it('has bench and merge registered but not implemented yet', () => {
+  it('has bench registered but not implemented yet', () => {
     expectCleanError(csvscan(['bench', BASIC]), 2, /^csvscan: bench is not implemented yet$/m);
-    expectCleanError(csvscan(['merge', 'a.json', 'b.json']), 2, /^csvscan: merge is not implemented yet$/m);
+  });
+
+  it('merges --range shards into the whole-file output, and names what is wrong with them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'csvscan-cli-merge-'));
+    try {
+      const size = statSync(PRICES).size;
+      const cut = Math.floor(size / 3);
+      const write = (name: string, args: string[]): string => {
+        const run = csvscan([...args, '--json']);
+        expectSuccess(run);
+        writeFileSync(join(dir, name), run.stdout);
+        return join(dir, name);
+      };
+      for (const [command, ...rest] of [['stats'], ['sum', '-c', 'price'], ['count']]) {
+        const shards = [
+          write('a.json', [command!, PRICES, ...rest, '--range', `0:${cut}`]),
+          write('b.json', [command!, PRICES, ...rest, '--range', `${cut}:${2 * cut}`]),
+          write('c.json', [command!, PRICES, ...rest, '--range', `${2 * cut}:1G`]),
+        ];
+        const whole = csvscan([command!, PRICES, ...rest, '--json']);
+        const merged = csvscan(['merge', ...shards.reverse(), '--json']);
+        expectSuccess(merged);
+        expect(merged.stdout).toBe(whole.stdout);
+        if (command !== 'sum') {
+          // sum --json scans every statistic, so its shards print as stats
+          const text = csvscan(['merge', ...shards]);
+          expectSuccess(text);
+          expect(text.stdout).toBe(csvscan([command!, PRICES, ...rest]).stdout);
+        }
+      }
+      const [first, second] = [join(dir, 'a.json'), join(dir, 'b.json')];
+      expectCleanError(csvscan(['merge', first, second]), 2, /^csvscan: no shard reaches the end of the file/m);
+      expectCleanError(csvscan(['merge', join(dir, 'missing.json')]), 2, /missing\.json: no such file or directory$/m);
+      writeFileSync(join(dir, 'whole.json'), csvscan(['count', PRICES, '--json']).stdout);
+      expectCleanError(csvscan(['merge', join(dir, 'whole.json')]), 2, /whole\.json: not a partial result/m);
+      // malformed input is reported by merge exactly as by a whole-file scan (exit 1)
+      const broken = join(dir, 'broken.csv');
+      writeFileSync(broken, 'a,b\n1,2\n3,"4\n5,6\n');
+      const expected = csvscan(['count', broken]);
+      writeFileSync(join(dir, 'x.json'), csvscan(['count', broken, '--range', '0:8', '--json']).stdout);
+      writeFileSync(join(dir, 'y.json'), csvscan(['count', broken, '--range', '8:100', '--json']).stdout);
+      const run = csvscan(['merge', join(dir, 'x.json'), join(dir, 'y.json')]);
+      expect(run.status).toBe(1);
+      expect(run.stderr).toBe(expected.stderr);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -51,7 +51,7 @@ function buildProgram(io: CliIo): Command {
   registerSumCommand(program, io);
   registerStatsCommand(program, io);
   registerBenchCommand(program);
-  registerMergeCommand(program);
+  registerMergeCommand(program, io);
   return program;
 }
 

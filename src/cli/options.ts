@@ -47,7 +47,7 @@ export function addScanOptions(command: Command): Command {
     .addOption(
       new Option('--engine <name>', 'scanning engine: wasm (SIMD), wasm-scalar or js (default: wasm)').choices(['wasm', 'wasm-scalar', 'js']),
     )
-    .option('--threads <N>', 'worker threads; 1 scans on the main thread (default: 1)')
+    .option('--threads <N>', 'worker threads; 1 scans on the main thread (default: available cores)')
     .option('--window <SIZE>', 'bytes per window copied into the kernel: 65536, 64K, 4M, 1G (1K = 1024)')
     .addOption(new Option('--io <mode>', 'how a regular file is read (default: mmap)').choices(['mmap', 'read']))
     .option('--range <START:END>', 'scan only the records that start in these bytes (a shard)')
@@ -123,15 +123,6 @@ export function parseRange(text: string): [number, number] {
   return [start, end];
 }
 
-/**
- * Options the parser accepts (so scripts written against SPEC.md parse) but whose implementation has
- * not landed yet. Remove each check when its feature lands.
- */
-function rejectUnavailable(options: ScanOptions): void {
-  if ((options.threads ?? 1) > 1) throw usageError('--threads > 1 is not available yet');
-  if (options.range) throw usageError('--range is not available yet');
-}
-
 /** Validates the shared options and maps them to the library's ScanOptions. */
 export function toScanOptions(mode: ScanMode, raw: RawScanOptions): ScanOptions {
   const delimiter = parseByteOption(raw.delimiter, 'delimiter');
@@ -147,12 +138,11 @@ export function toScanOptions(mode: ScanMode, raw: RawScanOptions): ScanOptions 
     // count reports records only, so a -c given to it selects nothing and is not looked up.
     columns: mode !== 'count' && raw.column.length > 0 ? raw.column : null,
     engine: raw.engine,
-    // 1 until the worker pool lands; then the SPEC default (available cores) applies.
-    threads: raw.threads === undefined ? 1 : parseThreads(raw.threads),
+    // undefined: the SPEC default, available cores (files too small for that use fewer)
+    threads: raw.threads === undefined ? undefined : parseThreads(raw.threads),
     window: raw.window === undefined ? undefined : parseWindow(raw.window),
     io: raw.io,
     range: raw.range === undefined ? null : parseRange(raw.range),
   };
-  rejectUnavailable(options);
   return options;
 }

@@ -16,6 +16,8 @@ export function toJsonLine(result: ScanResult): string {
     ragged: { short: result.ragged.short, long: result.ragged.long },
   };
   if (result.columns !== undefined) ordered['columns'] = result.columns.map(orderColumn);
+  // a shard's raw accumulators, already in JSON form (scan/partial.ts)
+  if (result.partial !== undefined) ordered['partial'] = result.partial;
   return JSON.stringify(ordered, (_key, value: unknown) =>
     typeof value === 'number' && !Number.isFinite(value) ? String(value) : value,
   );

@@ -1,19 +1,27 @@
 // The scan driver: read the header, plan the columns, then feed the source to the kernel one
 // window at a time (one kernel call per window keeps V8 in its optimising tier), and turn the
 // kernel's raw accumulators into the SPEC.md result.
+//
+// A scan covers the whole input, or a byte range of it (`scanRange`): the records that start in
+// [start, stop). Ranges are what worker threads (threads.ts) and `--range` shards (partial.ts) scan;
+// both load lazily from here, so this module stays free of Node APIs (stream.ts runs in browsers).
 
 import { CsvscanError, EXIT_MALFORMED, usageError } from '../errors.js';
 import type { ByteSource } from '../io/index.js';
-import { createEngine } from '../kernel/engine.js';
+import { createEngine, type Engine } from '../kernel/engine.js';
 import { DEFAULT_WINDOW, MAX_SLOTS, STATUS_STOPPED } from '../../assembly/layout.js';
 import { finalizeColumn } from '../results/finalize.js';
-import type { Dialect, RawScan, ScanOptions, ScanResult } from '../types.js';
+import type { Dialect, RawScan, ScanMode, ScanOptions, ScanResult } from '../types.js';
 import { planColumns, unknownColumn, type ColumnPlan, type OutputColumn } from './columns.js';
 import { parseHeaderRecord } from './header.js';
 
 const BOM = [0xef, 0xbb, 0xbf];
+const LF = 10;
+const CR = 13;
 const PREFIX_CHUNK = 65536;
 const PROGRESS_EVERY = 16 * 1024 * 1024;
+/** Below this many bytes per thread, starting workers costs more than it saves. */
+export const DEFAULT_MIN_BYTES_PER_THREAD = 4 * 1024 * 1024;
 
 export function dialectOf(options: ScanOptions): Dialect {
   return {
@@ -23,11 +31,19 @@ export function dialectOf(options: ScanOptions): Dialect {
   };
 }
 
+/** Where a scan reads bytes: a ByteSource, or bytes held in front of one. */
+export interface ByteReader {
+  /** Copy bytes from absolute offset `position` into dst; returns bytes copied (0 = end of input). */
+  read(dst: Uint8Array, position: number): number;
+  /** Bytes before `position` will not be read again. */
+  release(position: number): void;
+}
+
 /**
  * The first bytes of the input, read once to find the BOM and the header. Sources are read at
  * increasing positions only (stdin cannot seek), so these bytes are replayed to the kernel.
  */
-class Prefix {
+class Prefix implements ByteReader {
   bytes = new Uint8Array(0);
   atEnd = false;
 
@@ -59,17 +75,45 @@ class Prefix {
     if (this.atEnd && this.source.size === null) return 0;
     return this.source.read(dst, position);
   }
+
+  release(position: number): void {
+    this.source.release(position);
+  }
+}
+
+/** Bytes held in memory at offsets [at, at + bytes.length), served before those of `next`. */
+class HeldBytes implements ByteReader {
+  constructor(
+    private readonly at: number,
+    private readonly bytes: Uint8Array,
+    private readonly next: ByteReader,
+  ) {}
+
+  read(dst: Uint8Array, position: number): number {
+    const offset = position - this.at;
+    if (offset >= 0 && offset < this.bytes.length) {
+      const part = this.bytes.subarray(offset, Math.min(this.bytes.length, offset + dst.length));
+      dst.set(part);
+      return part.length;
+    }
+    return this.next.read(dst, position);
+  }
+
+  release(position: number): void {
+    if (position >= this.at + this.bytes.length) this.next.release(position);
+  }
 }
 
 function hasBom(bytes: Uint8Array): boolean {
   return bytes.length >= 3 && bytes[0] === BOM[0] && bytes[1] === BOM[1] && bytes[2] === BOM[2];
 }
 
-function malformed(name: string, line: number, byte: number): CsvscanError {
+export function malformed(name: string, line: number, byte: number): CsvscanError {
   return new CsvscanError(`${name}: line ${line} (byte ${byte}): quoted field never closed`, EXIT_MALFORMED);
 }
 
-function readHeaderNames(prefix: Prefix, start: number, dialect: Dialect, name: string): string[] | null {
+/** The fields of the first record (the header, or the first data record without one); [] if none. */
+function readFirstRecord(prefix: Prefix, start: number, dialect: Dialect, name: string): string[] {
   let want = PREFIX_CHUNK;
   for (;;) {
     prefix.fill(start + want);
@@ -89,59 +133,291 @@ export interface ScanPlan {
   dataStart: number;
 }
 
-/** Scan `source` per `options` on the main thread with the Wasm kernel. */
-export function runScan(source: ByteSource, options: ScanOptions): ScanResult {
-  if ((options.threads ?? 1) > 1) throw usageError('--threads > 1 is not available yet');
-  if (options.range) throw usageError('--range is not available yet');
+/** What a range scan needs besides its bounds (serializable: worker threads receive it). */
+export interface RangeQuery {
+  dialect: Dialect;
+  slotFields: number[];
+  allFields: boolean;
+  mode: ScanMode;
+  windowSize: number;
+  dataStart: number;
+  /**
+   * With a header: where the header record begins (after any blank lines); the range that starts at
+   * the data start reads at least up to it, so the header is never taken for data by a later range.
+   */
+  headerAt: number;
+  /**
+   * Fields a record is expected to have: the header's, or without a header the file's first
+   * record's (0 = the file has no record). A range that starts mid-file cannot see that record, so
+   * it is told, for its short and long counts to match a whole-file scan.
+   */
+  expectedFields: number;
+}
+
+export interface RangeTask extends RangeQuery {
+  /** first byte of the range; <= dataStart for the first range */
+  start: number;
+  /** records starting at or after this offset belong to the next range (-1: none, scan to EOF) */
+  stop: number;
+  /** `start` is known to be where a record starts (a boundary found by the range before) */
+  startIsRecordStart: boolean;
+}
+
+export interface RangeScan {
+  raw: RawScan;
+  /**
+   * The start was inside a record by the byte before it (not LF): the kernel guessed that byte was
+   * in an unquoted field and skipped to the record after it. The range before verifies the guess.
+   */
+  midFile: boolean;
+}
+
+/**
+ * Scan the records that start in [task.start, task.stop) of `input` (SPEC.md `--range`). The
+ * result's lines are relative to `start` (line 1 holds it), as mergeRawScans expects.
+ *
+ * A range that starts after the data start finds its first record in two steps: the kernel's
+ * mid-file mode skips to the first record boundary (stopping right there), then the records from
+ * that boundary on are scanned behind a synthetic header line of `expectedFields` fields, which
+ * gives the kernel the expected width without counting a record (the kernel has no such setting).
+ * The synthetic line is taken back out of the line counts.
+ */
+export function scanRange(
+  input: ByteReader,
+  engine: Engine,
+  task: RangeTask,
+  onRead?: (bytes: number) => void,
+): RangeScan {
+  const window = engine.window(task.windowSize);
+  const columns = { slotFields: task.slotFields, allFields: task.allFields, mode: task.mode };
+  const header = task.dialect.header;
+  if (task.start <= task.dataStart) {
+    // Blank lines may come before the header: this range reads the header whatever its end.
+    const stop = header && task.stop >= 0 ? Math.max(task.stop, task.headerAt + 1) : task.stop;
+    engine.configure({ dialect: task.dialect, ...columns, startOffset: task.dataStart, stopOffset: stop, midFile: false });
+    feed(input, engine, window, task.dataStart, onRead);
+    return { raw: engine.results(), midFile: false };
+  }
+
+  // A range starting in the blank lines before the header starts inside the header instead (the
+  // first range reads it): its records begin after the header.
+  const start = header && task.start <= task.headerAt ? task.headerAt + 1 : task.start;
+  let recordStart = start;
+  let midFile = false;
+  let skippedLines = 0;
+  let held = new Uint8Array(0);
+  if (!task.startIsRecordStart && (start !== task.start || !followsLineFeed(input, start))) {
+    midFile = true;
+    // Stop at the first record boundary at/after start: that is where this range's records begin.
+    engine.configure({ dialect: { ...task.dialect, header: false }, ...columns, startOffset: start, stopOffset: start, midFile: true });
+    const last = feed(input, engine, window, start, onRead);
+    const skipped = engine.results();
+    // No record starts at/after `start` (or the first one belongs to the next range): none is ours.
+    if (skipped.stopPosition < 0 || (task.stop >= 0 && skipped.stopPosition >= task.stop)) return { raw: skipped, midFile };
+    recordStart = skipped.stopPosition;
+    skippedLines = skipped.lines;
+    // The window still holds the bytes after the boundary: replay them rather than read them again.
+    held = window.slice(recordStart - last.at, last.length);
+  }
+
+  const synthetic = task.expectedFields > 0 ? syntheticHeader(task.expectedFields, task.dialect) : new Uint8Array(0);
+  const scanStart = recordStart - synthetic.length;
+  engine.configure({
+    dialect: { ...task.dialect, header: synthetic.length > 0 },
+    ...columns,
+    startOffset: scanStart,
+    stopOffset: task.stop,
+    midFile: false,
+  });
+  const replay = new Uint8Array(synthetic.length + held.length);
+  replay.set(synthetic);
+  replay.set(held, synthetic.length);
+  feed(replay.length > 0 ? new HeldBytes(scanStart, replay, input) : input, engine, window, scanStart, onRead);
+  // Lines count from `start`: the synthetic header line goes, the skipped ones come in.
+  const raw = shiftLines(engine.results(), skippedLines - (synthetic.length > 0 ? 1 : 0));
+  raw.bytes += recordStart - start - synthetic.length;
+  if (synthetic.length > 0) raw.headerFields = 0;
+  return { raw, midFile };
+}
+
+/** The offset of the first byte after the blank lines (LF, CRLF) from `position`: the first record. */
+function afterBlankLines(bytes: Uint8Array, position: number): number {
+  let p = position;
+  for (;;) {
+    if (bytes[p] === LF) p += 1;
+    else if (bytes[p] === CR && bytes[p + 1] === LF) p += 2;
+    else return p;
+  }
+}
+
+/** Whether the byte before `position` is LF: then a record starts at `position` (unless it is quoted). */
+function followsLineFeed(input: ByteReader, position: number): boolean {
+  const before = new Uint8Array(1);
+  return input.read(before, position - 1) === 1 && before[0] === LF;
+}
+
+/** A header record of `fields` fields: one byte that is neither delimiter nor quote, delimiters, LF. */
+function syntheticHeader(fields: number, dialect: Dialect): Uint8Array {
+  const line = new Uint8Array(fields + 1);
+  line.fill(dialect.delimiter);
+  let first = 0x61; // 'a'
+  while (first === dialect.delimiter || first === dialect.quote) first++;
+  line[0] = first;
+  line[fields] = LF;
+  return line;
+}
+
+/** `raw` with every relative line number moved by `lines`. */
+function shiftLines(raw: RawScan, lines: number): RawScan {
+  if (lines === 0) return raw;
+  return {
+    ...raw,
+    lines: raw.lines + lines,
+    linesBeforeFirst: raw.linesBeforeFirst + lines,
+    unterminatedQuote: raw.unterminatedQuote && { ...raw.unterminatedQuote, line: raw.unterminatedQuote.line + lines },
+    columns: raw.columns.map((column) =>
+      column.firstInvalid ? { ...column, firstInvalid: { ...column.firstInvalid, line: column.firstInvalid.line + lines } } : column,
+    ),
+  };
+}
+
+/**
+ * Feed the kernel from `from` until it stops or the input ends, then finish. Returns the offset and
+ * length of the last window fed.
+ */
+function feed(
+  input: ByteReader,
+  engine: Engine,
+  window: Uint8Array,
+  from: number,
+  onRead?: (bytes: number) => void,
+): { at: number; length: number } {
+  let position = from;
+  let lastAt = from;
+  let lastLength = 0;
+  for (;;) {
+    const got = input.read(window, position);
+    if (got === 0) break;
+    const status = engine.scan(got);
+    lastAt = position;
+    lastLength = got;
+    position += got;
+    input.release(position);
+    onRead?.(got);
+    if (status === STATUS_STOPPED) break;
+  }
+  engine.finish();
+  return { at: lastAt, length: lastLength };
+}
+
+/** Where the source of a scan came from, when the library opened it. */
+export interface ScanOrigin {
+  /** the path of a file the source reads: worker threads open it themselves */
+  path?: string;
+}
+
+function checkOptions(options: ScanOptions): number {
   const windowSize = options.window ?? DEFAULT_WINDOW;
   if (!Number.isInteger(windowSize) || windowSize < 1) throw usageError(`window size must be a whole number of bytes >= 1`);
+  if (options.threads !== undefined && !(Number.isSafeInteger(options.threads) && options.threads >= 1)) {
+    throw usageError(`threads must be a whole number >= 1, got ${options.threads}`);
+  }
+  const perThread = options.minBytesPerThread;
+  if (perThread !== undefined && !(Number.isSafeInteger(perThread) && perThread >= 1)) {
+    throw usageError(`minBytesPerThread must be a whole number >= 1, got ${perThread}`);
+  }
+  if (options.range) {
+    const [start, end] = options.range;
+    if (!(Number.isSafeInteger(start) && Number.isSafeInteger(end) && start >= 0 && start < end)) {
+      throw usageError(`range must be [START, END) byte offsets with 0 <= START < END, got ${start}:${end}`);
+    }
+  }
+  return windowSize;
+}
 
+/**
+ * Scan `source` per `options`: the whole input on this thread or on worker threads, or one range
+ * of it (`options.range`: a partial result, see partial.ts).
+ */
+export async function runScan(source: ByteSource, options: ScanOptions, origin: ScanOrigin = {}): Promise<ScanResult> {
+  const windowSize = checkOptions(options);
   const dialect = dialectOf(options);
   const name = source.name;
   const prefix = new Prefix(source);
   prefix.fill(3);
   const dataStart = hasBom(prefix.bytes) ? 3 : 0;
-  const headerNames = dialect.header ? readHeaderNames(prefix, dataStart, dialect, name) : null;
+  const headerNames = dialect.header ? readFirstRecord(prefix, dataStart, dialect, name) : null;
   const plan = planColumns(options.mode, options.columns, headerNames);
-
-  const kernel = createEngine(options.engine ?? 'wasm');
-  const window = kernel.window(windowSize);
-  kernel.configure({
+  const scan: ScanPlan = { dialect, plan, headerNames, dataStart };
+  const wholeQuery: RangeQuery = {
     dialect,
     slotFields: plan.slotFields,
     allFields: plan.allFields,
     mode: options.mode,
-    startOffset: dataStart,
-    stopOffset: -1,
-    midFile: false,
+    windowSize,
+    dataStart,
+    headerAt: headerNames ? afterBlankLines(prefix.bytes, dataStart) : -1,
+    expectedFields: 0, // a scan from the data start sees the first record itself
+  };
+  // Ranges that start mid-file are told the width; without a header, the first record gives it.
+  const query = (): RangeQuery => ({
+    ...wholeQuery,
+    expectedFields: headerNames ? headerNames.length : readFirstRecord(prefix, dataStart, dialect, name).length,
   });
 
+  if (options.range) {
+    if (source.size === null) {
+      throw usageError(`${name === '-' ? 'standard input' : name}: --range needs a regular file (a pipe cannot be cut into shards)`);
+    }
+    const { scanShard } = await import('./partial.js');
+    return scanShard(source, prefix, scan, query(), options);
+  }
+
+  const perThread = options.minBytesPerThread ?? DEFAULT_MIN_BYTES_PER_THREAD;
+  const length = source.size === null ? 0 : source.size - dataStart;
+  if (origin.path !== undefined && (options.threads ?? 2) > 1 && length >= 2 * perThread) {
+    const { scanInParallel } = await import('./threads.js');
+    const raw = await scanInParallel({
+      path: origin.path,
+      io: options.io ?? 'mmap',
+      engine: options.engine ?? 'wasm',
+      size: source.size!,
+      threads: options.threads,
+      minBytesPerThread: perThread,
+      query: query(),
+      onProgress: options.onProgress,
+    });
+    if (raw) {
+      if (raw.unterminatedQuote) throw malformed(name, raw.unterminatedQuote.line, raw.unterminatedQuote.byte);
+      return toResult(name, raw, scan, options);
+    }
+  }
+
+  const engine = createEngine(options.engine ?? 'wasm');
+  const total = source.size;
   let position = dataStart;
   let sinceProgress = 0;
-  const total = source.size;
-  for (;;) {
-    const got = prefix.read(window, position);
-    if (got === 0) break;
-    const status = kernel.scan(got);
-    position += got;
-    source.release(position);
-    sinceProgress += got;
-    if (options.onProgress && sinceProgress >= PROGRESS_EVERY) {
-      sinceProgress = 0;
-      options.onProgress(position, total);
-    }
-    if (status === STATUS_STOPPED) break;
-  }
-  kernel.finish();
+  const onRead = options.onProgress
+    ? (bytes: number): void => {
+        position += bytes;
+        sinceProgress += bytes;
+        if (sinceProgress >= PROGRESS_EVERY) {
+          sinceProgress = 0;
+          options.onProgress!(position, total);
+        }
+      }
+    : undefined;
+  const { raw } = scanRange(prefix, engine, { ...wholeQuery, start: dataStart, stop: -1, startIsRecordStart: true }, onRead);
   options.onProgress?.(position, total);
-
-  const raw = kernel.results();
   if (raw.unterminatedQuote) throw malformed(name, raw.unterminatedQuote.line, raw.unterminatedQuote.byte);
-  return toResult(name, raw, { dialect, plan, headerNames, dataStart }, options);
+  return toResult(name, raw, scan, options);
 }
 
-/** Build the SPEC.md result from (merged) raw results. */
-export function toResult(name: string, raw: RawScan, scan: ScanPlan, options: ScanOptions): ScanResult {
+/**
+ * Build the SPEC.md result from (merged) raw results. A shard (one range of a file) is not checked
+ * against column indexes beyond its widest record: a later shard may hold wider records.
+ */
+export function toResult(name: string, raw: RawScan, scan: ScanPlan, options: Pick<ScanOptions, 'mode'>, shard = false): ScanResult {
   const result: ScanResult = {
     file: name,
     rows: raw.records,
@@ -157,8 +433,10 @@ export function toResult(name: string, raw: RawScan, scan: ScanPlan, options: Sc
     }
     outputs = Array.from({ length: raw.maxFields }, (_, field) => ({ name: String(field + 1), index: field + 1, slot: field }));
   }
-  for (const { requested, index } of scan.plan.indexesToCheck) {
-    if (index > raw.maxFields) throw unknownColumn(requested, null, raw.maxFields);
+  if (!shard) {
+    for (const { requested, index } of scan.plan.indexesToCheck) {
+      if (index > raw.maxFields) throw unknownColumn(requested, null, raw.maxFields);
+    }
   }
   result.columns = outputs.map((column) => finalizeColumn(raw.columns[column.slot], column.name, column.index));
   return result;

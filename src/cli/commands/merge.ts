@@ -1,14 +1,45 @@
+// `csvscan merge PART.json ...`: combine the --json results of `--range` scans of one file (shards,
+// possibly scanned on other machines) into the result a whole-file scan prints (scan/partial.ts).
+
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { usageError } from '../../errors.js';
-import { addScanOptions } from '../options.js';
+import { openFailure } from '../../io/failures.js';
+import { formatCount, formatStatsTable, formatSumLines, toJsonLine } from '../../results/format.js';
+import type { CliIo } from '../io.js';
+import { printOutput } from '../scan.js';
 
-// Registered now so that `csvscan --help` lists it and scripts get a clear answer, not "unknown command".
-export function registerMergeCommand(program: Command): void {
-  const command = program
+function readPart(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw openFailure(path, error);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw usageError(`${path}: not JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+}
+
+export function registerMergeCommand(program: Command, io: CliIo): void {
+  program
     .command('merge')
-    .description('combine --json results of byte-range scans into one (not implemented yet)')
-    .argument('<parts...>', 'PART.json files written by scans with --range and --json');
-  addScanOptions(command).action(() => {
-    throw usageError('merge is not implemented yet');
-  });
+    .description('combine the --json results of --range scans of one file into the whole-file result')
+    .argument('<parts...>', 'PART.json files written by count, sum or stats with --range START:END --json')
+    .option('--json', 'print one JSON object on one line', false)
+    .action(async (paths: string[], options: { json: boolean }) => {
+      const parts = paths.map(readPart);
+      // Loaded only now, so that --help answers without the scanning modules.
+      const { merge, partialMode } = await import('../../scan/partial.js');
+      const result = merge(parts, paths);
+      if (options.json) {
+        printOutput(io, toJsonLine(result));
+        return;
+      }
+      // `sum --json` scans in stats mode (its JSON has every statistic): its shards merge as stats.
+      const mode = partialMode(parts[0]);
+      printOutput(io, mode === 'count' ? formatCount(result) : mode === 'sum' ? formatSumLines(result) : formatStatsTable(result));
+    });
 }

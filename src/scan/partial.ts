@@ -1,0 +1,461 @@
+// Shards: scans of one byte range of a file (`--range START:END`), written as partial results that
+// `merge` combines exactly into the result of a whole-file scan, on any machine.
+//
+// A shard counts the records that start in [START, END). When START is inside a record, the kernel
+// guesses that the byte before it is in an unquoted field and skips to the next record boundary; the
+// shard before verifies the guess: its `stopPosition` (the first record boundary at/after its END)
+// must be this shard's `firstRecord`. A cut inside a quoted field that holds a line break makes the
+// guess wrong; merge then names the shard and the exact range to rescan it with, which starts at the
+// true boundary (the bytes between END and that boundary hold no record start, so they need no shard).
+// Worker threads (threads.ts) use the same verification and rescan by themselves.
+//
+// The partial (the `partial` member of a shard's --json) holds, besides the SPEC.md result of the
+// shard's own records, every raw accumulator: exact sums as decimal integers, the double sums with
+// their compensations, counts, min/max, the first invalid field with its line relative to START, and
+// the file's identity (size and a SHA-256 of its first and last 64 KiB: no path or mtime, so copies of
+// the file on other machines match). Decisions (README):
+// - In the shard's visible result, `first_invalid.line` is null unless the shard starts at the data
+//   start: a line relative to START would look like a line of the file. The relative line is kept in
+//   `partial.columns[i].firstInvalid.line`; merge turns it into the file's line.
+// - A shard's `bytes` is the length of its range inside the file; merged, the file's size.
+// - A shard that starts at the data start and ends inside a quoted field is malformed input for sure
+//   (exit 1, as a whole-file scan); a later shard's unterminated quote may come from a wrong guess,
+//   so it is kept in the partial and reported by merge once the guess is verified.
+// - Numbers that JSON cannot hold (Infinity, -Infinity, NaN, and -0 for min/max) are strings.
+
+import { usageError } from '../errors.js';
+import type { ByteSource } from '../io/index.js';
+import { createEngine } from '../kernel/engine.js';
+import { mergeRawScans } from '../results/merge.js';
+import type { RawColumn, RawScan, ScanMode, ScanOptions, ScanResult } from '../types.js';
+import type { OutputColumn } from './columns.js';
+import { malformed, scanRange, toResult, type ByteReader, type RangeQuery, type ScanPlan } from './run.js';
+
+export const PARTIAL_FORMAT = 'csvscan-partial/1';
+/** Bytes hashed at each end of the file for its fingerprint. */
+const FINGERPRINT_EDGE = 64 * 1024;
+const PROGRESS_EVERY = 16 * 1024 * 1024;
+
+/** A double as JSON: a number, or one of the strings for what JSON has no number for. */
+export type JsonDouble = number | 'Infinity' | '-Infinity' | 'NaN' | '-0';
+
+/** A RawColumn as JSON: bigints as decimal strings, doubles as JsonDouble, the invalid bytes as base64. */
+export interface PartialColumnJson {
+  firstInvalid: { line: number; base64: string } | null;
+  [accumulator: string]: JsonDouble | string | { line: number; base64: string } | null;
+}
+
+/** The `partial` member of a shard's result. */
+export interface PartialScanJson {
+  format: typeof PARTIAL_FORMAT;
+  /** the scanned file: its size and a SHA-256 of its first and last 64 KiB */
+  file: { size: number; fingerprint: string };
+  /** the requested [START, END) */
+  range: [number, number];
+  /** first byte after a BOM */
+  dataStart: number;
+  /** START was inside a record: the kernel guessed where the next one starts */
+  midFile: boolean;
+  query: { mode: ScanMode; columns: string[] | null; delimiter: number; quote: number; header: boolean };
+  plan: { outputs: OutputColumn[]; allFields: boolean; indexesToCheck: { requested: string; index: number }[] };
+  /** the raw scan (RawScan), lines relative to the first byte scanned */
+  records: number;
+  lines: number;
+  bytes: number;
+  short: number;
+  long: number;
+  maxFields: number;
+  expectedFields: number;
+  headerFields: number;
+  firstRecord: number;
+  linesBeforeFirst: number;
+  stopPosition: number;
+  unterminatedQuote: { line: number; byte: number } | null;
+  columns: PartialColumnJson[];
+}
+
+/** Scan one shard of `source` (options.range) and return its result with the partial. */
+export async function scanShard(
+  source: ByteSource,
+  input: ByteReader,
+  scan: ScanPlan,
+  query: RangeQuery,
+  options: ScanOptions,
+): Promise<ScanResult> {
+  const size = source.size!;
+  const [rangeStart, rangeEnd] = options.range!;
+  const fromDataStart = rangeStart <= scan.dataStart;
+  const rangeBytes = Math.max(0, Math.min(rangeEnd, size) - Math.min(rangeStart, size));
+  let done = 0;
+  let sinceProgress = 0;
+  const onProgress = options.onProgress;
+  const onRead = onProgress
+    ? (bytes: number): void => {
+        done += bytes;
+        sinceProgress += bytes;
+        if (sinceProgress >= PROGRESS_EVERY) {
+          sinceProgress = 0;
+          onProgress(Math.min(done, rangeBytes), rangeBytes);
+        }
+      }
+    : undefined;
+  const engine = createEngine(options.engine ?? 'wasm');
+  const { raw, midFile } = scanRange(
+    input,
+    engine,
+    {
+      ...query,
+      start: Math.max(rangeStart, scan.dataStart),
+      stop: rangeEnd < size ? rangeEnd : -1,
+      startIsRecordStart: false,
+    },
+    onRead,
+  );
+  onProgress?.(rangeBytes, rangeBytes);
+  if (fromDataStart && raw.unterminatedQuote) {
+    throw malformed(source.name, raw.unterminatedQuote.line, raw.unterminatedQuote.byte);
+  }
+
+  const result = toResult(source.name, raw, scan, options, true);
+  result.bytes = rangeBytes;
+  if (!fromDataStart) {
+    for (const column of result.columns ?? []) {
+      if (column.first_invalid) column.first_invalid = { line: null, value: column.first_invalid.value };
+    }
+  }
+  result.partial = {
+    format: PARTIAL_FORMAT,
+    file: { size, fingerprint: await fingerprint(input, size) },
+    range: [rangeStart, rangeEnd],
+    dataStart: scan.dataStart,
+    midFile,
+    query: {
+      mode: options.mode,
+      columns: options.columns && options.columns.length > 0 ? [...options.columns] : null,
+      delimiter: scan.dialect.delimiter,
+      quote: scan.dialect.quote,
+      header: scan.dialect.header,
+    },
+    plan: { outputs: scan.plan.outputs, allFields: scan.plan.allFields, indexesToCheck: scan.plan.indexesToCheck },
+    ...encodeRawScan(raw),
+  };
+  return result;
+}
+
+/** SHA-256 of the first and last FINGERPRINT_EDGE bytes (overlapping in a small file), with the size. */
+async function fingerprint(input: ByteReader, size: number): Promise<string> {
+  const edge = Math.min(FINGERPRINT_EDGE, size);
+  const bytes = new Uint8Array(2 * edge);
+  readFully(input, bytes.subarray(0, edge), 0);
+  readFully(input, bytes.subarray(edge), size - edge);
+  const digest = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', bytes));
+  return `sha256:${Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('')}`;
+}
+
+function readFully(input: ByteReader, dst: Uint8Array, position: number): void {
+  let filled = 0;
+  while (filled < dst.length) {
+    const got = input.read(dst.subarray(filled), position + filled);
+    if (got === 0) throw usageError('the file changed size while being read');
+    filled += got;
+  }
+}
+
+// ---- the raw scan as JSON ------------------------------------------------------------------------
+
+type EncodedRawScan = Omit<PartialScanJson, 'format' | 'file' | 'range' | 'dataStart' | 'midFile' | 'query' | 'plan'>;
+
+function encodeRawScan(raw: RawScan): EncodedRawScan {
+  return {
+    records: raw.records,
+    lines: raw.lines,
+    bytes: raw.bytes,
+    short: raw.short,
+    long: raw.long,
+    maxFields: raw.maxFields,
+    expectedFields: raw.expectedFields,
+    headerFields: raw.headerFields,
+    firstRecord: raw.firstRecord,
+    linesBeforeFirst: raw.linesBeforeFirst,
+    stopPosition: raw.stopPosition,
+    unterminatedQuote: raw.unterminatedQuote,
+    columns: raw.columns.map(encodeColumn),
+  };
+}
+
+/** Every accumulator of the column, whatever the engine keeps: bigints, doubles, the first invalid field. */
+function encodeColumn(column: RawColumn): PartialColumnJson {
+  const encoded: PartialColumnJson = { firstInvalid: null };
+  for (const [key, value] of Object.entries(column) as [string, unknown][]) {
+    if (key === 'firstInvalid') {
+      const invalid = value as RawColumn['firstInvalid'];
+      encoded.firstInvalid = invalid && { line: invalid.line, base64: toBase64(invalid.value) };
+    } else if (typeof value === 'bigint') {
+      encoded[key] = value.toString();
+    } else if (typeof value === 'number') {
+      encoded[key] = encodeDouble(value);
+    } else {
+      throw new TypeError(`cannot write RawColumn.${key} into a partial`);
+    }
+  }
+  return encoded;
+}
+
+function encodeDouble(value: number): JsonDouble {
+  if (Number.isNaN(value)) return 'NaN';
+  if (value === Infinity) return 'Infinity';
+  if (value === -Infinity) return '-Infinity';
+  if (Object.is(value, -0)) return '-0';
+  return value;
+}
+
+const DOUBLE_WORDS: Record<string, number> = { Infinity, '-Infinity': -Infinity, NaN, '-0': -0 };
+const INTEGER_TEXT = /^-?\d+$/;
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+function fromBase64(text: string): Uint8Array {
+  const binary = atob(text);
+  return Uint8Array.from(binary, (character) => character.charCodeAt(0));
+}
+
+// ---- reading partials back -------------------------------------------------------------------------
+
+/** One shard as merge sees it. */
+interface Shard {
+  label: string;
+  file: string;
+  partial: PartialScanJson;
+  start: number;
+  end: number;
+  raw: RawScan;
+}
+
+class BadPartial extends Error {}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function integer(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw new BadPartial(`${what} is not an integer`);
+  return value;
+}
+
+function decodeShard(result: unknown, label: string): Shard {
+  if (!isObject(result) || !isObject(result['partial'])) {
+    throw usageError(`${label}: not a partial result: write one with --range START:END --json`);
+  }
+  const partial = result['partial'];
+  if (partial['format'] !== PARTIAL_FORMAT) {
+    throw usageError(`${label}: a partial of format ${JSON.stringify(partial['format'])}; this csvscan reads ${PARTIAL_FORMAT}`);
+  }
+  try {
+    const json = partial as unknown as PartialScanJson;
+    if (!isObject(json.file) || typeof json.file.fingerprint !== 'string') throw new BadPartial('file is missing');
+    integer(json.file.size, 'file.size');
+    if (!Array.isArray(json.range) || json.range.length !== 2) throw new BadPartial('range is not [START, END]');
+    const start = integer(json.range[0], 'range start');
+    const end = integer(json.range[1], 'range end');
+    integer(json.dataStart, 'dataStart');
+    if (!isObject(json.query) || !isObject(json.plan) || !Array.isArray(json.plan.outputs)) throw new BadPartial('query or plan is missing');
+    if (!Array.isArray(json.columns)) throw new BadPartial('columns is missing');
+    const quote = json.unterminatedQuote;
+    const raw: RawScan = {
+      records: integer(json.records, 'records'),
+      lines: integer(json.lines, 'lines'),
+      bytes: integer(json.bytes, 'bytes'),
+      short: integer(json.short, 'short'),
+      long: integer(json.long, 'long'),
+      maxFields: integer(json.maxFields, 'maxFields'),
+      expectedFields: integer(json.expectedFields, 'expectedFields'),
+      headerFields: integer(json.headerFields, 'headerFields'),
+      firstRecord: integer(json.firstRecord, 'firstRecord'),
+      linesBeforeFirst: integer(json.linesBeforeFirst, 'linesBeforeFirst'),
+      stopPosition: integer(json.stopPosition, 'stopPosition'),
+      unterminatedQuote:
+        quote === null ? null : { line: integer(quote?.line, 'unterminatedQuote.line'), byte: integer(quote?.byte, 'unterminatedQuote.byte') },
+      columns: json.columns.map((column, index) => decodeColumn(column, `columns[${index}]`)),
+    };
+    return { label, file: typeof result['file'] === 'string' ? result['file'] : label, partial: json, start, end, raw };
+  } catch (error) {
+    if (error instanceof BadPartial) throw usageError(`${label}: damaged partial: ${error.message}`);
+    throw error;
+  }
+}
+
+function decodeColumn(json: unknown, what: string): RawColumn {
+  if (!isObject(json)) throw new BadPartial(`${what} is not an object`);
+  const column: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(json)) {
+    if (key === 'firstInvalid') {
+      if (value === null) {
+        column[key] = null;
+      } else if (isObject(value) && typeof value['base64'] === 'string') {
+        column[key] = { line: integer(value['line'], `${what}.firstInvalid.line`), value: fromBase64(value['base64']) };
+      } else {
+        throw new BadPartial(`${what}.firstInvalid is damaged`);
+      }
+    } else if (typeof value === 'number') {
+      column[key] = value;
+    } else if (typeof value === 'string' && value in DOUBLE_WORDS) {
+      column[key] = DOUBLE_WORDS[value];
+    } else if (typeof value === 'string' && INTEGER_TEXT.test(value)) {
+      column[key] = BigInt(value);
+    } else {
+      throw new BadPartial(`${what}.${key} is neither a number nor an integer text`);
+    }
+  }
+  for (const key of ['count', 'empty', 'invalid', 'exactSum', 'firstInvalid']) {
+    if (!(key in column)) throw new BadPartial(`${what}.${key} is missing`);
+  }
+  return column as unknown as RawColumn;
+}
+
+// ---- combining ranges ------------------------------------------------------------------------------
+
+/**
+ * What to do with the next range, given where the records of the ranges accepted so far end
+ * (`trueStop`, the first record start at/after the previous range's end; -1: they run to EOF).
+ * `end` is the range's end (-1: EOF), `firstRecord` where the range itself began counting.
+ */
+export function chainStep(trueStop: number, end: number, firstRecord: number): 'accept' | 'skip' | 'rescan' {
+  // No record starts in the range: the records before run past it.
+  if (trueStop < 0 || (end >= 0 && trueStop >= end)) return 'skip';
+  // The range's guess found the true boundary; otherwise it must be scanned again from there.
+  return firstRecord === trueStop ? 'accept' : 'rescan';
+}
+
+/**
+ * Merge consecutive verified ranges of one input; `dataBytes` is the input's size after the BOM.
+ * With stats of all columns, ranges know only the columns of their widest record: the missing ones
+ * are empty in every one of their records.
+ */
+export function mergeRangeParts(parts: RawScan[], dataBytes: number): RawScan {
+  const width = Math.max(...parts.map((part) => part.columns.length));
+  const template = parts.find((part) => part.columns.length > 0)?.columns[0];
+  const padded = parts.map((part) =>
+    part.columns.length === width || !template
+      ? part
+      : {
+          ...part,
+          columns: [
+            ...part.columns,
+            ...Array.from({ length: width - part.columns.length }, () => emptyColumnLike(template, part.records)),
+          ],
+        },
+  );
+  const merged = mergeRawScans(padded);
+  // Ranges fed from a byte before their first record overlap the range before: count the input once.
+  merged.bytes = dataBytes;
+  return merged;
+}
+
+/** A column in which each of `records` records is empty: every accumulator of `template` at zero. */
+function emptyColumnLike(template: RawColumn, records: number): RawColumn {
+  const column: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(template) as [string, unknown][]) {
+    column[key] = typeof value === 'bigint' ? 0n : typeof value === 'number' ? 0 : null;
+  }
+  return { ...(column as unknown as RawColumn), empty: records, min: Infinity, max: -Infinity, firstInvalid: null };
+}
+
+// ---- merge -------------------------------------------------------------------------------------------
+
+function rangeText(shard: Shard): string {
+  return `${shard.start}:${shard.end}`;
+}
+
+/** The options a shard was scanned with: shards of one merge must agree on them. */
+function queryKey(shard: Shard): string {
+  const { query, plan, dataStart } = shard.partial;
+  return JSON.stringify([query, plan, dataStart]);
+}
+
+/**
+ * Combine the partial results of shards of one file (the `--json` objects of `--range` scans, in any
+ * order) into the result of a whole-file scan. `labels` name the shards in errors (e.g. their file
+ * names). Throws a CsvscanError (exit 2) naming the shard when the shards do not tile one file, and
+ * the malformed-input error (exit 1) when the file ends inside a quoted field.
+ */
+export function merge(parts: readonly unknown[], labels?: readonly string[]): ScanResult {
+  if (parts.length === 0) throw usageError('merge needs at least one partial result');
+  const shards = parts.map((part, index) => decodeShard(part, labels?.[index] ?? `part ${index + 1}`));
+  const first = shards[0]!;
+  for (const shard of shards) {
+    const { size, fingerprint: print } = shard.partial.file;
+    if (size !== first.partial.file.size || print !== first.partial.file.fingerprint) {
+      throw usageError(`${shard.label}: a shard of another file than ${first.label} (size or contents differ)`);
+    }
+    if (queryKey(shard) !== queryKey(first)) {
+      throw usageError(`${shard.label}: scanned with other options than ${first.label} (command, columns or dialect differ)`);
+    }
+  }
+
+  const sorted = [...shards].sort((a, b) => a.start - b.start || a.end - b.end);
+  const size = first.partial.file.size;
+  const dataStart = first.partial.dataStart;
+  const head = sorted[0]!;
+  if (head.start > dataStart) {
+    throw usageError(`no shard starts at the beginning of the file: the first, ${head.label}, starts at byte ${head.start}`);
+  }
+  for (let k = 1; k < sorted.length; k++) {
+    const before = sorted[k - 1]!;
+    const shard = sorted[k]!;
+    if (shard.start === before.start && shard.end === before.end) {
+      throw usageError(`${shard.label}: the same range (${rangeText(shard)}) as ${before.label}`);
+    }
+    if (shard.start < before.end) {
+      throw usageError(`${shard.label}: its range ${rangeText(shard)} overlaps ${before.label}'s ${rangeText(before)}`);
+    }
+  }
+  const tail = sorted[sorted.length - 1]!;
+  if (tail.end < size) {
+    throw usageError(`no shard reaches the end of the file (${size} bytes): the last, ${tail.label}, ends at byte ${tail.end}`);
+  }
+
+  const accepted: RawScan[] = [head.raw];
+  let trueStop = head.raw.stopPosition;
+  for (let k = 1; k < sorted.length; k++) {
+    const before = sorted[k - 1]!;
+    const shard = sorted[k]!;
+    // A shard rescanned from the true boundary starts after the end of the one before: the bytes
+    // between hold no record start, so nothing is missing.
+    if (shard.start > before.end && shard.start !== trueStop) {
+      throw usageError(
+        `bytes ${before.end} to ${shard.start} are in no shard: one is missing between ${before.label} (${rangeText(before)}) and ${shard.label} (${rangeText(shard)})`,
+      );
+    }
+    const step = chainStep(trueStop, shard.end, shard.raw.firstRecord);
+    if (step === 'skip') continue;
+    if (step === 'rescan') {
+      throw usageError(
+        `${shard.label}: its start guessed wrong (a quoted field spans the cut at byte ${shard.start}); rescan it with --range ${trueStop}:${shard.end}`,
+      );
+    }
+    accepted.push(shard.raw);
+    trueStop = shard.raw.stopPosition;
+  }
+
+  const merged = mergeRangeParts(accepted, size - dataStart);
+  if (merged.unterminatedQuote) throw malformed(first.file, merged.unterminatedQuote.line, merged.unterminatedQuote.byte);
+  const { query, plan } = first.partial;
+  const scan: ScanPlan = {
+    dialect: { delimiter: query.delimiter, quote: query.quote, header: query.header },
+    plan: { slotFields: [], allFields: plan.allFields, outputs: plan.outputs, indexesToCheck: plan.indexesToCheck },
+    headerNames: null,
+    dataStart,
+  };
+  return toResult(first.file, merged, scan, { mode: query.mode });
+}
+
+/** The mode the shards of a merge were scanned in (what `merge` prints as text). */
+export function partialMode(part: unknown): ScanMode | null {
+  if (!isObject(part) || !isObject(part['partial']) || !isObject(part['partial']['query'])) return null;
+  const mode = part['partial']['query']['mode'];
+  return mode === 'count' || mode === 'sum' || mode === 'stats' ? mode : null;
+}

@@ -1,0 +1,66 @@
+// A scan worker thread (threads.ts): scans the byte ranges it is sent, each through its own view of
+// the file (mapped or read, as the main thread's), with one engine instance kept across requests.
+
+import { parentPort } from 'node:worker_threads';
+import { CsvscanError } from '../errors.js';
+import { openSource } from '../io/index.js';
+import { changedSize } from '../io/failures.js';
+import { createEngine, type Engine } from '../kernel/engine.js';
+import type { EngineName } from '../types.js';
+import { scanRange, type RangeScan } from './run.js';
+import type { TransferredError, WorkerReply, WorkerRequest } from './threads.js';
+
+const PROGRESS_EVERY = 16 * 1024 * 1024;
+
+const port = parentPort;
+if (!port) throw new Error('worker.js runs as a worker thread of threads.js');
+
+const engines = new Map<EngineName, Engine>();
+
+function reply(message: WorkerReply): void {
+  port!.postMessage(message);
+}
+
+function scan(request: WorkerRequest): RangeScan {
+  const source = openSource(request.path, request.io);
+  try {
+    if (source.size !== request.size) throw changedSize(request.path);
+    let engine = engines.get(request.engine);
+    if (!engine) {
+      engine = createEngine(request.engine);
+      engines.set(request.engine, engine);
+    }
+    let unreported = 0;
+    const result = scanRange(source, engine, request.task, (bytes) => {
+      unreported += bytes;
+      if (unreported >= PROGRESS_EVERY) {
+        reply({ kind: 'progress', bytes: unreported });
+        unreported = 0;
+      }
+    });
+    if (unreported > 0) reply({ kind: 'progress', bytes: unreported });
+    return result;
+  } finally {
+    source.close();
+  }
+}
+
+function transferable(error: unknown): TransferredError {
+  if (!(error instanceof Error)) return { name: 'Error', message: String(error) };
+  const code = (error as NodeJS.ErrnoException).code;
+  return {
+    name: error instanceof CsvscanError ? 'CsvscanError' : error.name,
+    message: error.message,
+    exitCode: error instanceof CsvscanError ? error.exitCode : undefined,
+    code: typeof code === 'string' ? code : undefined,
+    stack: error.stack,
+  };
+}
+
+port.on('message', (request: WorkerRequest) => {
+  try {
+    reply({ kind: 'done', scan: scan(request) });
+  } catch (error) {
+    reply({ kind: 'failed', error: transferable(error) });
+  }
+});
