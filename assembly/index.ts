@@ -1035,8 +1035,9 @@ function slowDouble(m: u64, k: i64): f64 {
   const kept = numDropped < MAX_KEPT_DIGITS ? numDropped : MAX_KEPT_DIGITS;
   let p: usize = text + 21 + <usize>kept;
   let exponent = k - <i64>kept;
-  if (numDroppedBeyondKept) {
+  if (numDropped > MAX_KEPT_DIGITS && numDroppedBeyondKept) {
     // digits past the kept ones only matter as "something nonzero follows"
+    // (the flag is read only with dropped digits: the fast path does not clear it)
     store<u8>(p++, 49);
     exponent--;
   }

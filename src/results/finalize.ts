@@ -100,7 +100,12 @@ function doubleStatistics(raw: RawColumn): Statistics {
   if (hasPositiveInfinity && hasNegativeInfinity) sum = NaN;
   else if (hasPositiveInfinity) sum = Infinity;
   else if (hasNegativeInfinity) sum = -Infinity;
-  else sum = raw.fsum + raw.fsumComp;
+  else {
+    sum = raw.fsum + raw.fsumComp;
+    // finite numbers whose sum overflows: the running sum is the rounded (infinite) sum; its
+    // compensation became NaN
+    if (Number.isNaN(sum)) sum = raw.fsum;
+  }
 
   let stddev = NaN;
   // Deviations from the shift (the first number) keep the squares small: values like 1e19 and
@@ -112,5 +117,10 @@ function doubleStatistics(raw: RawColumn): Statistics {
     const variance = (squaredDeviations - deviations * (deviations / n)) / (n - 1);
     stddev = Math.sqrt(Math.max(0, variance));
   }
-  return { sum, sumText: null, mean: n > 0 ? sum / n : NaN, stddev };
+  // An overflowed sum still has a finite mean: the shift plus the mean deviation.
+  let mean = n > 0 ? sum / n : NaN;
+  if (n > 0 && !Number.isFinite(sum) && !hasPositiveInfinity && !hasNegativeInfinity) {
+    mean = raw.shift + deviations / n;
+  }
+  return { sum, sumText: null, mean, stddev };
 }
