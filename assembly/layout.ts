@@ -32,7 +32,7 @@
 // and go to SQUARE buckets 2k+18, 2k+9 and 2k: no 128-bit multiply, and the 128-bit buckets cannot
 // overflow before 2^66 additions.
 
-export const LAYOUT_VERSION = 2;
+export const LAYOUT_VERSION = 3;
 
 export const CONFIG_OFFSET = 65536;
 export const CONFIG_DELIMITER = 0; //       i32: delimiter byte
@@ -42,6 +42,7 @@ export const CONFIG_SLOT_COUNT = 12; //     i32: slots in use (selected columns)
 export const CONFIG_MAPPED_FIELDS = 16; //  i32: entries of COLUMN_MAP in use
 export const CONFIG_START_OFFSET = 32; //   i64: absolute file offset of the first byte fed
 export const CONFIG_STOP_OFFSET = 40; //    i64: records that start at or after it are not scanned; -1 none
+export const CONFIG_EXPECTED_FIELDS = 48; // i64: fields a record should have (0: the first record's)
 
 export const FLAG_HEADER = 1; //     the first record is a header: not counted, not accumulated
 export const FLAG_SQUARES = 2; //    accumulate squares (for stddev: stats, and sum whose JSON reports it)

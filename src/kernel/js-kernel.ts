@@ -187,6 +187,7 @@ export class JsKernel implements Engine {
   private long = 0;
   private maxFields = 0;
   private expectedFields = 0;
+  private configuredExpectedFields = 0;
   private headerFields = 0;
   private firstRecord = -1;
   private linesBeforeFirst = 0;
@@ -243,6 +244,7 @@ export class JsKernel implements Engine {
     this.squares = mode !== 'count';
     this.startOffset = config.startOffset;
     this.stopOffset = config.stopOffset;
+    this.configuredExpectedFields = config.expectedFields ?? 0;
     this.fastPathAllowed = LITTLE_ENDIAN && !delimiterCanBeInNumber(this.delimiter);
 
     this.allFields = config.allFields && mode !== 'count';
@@ -306,7 +308,7 @@ export class JsKernel implements Engine {
     this.short = 0;
     this.long = 0;
     this.maxFields = 0;
-    this.expectedFields = 0;
+    this.expectedFields = this.configuredExpectedFields;
     this.headerFields = 0;
     this.firstRecord = -1;
     this.linesBeforeFirst = 0;

@@ -33,6 +33,11 @@ export interface KernelConfig {
   stopOffset: number;
   /** the first byte fed is inside the file: discard bytes up to the first record boundary */
   midFile: boolean;
+  /**
+   * fields a record should have, for the short/long counts: a range that starts inside the file
+   * cannot see the header or the first record (0 or absent: the header's, else the first record's)
+   */
+  expectedFields?: number;
 }
 
 const moduleCache = new Map<KernelVariant, WebAssembly.Module>();
@@ -121,6 +126,7 @@ export class WasmKernel {
     view.setInt32(c + L.CONFIG_FLAGS, flags, true);
     view.setBigInt64(c + L.CONFIG_START_OFFSET, BigInt(config.startOffset), true);
     view.setBigInt64(c + L.CONFIG_STOP_OFFSET, BigInt(config.stopOffset), true);
+    view.setBigInt64(c + L.CONFIG_EXPECTED_FIELDS, BigInt(config.expectedFields ?? 0), true);
 
     const map = new Int16Array(this.exports.memory.buffer, L.COLUMN_MAP_OFFSET, L.MAX_FIELDS);
     map.fill(-1);

@@ -81,29 +81,6 @@ class Prefix implements ByteReader {
   }
 }
 
-/** Bytes held in memory at offsets [at, at + bytes.length), served before those of `next`. */
-class HeldBytes implements ByteReader {
-  constructor(
-    private readonly at: number,
-    private readonly bytes: Uint8Array,
-    private readonly next: ByteReader,
-  ) {}
-
-  read(dst: Uint8Array, position: number): number {
-    const offset = position - this.at;
-    if (offset >= 0 && offset < this.bytes.length) {
-      const part = this.bytes.subarray(offset, Math.min(this.bytes.length, offset + dst.length));
-      dst.set(part);
-      return part.length;
-    }
-    return this.next.read(dst, position);
-  }
-
-  release(position: number): void {
-    if (position >= this.at + this.bytes.length) this.next.release(position);
-  }
-}
-
 function hasBom(bytes: Uint8Array): boolean {
   return bytes.length >= 3 && bytes[0] === BOM[0] && bytes[1] === BOM[1] && bytes[2] === BOM[2];
 }
@@ -176,11 +153,10 @@ export interface RangeScan {
  * Scan the records that start in [task.start, task.stop) of `input` (SPEC.md `--range`). The
  * result's lines are relative to `start` (line 1 holds it), as mergeRawScans expects.
  *
- * A range that starts after the data start finds its first record in two steps: the kernel's
- * mid-file mode skips to the first record boundary (stopping right there), then the records from
- * that boundary on are scanned behind a synthetic header line of `expectedFields` fields, which
- * gives the kernel the expected width without counting a record (the kernel has no such setting).
- * The synthetic line is taken back out of the line counts.
+ * A range that starts after the data start and not right after an LF starts mid-file: the kernel
+ * guesses it is inside an unquoted field, skips to the first record boundary and counts from
+ * there; the range before verifies the guess. It is told the expected record width, which it
+ * cannot see, so its short and long counts match a whole-file scan.
  */
 export function scanRange(
   input: ByteReader,
@@ -202,42 +178,17 @@ export function scanRange(
   // A range starting in the blank lines before the header starts inside the header instead (the
   // first range reads it): its records begin after the header.
   const start = header && task.start <= task.headerAt ? task.headerAt + 1 : task.start;
-  let recordStart = start;
-  let midFile = false;
-  let skippedLines = 0;
-  let held = new Uint8Array(0);
-  if (!task.startIsRecordStart && (start !== task.start || !followsLineFeed(input, start))) {
-    midFile = true;
-    // Stop at the first record boundary at/after start: that is where this range's records begin.
-    engine.configure({ dialect: { ...task.dialect, header: false }, ...columns, startOffset: start, stopOffset: start, midFile: true });
-    const last = feed(input, engine, window, start, onRead);
-    const skipped = engine.results();
-    // No record starts at/after `start` (or the first one belongs to the next range): none is ours.
-    if (skipped.stopPosition < 0 || (task.stop >= 0 && skipped.stopPosition >= task.stop)) return { raw: skipped, midFile };
-    recordStart = skipped.stopPosition;
-    skippedLines = skipped.lines;
-    // The window still holds the bytes after the boundary: replay them rather than read them again.
-    held = window.slice(recordStart - last.at, last.length);
-  }
-
-  const synthetic = task.expectedFields > 0 ? syntheticHeader(task.expectedFields, task.dialect) : new Uint8Array(0);
-  const scanStart = recordStart - synthetic.length;
+  const midFile = !task.startIsRecordStart && (start !== task.start || !followsLineFeed(input, start));
   engine.configure({
-    dialect: { ...task.dialect, header: synthetic.length > 0 },
+    dialect: { ...task.dialect, header: false },
     ...columns,
-    startOffset: scanStart,
+    startOffset: start,
     stopOffset: task.stop,
-    midFile: false,
+    midFile,
+    expectedFields: task.expectedFields,
   });
-  const replay = new Uint8Array(synthetic.length + held.length);
-  replay.set(synthetic);
-  replay.set(held, synthetic.length);
-  feed(replay.length > 0 ? new HeldBytes(scanStart, replay, input) : input, engine, window, scanStart, onRead);
-  // Lines count from `start`: the synthetic header line goes, the skipped ones come in.
-  const raw = shiftLines(engine.results(), skippedLines - (synthetic.length > 0 ? 1 : 0));
-  raw.bytes += recordStart - start - synthetic.length;
-  if (synthetic.length > 0) raw.headerFields = 0;
-  return { raw, midFile };
+  feed(input, engine, window, start, onRead);
+  return { raw: engine.results(), midFile };
 }
 
 /** The offset of the first byte after the blank lines (LF, CRLF) from `position`: the first record. */
@@ -254,31 +205,6 @@ function afterBlankLines(bytes: Uint8Array, position: number): number {
 function followsLineFeed(input: ByteReader, position: number): boolean {
   const before = new Uint8Array(1);
   return input.read(before, position - 1) === 1 && before[0] === LF;
-}
-
-/** A header record of `fields` fields: one byte that is neither delimiter nor quote, delimiters, LF. */
-function syntheticHeader(fields: number, dialect: Dialect): Uint8Array {
-  const line = new Uint8Array(fields + 1);
-  line.fill(dialect.delimiter);
-  let first = 0x61; // 'a'
-  while (first === dialect.delimiter || first === dialect.quote) first++;
-  line[0] = first;
-  line[fields] = LF;
-  return line;
-}
-
-/** `raw` with every relative line number moved by `lines`. */
-function shiftLines(raw: RawScan, lines: number): RawScan {
-  if (lines === 0) return raw;
-  return {
-    ...raw,
-    lines: raw.lines + lines,
-    linesBeforeFirst: raw.linesBeforeFirst + lines,
-    unterminatedQuote: raw.unterminatedQuote && { ...raw.unterminatedQuote, line: raw.unterminatedQuote.line + lines },
-    columns: raw.columns.map((column) =>
-      column.firstInvalid ? { ...column, firstInvalid: { ...column.firstInvalid, line: column.firstInvalid.line + lines } } : column,
-    ),
-  };
 }
 
 /**
