@@ -1,0 +1,662 @@
+// Peers benchmark: csvscan next to DuckDB, uDSV, Papa Parse, csv-parse and awk on the same generated
+// files, each a whole process under GNU time, with every answer compared to csvscan's, whose own
+// answers are first checked against the independent reference (bench/independent-check.ts).
+//
+//   node build/host/bench/peers.js [--quick] [--size 1G] [--big] [--runs N] [--seed N]
+//                                  [--tools csvscan,duckdb,...] [--cases count,sum,stats]
+//                                  [--timeout SECONDS] [--out bench/PEERS.md]
+//
+// See bench/README.md ("Peers") for what is measured and how to read the table.
+
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { basename, delimiter, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_SEED, parseSize, type CsvKind } from './generate.js';
+import {
+  csvscanOutputsAgree,
+  describeAgreement,
+  type CsvscanColumn,
+  type CsvscanResult,
+  type PeerResult,
+} from './peers/agreement.js';
+import {
+  CLI_PATH,
+  KIND_HAS_QUOTES,
+  REPO_ROOT,
+  log,
+  machineDescription,
+  missingBuild,
+  prepareGeneratedFile,
+  warmPageCache,
+  type GeneratedFile,
+} from './peers/data-files.js';
+import { clipNote, markdownTable } from './peers/markdown.js';
+import {
+  firstLine,
+  formatMiB,
+  formatSpeed,
+  megabytesPerSecond,
+  missingTimeBinary,
+  runTimed,
+  type ProcessTiming,
+  type TimedProcess,
+} from './peers/process-timing.js';
+
+export type BenchCase = 'count' | 'sum' | 'stats';
+export const BENCH_CASES: readonly BenchCase[] = ['count', 'sum', 'stats'];
+
+/** Exit code of a peer runner that cannot run here (bench/peers/common.mjs EXIT_SKIPPED). */
+export const EXIT_PEER_SKIPPED = 3;
+/** csvscan's usage exit; with "not available yet" it marks a feature that has not landed. */
+const EXIT_USAGE = 2;
+
+export interface PeersOptions {
+  quick: boolean;
+  sizeBytes: number;
+  big: boolean;
+  seed: number;
+  runs: number;
+  /** tool names to run besides csvscan --threads 1 (always run: it is what the others are compared with); null = all */
+  tools: string[] | null;
+  cases: BenchCase[];
+  timeoutSeconds: number;
+  out: string | null;
+}
+
+/** Thrown for a csvscan result that disagrees with the reference or with itself: MISMATCH, exit 1. */
+class Mismatch extends Error {}
+/** Thrown when csvscan itself fails: FAILED, exit 1. */
+class CsvscanFailed extends Error {}
+/** Thrown for bad options or a missing build: exit 2. */
+export class UsageError extends Error {}
+
+function usage(): string {
+  return [
+    'usage: node build/host/bench/peers.js [options]',
+    '  --quick            64 MiB files (smoke test, about a minute)',
+    '  --size SIZE        size of the generated files (default 1G)',
+    '  --big              the 10 GiB numeric file only',
+    '  --runs N           runs per row, the fastest is reported (default 1)',
+    '  --seed N           generator seed (default 1)',
+    `  --tools LIST       comma-separated, from: ${TOOL_NAMES.join(', ')} (default: all)`,
+    '  --cases LIST       comma-separated, from: count, sum, stats (default: all)',
+    '  --timeout SECONDS  a process running longer is stopped and shown as timed out (default 1800)',
+    '  --out PATH         also write the markdown report to PATH (e.g. bench/PEERS.md)',
+  ].join('\n');
+}
+
+export const TOOL_NAMES = ['csvscan', 'duckdb', 'udsv', 'papaparse', 'csv-parse', 'mawk', 'gawk'] as const;
+
+function commaList<T extends string>(text: string, allowed: readonly T[], what: string): T[] {
+  const items = text.split(',').map((item) => item.trim()).filter(Boolean);
+  for (const item of items) {
+    if (!(allowed as readonly string[]).includes(item)) throw new UsageError(`unknown ${what}: ${item} (one of ${allowed.join(', ')})`);
+  }
+  if (items.length === 0) throw new UsageError(`--${what}s needs at least one ${what}`);
+  return items as T[];
+}
+
+export function parsePeersArguments(argv: string[]): PeersOptions {
+  const options: PeersOptions = {
+    quick: false,
+    sizeBytes: parseSize('1G'),
+    big: false,
+    seed: DEFAULT_SEED,
+    runs: 1,
+    tools: null,
+    cases: [...BENCH_CASES],
+    timeoutSeconds: 1800,
+    out: null,
+  };
+  let sizeGiven = false;
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i]!;
+    const takeValue = (): string => {
+      const value = argv[++i];
+      if (value === undefined) throw new UsageError(`${name} needs a value`);
+      return value;
+    };
+    const positiveInteger = (text: string): number => {
+      const value = Number(text);
+      if (!Number.isSafeInteger(value) || value < 1) throw new UsageError(`${name} must be a positive integer, got ${text}`);
+      return value;
+    };
+    if (name === '--help' || name === '-h') throw new UsageError(usage());
+    else if (name === '--quick') options.quick = true;
+    else if (name === '--big') options.big = true;
+    else if (name === '--size') {
+      try {
+        options.sizeBytes = parseSize(takeValue());
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
+      sizeGiven = true;
+    } else if (name === '--runs') options.runs = positiveInteger(takeValue());
+    else if (name === '--timeout') options.timeoutSeconds = positiveInteger(takeValue());
+    else if (name === '--seed') {
+      options.seed = Number(takeValue());
+      if (!Number.isSafeInteger(options.seed) || options.seed < 0) throw new UsageError('--seed must be an integer >= 0');
+    } else if (name === '--tools') options.tools = commaList(takeValue(), TOOL_NAMES, 'tool');
+    else if (name === '--cases') options.cases = commaList(takeValue(), BENCH_CASES, 'case');
+    else if (name === '--out') options.out = takeValue();
+    else throw new UsageError(`unknown option: ${name}\n${usage()}`);
+  }
+  if (options.quick && options.big) throw new UsageError('--quick and --big do not go together');
+  if (options.quick && !sizeGiven) options.sizeBytes = parseSize('64M');
+  if (options.big && !sizeGiven) options.sizeBytes = parseSize('10G');
+  return options;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tools
+
+/** A column as a peer is asked for it: by name (node runners) or 1-based field index (awk). */
+export interface ColumnRef {
+  name: string;
+  index: number;
+}
+
+/** One row family of the table: a tool at a thread setting. */
+export interface ToolVariant {
+  tool: (typeof TOOL_NAMES)[number];
+  /** as shown; a peer reporting its thread count replaces it */
+  threads: string;
+  /** the tool parses RFC 4180 quoted fields (awk does not) */
+  handlesQuotes: boolean;
+  /** csvscan's own rows are checked, not compared with themselves */
+  isCsvscan: boolean;
+  command(benchCase: BenchCase, file: string, columns: ColumnRef[]): string[];
+}
+
+/** The directory on PATH holding an executable `name`, or null. */
+export function findOnPath(name: string, pathVariable: string | undefined): string | null {
+  for (const directory of (pathVariable ?? '').split(delimiter)) {
+    if (!directory) continue;
+    const candidate = join(directory, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}
+
+/** The version of an installed devDependency, or null when it is not installed. */
+export function installedVersion(packageName: string, root = REPO_ROOT): string | null {
+  try {
+    const manifest = JSON.parse(readFileSync(join(root, 'node_modules', packageName, 'package.json'), 'utf8')) as { version?: string };
+    return manifest.version ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** The package each node runner loads. */
+export const PEER_PACKAGES = {
+  duckdb: '@duckdb/node-api',
+  udsv: 'udsv',
+  papaparse: 'papaparse',
+  'csv-parse': 'csv-parse',
+} as const;
+
+function csvscanCommand(threads: number) {
+  return (benchCase: BenchCase, file: string, columns: ColumnRef[]): string[] => {
+    const args = [process.execPath, CLI_PATH, benchCase, file];
+    if (benchCase === 'sum') args.push('-c', columns[0]!.name);
+    return [...args, '--json', '--threads', String(threads), '--no-progress'];
+  };
+}
+
+function runnerCommand(runner: string, threads: number | null) {
+  return (benchCase: BenchCase, file: string, columns: ColumnRef[]): string[] => [
+    process.execPath,
+    join(REPO_ROOT, 'bench', 'peers', `${runner}.mjs`),
+    benchCase,
+    file,
+    ...(benchCase === 'count' ? [] : columns.map((column) => column.name)),
+    ...(threads === null ? [] : ['--threads', String(threads)]),
+  ];
+}
+
+/** Escapes text for the inside of an awk string used as a printf format. */
+function awkFormatText(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/%/g, '%%');
+}
+
+/** A JSON string literal as awk printf format text: "name" -> \"name\". */
+function awkJsonString(text: string): string {
+  return awkFormatText(JSON.stringify(text));
+}
+
+/** SPEC.md's number syntax, trimmed of spaces and tabs (and the CR of a CRLF line end awk leaves). */
+const AWK_NUMBER_PATTERN = '^[ \\t]*[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?[ \\t\\r]*$';
+
+/**
+ * The awk program for a case, printing the same JSON as the node runners. `sum` is the plain
+ * one-liner users write (`NR>1{s+=$2} END{printf "%.17g\n", s}`: every field added, NR-1 rows);
+ * `stats` keeps only fields that are numbers, with Welford's running variance.
+ */
+export function awkProgram(benchCase: BenchCase, columns: ColumnRef[]): string {
+  if (benchCase === 'count') return 'END { printf "{\\"rows\\":%.0f,\\"columns\\":[]}\\n", NR - 1 }';
+  if (benchCase === 'sum') {
+    const column = columns[0]!;
+    return (
+      `NR > 1 { s += $${column.index} } ` +
+      `END { printf "{\\"rows\\":%.0f,\\"columns\\":[{\\"name\\":${awkJsonString(column.name)},\\"sum\\":\\"%.17g\\"}]}\\n", NR - 1, s }`
+    );
+  }
+  const perRecord = columns
+    .map(
+      (column, i) =>
+        `  v = $${column.index}; if (v ~ number) { x = v + 0; n${i}++; s${i} += x; ` +
+        `if (n${i} == 1 || x < lo${i}) lo${i} = x; if (n${i} == 1 || x > hi${i}) hi${i} = x; ` +
+        `d = x - m${i}; m${i} += d / n${i}; q${i} += d * (x - m${i}) }`,
+    )
+    .join('\n');
+  const printColumns = columns
+    .map(
+      (column, i) =>
+        `  printf "${i > 0 ? ',' : ''}{\\"name\\":${awkJsonString(column.name)},\\"count\\":%.0f,\\"sum\\":\\"%.17g\\",` +
+        `\\"min\\":%s,\\"max\\":%s,\\"mean\\":%s,\\"stddev\\":%s}", n${i}, s${i}, ` +
+        `(n${i} > 0 ? g(lo${i}) : "null"), (n${i} > 0 ? g(hi${i}) : "null"), (n${i} > 0 ? g(s${i} / n${i}) : "null"), ` +
+        `(n${i} > 1 ? g(sqrt(q${i} / (n${i} - 1))) : "null")`,
+    )
+    .join('\n');
+  return [
+    'function g(x) { return sprintf("%.17g", x) }',
+    `BEGIN { number = "${AWK_NUMBER_PATTERN}" }`,
+    'NR > 1 {',
+    perRecord,
+    '}',
+    'END {',
+    '  printf "{\\"rows\\":%.0f,\\"columns\\":[", NR - 1',
+    printColumns,
+    '  printf "]}\\n"',
+    '}',
+  ].join('\n');
+}
+
+function awkCommand(awkPath: string) {
+  return (benchCase: BenchCase, file: string, columns: ColumnRef[]): string[] => [
+    awkPath,
+    '-F',
+    ',',
+    awkProgram(benchCase, columns),
+    file,
+  ];
+}
+
+interface ToolSetup {
+  variants: ToolVariant[];
+  /** tools that cannot run here, with the reason */
+  notRun: string[];
+  /** "name version" of each tool that runs */
+  versions: string[];
+}
+
+function commandVersion(argv: string[]): string {
+  const result = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
+  return firstLine(`${result.stdout ?? ''}\n${result.stderr ?? ''}`) || 'version unknown';
+}
+
+/** Which tools run, at which thread settings, and what is skipped (and why) before running anything. */
+export function setUpTools(selected: readonly string[] | null, cores: number, pathVariable: string | undefined): ToolSetup {
+  const wanted = (tool: string): boolean => selected === null || selected.includes(tool);
+  const setup: ToolSetup = { variants: [], notRun: [], versions: [] };
+  setup.versions.push(`csvscan ${readOwnVersion()}`);
+  setup.variants.push({ tool: 'csvscan', threads: '1', handlesQuotes: true, isCsvscan: true, command: csvscanCommand(1) });
+  if (wanted('csvscan') && cores > 1) {
+    setup.variants.push({
+      tool: 'csvscan',
+      threads: `${cores} (all cores)`,
+      handlesQuotes: true,
+      isCsvscan: true,
+      command: csvscanCommand(cores),
+    });
+  }
+  for (const tool of ['duckdb', 'udsv', 'papaparse', 'csv-parse'] as const) {
+    if (!wanted(tool)) continue;
+    const packageName = PEER_PACKAGES[tool];
+    const version = installedVersion(packageName);
+    if (version === null) {
+      setup.notRun.push(`${tool}: ${packageName} is not installed (npm install --save-dev ${packageName})`);
+      continue;
+    }
+    setup.versions.push(`${packageName} ${version}`);
+    const base = { tool, handlesQuotes: true, isCsvscan: false } as const;
+    if (tool === 'duckdb') {
+      setup.variants.push({ ...base, threads: '1', command: runnerCommand(tool, 1) });
+      setup.variants.push({ ...base, threads: 'default', command: runnerCommand(tool, null) });
+    } else setup.variants.push({ ...base, threads: '1', command: runnerCommand(tool, null) });
+  }
+  for (const tool of ['mawk', 'gawk'] as const) {
+    if (!wanted(tool)) continue;
+    const path = findOnPath(tool, pathVariable);
+    if (path === null) {
+      setup.notRun.push(`${tool}: not on PATH`);
+      continue;
+    }
+    setup.versions.push(commandVersion(tool === 'mawk' ? [path, '-W', 'version'] : [path, '--version']));
+    setup.variants.push({ tool, threads: '1', handlesQuotes: false, isCsvscan: false, command: awkCommand(path) });
+  }
+  return setup;
+}
+
+function readOwnVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measuring
+
+export type Outcome =
+  | { kind: 'ok' }
+  | { kind: 'skipped'; reason: string }
+  | { kind: 'failed'; reason: string }
+  | { kind: 'timeout' };
+
+/**
+ * What a finished process means for its row: a peer runner exiting EXIT_PEER_SKIPPED, or csvscan
+ * rejecting an option as "not available yet" (exit 2), is skipped; any other non-zero exit failed.
+ */
+export function classifyOutcome(process: TimedProcess): Outcome {
+  if (process.timedOut) return { kind: 'timeout' };
+  const message = firstLine(process.stderr);
+  if (process.status === EXIT_PEER_SKIPPED) return { kind: 'skipped', reason: message.replace(/^skipped:\s*/, '') };
+  if (process.status === EXIT_USAGE && /not available yet/.test(process.stderr)) {
+    return { kind: 'skipped', reason: message.replace(/^csvscan:\s*/, '') };
+  }
+  if (process.status !== 0) {
+    return { kind: 'failed', reason: `exit ${process.status ?? 'by signal'}${message ? `: ${message}` : ''}` };
+  }
+  if (process.timing === null) return { kind: 'failed', reason: 'GNU time printed no figures' };
+  return { kind: 'ok' };
+}
+
+interface Measurement {
+  outcome: Outcome;
+  /** fastest run's seconds, largest peak RSS and the fastest run's faults; null unless ok */
+  timing: ProcessTiming | null;
+  /** the first run's output */
+  stdout: string;
+  runsDiffer: boolean;
+}
+
+/** Runs a command `runs` times (stopping at the first run that is not ok). */
+function measure(argv: string[], runs: number, timeoutSeconds: number): Measurement {
+  const processes: TimedProcess[] = [];
+  for (let run = 0; run < runs; run++) {
+    const finished = runTimed(argv, { cwd: REPO_ROOT, timeoutSeconds });
+    const outcome = classifyOutcome(finished);
+    if (outcome.kind !== 'ok') return { outcome, timing: null, stdout: finished.stdout, runsDiffer: false };
+    processes.push(finished);
+  }
+  return {
+    outcome: { kind: 'ok' },
+    timing: bestTiming(processes.map((finished) => finished.timing!)),
+    stdout: processes[0]!.stdout,
+    runsDiffer: processes.some((finished) => finished.stdout !== processes[0]!.stdout),
+  };
+}
+
+/** The fastest run's time and faults, and the largest peak RSS of all runs. */
+export function bestTiming(timings: ProcessTiming[]): ProcessTiming {
+  const fastest = timings.reduce((best, timing) => (timing.seconds < best.seconds ? timing : best));
+  return { ...fastest, maxRssKiB: Math.max(...timings.map((timing) => timing.maxRssKiB)) };
+}
+
+/** A peer runner's output line, or null when it is not one. */
+export function parsePeerResult(stdout: string): PeerResult | null {
+  const line = stdout.trim().split('\n').pop() ?? '';
+  try {
+    const parsed = JSON.parse(line) as PeerResult;
+    if (typeof parsed !== 'object' || parsed === null || typeof parsed.rows !== 'number' || !Array.isArray(parsed.columns)) return null;
+    return parsed;
+  } catch {
+    return null;
+  }
+}
+
+function parseCsvscanResult(label: string, stdout: string): CsvscanResult {
+  try {
+    const parsed = JSON.parse(stdout) as CsvscanResult;
+    if (typeof parsed.rows === 'number') return parsed;
+  } catch {
+    // reported below
+  }
+  throw new Mismatch(`${label}: output is not csvscan JSON: ${clipNote(stdout, 500)}`);
+}
+
+/**
+ * csvscan --threads 1 against the independent reference: bytes, rows, and count, empty, invalid and
+ * sum_text of the summed column. Returns the agreement text for its row.
+ */
+export function checkCsvscanAgainstReference(benchCase: BenchCase, result: CsvscanResult, file: GeneratedFile): string {
+  const label = `csvscan ${benchCase} ${basename(file.path)}`;
+  const expectEqual = (what: string, expected: unknown, actual: unknown): void => {
+    if (JSON.stringify(expected) !== JSON.stringify(actual)) {
+      throw new Mismatch(`${label}: ${what} is ${JSON.stringify(actual)}, the independent reference says ${JSON.stringify(expected)}`);
+    }
+  };
+  expectEqual('bytes', file.bytes, result.bytes);
+  const reference = file.reference;
+  if (!reference) throw new Error(`${label}: no independent reference`);
+  expectEqual('rows', reference.rows, result.rows);
+  if (benchCase === 'count') return '= independent reference (rows)';
+  const column = result.columns?.find((candidate) => candidate.name === reference.column);
+  if (!column) throw new Mismatch(`${label}: no column ${reference.column}`);
+  expectEqual(`sum_text of ${reference.column}`, reference.sumText, column.sum_text);
+  expectEqual(`count of ${reference.column}`, reference.count, column.count);
+  expectEqual(`empty of ${reference.column}`, reference.empty, column.empty);
+  expectEqual(`invalid of ${reference.column}`, reference.invalid, column.invalid);
+  return `= independent reference (rows, ${reference.column} count and sum_text)`;
+}
+
+export interface TableRow {
+  tool: string;
+  threads: string;
+  benchCase: string;
+  file: string;
+  bytes: number;
+  timing: ProcessTiming | null;
+  agreement: string;
+}
+
+export function renderPeersTable(rows: TableRow[]): string[] {
+  return markdownTable(
+    ['tool', 'threads', 'case', 'file', 'MB/s', 'peak RSS MiB', 'agreement with csvscan'],
+    ['left', 'left', 'left', 'left', 'right', 'right', 'left'],
+    rows.map((row) => [
+      row.tool,
+      row.threads,
+      row.benchCase,
+      row.file,
+      row.timing ? formatSpeed(megabytesPerSecond(row.bytes, row.timing.seconds)) : '-',
+      row.timing ? formatMiB(row.timing.maxRssKiB) : '-',
+      row.agreement,
+    ]),
+  );
+}
+
+function caseLabel(benchCase: BenchCase, columns: ColumnRef[]): string {
+  if (benchCase === 'count') return 'count';
+  if (benchCase === 'sum') return `sum ${columns[0]!.name}`;
+  return `stats (${columns.length} columns)`;
+}
+
+function outcomeNote(outcome: Outcome, timeoutSeconds: number): string {
+  if (outcome.kind === 'skipped') return `skipped: ${clipNote(outcome.reason)}`;
+  if (outcome.kind === 'failed') return `failed: ${clipNote(outcome.reason)}`;
+  if (outcome.kind === 'timeout') return `timed out after ${timeoutSeconds} s`;
+  return '';
+}
+
+/** Columns of a csvscan result that hold numbers: the ones `stats` asks the peers for. */
+function numericColumns(stats: CsvscanResult): ColumnRef[] {
+  return (stats.columns ?? [])
+    .filter((column: CsvscanColumn) => column.count > 0)
+    .map((column) => ({ name: column.name, index: column.index }));
+}
+
+async function benchmarkFile(file: GeneratedFile, setup: ToolSetup, options: PeersOptions): Promise<TableRow[]> {
+  const fileName = basename(file.path);
+  log(`warming the page cache with ${fileName} ...`);
+  warmPageCache(file.path);
+  const [reference, ...others] = setup.variants;
+  const csvscanOutputs = new Map<BenchCase, { stdout: string; result: CsvscanResult; columns: ColumnRef[] }>();
+  const rowsByCase = new Map<BenchCase, TableRow[]>(options.cases.map((benchCase) => [benchCase, []]));
+  const row = (variant: ToolVariant, benchCase: BenchCase, columns: ColumnRef[], timing: ProcessTiming | null, agreement: string, threads = variant.threads): TableRow => ({
+    tool: variant.tool,
+    threads,
+    benchCase: caseLabel(benchCase, columns),
+    file: fileName,
+    bytes: file.bytes,
+    timing,
+    agreement,
+  });
+
+  // csvscan --threads 1 first: every other row is compared with it, so it is checked before anything else.
+  for (const benchCase of options.cases) {
+    const requested: ColumnRef[] = benchCase === 'sum' ? [{ name: file.sumColumn, index: 0 }] : [];
+    log(`csvscan --threads 1 ${benchCase} ${fileName}`);
+    const measurement = measure(reference!.command(benchCase, file.path, requested), options.runs, options.timeoutSeconds);
+    if (measurement.outcome.kind !== 'ok') {
+      throw new CsvscanFailed(`csvscan ${benchCase} ${fileName} --threads 1: ${outcomeNote(measurement.outcome, options.timeoutSeconds)}`);
+    }
+    if (measurement.runsDiffer) throw new Mismatch(`csvscan ${benchCase} ${fileName}: runs printed different results`);
+    const result = parseCsvscanResult(`csvscan ${benchCase} ${fileName}`, measurement.stdout);
+    const agreement = checkCsvscanAgainstReference(benchCase, result, file);
+    const columns =
+      benchCase === 'count' ? [] : benchCase === 'sum' ? result.columns!.map((column) => ({ name: column.name, index: column.index })) : numericColumns(result);
+    csvscanOutputs.set(benchCase, { stdout: measurement.stdout, result, columns });
+    rowsByCase.get(benchCase)!.push(row(reference!, benchCase, columns, measurement.timing, agreement));
+  }
+
+  for (const benchCase of options.cases) {
+    const expected = csvscanOutputs.get(benchCase)!;
+    for (const variant of others) {
+      log(`${variant.tool} threads ${variant.threads} ${benchCase} ${fileName}`);
+      const measurement = measure(variant.command(benchCase, file.path, expected.columns), options.runs, options.timeoutSeconds);
+      const rows = rowsByCase.get(benchCase)!;
+      if (measurement.outcome.kind !== 'ok') {
+        if (variant.isCsvscan && measurement.outcome.kind !== 'skipped') {
+          throw new CsvscanFailed(`csvscan ${benchCase} ${fileName} threads ${variant.threads}: ${outcomeNote(measurement.outcome, options.timeoutSeconds)}`);
+        }
+        rows.push(row(variant, benchCase, expected.columns, null, outcomeNote(measurement.outcome, options.timeoutSeconds)));
+        continue;
+      }
+      if (variant.isCsvscan) {
+        if (!csvscanOutputsAgree(expected.stdout, measurement.stdout)) {
+          throw new Mismatch(
+            `csvscan ${benchCase} ${fileName} threads ${variant.threads} differs from --threads 1:\n  ${clipNote(measurement.stdout, 1500)}\n` +
+              `--threads 1:\n  ${clipNote(expected.stdout, 1500)}`,
+          );
+        }
+        rows.push(row(variant, benchCase, expected.columns, measurement.timing, '= --threads 1'));
+        continue;
+      }
+      const peer = parsePeerResult(measurement.stdout);
+      if (peer === null) {
+        rows.push(row(variant, benchCase, expected.columns, null, `failed: output is not a result: ${clipNote(measurement.stdout, 80)}`));
+        continue;
+      }
+      let agreement = describeAgreement(peer, expected.result, {
+        quotedFile: KIND_HAS_QUOTES[file.kind],
+        toolHandlesQuotes: variant.handlesQuotes,
+      });
+      if (measurement.runsDiffer) agreement += '; runs differ';
+      const threads = variant.threads === 'default' && typeof peer.threads === 'number' ? `${peer.threads} (default)` : variant.threads;
+      rows.push(row(variant, benchCase, expected.columns, measurement.timing, agreement, threads));
+    }
+  }
+  return options.cases.flatMap((benchCase) => rowsByCase.get(benchCase)!);
+}
+
+function fileDescription(file: GeneratedFile): string {
+  return (
+    `- file: ${basename(file.path)}: ${file.bytes} bytes, ${file.rows} rows, ${file.kind}` +
+    `${KIND_HAS_QUOTES[file.kind] ? ' (quoted fields with commas and line breaks)' : ''}; ` +
+    `exact ${file.sumColumn} sum ${file.reference?.sumText ?? 'unknown'}`
+  );
+}
+
+export const PEERS_NOTES = [
+  '- MB/s: file bytes / 10^6 / wall seconds of the whole process (`/usr/bin/time %e`), node or DuckDB start-up included;',
+  '  peak RSS: `%M` of that process (each peer runs in its own process, DuckDB too).',
+  "- agreement: against csvscan `--threads 1`, whose rows and summed column (count, empty, invalid, sum_text) equal the",
+  '  independent reference. `exact`: the same decimal value as csvscan\'s sum_text; `off by X relative`:',
+  '  |peer - exact| / |exact|, computed exactly; `(correctly rounded)`: the double nearest the exact sum, the best a',
+  '  double can do; `wrong`: other records or numbers were read.',
+  '- udsv, papaparse, csv-parse: streaming parsers; the column is summed in JavaScript with `parseFloat` and `+=` (NaN',
+  '  skipped), stats with min/max and Welford\'s running variance. DuckDB: `read_csv` with its sniffer, SQL `count`,',
+  '  `sum`, `min`, `max`, `avg`, `stddev_samp`; DOUBLE columns sum in floating point, BIGINT columns exactly.',
+  '- awk (`-F,`) splits every comma and every line: on a file with quoted fields (the mixed kind) it reads other records',
+  '  and fields, shown as `wrong (quoted fields)`. Its `sum` is the one-liner `NR>1{s+=$N} END{printf "%.17g", s}`.',
+];
+
+async function main(): Promise<number> {
+  const options = parsePeersArguments(process.argv.slice(2));
+  const environmentProblem = missingTimeBinary() ?? missingBuild();
+  if (environmentProblem) throw new UsageError(environmentProblem);
+  const cores = availableParallelism();
+  const setup = setUpTools(options.tools, cores, process.env.PATH);
+  const header = ['## csvscan and its peers', '', ...machineDescription()];
+
+  const kinds: CsvKind[] = options.big ? ['numeric'] : ['numeric', 'mixed'];
+  const files: GeneratedFile[] = [];
+  for (const kind of kinds) files.push(await prepareGeneratedFile(kind, options.sizeBytes, options.seed, true));
+
+  const rows: TableRow[] = [];
+  for (const file of files) rows.push(...(await benchmarkFile(file, setup, options)));
+
+  // csvscan's results have all been checked by now: only from here on are speeds printed.
+  const report = [
+    ...header,
+    ...files.map(fileDescription),
+    `- tools: ${setup.versions.join(', ')}`,
+    ...(setup.notRun.length > 0 ? [`- not run: ${setup.notRun.join('; ')}`] : []),
+    `- runs: ${options.runs === 1 ? 'one per row' : `best of ${options.runs} per row`}; page cache warm`,
+    '',
+    ...renderPeersTable(rows),
+    '',
+    ...PEERS_NOTES,
+  ];
+  const text = report.join('\n') + '\n';
+  process.stdout.write(text);
+  if (options.out) {
+    writeFileSync(resolve(options.out), text);
+    log(`written to ${options.out}`);
+  }
+  return 0;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      if (error instanceof Mismatch) {
+        process.stdout.write(`MISMATCH: ${error.message}\n`);
+        process.exitCode = 1;
+      } else if (error instanceof CsvscanFailed) {
+        process.stdout.write(`FAILED: ${error.message}\n`);
+        process.exitCode = 1;
+      } else if (error instanceof UsageError) {
+        process.stderr.write(`bench:peers: ${error.message}\n`);
+        process.exitCode = 2;
+      } else {
+        process.stderr.write(`bench:peers: ${(error as Error).stack ?? String(error)}\n`);
+        process.exitCode = 1;
+      }
+    },
+  );
+}

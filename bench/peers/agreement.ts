@@ -1,0 +1,252 @@
+// How far a peer's answer is from csvscan's: rows, counts, min/max, and sums measured against
+// csvscan's exact decimal sum_text with exact (BigInt) arithmetic, so that "exact" means exact and
+// a relative error of 1e-17 is not lost to rounding while it is computed.
+
+/** What a peer runner (bench/peers/*.mjs, or the awk program) prints. */
+export interface PeerColumn {
+  name: string;
+  /** numbers summed; absent when the tool adds every field (awk's sum) */
+  count?: number | null;
+  /** decimal text: a double's shortest form, %.17g, or an exact decimal */
+  sum: string | null;
+  min?: number | null;
+  max?: number | null;
+  mean?: number | null;
+  stddev?: number | null;
+}
+
+export interface PeerResult {
+  tool?: string;
+  threads?: number;
+  rows: number;
+  columns: PeerColumn[];
+}
+
+/** The parts of csvscan's --json output (SPEC.md) that peers are compared with. */
+export interface CsvscanColumn {
+  name: string;
+  index: number;
+  count: number;
+  empty: number;
+  invalid: number;
+  sum: number | null;
+  sum_text: string | null;
+  min: number | null;
+  max: number | null;
+  mean: number | null;
+  stddev: number | null;
+}
+
+export interface CsvscanResult {
+  file: string;
+  rows: number;
+  bytes: number;
+  ragged: { short: number; long: number };
+  columns?: CsvscanColumn[];
+}
+
+/** A sum further than this from the exact sum is not rounding: the tool read other numbers. */
+export const WRONG_RELATIVE_ERROR = 1e-6;
+
+/** value = units / 10^scale */
+interface ExactDecimal {
+  units: bigint;
+  scale: number;
+}
+
+const DECIMAL_TEXT = /^\s*([+-])?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*$/;
+
+/** Parses a decimal text (exponent allowed, as `String(double)` and %.17g print) exactly; null if it is not one. */
+export function parseExactDecimal(text: string): ExactDecimal | null {
+  const match = DECIMAL_TEXT.exec(text);
+  if (!match) return null;
+  const whole = match[2] ?? '';
+  const fraction = match[3] ?? '';
+  if (whole.length + fraction.length === 0) return null;
+  let units = BigInt(whole + fraction);
+  if (match[1] === '-') units = -units;
+  let scale = fraction.length - Number(match[4] ?? 0);
+  if (scale < 0) {
+    units *= 10n ** BigInt(-scale);
+    scale = 0;
+  }
+  return { units, scale };
+}
+
+function absolute(value: bigint): bigint {
+  return value < 0n ? -value : value;
+}
+
+/** Digits kept in the quotient |a - b| / |b| before it becomes a double. */
+const QUOTIENT_DIGITS = 60n;
+
+/**
+ * |value - exact| / |exact|, computed exactly and rounded once at the end. 0 means equal as decimals
+ * ("1.50" equals "1.5"); Infinity when exact is 0 and value is not; null when either is not a number.
+ */
+export function relativeError(valueText: string, exactText: string): number | null {
+  const value = parseExactDecimal(valueText);
+  const exact = parseExactDecimal(exactText);
+  if (!value || !exact) return null;
+  const scale = Math.max(value.scale, exact.scale);
+  const valueUnits = value.units * 10n ** BigInt(scale - value.scale);
+  const exactUnits = exact.units * 10n ** BigInt(scale - exact.scale);
+  const difference = absolute(valueUnits - exactUnits);
+  if (difference === 0n) return 0;
+  if (exactUnits === 0n) return Infinity;
+  const scaledQuotient = (difference * 10n ** QUOTIENT_DIGITS) / absolute(exactUnits);
+  // Below 10^-60 the quotient truncates to 0; it is still not equal.
+  return scaledQuotient === 0n ? 1e-60 : Number(scaledQuotient) / 10 ** Number(QUOTIENT_DIGITS);
+}
+
+/** A relative error in two significant digits: 3.2e-9, 4.4e-16, 0.43 for gross ones. */
+export function formatRelative(error: number): string {
+  if (error === 0) return '0';
+  if (!Number.isFinite(error)) return 'infinitely';
+  if (error >= 0.01) return String(Number(error.toPrecision(2)));
+  return error.toExponential(1).replace('e+', 'e');
+}
+
+/** |a - b| / max(|a|, |b|) for two doubles (mean and stddev, which csvscan reports as doubles). */
+export function relativeDifference(a: number, b: number): number {
+  if (a === b) return 0;
+  return Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b));
+}
+
+export interface SumComparison {
+  /** relative error against the exact sum; null when the peer gave no number */
+  error: number | null;
+  /** the peer's value is the double nearest the exact sum */
+  correctlyRounded: boolean;
+  text: string;
+}
+
+/** A peer's sum against csvscan's exact sum_text: "exact", "off by 3.2e-9 relative", ... */
+export function compareSum(peerSum: string | null, exactSumText: string): SumComparison {
+  if (peerSum === null) return { error: null, correctlyRounded: false, text: 'no sum' };
+  const error = relativeError(peerSum, exactSumText);
+  if (error === null) return { error: null, correctlyRounded: false, text: `sum ${JSON.stringify(peerSum)} is not a number` };
+  if (error === 0) return { error, correctlyRounded: true, text: 'exact' };
+  if (error === Infinity) return { error, correctlyRounded: false, text: `${peerSum} where the exact sum is 0` };
+  const correctlyRounded = Number(peerSum) === Number(exactSumText);
+  return {
+    error,
+    correctlyRounded,
+    text: `off by ${formatRelative(error)} relative${correctlyRounded ? ' (correctly rounded)' : ''}`,
+  };
+}
+
+export interface AgreementContext {
+  /** the file has quoted fields (delimiters, line breaks inside) */
+  quotedFile: boolean;
+  /** the tool parses quoted fields (awk does not) */
+  toolHandlesQuotes: boolean;
+}
+
+/** csvscan's exact sum of a column: sum_text, or its (compensated) double outside the exact domain. */
+function exactSumOf(column: CsvscanColumn): string | null {
+  return column.sum_text ?? (column.sum === null ? null : String(column.sum));
+}
+
+/**
+ * One line saying how a peer's result compares with csvscan's (checked) result for the same case:
+ * rows, then per column count, min/max, sum (against the exact sum), mean and stddev. Starts with
+ * "wrong" when the peer read different records or numbers, not merely rounded differently.
+ */
+export function describeAgreement(peer: PeerResult, expected: CsvscanResult, context: AgreementContext): string {
+  const wrong: string[] = [];
+  if (peer.rows !== expected.rows) wrong.push(`rows ${peer.rows} (csvscan ${expected.rows})`);
+
+  const countDiffers: string[] = [];
+  const minMaxDiffers: string[] = [];
+  const sums: SumComparison[] = [];
+  let worstMean = 0;
+  let worstStddev = 0;
+  for (const column of peer.columns) {
+    const reference = expected.columns?.find((candidate) => candidate.name === column.name);
+    if (!reference) {
+      wrong.push(`csvscan has no column ${column.name}`);
+      continue;
+    }
+    if (column.count !== undefined && column.count !== null && column.count !== reference.count) {
+      countDiffers.push(`${column.name} ${column.count} (csvscan ${reference.count})`);
+    }
+    if (column.min !== undefined && (column.min !== reference.min || column.max !== reference.max)) {
+      minMaxDiffers.push(column.name);
+    }
+    const exact = exactSumOf(reference);
+    if (exact !== null) {
+      const comparison = compareSum(column.sum, exact);
+      sums.push(comparison);
+      if (comparison.error === null || comparison.error > WRONG_RELATIVE_ERROR) {
+        wrong.push(`${peer.columns.length > 1 ? `${column.name} ` : ''}sum ${comparison.text}`);
+      }
+    }
+    if (column.mean !== undefined && column.mean !== null && reference.mean !== null) {
+      worstMean = Math.max(worstMean, relativeDifference(column.mean, reference.mean));
+    }
+    if (column.stddev !== undefined && column.stddev !== null && reference.stddev !== null) {
+      worstStddev = Math.max(worstStddev, relativeDifference(column.stddev, reference.stddev));
+    }
+  }
+  if (countDiffers.length > 0) wrong.push(`count ${countDiffers.join(', ')}`);
+  if (minMaxDiffers.length > 0) wrong.push(`min/max differ in ${minMaxDiffers.join(', ')}`);
+  if (wrong.length > 0) {
+    const reason = context.quotedFile && !context.toolHandlesQuotes ? 'wrong (quoted fields)' : 'wrong';
+    return `${reason}: ${wrong.join('; ')}`;
+  }
+
+  // Everything compared agrees up to rounding: say how closely.
+  const equal = ['rows'];
+  if (peer.columns.length > 1 && peer.columns.some((column) => column.count !== undefined && column.count !== null)) equal.push('counts');
+  if (peer.columns.some((column) => column.min !== undefined)) equal.push('min/max');
+  const notes = [`${equal.length > 1 ? `${equal.slice(0, -1).join(', ')} and ${equal[equal.length - 1]}` : equal[0]} equal`];
+  if (sums.length === 1) notes.push(`sum ${sums[0]!.text}`);
+  else if (sums.length > 1) notes.push(describeSums(sums));
+  if (peer.columns.some((column) => column.mean !== undefined)) {
+    const closeness = (worst: number): string => (worst === 0 ? 'equal' : `off by ≤${formatRelative(worst)} relative`);
+    if (worstMean === 0 && worstStddev === 0) notes.push('mean and stddev equal');
+    else notes.push(`mean ${closeness(worstMean)}, stddev ${closeness(worstStddev)}`);
+  }
+  return notes.join('; ');
+}
+
+/** "sums exact", or "sums exact in 2 of 7 columns, the others off by ≤3.1e-16 relative". */
+function describeSums(comparisons: SumComparison[]): string {
+  const exact = comparisons.filter((comparison) => comparison.error === 0).length;
+  if (exact === comparisons.length) return 'sums exact';
+  const worst = Math.max(...comparisons.map((comparison) => comparison.error ?? 0));
+  const prefix = exact === 0 ? 'sums' : `sums exact in ${exact} of ${comparisons.length} columns, the others`;
+  return `${prefix} off by ≤${formatRelative(worst)} relative`;
+}
+
+/**
+ * SPEC.md: csvscan prints the same bytes for any thread count, except sum/mean/stddev of a column
+ * holding a number outside the exact domain (sum_text null), which may differ in the last bits.
+ */
+export function csvscanOutputsAgree(expected: string, actual: string): boolean {
+  if (expected.trim() === actual.trim()) return true;
+  let a: CsvscanResult;
+  let b: CsvscanResult;
+  try {
+    a = JSON.parse(expected) as CsvscanResult;
+    b = JSON.parse(actual) as CsvscanResult;
+  } catch {
+    return false;
+  }
+  const withoutInexact = (result: CsvscanResult): string =>
+    JSON.stringify({
+      ...result,
+      columns: result.columns?.map((column) =>
+        column.sum_text === null ? { ...column, sum: 0, mean: 0, stddev: 0 } : column,
+      ),
+    });
+  if (withoutInexact(a) !== withoutInexact(b)) return false;
+  const close = (x: number | null, y: number | null, tolerance: number): boolean =>
+    x === null || y === null ? x === y : relativeDifference(x, y) <= tolerance;
+  return (a.columns ?? []).every((column, i) => {
+    const other = b.columns?.[i];
+    if (column.sum_text !== null || !other) return true;
+    return close(column.sum, other.sum, 1e-12) && close(column.mean, other.mean, 1e-12) && close(column.stddev, other.stddev, 1e-9);
+  });
+}

@@ -1,0 +1,88 @@
+// DuckDB through @duckdb/node-api: read_csv with its sniffer (types, dialect, header) and SQL
+// aggregates, as a DuckDB user would write them. Columns the sniffer typed as text (e.g. a score
+// holding NA) are read with TRY_CAST(... AS DOUBLE). Sums stay in the sniffed type: exact for integer
+// and DECIMAL columns, floating point for DOUBLE ones.
+// Usage: node bench/peers/duckdb.mjs count|sum|stats FILE [COLUMN ...] [--threads N]
+// Without --threads DuckDB uses its default (all cores); the thread count used is reported.
+
+import { EXIT_SKIPPED, importPeer, parseRunnerArguments } from './common.mjs';
+
+const { benchCase, file, columns, threads } = parseRunnerArguments(process.argv.slice(2));
+const { DuckDBInstance } = await importPeer('@duckdb/node-api');
+
+const NUMERIC_TYPE = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL)\b/;
+
+const sqlString = (text) => `'${text.replaceAll("'", "''")}'`;
+const sqlIdentifier = (text) => `"${text.replaceAll('"', '""')}"`;
+
+/** An exact decimal or integer keeps its digits; a double is printed in its shortest round-trip form. */
+const sumText = (value) => (value === null || value === undefined ? null : value.toString());
+/** min/max/avg/stddev as doubles (BIGINT and DECIMAL values arrive as bigint or a decimal object). */
+const asDouble = (value) => {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'number') return value;
+  if (typeof value === 'bigint') return Number(value);
+  if (typeof value.toDouble === 'function') return value.toDouble();
+  return Number(value.toString());
+};
+
+let instance;
+try {
+  instance = await DuckDBInstance.create(':memory:');
+} catch (error) {
+  process.stderr.write(`skipped: DuckDB cannot start here (${error.message})\n`);
+  process.exit(EXIT_SKIPPED);
+}
+const connection = await instance.connect();
+const rowsOf = async (sql) => (await connection.runAndReadAll(sql)).getRowObjects();
+
+if (threads !== null) await connection.run(`SET threads = ${threads}`);
+const [{ threads: threadsUsed }] = await rowsOf("SELECT current_setting('threads') AS threads");
+
+const source = `read_csv(${sqlString(file)}, header = true)`;
+let expressions = [];
+if (benchCase !== 'count') {
+  const described = await rowsOf(`DESCRIBE SELECT * FROM ${source}`);
+  expressions = columns.map((name) => {
+    const column = described.find((row) => row.column_name === name);
+    if (!column) {
+      process.stderr.write(`no column ${name} in ${file} (DuckDB sees ${described.map((row) => row.column_name).join(',')})\n`);
+      process.exit(2);
+    }
+    return NUMERIC_TYPE.test(String(column.column_type))
+      ? sqlIdentifier(name)
+      : `TRY_CAST(${sqlIdentifier(name)} AS DOUBLE)`;
+  });
+}
+
+const selections = ['count(*) AS rows'];
+expressions.forEach((expression, i) => {
+  selections.push(`count(${expression}) AS count_${i}`, `sum(${expression}) AS sum_${i}`);
+  if (benchCase === 'stats') {
+    selections.push(
+      `min(${expression}) AS min_${i}`,
+      `max(${expression}) AS max_${i}`,
+      `avg(${expression}) AS mean_${i}`,
+      `stddev_samp(${expression}) AS stddev_${i}`,
+    );
+  }
+});
+const [result] = await rowsOf(`SELECT ${selections.join(', ')} FROM ${source}`);
+
+const output = {
+  tool: 'duckdb',
+  threads: Number(threadsUsed),
+  rows: Number(result.rows),
+  columns: columns.map((name, i) => {
+    const column = { name, count: Number(result[`count_${i}`]), sum: sumText(result[`sum_${i}`]) };
+    if (benchCase !== 'stats') return column;
+    return {
+      ...column,
+      min: asDouble(result[`min_${i}`]),
+      max: asDouble(result[`max_${i}`]),
+      mean: asDouble(result[`mean_${i}`]),
+      stddev: asDouble(result[`stddev_${i}`]),
+    };
+  }),
+};
+process.stdout.write(JSON.stringify(output) + '\n');

@@ -1,0 +1,608 @@
+// The peers and I/O benchmark harnesses (bench/peers.ts, bench/io.ts, bench/peers/*): parsing of GNU
+// time's output, the outcome of a process (ok / skipped / failed / timed out), exact relative errors
+// and the agreement texts, table rendering, the awk programs and the node peer runners on tiny files,
+// and the I/O worker's methods reading the same bytes. No benchmark is run.
+
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  addPageChecksum,
+  chooseDefault,
+  formatCount,
+  parseIoArguments,
+  parseWorkerArguments,
+  recommendation,
+  renderIoTable,
+  runWorker,
+  workerArguments,
+  type IoConfig,
+  type IoRow,
+  type IoRowSpec,
+} from '../bench/io.js';
+import {
+  awkProgram,
+  bestTiming,
+  checkCsvscanAgainstReference,
+  classifyOutcome,
+  findOnPath,
+  installedVersion,
+  parsePeerResult,
+  parsePeersArguments,
+  renderPeersTable,
+  setUpTools,
+  UsageError,
+  type ColumnRef,
+} from '../bench/peers.js';
+import {
+  compareSum,
+  csvscanOutputsAgree,
+  describeAgreement,
+  formatRelative,
+  parseExactDecimal,
+  relativeError,
+  type CsvscanColumn,
+  type CsvscanResult,
+  type PeerResult,
+} from '../bench/peers/agreement.js';
+import type { GeneratedFile } from '../bench/peers/data-files.js';
+import { clipNote, markdownTable } from '../bench/peers/markdown.js';
+import { parseTimeOutput, type TimedProcess } from '../bench/peers/process-timing.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const workDirectory = mkdtempSync(join(tmpdir(), 'csvscan-bench-peers-'));
+afterAll(() => rmSync(workDirectory, { recursive: true, force: true }));
+
+function writeFile(name: string, text: string): string {
+  const path = join(workDirectory, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+function sampleStddev(values: number[]): number {
+  const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
+  return Math.sqrt(values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (values.length - 1));
+}
+
+function csvscanColumn(overrides: Partial<CsvscanColumn> & { name: string }): CsvscanColumn {
+  return {
+    index: 1,
+    count: 3,
+    empty: 0,
+    invalid: 0,
+    sum: 0,
+    sum_text: '0',
+    min: null,
+    max: null,
+    mean: null,
+    stddev: null,
+    ...overrides,
+  };
+}
+
+function csvscanResult(rows: number, columns: CsvscanColumn[]): CsvscanResult {
+  return { file: 'f.csv', rows, bytes: 100, ragged: { short: 0, long: 0 }, columns };
+}
+
+function timedProcess(overrides: Partial<TimedProcess>): TimedProcess {
+  return { status: 0, timedOut: false, timing: { seconds: 1, maxRssKiB: 1024, minorFaults: 10 }, stdout: '', stderr: '', ...overrides };
+}
+
+describe('GNU time output', () => {
+  it('takes the figures from the last line', () => {
+    expect(parseTimeOutput('1.23 45678 901\n')).toEqual({
+      timing: { seconds: 1.23, maxRssKiB: 45678, minorFaults: 901 },
+      commandStderr: '',
+    });
+  });
+
+  it("keeps the command's own stderr and drops time's exit note", () => {
+    const parsed = parseTimeOutput('warning: slow\ncsvscan: x.csv: no such file\nCommand exited with non-zero status 2\n0.05 2048 150\n');
+    expect(parsed.timing).toEqual({ seconds: 0.05, maxRssKiB: 2048, minorFaults: 150 });
+    expect(parsed.commandStderr).toBe('warning: slow\ncsvscan: x.csv: no such file');
+  });
+
+  it('drops the signal note of a killed command', () => {
+    expect(parseTimeOutput('Command terminated by signal 9\n3.00 100 5').commandStderr).toBe('');
+  });
+
+  it('has no figures when time could not run the command', () => {
+    const stderr = '/usr/bin/time: cannot run nope: No such file or directory\n';
+    expect(parseTimeOutput(stderr)).toEqual({ timing: null, commandStderr: stderr });
+  });
+});
+
+describe('outcome of a measured process', () => {
+  it('is ok for exit 0 with figures', () => {
+    expect(classifyOutcome(timedProcess({}))).toEqual({ kind: 'ok' });
+  });
+
+  it('is skipped for a peer runner that cannot load its package (exit 3)', () => {
+    const outcome = classifyOutcome(timedProcess({ status: 3, stderr: 'skipped: cannot load udsv (not found); npm install --save-dev udsv\n' }));
+    expect(outcome).toEqual({ kind: 'skipped', reason: 'cannot load udsv (not found); npm install --save-dev udsv' });
+  });
+
+  it('is skipped when csvscan says an option is not available yet (exit 2)', () => {
+    const outcome = classifyOutcome(timedProcess({ status: 2, stderr: 'csvscan: --threads > 1 is not available yet\n' }));
+    expect(outcome).toEqual({ kind: 'skipped', reason: '--threads > 1 is not available yet' });
+  });
+
+  it('failed for any other usage error or exit code', () => {
+    expect(classifyOutcome(timedProcess({ status: 2, stderr: 'csvscan: unknown column price\n' }))).toEqual({
+      kind: 'failed',
+      reason: 'exit 2: csvscan: unknown column price',
+    });
+    expect(classifyOutcome(timedProcess({ status: null, stderr: '' }))).toEqual({ kind: 'failed', reason: 'exit by signal' });
+    expect(classifyOutcome(timedProcess({ status: 0, timing: null }))).toEqual({ kind: 'failed', reason: 'GNU time printed no figures' });
+  });
+
+  it('timed out when `timeout` stopped it', () => {
+    expect(classifyOutcome(timedProcess({ status: 124, timedOut: true }))).toEqual({ kind: 'timeout' });
+  });
+
+  it('reports the fastest run with the largest peak RSS of all runs', () => {
+    expect(
+      bestTiming([
+        { seconds: 2, maxRssKiB: 500, minorFaults: 1 },
+        { seconds: 1, maxRssKiB: 300, minorFaults: 2 },
+        { seconds: 3, maxRssKiB: 400, minorFaults: 3 },
+      ]),
+    ).toEqual({ seconds: 1, maxRssKiB: 500, minorFaults: 2 });
+  });
+});
+
+describe('exact relative errors', () => {
+  it('parses decimals with exponents exactly', () => {
+    expect(parseExactDecimal('-12.50')).toEqual({ units: -1250n, scale: 2 });
+    expect(parseExactDecimal('1.5e3')).toEqual({ units: 1500n, scale: 0 });
+    expect(parseExactDecimal('2.5e-7')).toEqual({ units: 25n, scale: 8 });
+    expect(parseExactDecimal('.5')).toEqual({ units: 5n, scale: 1 });
+    for (const text of ['', '.', 'NA', '1,5', 'Infinity', 'null']) expect(parseExactDecimal(text)).toBeNull();
+  });
+
+  it('is 0 for equal values written differently', () => {
+    expect(relativeError('1.50', '1.5')).toBe(0);
+    expect(relativeError('1e3', '1000')).toBe(0);
+    expect(relativeError('-0.0', '0')).toBe(0);
+  });
+
+  it('measures a double sum against the exact decimal sum', () => {
+    // 1118387350.0099955 vs 1118387350.01: 4.5e-6 / 1118387350.01
+    expect(relativeError('1118387350.0099955', '1118387350.01')).toBeCloseTo(4.0236506e-15, 20);
+    expect(relativeError('0.30000000000000004', '0.3')).toBeCloseTo(1.3333e-16, 19);
+    expect(relativeError('-1.1', '-1')).toBeCloseTo(0.1, 15);
+    expect(relativeError('1', '0')).toBe(Infinity);
+    expect(relativeError('x', '1')).toBeNull();
+  });
+
+  it('does not lose differences far below a double', () => {
+    const error = relativeError('0.1', '0.1000000000000000000001');
+    expect(error).toBeGreaterThan(0);
+    expect(error).toBeCloseTo(1e-21, 30);
+  });
+
+  it('formats two significant digits', () => {
+    expect(formatRelative(3.24e-9)).toBe('3.2e-9');
+    expect(formatRelative(4.4e-16)).toBe('4.4e-16');
+    expect(formatRelative(0.432)).toBe('0.43');
+    expect(formatRelative(64.2)).toBe('64');
+    expect(formatRelative(0)).toBe('0');
+  });
+
+  it('names a sum exact, correctly rounded, or off', () => {
+    expect(compareSum('301415957.29', '301415957.29').text).toBe('exact');
+    expect(compareSum('0.1', '0.1000000000000000000001')).toMatchObject({
+      correctlyRounded: true,
+      text: 'off by 1.0e-21 relative (correctly rounded)',
+    });
+    expect(compareSum('1118387350.0099955', '1118387350.01')).toMatchObject({
+      correctlyRounded: false,
+      text: 'off by 4.0e-15 relative',
+    });
+    expect(compareSum(null, '1').text).toBe('no sum');
+    expect(compareSum('0.5', '0').text).toBe('0.5 where the exact sum is 0');
+  });
+});
+
+describe('agreement with csvscan', () => {
+  const noQuotes = { quotedFile: false, toolHandlesQuotes: true };
+  const amount = csvscanColumn({ name: 'amount', index: 4, count: 3, sum: 7.75, sum_text: '7.75', min: -3, max: 10.25, mean: 7.75 / 3, stddev: 6.8663 });
+  const score = csvscanColumn({ name: 'score', index: 5, count: 3, sum: 11, sum_text: '11', min: 1.5, max: 7, mean: 11 / 3, stddev: 3.0138 });
+
+  it('count: rows equal or not', () => {
+    expect(describeAgreement({ rows: 4, columns: [] }, csvscanResult(4, []), noQuotes)).toBe('rows equal');
+    expect(describeAgreement({ rows: 5, columns: [] }, csvscanResult(4, []), noQuotes)).toBe('wrong: rows 5 (csvscan 4)');
+  });
+
+  it('sum: exact, or off by a relative error', () => {
+    const expected = csvscanResult(4, [amount]);
+    expect(describeAgreement({ rows: 4, columns: [{ name: 'amount', count: 3, sum: '7.75' }] }, expected, noQuotes)).toBe('rows equal; sum exact');
+    expect(describeAgreement({ rows: 4, columns: [{ name: 'amount', count: 3, sum: '7.7500000000000009' }] }, expected, noQuotes)).toBe(
+      'rows equal; sum off by 1.2e-16 relative',
+    );
+  });
+
+  it('blames quoted fields for a tool that does not parse them, on a file that has them', () => {
+    const peer: PeerResult = { rows: 6, columns: [{ name: 'amount', sum: '12.5' }] };
+    const expected = csvscanResult(4, [amount]);
+    expect(describeAgreement(peer, expected, { quotedFile: true, toolHandlesQuotes: false })).toBe(
+      'wrong (quoted fields): rows 6 (csvscan 4); sum off by 0.61 relative',
+    );
+    // A quote-aware tool that is this far off is plainly wrong.
+    expect(describeAgreement(peer, expected, { quotedFile: true, toolHandlesQuotes: true })).toMatch(/^wrong: /);
+  });
+
+  it('stats: summarises counts, min/max, sums, mean and stddev over the columns', () => {
+    const expected = csvscanResult(4, [amount, score]);
+    const peer: PeerResult = {
+      rows: 4,
+      columns: [
+        { name: 'amount', count: 3, sum: '7.75', min: -3, max: 10.25, mean: 7.75 / 3, stddev: 6.8663 },
+        { name: 'score', count: 3, sum: '11.000000000000002', min: 1.5, max: 7, mean: 11 / 3, stddev: 3.0138 * (1 + 1e-14) },
+      ],
+    };
+    expect(describeAgreement(peer, expected, noQuotes)).toBe(
+      'rows, counts and min/max equal; sums exact in 1 of 2 columns, the others off by ≤1.8e-16 relative; ' +
+        'mean equal, stddev off by ≤1.0e-14 relative',
+    );
+  });
+
+  it('stats: lists the columns whose counts or min/max differ', () => {
+    const expected = csvscanResult(4, [amount, score]);
+    const peer: PeerResult = {
+      rows: 4,
+      columns: [
+        { name: 'amount', count: 4, sum: '7.75', min: -3, max: 10.25, mean: 7.75 / 3, stddev: 6.8663 },
+        { name: 'score', count: 3, sum: '11', min: 0, max: 7, mean: 11 / 3, stddev: 3.0138 },
+      ],
+    };
+    expect(describeAgreement(peer, expected, noQuotes)).toBe('wrong: count amount 4 (csvscan 3); min/max differ in score');
+  });
+
+  it('csvscan outputs agree across threads byte for byte, or within tolerance outside the exact domain', () => {
+    const exact = JSON.stringify(csvscanResult(4, [amount]));
+    expect(csvscanOutputsAgree(exact, `${exact}\n`)).toBe(true);
+    expect(csvscanOutputsAgree(exact, JSON.stringify(csvscanResult(4, [{ ...amount, sum_text: '7.76' }])))).toBe(false);
+    const inexact = { ...amount, sum_text: null, sum: 1e30, mean: 1e29, stddev: 5 };
+    const a = JSON.stringify(csvscanResult(4, [inexact]));
+    expect(csvscanOutputsAgree(a, JSON.stringify(csvscanResult(4, [{ ...inexact, sum: 1e30 * (1 + 1e-15) }])))).toBe(true);
+    expect(csvscanOutputsAgree(a, JSON.stringify(csvscanResult(4, [{ ...inexact, sum: 1e30 * (1 + 1e-9) }])))).toBe(false);
+    expect(csvscanOutputsAgree(a, 'not json')).toBe(false);
+  });
+
+  it('checks csvscan against the independent reference before anything is compared with it', () => {
+    const file: GeneratedFile = {
+      path: '/data/mixed-64m.csv',
+      kind: 'mixed',
+      bytes: 100,
+      rows: 4,
+      sumColumn: 'amount',
+      reference: { rows: 4, column: 'amount', count: 3, empty: 1, invalid: 0, sumText: '7.75' },
+    };
+    const good = csvscanResult(4, [{ ...amount, empty: 1 }]);
+    expect(checkCsvscanAgainstReference('count', good, file)).toBe('= independent reference (rows)');
+    expect(checkCsvscanAgainstReference('sum', good, file)).toBe('= independent reference (rows, amount count and sum_text)');
+    expect(() => checkCsvscanAgainstReference('sum', csvscanResult(4, [{ ...amount, empty: 1, sum_text: '7.7' }]), file)).toThrow(
+      /sum_text of amount is "7.7", the independent reference says "7.75"/,
+    );
+    expect(() => checkCsvscanAgainstReference('count', csvscanResult(5, []), file)).toThrow(/rows is 5/);
+    expect(() => checkCsvscanAgainstReference('count', { ...good, bytes: 99 }, file)).toThrow(/bytes is 99/);
+  });
+
+  it('reads a runner line, and rejects anything else', () => {
+    expect(parsePeerResult('debug line\n{"tool":"udsv","threads":1,"rows":2,"columns":[]}\n')).toEqual({ tool: 'udsv', threads: 1, rows: 2, columns: [] });
+    expect(parsePeerResult('')).toBeNull();
+    expect(parsePeerResult('{"rows":"2","columns":[]}')).toBeNull();
+    expect(parsePeerResult('{"rows":2}')).toBeNull();
+  });
+});
+
+describe('tables', () => {
+  it('renders markdown with escaped cells and aligned columns', () => {
+    expect(markdownTable(['a', 'b'], ['left', 'right'], [['x|y', 'line\nbreak']])).toEqual([
+      '| a | b |',
+      '|---|--:|',
+      '| x\\|y | line break |',
+    ]);
+    expect(() => markdownTable(['a'], ['left'], [['1', '2']])).toThrow(/2 cells/);
+    expect(clipNote('a  b\n c', 80)).toBe('a b c');
+    expect(clipNote('x'.repeat(200), 10)).toBe(`${'x'.repeat(9)}…`);
+  });
+
+  it('shows MB/s and peak RSS of measured rows and dashes for skipped ones', () => {
+    const lines = renderPeersTable([
+      { tool: 'csvscan', threads: '1', benchCase: 'count', file: 'n.csv', bytes: 1e9, timing: { seconds: 2, maxRssKiB: 51200, minorFaults: 1 }, agreement: 'ok' },
+      { tool: 'csvscan', threads: '2 (all cores)', benchCase: 'count', file: 'n.csv', bytes: 1e9, timing: null, agreement: 'skipped: --threads > 1 is not available yet' },
+      { tool: 'mawk', threads: '1', benchCase: 'count', file: 'n.csv', bytes: 5e6, timing: { seconds: 0, maxRssKiB: 2048, minorFaults: 1 }, agreement: 'rows equal' },
+    ]);
+    expect(lines[0]).toBe('| tool | threads | case | file | MB/s | peak RSS MiB | agreement with csvscan |');
+    expect(lines[2]).toBe('| csvscan | 1 | count | n.csv | 500 | 50.0 | ok |');
+    expect(lines[3]).toBe('| csvscan | 2 (all cores) | count | n.csv | - | - | skipped: --threads > 1 is not available yet |');
+    // %e has 10 ms resolution: 0.00 s counts as 0.01 s
+    expect(lines[4]).toBe('| mawk | 1 | count | n.csv | 500 | 2.0 | rows equal |');
+  });
+});
+
+describe('options and tool detection', () => {
+  it('parses the peers options', () => {
+    expect(parsePeersArguments([])).toMatchObject({ sizeBytes: 2 ** 30, runs: 1, tools: null, cases: ['count', 'sum', 'stats'] });
+    expect(parsePeersArguments(['--quick'])).toMatchObject({ quick: true, sizeBytes: 64 * 2 ** 20 });
+    expect(parsePeersArguments(['--big'])).toMatchObject({ big: true, sizeBytes: 10 * 2 ** 30 });
+    expect(parsePeersArguments(['--quick', '--size', '2M', '--tools', 'duckdb,mawk', '--cases', 'sum', '--out', 'x.md'])).toMatchObject({
+      sizeBytes: 2 * 2 ** 20,
+      tools: ['duckdb', 'mawk'],
+      cases: ['sum'],
+      out: 'x.md',
+    });
+    expect(() => parsePeersArguments(['--tools', 'excel'])).toThrow(UsageError);
+    expect(() => parsePeersArguments(['--cases', ''])).toThrow(/at least one case/);
+    expect(() => parsePeersArguments(['--runs', '0'])).toThrow(/positive integer/);
+    expect(() => parsePeersArguments(['--quick', '--big'])).toThrow(/do not go together/);
+  });
+
+  it('finds executables on PATH only', () => {
+    const bin = join(workDirectory, 'bin');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'fakeawk'), '#!/bin/sh\n');
+    chmodSync(join(bin, 'fakeawk'), 0o755);
+    writeFileSync(join(bin, 'notexecutable'), '');
+    chmodSync(join(bin, 'notexecutable'), 0o644);
+    expect(findOnPath('fakeawk', `/nonexistent:${bin}`)).toBe(join(bin, 'fakeawk'));
+    expect(findOnPath('notexecutable', bin)).toBeNull();
+    expect(findOnPath('fakeawk', undefined)).toBeNull();
+  });
+
+  it('reads installed versions from node_modules', () => {
+    const root = join(workDirectory, 'root');
+    mkdirSync(join(root, 'node_modules', '@scope', 'pkg'), { recursive: true });
+    writeFileSync(join(root, 'node_modules', '@scope', 'pkg', 'package.json'), '{"version":"1.2.3"}');
+    expect(installedVersion('@scope/pkg', root)).toBe('1.2.3');
+    expect(installedVersion('missing', root)).toBeNull();
+  });
+
+  it('lists tools that cannot run instead of running them', () => {
+    const setup = setUpTools(['duckdb', 'mawk', 'gawk'], 2, '');
+    expect(setup.variants.map((variant) => `${variant.tool}/${variant.threads}`)).toEqual(['csvscan/1', 'duckdb/1', 'duckdb/default']);
+    expect(setup.notRun).toEqual(['mawk: not on PATH', 'gawk: not on PATH']);
+  });
+
+  it('adds a csvscan row for all cores only when there is more than one', () => {
+    expect(setUpTools(['csvscan'], 4, '').variants.map((variant) => variant.threads)).toEqual(['1', '4 (all cores)']);
+    expect(setUpTools(['csvscan'], 1, '').variants.map((variant) => variant.threads)).toEqual(['1']);
+  });
+
+  it('builds csvscan and runner command lines', () => {
+    const setup = setUpTools(['csvscan', 'duckdb'], 2, '');
+    const columns: ColumnRef[] = [{ name: 'price', index: 2 }];
+    const [single, allCores, duckdbSingle, duckdbDefault] = setup.variants;
+    expect(single!.command('sum', '/d/n.csv', columns).slice(2)).toEqual(['sum', '/d/n.csv', '-c', 'price', '--json', '--threads', '1', '--no-progress']);
+    expect(allCores!.command('count', '/d/n.csv', []).slice(2)).toEqual(['count', '/d/n.csv', '--json', '--threads', '2', '--no-progress']);
+    expect(duckdbSingle!.command('stats', '/d/n.csv', columns).slice(1)).toEqual([join(ROOT, 'bench', 'peers', 'duckdb.mjs'), 'stats', '/d/n.csv', 'price', '--threads', '1']);
+    expect(duckdbDefault!.command('count', '/d/n.csv', columns).slice(2)).toEqual(['count', '/d/n.csv']);
+  });
+});
+
+const mawk = findOnPath('mawk', process.env.PATH) ?? findOnPath('gawk', process.env.PATH) ?? findOnPath('awk', process.env.PATH);
+
+describe.skipIf(mawk === null)('awk programs', () => {
+  const unquoted = writeFile('unquoted.csv', 'id,price,qty\n1,1.5,3\n2,,4\n3,-2.25,NA\n4, 1e2 ,5\n');
+  const crlf = writeFile('crlf.csv', 'id,price,qty\r\n1,1.5,3\r\n2,,4\r\n');
+  const runAwk = (program: string, file: string): PeerResult => {
+    const result = spawnSync(mawk!, ['-F', ',', program, file], { encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    return JSON.parse(result.stdout) as PeerResult;
+  };
+
+  it('count prints NR - 1', () => {
+    expect(runAwk(awkProgram('count', []), unquoted)).toEqual({ rows: 4, columns: [] });
+  });
+
+  it('sum is the one-liner: every field added, empty and NA as 0', () => {
+    expect(runAwk(awkProgram('sum', [{ name: 'price', index: 2 }]), unquoted)).toEqual({ rows: 4, columns: [{ name: 'price', sum: '99.25' }] });
+  });
+
+  it('stats keeps only numbers, trimmed, and computes what the node runners do', () => {
+    const result = runAwk(awkProgram('stats', [{ name: 'price', index: 2 }, { name: 'qty', index: 3 }, { name: 'id', index: 1 }]), unquoted);
+    expect(result.rows).toBe(4);
+    const [price, qty, id] = result.columns;
+    expect(price).toMatchObject({ name: 'price', count: 3, sum: '99.25', min: -2.25, max: 100 });
+    expect(price!.mean).toBeCloseTo(99.25 / 3, 12);
+    expect(price!.stddev).toBeCloseTo(sampleStddev([1.5, -2.25, 100]), 10);
+    expect(qty).toMatchObject({ name: 'qty', count: 3, sum: '12', min: 3, max: 5, mean: 4, stddev: 1 });
+    expect(id).toMatchObject({ count: 4, sum: '10', min: 1, max: 4 });
+  });
+
+  it('stats takes the last field of a CRLF line as a number and prints null for an empty column', () => {
+    const result = runAwk(awkProgram('stats', [{ name: 'qty', index: 3 }, { name: 'none', index: 9 }]), crlf);
+    expect(result.columns[0]).toMatchObject({ count: 2, sum: '7', min: 3, max: 4 });
+    expect(result.columns[1]).toEqual({ name: 'none', count: 0, sum: '0', min: null, max: null, mean: null, stddev: null });
+  });
+
+  it('escapes column names for the JSON it prints', () => {
+    const result = runAwk(awkProgram('sum', [{ name: 'pri"ce %d', index: 2 }]), unquoted);
+    expect(result.columns[0]!.name).toBe('pri"ce %d');
+  });
+});
+
+describe('node peer runners on a tiny quoted file', () => {
+  // A quoted comma, a quoted line break, doubled quotes, an empty field and NA.
+  const quoted = writeFile(
+    'quoted.csv',
+    'id,name,amount,score\n1,"Lovelace, Ada",10.25,1.5\n2,"Line\nbreak",-3,NA\n3,plain,,2.5\n4,"a ""quoted"" word",0.5,7\n',
+  );
+  const runRunner = (runner: string, args: string[]): { status: number | null; result: PeerResult | null; stderr: string } => {
+    const finished = spawnSync(process.execPath, [join(ROOT, 'bench', 'peers', `${runner}.mjs`), ...args], { cwd: ROOT, encoding: 'utf8' });
+    return { status: finished.status, result: parsePeerResult(finished.stdout), stderr: finished.stderr };
+  };
+
+  for (const runner of ['udsv', 'papaparse', 'csv-parse', 'duckdb']) {
+    it(`${runner}: count, sum and stats`, () => {
+      expect(runRunner(runner, ['count', quoted]).result).toMatchObject({ rows: 4, columns: [] });
+      const sum = runRunner(runner, ['sum', quoted, 'amount']).result;
+      expect(sum).toMatchObject({ rows: 4, columns: [{ name: 'amount', count: 3 }] });
+      expect(Number(sum!.columns[0]!.sum)).toBe(7.75);
+      const stats = runRunner(runner, ['stats', quoted, 'amount', 'score']);
+      expect(stats.stderr).toBe('');
+      const [amount, score] = stats.result!.columns;
+      expect(amount).toMatchObject({ name: 'amount', count: 3, min: -3, max: 10.25 });
+      expect(amount!.mean).toBeCloseTo(7.75 / 3, 12);
+      expect(amount!.stddev).toBeCloseTo(sampleStddev([10.25, -3, 0.5]), 10);
+      expect(score).toMatchObject({ name: 'score', count: 3, min: 1.5, max: 7 });
+      expect(Number(score!.sum)).toBe(11);
+    }, 60_000);
+  }
+
+  it('duckdb reports the thread count it used', () => {
+    expect(runRunner('duckdb', ['count', quoted, '--threads', '1']).result).toMatchObject({ tool: 'duckdb', threads: 1, rows: 4 });
+  }, 60_000);
+
+  it('a runner rejects bad usage and a missing column with exit 2', () => {
+    expect(runRunner('papaparse', ['sum', quoted]).status).toBe(2);
+    expect(runRunner('papaparse', ['median', quoted, 'amount']).status).toBe(2);
+    const missing = runRunner('csv-parse', ['sum', quoted, 'price']);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/no column price/);
+  });
+
+  it('a runner whose package is missing exits 3, which the harness shows as skipped', () => {
+    const script = writeFile(
+      'missing-peer.mjs',
+      `import { importPeer } from ${JSON.stringify(pathToFileURL(join(ROOT, 'bench', 'peers', 'common.mjs')).href)};\n` +
+        "await importPeer('csvscan-no-such-package');\n",
+    );
+    const finished = spawnSync(process.execPath, [script], { encoding: 'utf8' });
+    expect(finished.status).toBe(3);
+    const outcome = classifyOutcome(timedProcess({ status: finished.status, stderr: finished.stderr }));
+    expect(outcome.kind).toBe('skipped');
+    expect(outcome.kind === 'skipped' && outcome.reason).toMatch(/^cannot load csvscan-no-such-package .*npm install --save-dev csvscan-no-such-package$/);
+  });
+});
+
+describe('I/O harness', () => {
+  it('round-trips worker configurations through the command line', () => {
+    const configs: IoConfig[] = [
+      { method: 'read', windowBytes: 65536, segmentBytes: null, sequential: false, populate: false },
+      { method: 'mmap', windowBytes: 1 << 20, segmentBytes: 64 << 20, sequential: true, populate: true },
+      { method: 'mmap', windowBytes: 4096, segmentBytes: 1 << 30, sequential: false, populate: false },
+      { method: 'source-mmap', windowBytes: 16 << 20, segmentBytes: 256 << 20, sequential: false, populate: false },
+      { method: 'source-read', windowBytes: 262144, segmentBytes: null, sequential: false, populate: false },
+    ];
+    for (const config of configs) expect(parseWorkerArguments(workerArguments(config, '/f.csv'))).toEqual({ config, file: '/f.csv' });
+    expect(parseWorkerArguments(['--worker', '--method', 'mmap', '--window', '64K', 'f']).config).toMatchObject({ windowBytes: 65536, segmentBytes: 256 << 20 });
+    expect(() => parseWorkerArguments(['--method', 'aio', 'f'])).toThrow(/--method/);
+    expect(() => parseWorkerArguments(['--populate', 'yes', 'f'])).toThrow(/on or off/);
+    expect(() => parseWorkerArguments(['--window', '64K'])).toThrow(/FILE/);
+  });
+
+  it('parses the harness options', () => {
+    expect(parseIoArguments([])).toMatchObject({ quick: false, sizeBytes: 2 ** 30, runs: 3, timeoutSeconds: 120 });
+    expect(parseIoArguments(['--quick'])).toMatchObject({ sizeBytes: 64 * 2 ** 20, runs: 1 });
+    expect(parseIoArguments(['--quick', '--runs', '2', '--size', '4M'])).toMatchObject({ sizeBytes: 4 * 2 ** 20, runs: 2 });
+    expect(() => parseIoArguments(['--window', '1M'])).toThrow(/unknown option/);
+  });
+
+  it('computes the same page checksum whatever the window size', () => {
+    const bytes = new Uint8Array(50_000).map((_, i) => (i * 7919) % 251);
+    const checksumWith = (window: number): number => {
+      let checksum = 0;
+      for (let position = 0; position < bytes.length; position += window) {
+        const chunk = bytes.subarray(position, Math.min(bytes.length, position + window));
+        checksum = addPageChecksum(checksum, chunk, chunk.length, position);
+      }
+      return checksum;
+    };
+    const whole = checksumWith(bytes.length);
+    expect(whole).toBeGreaterThan(0);
+    for (const window of [1, 1000, 4096, 5000, 12_288]) expect(checksumWith(window)).toBe(whole);
+    // bytes shifted by one position give another checksum
+    const shifted = new Uint8Array(bytes.length);
+    shifted.set(bytes.subarray(1));
+    expect(addPageChecksum(0, shifted, shifted.length, 0)).not.toBe(whole);
+  });
+
+  it('reads the same bytes with read(), raw mmap (every flag) and csvscan sources', () => {
+    const text = Array.from({ length: 8000 }, (_, i) => `${i},${(i * 37) % 1000}.${i % 100}\n`).join('');
+    const file = writeFile('io.csv', text);
+    const size = Buffer.byteLength(text);
+    const results = [];
+    for (const windowBytes of [1000, 65536, 1 << 20]) {
+      results.push(runWorker({ method: 'read', windowBytes, segmentBytes: null, sequential: false, populate: false }, file));
+      results.push(runWorker({ method: 'source-read', windowBytes, segmentBytes: null, sequential: false, populate: false }, file));
+      results.push(runWorker({ method: 'source-mmap', windowBytes, segmentBytes: 65536, sequential: true, populate: false }, file));
+      for (const sequential of [true, false]) {
+        for (const populate of [true, false]) {
+          results.push(runWorker({ method: 'mmap', windowBytes, segmentBytes: 65536, sequential, populate }, file));
+        }
+      }
+    }
+    expect(new Set(results.map((result) => result.bytes))).toEqual(new Set([size]));
+    expect(new Set(results.map((result) => result.checksum)).size).toBe(1);
+  });
+
+  const spec = (path: string, io: 'read' | 'mmap', extra: Partial<IoRowSpec> = {}): IoRowSpec => ({
+    path,
+    io,
+    segmentBytes: null,
+    sequential: null,
+    populate: null,
+    wholeProcess: path === 'csvscan CLI count',
+    unavailable: null,
+    command: () => [],
+    ...extra,
+  });
+  const cell = (windowBytes: number, seconds: number, maxRssKiB: number, minorFaults: number, loopSeconds: number | null = null) => ({
+    windowBytes,
+    timing: { seconds, maxRssKiB, minorFaults },
+    loopSeconds,
+    note: null,
+  });
+
+  it('chooses the default: fastest, then lowest RSS within 5%, then the smaller window', () => {
+    const candidate = (io: 'read' | 'mmap', windowBytes: number, speed: number, rssKiB: number) => ({ io, windowBytes, speed, rssKiB, faults: 0 });
+    expect(chooseDefault([])).toBeNull();
+    expect(chooseDefault([candidate('mmap', 1 << 20, 1000, 90_000), candidate('read', 1 << 20, 700, 50_000)])).toMatchObject({ io: 'mmap' });
+    expect(chooseDefault([candidate('mmap', 1 << 20, 1000, 90_000), candidate('read', 1 << 20, 960, 50_000)])).toMatchObject({ io: 'read' });
+    expect(chooseDefault([candidate('read', 4 << 20, 1000, 50_000), candidate('read', 1 << 20, 990, 50_000)])).toMatchObject({ windowBytes: 1 << 20 });
+  });
+
+  it('renders cells as MB/s · RSS · faults and writes the recommendation from the numbers', () => {
+    const bytes = 1e9;
+    const rows: IoRow[] = [
+      {
+        spec: spec('mmap + copy', 'mmap', { segmentBytes: 256 << 20, sequential: true, populate: false }),
+        cells: [cell(1 << 20, 1, 60 * 1024, 20_000, 0.5)],
+      },
+      {
+        spec: spec('mmap + copy', 'mmap', { segmentBytes: 256 << 20, sequential: false, populate: false }),
+        cells: [cell(1 << 20, 1, 60 * 1024, 20_000, 0.4)],
+      },
+      {
+        spec: spec('mmap + copy', 'mmap', { segmentBytes: 256 << 20, sequential: true, populate: true }),
+        cells: [cell(1 << 20, 1, 300 * 1024, 3000, 0.25)],
+      },
+      { spec: spec('csvscan CLI count', 'mmap'), cells: [cell(1 << 20, 2, 70 * 1024, 30_000)] },
+      { spec: spec('csvscan CLI count', 'read'), cells: [cell(1 << 20, 2.05, 55 * 1024, 5000)] },
+      { spec: spec('read()', 'read', { unavailable: 'n/a' }), cells: [{ windowBytes: 1 << 20, timing: null, loopSeconds: null, note: 'timed out (120 s)' }] },
+    ];
+    const table = renderIoTable(rows, bytes);
+    expect(table[0]).toBe('| path | io | segment | MADV_SEQUENTIAL | MAP_POPULATE | window 1M |');
+    expect(table[2]).toBe('| mmap + copy | mmap | 256M | on | off | 2000 · 60.0 · 20k |');
+    expect(table[5]).toBe('| csvscan CLI count | mmap | - | - | - | 500 · 70.0 · 30k |');
+    expect(table[7]).toBe('| read() | read | - | - | - | timed out (120 s) |');
+    const text = recommendation(rows, bytes);
+    // read at 488 MB/s is within 5% of mmap's 500 and uses less memory.
+    expect(text).toContain('default `--io read --window 1M`, 488 MB/s, peak RSS 55.0 MiB, 5000 minor faults');
+    expect(text).toContain('The best `--io mmap` (window 1M) reaches 500 MB/s at 70.0 MiB and 30k faults');
+    expect(text).toContain('MADV_SEQUENTIAL changes the copy speed by -20%');
+    expect(text).toContain('MAP_POPULATE changes it by +100% and the minor faults from 20k to 3000, but peak RSS goes from 60.0 to 300.0 MiB');
+  });
+
+  it('formats fault counts compactly', () => {
+    expect(formatCount(987)).toBe('987');
+    expect(formatCount(12_345)).toBe('12k');
+    expect(formatCount(2_500_000)).toBe('2.5M');
+  });
+});
