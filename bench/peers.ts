@@ -75,7 +75,7 @@ export class UsageError extends Error {}
 function usage(): string {
   return [
     'usage: node build/host/bench/peers.js [options]',
-    '  --quick            64 MiB files (smoke test, about a minute)',
+    '  --quick            64 MiB files (smoke test; 1 to 3 minutes: the JS parsers run at tens of MB/s)',
     '  --size SIZE        size of the generated files (default 1G)',
     '  --big              the 10 GiB numeric file only',
     '  --runs N           runs per row, the fastest is reported (default 1)',
