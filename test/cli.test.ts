@@ -443,8 +443,8 @@ describe('command line: usage', () => {
     expectCleanError(csvscan(['sum', BASIC]), 2, /^csvscan: sum needs at least one column: -c COL$/m);
   });
 
-  it('has bench registered but not implemented yet', () => {
-    expectCleanError(csvscan(['bench', BASIC]), 2, /^csvscan: bench is not implemented yet$/m);
+  it('refuses to bench standard input (bench itself: test/bench-command.test.ts)', () => {
+    expectCleanError(csvscan(['bench', '-']), 2, /^csvscan: bench reads FILE many times, so not from standard input/m);
   });
 
   it('merges --range shards into the whole-file output, and names what is wrong with them', () => {

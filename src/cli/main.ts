@@ -2,10 +2,11 @@
 // failure into one `csvscan: ...` line on stderr and an exit code. Nothing here calls process.exit,
 // so main() can also run in-process.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { formatRusageLine, REPORT_RUSAGE_ENV } from '../bench/rusage.js';
 import { CsvscanError, EXIT_USAGE } from '../errors.js';
 import { registerBenchCommand } from './commands/bench.js';
 import { registerCountCommand } from './commands/count.js';
@@ -50,7 +51,7 @@ function buildProgram(io: CliIo): Command {
   registerCountCommand(program, io);
   registerSumCommand(program, io);
   registerStatsCommand(program, io);
-  registerBenchCommand(program);
+  registerBenchCommand(program, io);
   registerMergeCommand(program, io);
   return program;
 }
@@ -82,8 +83,15 @@ export function reportError(error: unknown, io: CliIo): number {
   return exitCode;
 }
 
+/** `csvscan bench` runs each measurement as a child with this set: it reports its own peak memory. */
+function reportPeakMemoryAtExit(): void {
+  // writeSync: an 'exit' listener cannot wait for an asynchronous write.
+  process.once('exit', () => writeSync(2, formatRusageLine(process.resourceUsage().maxRSS)));
+}
+
 /** Runs the command line `argv` (as process.argv: node, script, arguments...) and returns the exit code. */
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  if (process.env[REPORT_RUSAGE_ENV] === '1') reportPeakMemoryAtExit();
   try {
     await buildProgram(io).parseAsync(argv, { from: 'node' });
     return EXIT_SUCCESS;
