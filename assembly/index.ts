@@ -19,7 +19,7 @@ import {
   RESULT_STOP_POSITION, RESULT_BYTES, RESULT_HEADER_FIELDS, RESULT_LINES_AT_FIRST,
   STATUS_OK, STATUS_UNTERMINATED_QUOTE, STATUS_STOPPED,
   NUMBER_TEXT_OFFSET, MAX_KEPT_DIGITS, COLUMN_MAP_OFFSET, SLOTS_OFFSET, SLOT_SIZE,
-  SLOT_COUNT, SLOT_INVALID, SLOT_SHIFT, SLOT_FDEV, SLOT_OUTSIDE, SLOT_MIN, SLOT_MAX, SLOT_FSUM, SLOT_FSUM_COMP, SLOT_FSQ,
+  SLOT_COUNT, SLOT_INVALID, SLOT_SHIFT, SLOT_FDEV, SLOT_OUTSIDE, SLOT_MIN, SLOT_MAX, SLOT_FSUM, SLOT_FSQ,
   SLOT_FSQ_COMP, SLOT_INVALID_LINE, SLOT_INVALID_LENGTH, SLOT_INVALID_SEEN, SLOT_INVALID_BYTES,
   INVALID_CAPTURE, SLOT_SUMS, SUM_EXP_MIN, SLOT_SQUARES, SQ_EXP_MIN, WINDOW_OFFSET, LAYOUT_VERSION,
 } from './layout';
@@ -971,8 +971,7 @@ function accumulate(base: usize, mantissa: u64, exponent: i64, negative: bool): 
       }
     }
   }
-  const countBefore = load<i64>(base + SLOT_COUNT);
-  store<i64>(base + SLOT_COUNT, countBefore + 1);
+  store<i64>(base + SLOT_COUNT, load<i64>(base + SLOT_COUNT) + 1);
   if (exact) {
     if (m != 0) {
       const signed: i64 = negative ? -<i64>m : <i64>m;
@@ -991,19 +990,20 @@ function accumulate(base: usize, mantissa: u64, exponent: i64, negative: bool): 
       }
     }
   } else {
-    store<i64>(base + SLOT_OUTSIDE, load<i64>(base + SLOT_OUTSIDE) + 1);
-  }
-
-  if (value < load<f64>(base + SLOT_MIN)) store<f64>(base + SLOT_MIN, value);
-  if (value > load<f64>(base + SLOT_MAX)) store<f64>(base + SLOT_MAX, value);
-  neumaierAdd(base + SLOT_FSUM, value);
-  if (flags & FLAG_SQUARES) {
-    // variance in doubles from deviations to the first number: no cancellation of huge squares
-    if (countBefore == 0) store<f64>(base + SLOT_SHIFT, value);
+    // Outside the exact domain the sums are of doubles: Neumaier sums of the deviations from the
+    // slot's first such number and of their squares (no cancellation of huge squares); the host
+    // adds them to the exact sums of the others.
+    const outsideBefore = load<i64>(base + SLOT_OUTSIDE);
+    store<i64>(base + SLOT_OUTSIDE, outsideBefore + 1);
+    if (outsideBefore == 0) store<f64>(base + SLOT_SHIFT, value);
+    neumaierAdd(base + SLOT_FSUM, value); // for when deviations overflow (opposite huge values)
     const deviation = value - load<f64>(base + SLOT_SHIFT);
     neumaierAdd(base + SLOT_FDEV, deviation);
     neumaierAdd(base + SLOT_FSQ, deviation * deviation);
   }
+
+  if (value < load<f64>(base + SLOT_MIN)) store<f64>(base + SLOT_MIN, value);
+  if (value > load<f64>(base + SLOT_MAX)) store<f64>(base + SLOT_MAX, value);
 }
 
 @inline function addI128(ptr: usize, v: i64): void {

@@ -18,10 +18,12 @@
 //   +32  min f64          +40  max f64                                the exact decimal domain)
 //   +48  fsum f64         +56  fsum compensation f64   (Neumaier sum of the doubles)
 //   +64  fsq f64          +72  fsq compensation f64    (Neumaier sum of (double - shift)^2)
+//        fsum, fsq, shift and fdev cover only the numbers outside the exact decimal domain
 //   +80  first invalid: line i64 (1-based, relative to the scan start; 0 = none)
 //   +88  first invalid: captured length i32 (<= 64)    +92 first invalid: bytes seen so far i32
 //   +96  first invalid: value bytes [64]
-//   +160 shift f64 (the slot's first number: deviations from it keep the double variance stable)
+//   +160 shift f64 (the slot's first number outside the exact domain: deviations from it keep the
+//        double sums free of cancellation)
 //   +168 fdev f64         +176 fdev compensation f64   (Neumaier sum of double - shift)
 //   +256 SUM buckets:  SUM_BUCKETS x i128 (lo u64, hi i64), bucket b holds mantissas of 10^(b+SUM_EXP_MIN)
 //   +1104 SQUARE buckets: SQ_BUCKETS x i128, bucket b holds 10^(b+SQ_EXP_MIN) units of the squares
@@ -32,7 +34,7 @@
 // and go to SQUARE buckets 2k+18, 2k+9 and 2k: no 128-bit multiply, and the 128-bit buckets cannot
 // overflow before 2^66 additions.
 
-export const LAYOUT_VERSION = 3;
+export const LAYOUT_VERSION = 4;
 
 export const CONFIG_OFFSET = 65536;
 export const CONFIG_DELIMITER = 0; //       i32: delimiter byte

@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 
 // ---- the ABI (docs/kernel-abi.md; a test checks these against assembly/layout.ts) -----------------
-const LAYOUT_VERSION = 3;
+const LAYOUT_VERSION = 4;
 const PAGE_SIZE = 65536;
 const CONFIG_OFFSET = 65536;
 const CONFIG_DELIMITER = 0;
@@ -32,8 +32,9 @@ const COLUMN_MAP_OFFSET = 131072;
 const SLOTS_OFFSET = 262144;
 const SLOT_COUNT = 0;
 const SLOT_OUTSIDE = 24;
-const SLOT_FSUM = 48;
-const SLOT_FSUM_COMP = 56;
+const SLOT_SHIFT = 160;
+const SLOT_FDEV = 168;
+const SLOT_FDEV_COMP = 176;
 const SLOT_SUMS = 256;
 const SUM_EXP_MIN = -35;
 const SUM_BUCKETS = 53;
@@ -114,8 +115,11 @@ for (let b = 0; b < SUM_BUCKETS; b++) {
 }
 const numbers = view.getBigInt64(slot + SLOT_COUNT, true);
 const outside = view.getBigInt64(slot + SLOT_OUTSIDE, true);
-// With a number outside the exact domain there is no exact sum: the compensated double sum stands.
-const doubleSum = view.getFloat64(slot + SLOT_FSUM, true) + view.getFloat64(slot + SLOT_FSUM_COMP, true);
+// With a number outside the exact domain there is no exact sum: those numbers come as doubles, their
+// first one (shift) and the compensated sum of their deviations from it.
+const shift = view.getFloat64(slot + SLOT_SHIFT, true);
+const deviations = view.getFloat64(slot + SLOT_FDEV, true) + view.getFloat64(slot + SLOT_FDEV_COMP, true);
+const doubleSum = Number(units) * 10 ** SUM_EXP_MIN + Number(outside) * shift + deviations;
 const sum = outside > 0n ? String(doubleSum) : decimalText(units, -SUM_EXP_MIN);
 
 console.log(`rows\t${rows}`);

@@ -36,10 +36,14 @@ export interface RawColumn {
   exactSum: bigint;
   /** exact sum of squares of the in-domain numbers, in units of 10^-70 (0n unless mode is stats) */
   exactSquares: bigint;
-  /** Neumaier sum of all the numbers' doubles: value and compensation */
+  /**
+   * Numbers outside the exact domain, as doubles: shift is the first one; fdev is the Neumaier sum
+   * of (double - shift) and fsq of its square (value and compensation). Their sum is
+   * outside * shift + fdev; fsum (Neumaier, value and compensation) is their plain sum, for
+   * when deviations overflow (huge values of both signs).
+   */
   fsum: number;
   fsumComp: number;
-  /** the first number's double; fdev sums (double - shift), fsq sums (double - shift)^2 (Neumaier) */
   shift: number;
   fdev: number;
   fdevComp: number;

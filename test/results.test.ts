@@ -320,13 +320,19 @@ function accumulate(column: RawColumn, text: string, line: number): void {
     column.exactSquares += units * units;
   } else {
     column.outside++;
+    accumulateDouble(column, x);
   }
-  const sum = { sum: column.fsum, comp: column.fsumComp };
-  neumaierAdd(sum, x);
-  column.fsum = sum.sum;
-  column.fsumComp = sum.comp;
-  // as the kernel does: deviations from the column's first number
-  if (column.count === 1) column.shift = x;
+  if (x < column.min || (x === column.min && Object.is(x, -0))) column.min = x;
+  if (x > column.max || (x === column.max && Object.is(column.max, -0))) column.max = x;
+}
+
+/** As the kernel does for numbers outside the exact domain: deviations from the first of them. */
+function accumulateDouble(column: RawColumn, x: number): void {
+  if (column.outside === 1) column.shift = x;
+  const plain = { sum: column.fsum, comp: column.fsumComp };
+  neumaierAdd(plain, x);
+  column.fsum = plain.sum;
+  column.fsumComp = plain.comp;
   const deviation = x - column.shift;
   const deviations = { sum: column.fdev, comp: column.fdevComp };
   neumaierAdd(deviations, deviation);
@@ -336,8 +342,6 @@ function accumulate(column: RawColumn, text: string, line: number): void {
   neumaierAdd(squares, deviation * deviation);
   column.fsq = squares.sum;
   column.fsqComp = squares.comp;
-  if (x < column.min || (x === column.min && Object.is(x, -0))) column.min = x;
-  if (x > column.max || (x === column.max && Object.is(column.max, -0))) column.max = x;
 }
 
 function columnOf(texts: string[]): RawColumn {
@@ -640,19 +644,19 @@ describe('mergeRawScans', () => {
     expect([a, b, c]).toEqual(snapshot);
   });
 
-  it('merges Neumaier states as one more Neumaier addition', () => {
+  it('restates the second part\'s deviations about the first part\'s shift', () => {
     const a = { ...modelScan(records, 0, 1, { midRecordStart: false }) };
     const b = { ...modelScan(records, 1, 2, { midRecordStart: false }) };
-    a.columns = [{ ...emptyColumn(), count: 1, fsum: 1e100, fsumComp: 1 }, emptyColumn()];
-    b.columns = [{ ...emptyColumn(), count: 1, fsum: -1e100, fsumComp: 2 }, emptyColumn()];
+    // part a: 1e20 and 1e20 + 2^17 (shift 1e20); part b: 3e20 alone (shift 3e20)
+    a.columns = [{ ...emptyColumn(), count: 2, outside: 2, shift: 1e20, fdev: 131072, fsq: 131072 * 131072 }, emptyColumn()];
+    b.columns = [{ ...emptyColumn(), count: 1, outside: 1, shift: 3e20, fdev: 0, fsq: 0 }, emptyColumn()];
     const column = mergeRawScans([a, b]).columns[0]!;
-    expect(column.fsum + column.fsumComp).toBe(3);
-    const infinite = mergeRawScans([
-      { ...a, columns: [{ ...emptyColumn(), fsum: Infinity }, emptyColumn()] },
-      { ...b, columns: [{ ...emptyColumn(), fsum: 1 }, emptyColumn()] },
-    ]).columns[0]!;
-    expect(infinite.fsum).toBe(Infinity);
-    expect(infinite.fsumComp).toBe(0);
+    expect(column.shift).toBe(1e20);
+    expect(column.fdev + column.fdevComp).toBe(131072 + 2e20);
+    expect(column.fsq + column.fsqComp).toBe(131072 * 131072 + 4e40);
+    // a part without such numbers takes the other's state as it is
+    const only = mergeRawScans([{ ...a, columns: [emptyColumn(), emptyColumn()] }, b]).columns[0]!;
+    expect([only.shift, only.fdev, only.fsq]).toEqual([3e20, 0, 0]);
   });
 
   it('takes an unterminated quote with its line shifted, and rejects mismatched parts', () => {

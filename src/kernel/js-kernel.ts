@@ -94,7 +94,7 @@ const A_FSQ = 7;
 const A_FSQ_COMP = 8;
 const A_INVALID_LINE = 9; //   1-based relative line of the first invalid field, 0 = none
 const A_INVALID_LENGTH = 10; // bytes of it kept (<= INVALID_CAPTURE)
-const A_SHIFT = 11; //          the first number's double: fdev and fsq sum deviations from it
+const A_SHIFT = 11; //          the first double outside the exact domain: fdev and fsq sum deviations from it
 const A_FDEV = 12;
 const A_FDEV_COMP = 13;
 const A_SUMS = 14;
@@ -1057,14 +1057,14 @@ export class JsKernel implements Engine {
         if (total >= CARRY_AT || total <= -CARRY_AT) carryLimbs(acc, sum, sum + SUM_LIMBS - 1);
         if (this.squares) this.addSquare(base, mantissa, exponent);
       } else {
-        this.addExactOrOutside(base, mantissa, exponent, negative);
+        this.addExactOrOutside(base, mantissa, exponent, negative, value);
       }
     }
     this.addDouble(base, value);
   }
 
   /** The exact domain check of a mantissa below 10^15 whose exponent is not in [-18, 0]. */
-  private addExactOrOutside(base: number, mantissa: number, exponent: number, negative: boolean): void {
+  private addExactOrOutside(base: number, mantissa: number, exponent: number, negative: boolean, value: number): void {
     const acc = this.acc;
     let m = mantissa;
     let k = exponent;
@@ -1079,7 +1079,7 @@ export class JsKernel implements Engine {
       (k > 0 && m >= POW10[18 - k]) || //  >= 1e18
       (k < -18 && m < POW10[-18 - k]) //   < 1e-18
     ) {
-      acc[base + A_OUTSIDE]++;
+      this.addOutside(base, value);
       return;
     }
     const sum = base + A_SUMS + (k - L.SUM_EXP_MIN) * SUM_LIMBS;
@@ -1162,26 +1162,30 @@ export class JsKernel implements Engine {
       addLimb(acc, sum + 2, last, negative ? -a : a);
       if (this.squares) addSquareLimbs(acc, base + A_SQUARES + (2 * k - SQUARE_EXP_MIN) * SQUARE_LIMBS, a, b, c);
     } else {
-      acc[base + A_OUTSIDE]++;
+      this.addOutside(base, value);
     }
     this.addDouble(base, value);
   }
 
   /**
-   * min, max and the Neumaier sums of the value, of its deviation from the slot's first value and
-   * of that deviation squared (a variance in doubles without cancellation). Called after counting.
+   * A number outside the exact domain, as the kernel keeps it: Neumaier sums of its deviation from
+   * the slot's first such number and of that deviation squared.
    */
+  private addOutside(base: number, value: number): void {
+    const acc = this.acc;
+    const outsideBefore = acc[base + A_OUTSIDE]++;
+    if (outsideBefore === 0) acc[base + A_SHIFT] = value;
+    neumaierAdd(acc, base + A_FSUM, value);
+    const deviation = value - acc[base + A_SHIFT];
+    neumaierAdd(acc, base + A_FDEV, deviation);
+    neumaierAdd(acc, base + A_FSQ, deviation * deviation);
+  }
+
+  /** min and max. Called after counting. */
   private addDouble(base: number, value: number): void {
     const acc = this.acc;
     if (value < acc[base + A_MIN]) acc[base + A_MIN] = value;
     if (value > acc[base + A_MAX]) acc[base + A_MAX] = value;
-    neumaierAdd(acc, base + A_FSUM, value);
-    if (this.squares) {
-      if (acc[base + A_COUNT] === 1) acc[base + A_SHIFT] = value;
-      const deviation = value - acc[base + A_SHIFT];
-      neumaierAdd(acc, base + A_FDEV, deviation);
-      neumaierAdd(acc, base + A_FSQ, deviation * deviation);
-    }
   }
 
   /**

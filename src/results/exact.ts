@@ -152,3 +152,17 @@ export function decimalText(units: bigint, scale: number): string {
   const text = fractionPart === '' ? integerPart : `${integerPart}.${fractionPart}`;
   return negative ? `-${text}` : text;
 }
+
+/** A finite double as an exact whole number of 2^-1074 (the smallest subnormal). */
+export function doubleUnits(value: number): bigint {
+  if (!Number.isFinite(value)) throw new RangeError(`not a finite double: ${value}`);
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, value);
+  const bits = view.getBigUint64(0);
+  const negative = bits >> 63n === 1n;
+  const exponentBits = Number((bits >> 52n) & 0x7ffn);
+  const fraction = bits & 0xfffffffffffffn;
+  // subnormal: fraction x 2^-1074; normal: (2^52 + fraction) x 2^(exponent - 1075)
+  const units = exponentBits === 0 ? fraction : (fraction | (1n << 52n)) << BigInt(exponentBits - 1);
+  return negative ? -units : units;
+}

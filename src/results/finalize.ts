@@ -27,13 +27,15 @@
 //   JSON).
 
 import type { ColumnResult, RawColumn } from '../types.js';
-import { decimalText, rationalSqrtToDouble, rationalToDouble } from './exact.js';
+import { decimalText, doubleUnits, rationalSqrtToDouble, rationalToDouble } from './exact.js';
 
 /** RawColumn.exactSum is in units of 10^-SUM_SCALE, exactSquares in units of 10^-SQUARES_SCALE. */
 export const SUM_SCALE = 35;
 export const SQUARES_SCALE = 70;
 const SUM_UNIT_DENOMINATOR = 10n ** BigInt(SUM_SCALE);
 const SQUARES_UNIT_DENOMINATOR = 10n ** BigInt(SQUARES_SCALE);
+/** every finite double is a whole number of 2^-1074 */
+const DOUBLE_UNIT_DENOMINATOR = 2n ** 1074n;
 
 const utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
@@ -91,36 +93,63 @@ function exactStatistics(raw: RawColumn): Statistics {
   return statistics;
 }
 
-/** Some number is outside the exact domain: use the compensated sums of the doubles. */
+/**
+ * Some number is outside the exact domain. The others are still summed exactly; the outside ones
+ * come as doubles: their first value (shift) and Neumaier sums of deviations from it and of their
+ * squares. Everything is combined as exact rationals (a double is one) and rounded once.
+ */
 function doubleStatistics(raw: RawColumn): Statistics {
   const n = raw.count;
-  const hasPositiveInfinity = n > 0 && raw.max === Infinity;
-  const hasNegativeInfinity = n > 0 && raw.min === -Infinity;
-  let sum: number;
-  if (hasPositiveInfinity && hasNegativeInfinity) sum = NaN;
-  else if (hasPositiveInfinity) sum = Infinity;
-  else if (hasNegativeInfinity) sum = -Infinity;
-  else {
-    sum = raw.fsum + raw.fsumComp;
-    // finite numbers whose sum overflows: the running sum is the rounded (infinite) sum; its
-    // compensation became NaN
-    if (Number.isNaN(sum)) sum = raw.fsum;
+  const hasPositiveInfinity = raw.max === Infinity;
+  const hasNegativeInfinity = raw.min === -Infinity;
+  if (hasPositiveInfinity || hasNegativeInfinity) {
+    const sum = hasPositiveInfinity && hasNegativeInfinity ? NaN : hasPositiveInfinity ? Infinity : -Infinity;
+    return { sum, sumText: null, mean: sum, stddev: NaN };
   }
-
-  let stddev = NaN;
-  // Deviations from the shift (the first number) keep the squares small: values like 1e19 and
-  // 1e19 + 4096 keep their spread instead of cancelling.
-  const squaredDeviations = raw.fsq + raw.fsqComp;
   const deviations = raw.fdev + raw.fdevComp;
-  // Squared deviations beyond the double range (a spread over ~1.3e154) leave the variance unknown: NaN.
-  if (n > 1 && !hasPositiveInfinity && !hasNegativeInfinity && Number.isFinite(squaredDeviations)) {
-    const variance = (squaredDeviations - deviations * (deviations / n)) / (n - 1);
-    stddev = Math.sqrt(Math.max(0, variance));
+  if (!Number.isFinite(deviations)) {
+    // Deviations beyond the double range (huge values of both signs): the plain compensated sum of
+    // the doubles stands in, and the variance is unknown.
+    if (!Number.isFinite(raw.fsum + raw.fsumComp)) {
+      return { sum: raw.fsum, sumText: null, mean: raw.fsum, stddev: NaN };
+    }
+    const numerator =
+      raw.exactSum * DOUBLE_UNIT_DENOMINATOR + (doubleUnits(raw.fsum) + doubleUnits(raw.fsumComp)) * SUM_UNIT_DENOMINATOR;
+    const denominator = SUM_UNIT_DENOMINATOR * DOUBLE_UNIT_DENOMINATOR;
+    return {
+      sum: rationalToDouble(numerator, denominator),
+      sumText: null,
+      mean: n > 0 ? rationalToDouble(numerator, BigInt(n) * denominator) : NaN,
+      stddev: NaN,
+    };
   }
-  // An overflowed sum still has a finite mean: the shift plus the mean deviation.
-  let mean = n > 0 ? sum / n : NaN;
-  if (n > 0 && !Number.isFinite(sum) && !hasPositiveInfinity && !hasNegativeInfinity) {
-    mean = raw.shift + deviations / n;
+  const inside = BigInt(n - raw.outside);
+  const outside = BigInt(raw.outside);
+  const shift = doubleUnits(raw.shift);
+  const deviationUnits = doubleUnits(raw.fdev) + doubleUnits(raw.fdevComp);
+  // sum = S1 + outside * shift + D, over 10^35 * 2^1074
+  const sumNumerator = raw.exactSum * DOUBLE_UNIT_DENOMINATOR + (outside * shift + deviationUnits) * SUM_UNIT_DENOMINATOR;
+  const sumDenominator = SUM_UNIT_DENOMINATOR * DOUBLE_UNIT_DENOMINATOR;
+  const statistics: Statistics = {
+    sum: rationalToDouble(sumNumerator, sumDenominator),
+    sumText: null,
+    mean: n > 0 ? rationalToDouble(sumNumerator, BigInt(n) * sumDenominator) : NaN,
+    stddev: NaN,
+  };
+  const squaredDeviations = raw.fsq + raw.fsqComp;
+  if (n > 1 && Number.isFinite(squaredDeviations)) {
+    // Deviations of all numbers from the shift K: the exact ones contribute S1 - inside*K and
+    // S2 - 2K*S1 + inside*K^2. Sums of deviations are over 10^35 * 2^1074, squares over their square.
+    const allDeviations = raw.exactSum * DOUBLE_UNIT_DENOMINATOR + (deviationUnits - inside * shift) * SUM_UNIT_DENOMINATOR;
+    const allSquares =
+      raw.exactSquares * DOUBLE_UNIT_DENOMINATOR * DOUBLE_UNIT_DENOMINATOR -
+      2n * shift * raw.exactSum * DOUBLE_UNIT_DENOMINATOR * SUM_UNIT_DENOMINATOR +
+      (inside * shift * shift + (doubleUnits(raw.fsq) + doubleUnits(raw.fsqComp)) * DOUBLE_UNIT_DENOMINATOR) *
+        SQUARES_UNIT_DENOMINATOR;
+    const count = BigInt(n);
+    const numerator = count * allSquares - allDeviations * allDeviations;
+    const denominator = count * (count - 1n) * SQUARES_UNIT_DENOMINATOR * DOUBLE_UNIT_DENOMINATOR * DOUBLE_UNIT_DENOMINATOR;
+    statistics.stddev = numerator > 0n ? rationalSqrtToDouble(numerator, denominator) : 0;
   }
-  return { sum, sumText: null, mean, stddev };
+  return statistics;
 }

@@ -56,23 +56,24 @@ function mergeTwo(before: RawScan, after: RawScan): RawScan {
 }
 
 function mergeColumns(before: RawColumn, after: RawColumn, lineOffset: number): RawColumn {
-  const sum = addNeumaier(before.fsum, before.fsumComp, after.fsum, after.fsumComp);
-  // Deviations are taken from each part's own shift: restate `after`'s about `before`'s shift
-  // (sum of (x - s1) = sum of (x - s2) + n2 d, squares + 2 d sum(x - s2) + n2 d^2, d = s2 - s1).
+  // Deviations are taken from each part's own shift (its first number outside the exact domain):
+  // restate `after`'s about `before`'s (sum of (x - s1) = sum of (x - s2) + n2 d,
+  // squares + 2 d sum(x - s2) + n2 d^2, d = s2 - s1, n2 = after.outside).
   let shift = before.shift;
   let deviations = { value: before.fdev, compensation: before.fdevComp };
   let squares = { value: before.fsq, compensation: before.fsqComp };
-  if (before.count === 0) {
+  if (before.outside === 0) {
     shift = after.shift;
     deviations = { value: after.fdev, compensation: after.fdevComp };
     squares = { value: after.fsq, compensation: after.fsqComp };
-  } else if (after.count > 0) {
+  } else if (after.outside > 0) {
     const d = after.shift - before.shift;
     const afterDeviations = after.fdev + after.fdevComp;
-    deviations = addNeumaier(before.fdev, before.fdevComp, afterDeviations, after.count * d);
-    const restated = addNeumaier(after.fsq, after.fsqComp, 2 * d * afterDeviations, after.count * d * d);
+    deviations = addNeumaier(before.fdev, before.fdevComp, afterDeviations, after.outside * d);
+    const restated = addNeumaier(after.fsq, after.fsqComp, 2 * d * afterDeviations, after.outside * d * d);
     squares = addNeumaier(before.fsq, before.fsqComp, restated.value, restated.compensation);
   }
+  const sum = addNeumaier(before.fsum, before.fsumComp, after.fsum, after.fsumComp);
   return {
     count: before.count + after.count,
     empty: before.empty + after.empty,
