@@ -654,7 +654,7 @@ function quotedFieldEnd(from: usize, searchEnd: usize): usize {
 }
 
 /** Field `field` is the unquoted bytes [from, to) on line `line`: classify and accumulate it. */
-function fastField(field: i32, from: usize, to: usize, line: i64): void {
+@inline function fastField(field: i32, from: usize, to: usize, line: i64): void {
   const s = <i32>load<i16>(COLUMN_MAP_OFFSET + (<usize>field << 1));
   if (s < 0 || from == to) return;
   // common case: [sign] digits [. digits], at most 19 digits in all, read 8 digits at a time
@@ -688,8 +688,13 @@ function fastField(field: i32, from: usize, to: usize, line: i64): void {
     }
   }
   if (p == to && digits > 0 && digits <= MAX_MANTISSA_DIGITS) {
-    numDropped = 0;
-    accumulate(SLOTS_OFFSET + <usize>s * SLOT_SIZE, m, scale, negative);
+    const base = SLOTS_OFFSET + <usize>s * SLOT_SIZE;
+    if (digits <= 15 && scale >= -18) {
+      accumulateSimple(base, m, scale, negative);
+    } else {
+      numDropped = 0;
+      accumulate(base, m, scale, negative);
+    }
     return;
   }
   // anything else (spaces, exponent, long digit strings, invalid text): the general parser
@@ -1002,6 +1007,41 @@ function accumulate(base: usize, mantissa: u64, exponent: i64, negative: bool): 
     neumaierAdd(base + SLOT_FSQ, deviation * deviation);
   }
 
+  if (value < load<f64>(base + SLOT_MIN)) store<f64>(base + SLOT_MIN, value);
+  if (value > load<f64>(base + SLOT_MAX)) store<f64>(base + SLOT_MAX, value);
+}
+
+/**
+ * accumulate() for the common number: m < 10^15 and k in [-18, 0], so m x 10^k is surely in the
+ * exact domain (or zero) and Clinger's fast path rounds it: no checks, no division by 10^9.
+ */
+@inline function accumulateSimple(base: usize, m: u64, k: i64, negative: bool): void {
+  const magnitude = <f64><i64>m / unchecked(POW10_F64[<i32>-k]);
+  const value = negative ? -magnitude : magnitude;
+  store<i64>(base + SLOT_COUNT, load<i64>(base + SLOT_COUNT) + 1);
+  if (m != 0) {
+    addI128(base + SLOT_SUMS + (<usize>(k - SUM_EXP_MIN) << 4), negative ? -<i64>m : <i64>m);
+    if (flags & FLAG_SQUARES) {
+      const sq = base + SLOT_SQUARES + (<usize>(2 * k - SQ_EXP_MIN) << 4);
+      if (m < 1000000000) {
+        addI128(sq, <i64>(m * m));
+      } else {
+        // m = high x 10^9 + low without a 64-bit division: estimate in doubles (m < 2^53), correct
+        let high = <u64>(<f64><i64>m * 1e-9);
+        let low = <i64>m - <i64>high * 1000000000;
+        if (low < 0) {
+          high--;
+          low += 1000000000;
+        } else if (low >= 1000000000) {
+          high++;
+          low -= 1000000000;
+        }
+        addI128(sq, low * low);
+        addI128(sq + (9 << 4), <i64>(2 * high) * low);
+        addI128(sq + (18 << 4), <i64>(high * high));
+      }
+    }
+  }
   if (value < load<f64>(base + SLOT_MIN)) store<f64>(base + SLOT_MIN, value);
   if (value > load<f64>(base + SLOT_MAX)) store<f64>(base + SLOT_MAX, value);
 }
