@@ -494,6 +494,8 @@ function fastRecords(start: usize, limit: usize): usize {
   let word = start;
   while (true) {
     let mask: u64;
+    let lineFeeds: u64;
+    let quotes: u64;
     let next: usize;
     if (ASC_FEATURE_SIMD) {
       // 32 bytes per step: one bit per byte equal to delimiter, LF or quote
@@ -502,9 +504,15 @@ function fastRecords(start: usize, limit: usize): usize {
       const quoteVector = i8x16.splat(<i8>quote);
       const first = v128.load(word);
       const second = v128.load(word, 16);
-      const firstHits = v128.or(v128.or(i8x16.eq(first, delimVector), i8x16.eq(first, lfVector)), i8x16.eq(first, quoteVector));
-      const secondHits = v128.or(v128.or(i8x16.eq(second, delimVector), i8x16.eq(second, lfVector)), i8x16.eq(second, quoteVector));
+      const firstLf = i8x16.eq(first, lfVector);
+      const secondLf = i8x16.eq(second, lfVector);
+      const firstQuote = i8x16.eq(first, quoteVector);
+      const secondQuote = i8x16.eq(second, quoteVector);
+      const firstHits = v128.or(v128.or(i8x16.eq(first, delimVector), firstLf), firstQuote);
+      const secondHits = v128.or(v128.or(i8x16.eq(second, delimVector), secondLf), secondQuote);
       mask = <u64>i8x16.bitmask(firstHits) | (<u64>i8x16.bitmask(secondHits) << 16);
+      lineFeeds = <u64>i8x16.bitmask(firstLf) | (<u64>i8x16.bitmask(secondLf) << 16);
+      quotes = <u64>i8x16.bitmask(firstQuote) | (<u64>i8x16.bitmask(secondQuote) << 16);
       next = word + 32;
     } else {
       const w = load<u64>(word);
@@ -512,10 +520,29 @@ function fastRecords(start: usize, limit: usize): usize {
       const b = w ^ lfWord;
       const c = w ^ quoteWord;
       // high bit of each byte equal to delimiter, LF or quote (exact: no borrow between bytes)
-      mask = ~((((a & LOW7) + LOW7) | a) & (((b & LOW7) + LOW7) | b) & (((c & LOW7) + LOW7) | c) | LOW7);
+      lineFeeds = ~(((b & LOW7) + LOW7) | b | LOW7);
+      quotes = ~(((c & LOW7) + LOW7) | c | LOW7);
+      mask = ~(((a & LOW7) + LOW7) | a | LOW7) | lineFeeds | quotes;
       next = word + 8;
     }
     while (mask != 0) {
+      if (field >= mapped) {
+        // No selected field is left in this record: hop over its delimiters to its LF, counting
+        // them, unless a quote comes first (it may open a quoted field).
+        const pendingLf = mask & lineFeeds;
+        const before = pendingLf != 0 ? (pendingLf & (~pendingLf + 1)) - 1 : ~(<u64>0);
+        if ((mask & quotes & before) == 0) {
+          const delimiters = mask & before;
+          if (delimiters != 0) {
+            field += <i32>popcnt(delimiters);
+            const last = <usize>(63 - clz(delimiters));
+            fieldStart = word + (ASC_FEATURE_SIMD ? last : last >> 3) + 1;
+            fieldQuoted = false;
+            mask &= ~before;
+            if (mask == 0) break;
+          }
+        }
+      }
       const at = word + <usize>(ASC_FEATURE_SIMD ? ctz(mask) : ctz(mask) >> 3);
       mask &= mask - 1;
       const byte = <u32>load<u8>(at);
