@@ -113,6 +113,11 @@ const POW10_F64: StaticArray<f64> = [
   1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
   1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 ];
+// 10^-j, each the double nearest to it: an estimate of m / 10^j by one multiplication
+const POW10_RECIPROCAL_F64: StaticArray<f64> = [
+  1e0, 1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10, 1e-11, 1e-12, 1e-13, 1e-14,
+  1e-15, 1e-16, 1e-17, 1e-18,
+];
 const TEN_POW_18: u64 = 1000000000000000000;
 const TWO_POW_53: u64 = 9007199254740992;
 
@@ -692,26 +697,51 @@ function quotedFieldEnd(from: usize, searchEnd: usize): usize {
   let m: u64 = 0;
   let digits: i32 = 0;
   let scale: i64 = 0;
-  while (true) {
+  const length = <i32>(to - p);
+  if (length <= 8) {
+    // The whole field is in one word: digits, '.', digits. Join the two runs and convert once.
     const w = load<u64>(p);
-    const run = leadingDigits(w);
-    if (run == 0) break;
-    m = m * unchecked(POW10_U64[run]) + eightDigits(w, run);
-    digits += run;
-    p += <usize>run;
-    if (run < 8) break;
-  }
-  if (p < to && load<u8>(p) == 46) {
-    p++;
+    const integer = leadingDigits(w);
+    if (integer == length) {
+      if (integer > 0) {
+        m = eightDigits(w, integer);
+        digits = integer;
+        p = to;
+      }
+    } else if (<u32>load<u8>(p + <usize>integer) == 46) {
+      const afterDot = w >> (<u64>(integer + 1) << 3);
+      const fraction = leadingDigits(afterDot);
+      if (integer + 1 + fraction == length && integer + fraction > 0) {
+        const integerBytes = integer == 0 ? <u64>0 : w & (~(<u64>0) >> (<u64>(8 - integer) << 3));
+        const joined = integerBytes | (afterDot << (<u64>integer << 3));
+        digits = integer + fraction;
+        m = eightDigits(joined, digits);
+        scale = -<i64>fraction;
+        p = to;
+      }
+    }
+  } else {
     while (true) {
       const w = load<u64>(p);
       const run = leadingDigits(w);
       if (run == 0) break;
       m = m * unchecked(POW10_U64[run]) + eightDigits(w, run);
       digits += run;
-      scale -= <i64>run;
       p += <usize>run;
       if (run < 8) break;
+    }
+    if (p < to && load<u8>(p) == 46) {
+      p++;
+      while (true) {
+        const w = load<u64>(p);
+        const run = leadingDigits(w);
+        if (run == 0) break;
+        m = m * unchecked(POW10_U64[run]) + eightDigits(w, run);
+        digits += run;
+        scale -= <i64>run;
+        p += <usize>run;
+        if (run < 8) break;
+      }
     }
   }
   if (p == to && digits > 0 && digits <= MAX_MANTISSA_DIGITS) {
@@ -1043,8 +1073,6 @@ function accumulate(base: usize, mantissa: u64, exponent: i64, negative: bool): 
  * exact domain (or zero) and Clinger's fast path rounds it: no checks, no division by 10^9.
  */
 @inline function accumulateSimple(base: usize, m: u64, k: i64, negative: bool): void {
-  const magnitude = <f64><i64>m / unchecked(POW10_F64[<i32>-k]);
-  const value = negative ? -magnitude : magnitude;
   store<i64>(base + SLOT_COUNT, load<i64>(base + SLOT_COUNT) + 1);
   if (m != 0) {
     addI128(base + SLOT_SUMS + (<usize>(k - SUM_EXP_MIN) << 4), negative ? -<i64>m : <i64>m);
@@ -1069,8 +1097,19 @@ function accumulate(base: usize, mantissa: u64, exponent: i64, negative: bool): 
       }
     }
   }
-  if (value < load<f64>(base + SLOT_MIN)) store<f64>(base + SLOT_MIN, value);
-  if (value > load<f64>(base + SLOT_MAX)) store<f64>(base + SLOT_MAX, value);
+  // min and max need the correctly rounded double (a division) only for a number that may be a new
+  // extreme: m x 10^-j by multiplication is within 2^-51 of it, so it screens out the others
+  const estimate = <f64><i64>m * unchecked(POW10_RECIPROCAL_F64[<i32>-k]);
+  const slack = estimate * 8.881784197001252e-16; // 2^-50
+  const signed = negative ? -estimate : estimate;
+  const min = load<f64>(base + SLOT_MIN);
+  const max = load<f64>(base + SLOT_MAX);
+  if (signed - slack <= min || signed + slack >= max) {
+    const magnitude = <f64><i64>m / unchecked(POW10_F64[<i32>-k]);
+    const value = negative ? -magnitude : magnitude;
+    if (value < min) store<f64>(base + SLOT_MIN, value);
+    if (value > max) store<f64>(base + SLOT_MAX, value);
+  }
 }
 
 @inline function addI128(ptr: usize, v: i64): void {
