@@ -7,30 +7,18 @@
 // See bench/README.md for what is checked and how to read the table.
 
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg, release, totalmem, type } from 'node:os';
-import { basename, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import {
-  DEFAULT_SEED,
-  GENERATOR_VERSION,
-  generateCsvFile,
-  parseSize,
-  sizeLabel,
-  type CsvKind,
-} from './generate.js';
-import { referenceQuoted, referenceUnquoted, type ColumnReference } from './independent-check.js';
+import { existsSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { DEFAULT_SEED, parseSize, type CsvKind } from './generate.js';
+import { type ColumnReference } from './independent-check.js';
+import { CLI_PATH, REPO_ROOT, log, machineDescription, prepareGeneratedFile, warmPageCache } from './peers/data-files.js';
 
 // build/host/bench/run.js -> the repository root
-const REPO_ROOT = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
-const CLI_PATH = join(REPO_ROOT, 'bin', 'csvscan.js');
-const DATA_DIR = join(REPO_ROOT, 'bench', 'data');
 const TIME_BINARY = '/usr/bin/time';
 const MIB = 2 ** 20;
 const SPEC_MEMORY_TARGET_MIB = 256;
 
 /** The column summed by `sum` in each generated kind. */
-const SUM_COLUMN: Record<CsvKind, string> = { numeric: 'price', mixed: 'amount' };
 
 interface RunnerOptions {
   quick: boolean;
@@ -158,105 +146,27 @@ function parseArguments(argv: string[]): RunnerOptions {
   return options;
 }
 
-function git(args: string[]): string {
-  const result = spawnSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' });
-  return result.status === 0 ? result.stdout.trim() : 'unknown';
-}
-
-function machineDescription(): string[] {
-  let cpuModel = cpus()[0]?.model ?? 'unknown';
-  try {
-    const match = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
-    if (match) cpuModel = match[1].trim();
-  } catch {
-    // not Linux: os.cpus() is the fallback
-  }
-  const dirty = git(['status', '--porcelain', '--untracked-files=no']) === '' ? '' : ' (with uncommitted changes)';
-  const [load1] = loadavg();
-  const lines = [
-    `- date: ${new Date().toISOString()}`,
-    `- cpu: ${cpuModel}, ${availableParallelism()} cores available`,
-    `- memory: ${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
-    `- os: ${type()} ${release()}`,
-    `- node: ${process.version}`,
-    `- csvscan: commit ${git(['rev-parse', '--short', 'HEAD'])}${dirty}`,
-    `- load average (1 min) at start: ${load1.toFixed(2)}`,
-  ];
-  if (load1 > 0.5) lines.push('- WARNING: the machine was busy at start; speeds are not representative');
-  return lines;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Data files: generated once, reused while their sidecar says the same kind/size/seed/generator.
 
-interface DataFileMeta {
-  generatorVersion: number;
-  kind: CsvKind;
-  sizeBytes: number;
-  seed: number;
-  bytes: number;
-  rows: number;
-  /** the independent reference, computed once per file */
-  reference?: ColumnReference;
-}
-
-function metaPathOf(dataPath: string): string {
-  return `${dataPath}.meta.json`;
-}
-
-function readMeta(dataPath: string): DataFileMeta | null {
-  try {
-    return JSON.parse(readFileSync(metaPathOf(dataPath), 'utf8')) as DataFileMeta;
-  } catch {
-    return null;
-  }
-}
-
-function log(message: string): void {
-  process.stderr.write(`${message}\n`);
-}
-
 async function prepareGeneratedTarget(kind: CsvKind, sizeBytes: number, seed: number): Promise<Target> {
-  mkdirSync(DATA_DIR, { recursive: true });
-  const seedSuffix = seed === DEFAULT_SEED ? '' : `-seed${seed}`;
-  const path = join(DATA_DIR, `${kind}-${sizeLabel(sizeBytes)}${seedSuffix}.csv`);
-  let meta = readMeta(path);
-  const reusable =
-    meta !== null &&
-    meta.generatorVersion === GENERATOR_VERSION &&
-    meta.kind === kind &&
-    meta.sizeBytes === sizeBytes &&
-    meta.seed === seed &&
-    existsSync(path) &&
-    statSync(path).size === meta.bytes;
-  if (!reusable || meta === null) {
-    log(`generating ${relative(REPO_ROOT, path)} (${kind}, ${sizeBytes} bytes, seed ${seed}) ...`);
-    const summary = await generateCsvFile(path, { kind, sizeBytes, seed });
-    meta = { generatorVersion: GENERATOR_VERSION, kind, sizeBytes, seed, ...summary };
-    writeFileSync(metaPathOf(path), JSON.stringify(meta, null, 2) + '\n');
-  } else log(`reusing ${relative(REPO_ROOT, path)}`);
-
-  const sumColumn = SUM_COLUMN[kind];
-  if (!meta.reference || meta.reference.column !== sumColumn) {
-    log(`independent reference pass over ${basename(path)} (rows, exact sum of ${sumColumn}) ...`);
-    // The numeric kind has no quotes and LF ends: a plain line split is enough (and faster).
-    meta.reference = kind === 'numeric' ? referenceUnquoted(path, sumColumn) : referenceQuoted(path, sumColumn);
-    writeFileSync(metaPathOf(path), JSON.stringify(meta, null, 2) + '\n');
+  let file;
+  try {
+    file = await prepareGeneratedFile(kind, sizeBytes, seed, true);
+  } catch (error) {
+    // the reference pass disagreeing with the generator is a failed check
+    throw new Mismatch(error instanceof Error ? error.message : String(error));
   }
-  if (meta.reference.rows !== meta.rows) {
-    throw new Mismatch(
-      `${basename(path)}: the reference pass counted ${meta.reference.rows} rows, the generator wrote ${meta.rows}`,
-    );
-  }
+  const reference = file.reference!;
   return {
-    path,
-    bytes: meta.bytes,
+    path: file.path,
+    bytes: file.bytes,
     kind,
-    sumColumn,
-    reference: meta.reference,
+    sumColumn: file.sumColumn,
+    reference,
     description:
-      `${basename(path)}: ${meta.bytes} bytes, ${meta.rows} rows, ${kind}, seed ${seed}; ` +
-      `reference ${sumColumn} sum ${meta.reference.sumText}`,
+      `${basename(file.path)}: ${file.bytes} bytes, ${file.rows} rows, ${kind}, seed ${seed}; ` +
+      `reference ${file.sumColumn} sum ${reference.sumText}`,
   };
 }
 
@@ -279,19 +189,6 @@ function prepareUserTarget(path: string, column: string | null): Target {
     reference: null,
     description: `${basename(absolutePath)}: ${bytes} bytes, user file`,
   };
-}
-
-/** Reads the file once so that every timed run starts from the page cache. */
-function warmPageCache(path: string): void {
-  const fd = openSync(path, 'r');
-  try {
-    const buffer = Buffer.allocUnsafe(8 * MIB);
-    while (readSync(fd, buffer, 0, buffer.length, null) > 0) {
-      // reading is the point
-    }
-  } finally {
-    closeSync(fd);
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
