@@ -1,5 +1,6 @@
 // The kernel through the library API: known answers for the SPEC.md rules, exact sums, the
-// csv-spectrum conformance files, every one of them over many window sizes and both io modes.
+// csv-spectrum conformance files, every one of them with every engine (wasm, wasm-scalar, js),
+// over many window sizes, from memory and through both io modes.
 // Some literals below are deliberately not exact doubles: the scanner must round them as JS does.
 /* eslint-disable no-loss-of-precision */
 
@@ -10,10 +11,11 @@ import { basename, dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scanBytes, scanFile } from '../src/api.js';
 import { CsvscanError } from '../src/errors.js';
-import type { ColumnResult, ScanMode, ScanOptions, ScanResult } from '../src/types.js';
+import type { ColumnResult, EngineName, ScanMode, ScanOptions, ScanResult } from '../src/types.js';
 import { referenceScan } from './reference/reference.js';
 
 export const WINDOWS = [1, 2, 3, 7, 64, 4096, undefined];
+const ENGINES: EngineName[] = ['wasm', 'wasm-scalar', 'js'];
 
 const encoder = new TextEncoder();
 const dir = mkdtempSync(join(tmpdir(), 'csvscan-kernel-'));
@@ -22,8 +24,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 type Options = Omit<ScanOptions, 'mode'> & { mode?: ScanMode };
 
 /**
- * Scan `text` with every window size, from memory and from a file through mmap and read();
- * assert every run gives the same JSON and return that result.
+ * Scan `text` with every engine and window size, from memory and from a file through mmap and
+ * read(); assert every run gives the same JSON and return that result.
  */
 async function scanAll(text: string | Uint8Array, options: Options = {}): Promise<ScanResult> {
   const bytes = typeof text === 'string' ? encoder.encode(text) : text;
@@ -32,19 +34,21 @@ async function scanAll(text: string | Uint8Array, options: Options = {}): Promis
   const full: ScanOptions = { mode: 'stats', ...options };
   let first: string | null = null;
   let result: ScanResult | null = null;
-  for (const window of WINDOWS) {
-    const runs = [
-      await scanBytes(bytes, { ...full, window }, path),
-      await scanFile(path, { ...full, window, io: 'mmap' }),
-      await scanFile(path, { ...full, window, io: 'read' }),
-    ];
-    for (const run of runs) {
-      const json = JSON.stringify(run);
-      if (first === null) {
-        first = json;
-        result = run;
-      } else {
-        expect(json, `window ${window}`).toBe(first);
+  for (const engine of ENGINES) {
+    for (const window of WINDOWS) {
+      const runs = [
+        await scanBytes(bytes, { ...full, engine, window }, path),
+        await scanFile(path, { ...full, engine, window, io: 'mmap', threads: 1 }),
+        await scanFile(path, { ...full, engine, window, io: 'read', threads: 1 }),
+      ];
+      for (const run of runs) {
+        const json = JSON.stringify(run);
+        if (first === null) {
+          first = json;
+          result = run;
+        } else {
+          expect(json, `engine ${engine}, window ${window}`).toBe(first);
+        }
       }
     }
   }
@@ -58,16 +62,20 @@ async function column(text: string, name: string, options: Options = {}): Promis
 }
 
 async function malformed(text: string, options: Options = {}): Promise<string> {
-  for (const window of WINDOWS) {
-    const error = await scanBytes(encoder.encode(text), { mode: 'count', window, ...options }, 'x.csv').then(
-      () => null,
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(CsvscanError);
-    expect((error as CsvscanError).exitCode).toBe(1);
-    if (window === undefined) return (error as Error).message;
+  const messages = new Set<string>();
+  for (const engine of ENGINES) {
+    for (const window of WINDOWS) {
+      const error = await scanBytes(encoder.encode(text), { mode: 'count', engine, window, ...options }, 'x.csv').then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(CsvscanError);
+      expect((error as CsvscanError).exitCode).toBe(1);
+      messages.add((error as Error).message);
+    }
   }
-  return '';
+  expect(messages.size, [...messages].join(' | ')).toBe(1);
+  return [...messages][0]!;
 }
 
 describe('records (SPEC.md "Records and fields")', () => {
