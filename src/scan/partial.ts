@@ -46,7 +46,7 @@ export interface PartialColumnJson {
 }
 
 /** The `partial` member of a shard's result. */
-export interface PartialScanJson {
+export interface PartialScanJson extends Omit<RawScan, 'columns'> {
   format: typeof PARTIAL_FORMAT;
   /** the scanned file: its size and a SHA-256 of its first and last 64 KiB */
   file: { size: number; fingerprint: string };
@@ -58,19 +58,7 @@ export interface PartialScanJson {
   midFile: boolean;
   query: { mode: ScanMode; columns: string[] | null; delimiter: number; quote: number; header: boolean };
   plan: { outputs: OutputColumn[]; allFields: boolean; indexesToCheck: { requested: string; index: number }[] };
-  /** the raw scan (RawScan), lines relative to the first byte scanned */
-  records: number;
-  lines: number;
-  bytes: number;
-  short: number;
-  long: number;
-  maxFields: number;
-  expectedFields: number;
-  headerFields: number;
-  firstRecord: number;
-  linesBeforeFirst: number;
-  stopPosition: number;
-  unterminatedQuote: { line: number; byte: number } | null;
+  /** RawScan's fields come from the base type (lines relative to the first byte scanned); its columns as JSON: */
   columns: PartialColumnJson[];
 }
 
