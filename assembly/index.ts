@@ -204,7 +204,12 @@ export function scan(length: i32): i32 {
     switch (state) {
       case S_RECORD_START: {
         if (p < fastLimit && recordMode == RECORD_DATA) {
-          p = fastRecords(p, fastLimit);
+          if (mappedFields == 0) {
+            p = countRecords(p, fastLimit, quoteSearchEnd);
+            if (p < fastLimit) p = fastRecords(p, countResume < fastLimit ? countResume : fastLimit);
+          } else {
+            p = fastRecords(p, fastLimit);
+          }
           if (state != S_RECORD_START) continue; // a quoted field: the byte machine takes it
           if (atBoundary(p)) return stopAt(p);
           continue;
@@ -608,6 +613,139 @@ function fastRecords(start: usize, limit: usize): usize {
     word = next;
   }
   return 0;
+}
+
+/** Where countRecords() gave up: fastRecords() takes the records up to here. */
+let countResume: usize = 0;
+/** One mask bit per byte: bit i with SIMD (64-byte blocks), the high bit of byte i without (8-byte words). */
+const LANE_SHIFT: u64 = ASC_FEATURE_SIMD ? 1 : 8;
+
+/** Bit i set when an odd number of bits 0..i of `quotes` are set: inside quotes after byte i. */
+@inline function prefixXor(quotes: u64): u64 {
+  let x = quotes;
+  if (ASC_FEATURE_SIMD) {
+    x ^= x << 1;
+    x ^= x << 2;
+    x ^= x << 4;
+  }
+  x ^= x << 8;
+  x ^= x << 16;
+  x ^= x << 32;
+  return x;
+}
+
+/**
+ * count's fast path (no column selected): records and their widths from bit arithmetic on the LF,
+ * delimiter and quote masks of whole blocks (64 bytes with SIMD, 8 without). Quoted fields are
+ * followed by the prefix XOR of the quote mask; that is exact when every quote that opens a quoted
+ * field is at a field start or doubles a closing quote (bytes appended after a closing quote hold
+ * no structure unless they hold a quote). A block where that fails, or the window's tail, is left to
+ * fastRecords(): this returns the start of the record in progress, with countResume set past it.
+ * Otherwise it returns the first record start at or after `limit`.
+ */
+function countRecords(start: usize, limit: usize, lastLineFeed: usize): usize {
+  const delim = delimiter;
+  const results = RESULTS_OFFSET;
+  let records = load<i64>(results + RESULT_RECORDS);
+  let widest = load<i64>(results + RESULT_MAX_FIELDS);
+  let expected = load<i64>(results + RESULT_EXPECTED_FIELDS);
+  let shortRecords = load<i64>(results + RESULT_SHORT);
+  let longRecords = load<i64>(results + RESULT_LONG);
+  let linesBeforeBlock = lines;
+  let linesAtRecordStart = lines;
+  let recordStart = start;
+  let delimitersSoFar: i64 = 0; // of the record being read, in blocks before the current one
+  let inQuotes: u64 = 0; //        all ones when the block starts inside a quoted field
+  let fieldStartCarry: u64 = 1; // lane 0 set: the byte before the block ended a field (or none did)
+  let closeCarry: u64 = 0; //      lane 0 set: the byte before the block was a closing quote
+  let block = start;
+  while (block < lastLineFeed) {
+    let lineFeeds: u64;
+    let delimiters: u64;
+    let quotes: u64;
+    let step: usize;
+    if (ASC_FEATURE_SIMD) {
+      const delimVector = i8x16.splat(<i8>delim);
+      const lfVector = i8x16.splat(<i8>LF);
+      const quoteVector = i8x16.splat(<i8>quote);
+      const a = v128.load(block);
+      const b = v128.load(block, 16);
+      const c = v128.load(block, 32);
+      const d = v128.load(block, 48);
+      lineFeeds = <u64>i8x16.bitmask(i8x16.eq(a, lfVector)) | (<u64>i8x16.bitmask(i8x16.eq(b, lfVector)) << 16) |
+        (<u64>i8x16.bitmask(i8x16.eq(c, lfVector)) << 32) | (<u64>i8x16.bitmask(i8x16.eq(d, lfVector)) << 48);
+      delimiters = <u64>i8x16.bitmask(i8x16.eq(a, delimVector)) | (<u64>i8x16.bitmask(i8x16.eq(b, delimVector)) << 16) |
+        (<u64>i8x16.bitmask(i8x16.eq(c, delimVector)) << 32) | (<u64>i8x16.bitmask(i8x16.eq(d, delimVector)) << 48);
+      const anyQuote = v128.or(
+        v128.or(i8x16.eq(a, quoteVector), i8x16.eq(b, quoteVector)),
+        v128.or(i8x16.eq(c, quoteVector), i8x16.eq(d, quoteVector)),
+      );
+      quotes = v128.any_true(anyQuote)
+        ? <u64>i8x16.bitmask(i8x16.eq(a, quoteVector)) | (<u64>i8x16.bitmask(i8x16.eq(b, quoteVector)) << 16) |
+          (<u64>i8x16.bitmask(i8x16.eq(c, quoteVector)) << 32) | (<u64>i8x16.bitmask(i8x16.eq(d, quoteVector)) << 48)
+        : 0;
+      step = 64;
+    } else {
+      const w = load<u64>(block);
+      const q = w ^ (ONES * <u64>quote);
+      const f = w ^ (ONES * <u64>LF);
+      const t = w ^ (ONES * <u64>delim);
+      quotes = ~(((q & LOW7) + LOW7) | q | LOW7);
+      lineFeeds = ~(((f & LOW7) + LOW7) | f | LOW7);
+      delimiters = ~(((t & LOW7) + LOW7) | t | LOW7);
+      step = 8;
+    }
+    const ends = delimiters | lineFeeds; // field ends, if outside quotes
+    let inside = inQuotes;
+    if (quotes != 0) {
+      inside = prefixXor(quotes) ^ inQuotes;
+      const closes = quotes & ~inside;
+      const opens = quotes & inside;
+      // an opening quote must start a field, or double the closing quote just before it
+      const allowed = (ends << LANE_SHIFT) | fieldStartCarry | (closes << LANE_SHIFT) | closeCarry;
+      if ((opens & ~allowed) != 0) break;
+      inQuotes = <u64>(<i64>inside >> 63);
+      closeCarry = closes >> (64 - LANE_SHIFT);
+    } else {
+      closeCarry = 0;
+    }
+    fieldStartCarry = ends >> (64 - LANE_SHIFT);
+    let recordEnds = lineFeeds & ~inside;
+    delimiters &= ~inside;
+    while (recordEnds != 0) {
+      const low = recordEnds & (~recordEnds + 1);
+      const below = low - 1;
+      const fieldsBefore = delimitersSoFar + <i64>popcnt(delimiters & below);
+      delimiters &= ~below;
+      const at = block + <usize>(ASC_FEATURE_SIMD ? ctz(low) : ctz(low) >> 3);
+      if (at >= lastLineFeed + 1) break; // past the window's last LF: bytes of the slack
+      linesAtRecordStart = linesBeforeBlock + <i64>popcnt(lineFeeds & (below | low));
+      if (fieldsBefore != 0 || (at != recordStart && (at != recordStart + 1 || load<u8>(recordStart) != <u8>CR))) {
+        // a data record ended (an empty line is not one)
+        const fields = fieldsBefore + 1;
+        records++;
+        if (fields > widest) widest = fields;
+        if (expected == 0) expected = fields;
+        else if (fields < expected) shortRecords++;
+        else if (fields > expected) longRecords++;
+      }
+      delimitersSoFar = 0;
+      recordStart = at + 1;
+      if (recordStart >= limit) {
+        lines = linesAtRecordStart;
+        storeRecordCounters(records, widest, expected, shortRecords, longRecords);
+        return recordStart;
+      }
+      recordEnds ^= low;
+    }
+    delimitersSoFar += <i64>popcnt(delimiters);
+    linesBeforeBlock += <i64>popcnt(lineFeeds);
+    block += step;
+  }
+  countResume = block + (ASC_FEATURE_SIMD ? 64 : 8);
+  lines = linesAtRecordStart;
+  storeRecordCounters(records, widest, expected, shortRecords, longRecords);
+  return recordStart;
 }
 
 /**
