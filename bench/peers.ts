@@ -6,7 +6,8 @@
 //                                  [--tools csvscan,duckdb,...] [--cases count,sum,stats]
 //                                  [--timeout SECONDS] [--out bench/PEERS.md]
 //
-// See bench/README.md ("Peers") for what is measured and how to read the table.
+// `npm run bench` (bench/run.ts) runs this after csvscan's own benchmark, on the same files, through
+// runPeersBenchmark(). See bench/README.md ("Peers") for what is measured and how to read the table.
 
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, readFileSync, writeFileSync } from 'node:fs';
@@ -29,6 +30,7 @@ import {
   machineDescription,
   missingBuild,
   prepareGeneratedFile,
+  QUICK_SIZE,
   warmPageCache,
   type GeneratedFile,
 } from './peers/data-files.js';
@@ -75,7 +77,8 @@ export class UsageError extends Error {}
 function usage(): string {
   return [
     'usage: node build/host/bench/peers.js [options]',
-    '  --quick            64 MiB files (smoke test; 1 to 3 minutes: the JS parsers run at tens of MB/s)',
+    "(npm run bench runs this too, after csvscan's own benchmark, on the same files)",
+    `  --quick            ${QUICK_SIZE} files, one run per row (smoke test, about 15 s)`,
     '  --size SIZE        size of the generated files (default 1G)',
     '  --big              the 10 GiB numeric file only',
     '  --runs N           runs per row, the fastest is reported (default 1)',
@@ -144,7 +147,7 @@ export function parsePeersArguments(argv: string[]): PeersOptions {
     else throw new UsageError(`unknown option: ${name}\n${usage()}`);
   }
   if (options.quick && options.big) throw new UsageError('--quick and --big do not go together');
-  if (options.quick && !sizeGiven) options.sizeBytes = parseSize('64M');
+  if (options.quick && !sizeGiven) options.sizeBytes = parseSize(QUICK_SIZE);
   if (options.big && !sizeGiven) options.sizeBytes = parseSize('10G');
   return options;
 }
@@ -602,13 +605,17 @@ export const PEERS_NOTES = [
   '  and fields, shown as `wrong (quoted fields)`. Its `sum` is the one-liner `NR>1{s+=$N} END{printf "%.17g", s}`.',
 ];
 
-async function main(): Promise<number> {
-  const options = parsePeersArguments(process.argv.slice(2));
+/**
+ * The whole peers benchmark: prepares the files, measures, checks, and prints the report (also to
+ * `--out`). `machine` replaces the machine description taken now: `npm run bench` passes the one it
+ * took before csvscan's own benchmark, so the load average is the machine's, not that of the run.
+ */
+async function runPeers(options: PeersOptions, machine: string[] | null): Promise<void> {
   const environmentProblem = missingTimeBinary() ?? missingBuild();
   if (environmentProblem) throw new UsageError(environmentProblem);
   const cores = availableParallelism();
   const setup = setUpTools(options.tools, cores, process.env.PATH);
-  const header = ['## csvscan and its peers', '', ...machineDescription()];
+  const header = ['## csvscan and its peers', '', ...(machine ?? machineDescription())];
 
   const kinds: CsvKind[] = options.big ? ['numeric'] : ['numeric', 'mixed'];
   const files: GeneratedFile[] = [];
@@ -635,28 +642,43 @@ async function main(): Promise<number> {
     writeFileSync(resolve(options.out), text);
     log(`written to ${options.out}`);
   }
-  return 0;
+}
+
+/**
+ * Runs the peers benchmark and returns its exit code: 0 done, 1 csvscan failed or disagreed
+ * (`FAILED:` / `MISMATCH:` on stdout, no speed printed), 2 bad options or nothing built (on stderr).
+ */
+export async function runPeersBenchmark(options: PeersOptions, machine: string[] | null = null): Promise<number> {
+  try {
+    await runPeers(options, machine);
+    return 0;
+  } catch (error) {
+    if (error instanceof Mismatch) {
+      process.stdout.write(`MISMATCH: ${error.message}\n`);
+      return 1;
+    } else if (error instanceof CsvscanFailed) {
+      process.stdout.write(`FAILED: ${error.message}\n`);
+      return 1;
+    } else if (error instanceof UsageError) {
+      process.stderr.write(`bench:peers: ${error.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`bench:peers: ${(error as Error).stack ?? String(error)}\n`);
+    return 1;
+  }
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main().then(
-    (code) => {
+  let options: PeersOptions | null = null;
+  try {
+    options = parsePeersArguments(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`bench:peers: ${(error as Error).message}\n`);
+    process.exitCode = error instanceof UsageError ? 2 : 1;
+  }
+  if (options) {
+    void runPeersBenchmark(options).then((code) => {
       process.exitCode = code;
-    },
-    (error: unknown) => {
-      if (error instanceof Mismatch) {
-        process.stdout.write(`MISMATCH: ${error.message}\n`);
-        process.exitCode = 1;
-      } else if (error instanceof CsvscanFailed) {
-        process.stdout.write(`FAILED: ${error.message}\n`);
-        process.exitCode = 1;
-      } else if (error instanceof UsageError) {
-        process.stderr.write(`bench:peers: ${error.message}\n`);
-        process.exitCode = 2;
-      } else {
-        process.stderr.write(`bench:peers: ${(error as Error).stack ?? String(error)}\n`);
-        process.exitCode = 1;
-      }
-    },
-  );
+    });
+  }
 }

@@ -48,7 +48,7 @@ import {
   type CsvscanResult,
   type PeerResult,
 } from '../bench/peers/agreement.js';
-import type { GeneratedFile } from '../bench/peers/data-files.js';
+import { QUICK_SIZE, type GeneratedFile } from '../bench/peers/data-files.js';
 import { clipNote, markdownTable } from '../bench/peers/markdown.js';
 import { parseTimeOutput, type TimedProcess } from '../bench/peers/process-timing.js';
 
@@ -329,7 +329,8 @@ describe('tables', () => {
 describe('options and tool detection', () => {
   it('parses the peers options', () => {
     expect(parsePeersArguments([])).toMatchObject({ sizeBytes: 2 ** 30, runs: 1, tools: null, cases: ['count', 'sum', 'stats'] });
-    expect(parsePeersArguments(['--quick'])).toMatchObject({ quick: true, sizeBytes: 64 * 2 ** 20 });
+    expect(QUICK_SIZE).toBe('16M');
+    expect(parsePeersArguments(['--quick'])).toMatchObject({ quick: true, sizeBytes: 16 * 2 ** 20, runs: 1 });
     expect(parsePeersArguments(['--big'])).toMatchObject({ big: true, sizeBytes: 10 * 2 ** 30 });
     expect(parsePeersArguments(['--quick', '--size', '2M', '--tools', 'duckdb,mawk', '--cases', 'sum', '--out', 'x.md'])).toMatchObject({
       sizeBytes: 2 * 2 ** 20,
