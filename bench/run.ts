@@ -1,26 +1,29 @@
 // Benchmark runner: times the csvscan CLI as a user runs it (a whole `node bin/csvscan.js` process)
 // on generated files, and refuses to print a speed unless every result has been checked first.
+// Then it runs the peers benchmark (bench/peers.ts) on the same files and prints its table too.
 //
 //   node build/host/bench/run.js [--quick] [--size 1G] [--runs N] [--seed N] [--big]
-//                                [--file PATH [--column COL]] [-- extra csvscan options]
+//                                [--file PATH [--column COL]] [--no-peers]
+//                                [--tools LIST] [--cases LIST] [--timeout SECONDS] [--out PATH]
+//                                [-- extra csvscan options]
 //
-// See bench/README.md for what is checked and how to read the table.
+// See bench/README.md for what is checked and how to read the tables.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DEFAULT_SEED, parseSize, type CsvKind } from './generate.js';
 import { type ColumnReference } from './independent-check.js';
-import { CLI_PATH, REPO_ROOT, log, machineDescription, prepareGeneratedFile, warmPageCache } from './peers/data-files.js';
+import { parsePeersArguments, runPeersBenchmark, type PeersOptions } from './peers.js';
+import { CLI_PATH, QUICK_SIZE, REPO_ROOT, log, machineDescription, prepareGeneratedFile, warmPageCache } from './peers/data-files.js';
 
 // build/host/bench/run.js -> the repository root
 const TIME_BINARY = '/usr/bin/time';
 const MIB = 2 ** 20;
 const SPEC_MEMORY_TARGET_MIB = 256;
 
-/** The column summed by `sum` in each generated kind. */
-
-interface RunnerOptions {
+export interface RunnerOptions {
   quick: boolean;
   sizeBytes: number;
   runs: number;
@@ -28,9 +31,17 @@ interface RunnerOptions {
   big: boolean;
   file: string | null;
   column: string | null;
-  /** passed to every csvscan invocation (after `--`) */
+  /** passed to every csvscan invocation of csvscan's own benchmark (after `--`), not to the peers' */
   extraArgs: string[];
+  /** the peers benchmark run afterwards on the same files; null with --no-peers or --file */
+  peers: PeersOptions | null;
 }
+
+/** Options of bench/peers.ts that this runner knows too: passed on, with their values, to the peers part. */
+const SHARED_FLAGS = ['--quick', '--big'];
+const SHARED_VALUE_OPTIONS = ['--size', '--runs', '--seed'];
+/** Options only the peers part knows: passed on, and refused when the peers part does not run. */
+const PEERS_ONLY_VALUE_OPTIONS = ['--tools', '--cases', '--timeout', '--out'];
 
 /** One benchmark input: a generated file (with its independent reference) or a user's file. */
 interface Target {
@@ -88,17 +99,22 @@ class UsageError extends Error {}
 function usage(): string {
   return [
     'usage: node build/host/bench/run.js [options] [-- csvscan options]',
-    '  --quick          1 run on 64 MiB files (smoke test)',
+    "csvscan's own benchmark, then the peers benchmark (bench/peers.js) on the same files.",
+    `  --quick          1 run on ${QUICK_SIZE} files (smoke test: both tables in under a minute)`,
     '  --size SIZE      size of the generated files (default 1G; 64K, 256M, 10G ...)',
-    '  --runs N         timed runs per command, best is reported (default 3; 1 with --quick or --big)',
+    '  --runs N         timed runs per command, best is reported (default 3; 1 with --quick or --big;',
+    '                   the peers part: 1 unless given)',
     '  --seed N         generator seed (default 1)',
     '  --big            the 10 GiB numeric file only (peak memory record)',
-    '  --file PATH      benchmark a user file (cross-run agreement checks only)',
+    '  --file PATH      benchmark a user file (cross-run agreement checks only; no peers table)',
     '  --column COL     column for `sum` with --file (default: first numeric column)',
+    "  --no-peers       csvscan's own table only",
+    '  --tools, --cases, --timeout, --out   passed to the peers part only (see bench/peers.js --help)',
+    '  -- OPTIONS       anything after a second `--` goes to every csvscan call of the first table',
   ].join('\n');
 }
 
-function parseArguments(argv: string[]): RunnerOptions {
+export function parseArguments(argv: string[]): RunnerOptions {
   const options: RunnerOptions = {
     quick: false,
     sizeBytes: parseSize('1G'),
@@ -108,24 +124,40 @@ function parseArguments(argv: string[]): RunnerOptions {
     file: null,
     column: null,
     extraArgs: [],
+    peers: null,
   };
   let sizeGiven = false;
   let runsGiven = false;
+  let noPeers = false;
+  /** what the peers part is given: the shared options and the peers-only ones, in order */
+  const peersArgv: string[] = [];
+  const peersOnlyGiven: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const name = argv[i];
     const takeValue = (): string => {
       const value = argv[++i];
       if (value === undefined) throw new UsageError(`${name} needs a value`);
+      if (SHARED_VALUE_OPTIONS.includes(name) || PEERS_ONLY_VALUE_OPTIONS.includes(name)) peersArgv.push(name, value);
       return value;
     };
     if (name === '--') {
       options.extraArgs = argv.slice(i + 1);
       break;
     } else if (name === '--help' || name === '-h') throw new UsageError(usage());
-    else if (name === '--quick') options.quick = true;
-    else if (name === '--big') options.big = true;
-    else if (name === '--size') {
-      options.sizeBytes = parseSize(takeValue());
+    else if (SHARED_FLAGS.includes(name)) {
+      if (name === '--quick') options.quick = true;
+      else options.big = true;
+      peersArgv.push(name);
+    } else if (name === '--no-peers') noPeers = true;
+    else if (PEERS_ONLY_VALUE_OPTIONS.includes(name)) {
+      takeValue();
+      peersOnlyGiven.push(name);
+    } else if (name === '--size') {
+      try {
+        options.sizeBytes = parseSize(takeValue());
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
       sizeGiven = true;
     } else if (name === '--runs') {
       options.runs = Number(takeValue());
@@ -139,10 +171,24 @@ function parseArguments(argv: string[]): RunnerOptions {
     else throw new UsageError(`unknown option: ${name}\n${usage()}`);
   }
   if (options.big && options.file) throw new UsageError('--big and --file do not go together');
+  if (options.quick && options.big) throw new UsageError('--quick and --big do not go together');
   if (options.column && !options.file) throw new UsageError('--column goes with --file');
-  if (options.quick && !sizeGiven) options.sizeBytes = parseSize('64M');
+  if (options.quick && !sizeGiven) options.sizeBytes = parseSize(QUICK_SIZE);
   if (options.big && !sizeGiven) options.sizeBytes = parseSize('10G');
   if ((options.quick || options.big) && !runsGiven) options.runs = 1;
+
+  const peersLeftOut = noPeers ? '--no-peers' : options.file !== null ? '--file' : null;
+  if (peersLeftOut !== null) {
+    if (peersOnlyGiven.length > 0) {
+      throw new UsageError(`${peersOnlyGiven.join(', ')}: for the peers benchmark, which ${peersLeftOut} leaves out`);
+    }
+  } else {
+    try {
+      options.peers = parsePeersArguments(peersArgv);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  }
   return options;
 }
 
@@ -481,7 +527,9 @@ function checkEnvironment(): void {
 async function main(): Promise<number> {
   const options = parseArguments(process.argv.slice(2));
   checkEnvironment();
-  const header = ['## csvscan benchmark', '', ...machineDescription()];
+  // Taken once, before anything runs: the peers report repeats it (its load average is the machine's, not ours).
+  const machine = machineDescription();
+  const header = ['## csvscan benchmark', '', ...machine];
 
   const targets: Target[] = [];
   if (options.file) targets.push(prepareUserTarget(options.file, options.column));
@@ -508,26 +556,35 @@ async function main(): Promise<number> {
     `Peak RSS over all runs: ${(peakRssKiB / 1024).toFixed(1)} MiB (SPEC.md target: under ${SPEC_MEMORY_TARGET_MIB} MiB with two threads${peakRssKiB / 1024 > SPEC_MEMORY_TARGET_MIB ? ' - OVER TARGET' : ''}).`,
   ];
   process.stdout.write(output.join('\n') + '\n');
-  return 0;
+
+  if (options.peers === null) {
+    if (options.file !== null) log('the peers benchmark runs on generated files only: not run with --file');
+    return 0;
+  }
+  // csvscan's own table is out (and checked); the peers part prints its own checks and table.
+  process.stdout.write('\n');
+  log('peers benchmark (npm run bench:peers) on the same files ...');
+  return runPeersBenchmark(options.peers, machine);
 }
 
-main().then(
-  (code) => {
+function reportError(error: unknown): void {
+  if (error instanceof Mismatch) {
+    process.stdout.write(`MISMATCH: ${error.message}\n`);
+    process.exitCode = 1;
+  } else if (error instanceof CsvscanFailed) {
+    process.stdout.write(`FAILED: ${error.message}\n`);
+    process.exitCode = 1;
+  } else if (error instanceof UsageError || error instanceof Unsupported) {
+    process.stderr.write(`bench: ${error.message}\n`);
+    process.exitCode = 2;
+  } else {
+    process.stderr.write(`bench: ${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = 1;
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().then((code) => {
     process.exitCode = code;
-  },
-  (error: unknown) => {
-    if (error instanceof Mismatch) {
-      process.stdout.write(`MISMATCH: ${error.message}\n`);
-      process.exitCode = 1;
-    } else if (error instanceof CsvscanFailed) {
-      process.stdout.write(`FAILED: ${error.message}\n`);
-      process.exitCode = 1;
-    } else if (error instanceof UsageError || error instanceof Unsupported) {
-      process.stderr.write(`bench: ${error.message}\n`);
-      process.exitCode = 2;
-    } else {
-      process.stderr.write(`bench: ${(error as Error).stack ?? String(error)}\n`);
-      process.exitCode = 1;
-    }
-  },
-);
+  }, reportError);
+}

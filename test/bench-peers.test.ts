@@ -1,7 +1,8 @@
 // The peers and I/O benchmark harnesses (bench/peers.ts, bench/io.ts, bench/peers/*): parsing of GNU
 // time's output, the outcome of a process (ok / skipped / failed / timed out), exact relative errors
 // and the agreement texts, table rendering, the awk programs and the node peer runners on tiny files,
-// and the I/O worker's methods reading the same bytes. No benchmark is run.
+// and the I/O worker's methods reading the same bytes; and how `npm run bench` (bench/run.ts) splits
+// its options between csvscan's own benchmark and the peers'. No benchmark is run.
 
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -51,6 +52,7 @@ import {
 import { QUICK_SIZE, type GeneratedFile } from '../bench/peers/data-files.js';
 import { clipNote, markdownTable } from '../bench/peers/markdown.js';
 import { parseTimeOutput, type TimedProcess } from '../bench/peers/process-timing.js';
+import { parseArguments as parseRunArguments } from '../bench/run.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const workDirectory = mkdtempSync(join(tmpdir(), 'csvscan-bench-peers-'));
@@ -383,6 +385,64 @@ describe('options and tool detection', () => {
     expect(allCores!.command('count', '/d/n.csv', []).slice(2)).toEqual(['count', '/d/n.csv', '--json', '--threads', '2', '--no-progress']);
     expect(duckdbSingle!.command('stats', '/d/n.csv', columns).slice(1)).toEqual([join(ROOT, 'bench', 'peers', 'duckdb.mjs'), 'stats', '/d/n.csv', 'price', '--threads', '1']);
     expect(duckdbDefault!.command('count', '/d/n.csv', columns).slice(2)).toEqual(['count', '/d/n.csv']);
+  });
+});
+
+describe('npm run bench: csvscan, then the peers on the same files', () => {
+  const MIB = 2 ** 20;
+
+  it('runs the peers part by default, with the same size, seed and default run counts', () => {
+    const options = parseRunArguments([]);
+    expect(options).toMatchObject({ quick: false, sizeBytes: 2 ** 30, runs: 3, extraArgs: [] });
+    // --runs not given: each part keeps its own default (csvscan best of 3, the peers one run per row)
+    expect(options.peers).toEqual(parsePeersArguments([]));
+    expect(options.peers).toMatchObject({ sizeBytes: 2 ** 30, runs: 1 });
+  });
+
+  it('--quick: both parts on the same small files, one run each', () => {
+    const options = parseRunArguments(['--quick']);
+    expect(options).toMatchObject({ quick: true, sizeBytes: 16 * MIB, runs: 1 });
+    expect(options.peers).toMatchObject({ quick: true, sizeBytes: 16 * MIB, runs: 1, cases: ['count', 'sum', 'stats'], tools: null });
+  });
+
+  it('passes --quick, --size, --runs, --seed and --big on to the peers part', () => {
+    const options = parseRunArguments(['--quick', '--size', '4M', '--runs', '2', '--seed', '7']);
+    expect(options).toMatchObject({ sizeBytes: 4 * MIB, runs: 2, seed: 7 });
+    expect(options.peers).toEqual(parsePeersArguments(['--quick', '--size', '4M', '--runs', '2', '--seed', '7']));
+    expect(options.peers).toMatchObject({ quick: true, sizeBytes: 4 * MIB, runs: 2, seed: 7 });
+    expect(parseRunArguments(['--big']).peers).toMatchObject({ big: true, sizeBytes: 10 * 2 ** 30, runs: 1 });
+    expect(parseRunArguments(['--big']).runs).toBe(1);
+  });
+
+  it('gives peers-only options to the peers part alone', () => {
+    const options = parseRunArguments(['--quick', '--tools', 'duckdb,mawk', '--cases', 'sum', '--timeout', '60', '--out', 'p.md']);
+    expect(options).toMatchObject({ quick: true, sizeBytes: 16 * MIB, runs: 1, extraArgs: [] });
+    expect(options.peers).toMatchObject({ tools: ['duckdb', 'mawk'], cases: ['sum'], timeoutSeconds: 60, out: 'p.md', sizeBytes: 16 * MIB });
+  });
+
+  it('gives what follows a second -- to csvscan in its own benchmark only', () => {
+    const options = parseRunArguments(['--quick', '--', '--threads', '2', '--quick']);
+    expect(options.extraArgs).toEqual(['--threads', '2', '--quick']);
+    expect(options.peers).toEqual(parsePeersArguments(['--quick']));
+  });
+
+  it('leaves the peers out with --no-peers or --file, and then refuses peers-only options', () => {
+    expect(parseRunArguments(['--quick', '--no-peers'])).toMatchObject({ quick: true, sizeBytes: 16 * MIB, peers: null });
+    expect(parseRunArguments(['--file', 'my.csv', '--column', 'price'])).toMatchObject({ file: 'my.csv', column: 'price', peers: null });
+    expect(() => parseRunArguments(['--no-peers', '--tools', 'duckdb'])).toThrow(/--tools: for the peers benchmark, which --no-peers leaves out/);
+    expect(() => parseRunArguments(['--file', 'my.csv', '--cases', 'sum', '--out', 'p.md'])).toThrow(/--cases, --out: .* --file leaves out/);
+  });
+
+  it('refuses bad options before running anything, the peers part\'s too', () => {
+    expect(() => parseRunArguments(['--quick', '--big'])).toThrow(/do not go together/);
+    expect(() => parseRunArguments(['--tools', 'excel'])).toThrow(/unknown tool: excel/);
+    expect(() => parseRunArguments(['--cases', 'median'])).toThrow(/unknown case: median/);
+    expect(() => parseRunArguments(['--timeout', '0'])).toThrow(/positive integer/);
+    expect(() => parseRunArguments(['--runs', '0'])).toThrow(/positive integer/);
+    expect(() => parseRunArguments(['--size', 'huge'])).toThrow(/invalid size/);
+    expect(() => parseRunArguments(['--tools'])).toThrow(/needs a value/);
+    expect(() => parseRunArguments(['--threads', '2'])).toThrow(/unknown option: --threads/);
+    expect(() => parseRunArguments(['--help'])).toThrow(/--no-peers/);
   });
 });
 
