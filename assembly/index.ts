@@ -204,9 +204,9 @@ export function scan(length: i32): i32 {
     switch (state) {
       case S_RECORD_START: {
         if (p < fastLimit && recordMode == RECORD_DATA) {
-          if (mappedFields == 0) {
-            p = countRecords(p, fastLimit, quoteSearchEnd);
-            if (p < fastLimit) p = fastRecords(p, countResume < fastLimit ? countResume : fastLimit);
+          if (ASC_FEATURE_SIMD) {
+            p = mappedFields == 0 ? countRecords(p, fastLimit, quoteSearchEnd) : fieldRecords(p, fastLimit, quoteSearchEnd);
+            if (state == S_RECORD_START && p < fastLimit) p = fastRecords(p, blockResume < fastLimit ? blockResume : fastLimit);
           } else {
             p = fastRecords(p, fastLimit);
           }
@@ -615,36 +615,76 @@ function fastRecords(start: usize, limit: usize): usize {
   return 0;
 }
 
-/** Where countRecords() gave up: fastRecords() takes the records up to here. */
-let countResume: usize = 0;
-/** One mask bit per byte: bit i with SIMD (64-byte blocks), the high bit of byte i without (8-byte words). */
-const LANE_SHIFT: u64 = ASC_FEATURE_SIMD ? 1 : 8;
+// ================================================================================================
+// SIMD block path (the simd build only; the scalar build keeps fastRecords() as the reference)
+// ================================================================================================
+// Whole 64-byte blocks become three 64-bit masks: LF, delimiter and quote bytes, bit i for byte i.
+// The quote state is the prefix XOR of the quote mask, carried from block to block. That is exact
+// when every quote that opens a quoted field is at a field start or doubles the closing quote just
+// before it; bytes appended after a closing quote hold no structure unless they hold a quote, which
+// then opens nothing (SPEC: an ordinary byte) and fails the check. A block that fails it, and the
+// window's tail past its last LF, are left to fastRecords() and the byte machine.
+
+/** Where a block function gave up: fastRecords() takes the records up to here. */
+let blockResume: usize = 0;
+// masks of the block just classified by classifyBlock()
+let blockLineFeeds: u64 = 0;
+let blockDelimiters: u64 = 0;
+let blockQuotes: u64 = 0;
 
 /** Bit i set when an odd number of bits 0..i of `quotes` are set: inside quotes after byte i. */
 @inline function prefixXor(quotes: u64): u64 {
   let x = quotes;
-  if (ASC_FEATURE_SIMD) {
-    x ^= x << 1;
-    x ^= x << 2;
-    x ^= x << 4;
-  }
+  x ^= x << 1;
+  x ^= x << 2;
+  x ^= x << 4;
   x ^= x << 8;
   x ^= x << 16;
   x ^= x << 32;
   return x;
 }
 
+@inline function classifyBlock(block: usize, delim: u32, quoteValue: u32): void {
+  if (!ASC_FEATURE_SIMD) return;
+  const delimVector = i8x16.splat(<i8>delim);
+  const lfVector = i8x16.splat(<i8>LF);
+  const quoteVector = i8x16.splat(<i8>quoteValue);
+  const a = v128.load(block);
+  const b = v128.load(block, 16);
+  const c = v128.load(block, 32);
+  const d = v128.load(block, 48);
+  blockLineFeeds = <u64>i8x16.bitmask(i8x16.eq(a, lfVector)) | (<u64>i8x16.bitmask(i8x16.eq(b, lfVector)) << 16) |
+    (<u64>i8x16.bitmask(i8x16.eq(c, lfVector)) << 32) | (<u64>i8x16.bitmask(i8x16.eq(d, lfVector)) << 48);
+  blockDelimiters = <u64>i8x16.bitmask(i8x16.eq(a, delimVector)) | (<u64>i8x16.bitmask(i8x16.eq(b, delimVector)) << 16) |
+    (<u64>i8x16.bitmask(i8x16.eq(c, delimVector)) << 32) | (<u64>i8x16.bitmask(i8x16.eq(d, delimVector)) << 48);
+  const qa = i8x16.eq(a, quoteVector);
+  const qb = i8x16.eq(b, quoteVector);
+  const qc = i8x16.eq(c, quoteVector);
+  const qd = i8x16.eq(d, quoteVector);
+  blockQuotes = v128.any_true(v128.or(v128.or(qa, qb), v128.or(qc, qd)))
+    ? <u64>i8x16.bitmask(qa) | (<u64>i8x16.bitmask(qb) << 16) | (<u64>i8x16.bitmask(qc) << 32) | (<u64>i8x16.bitmask(qd) << 48)
+    : 0;
+}
+
+/** Clear the mask bits of bytes past `lastLineFeed` (slack after the window, or bytes left to the byte machine). */
+@inline function clipBlock(block: usize, lastLineFeed: usize): void {
+  const span = lastLineFeed + 1 - block;
+  if (span < 64) {
+    const valid = (<u64>1 << <u64>span) - 1;
+    blockLineFeeds &= valid;
+    blockDelimiters &= valid;
+    blockQuotes &= valid;
+  }
+}
+
 /**
- * count's fast path (no column selected): records and their widths from bit arithmetic on the LF,
- * delimiter and quote masks of whole blocks (64 bytes with SIMD, 8 without). Quoted fields are
- * followed by the prefix XOR of the quote mask; that is exact when every quote that opens a quoted
- * field is at a field start or doubles a closing quote (bytes appended after a closing quote hold
- * no structure unless they hold a quote). A block where that fails, or the window's tail, is left to
- * fastRecords(): this returns the start of the record in progress, with countResume set past it.
- * Otherwise it returns the first record start at or after `limit`.
+ * count's block path (no column selected): records and their widths from bit arithmetic on the
+ * masks. Returns the first record start at or after `limit`, or, where it gave up, the start of
+ * the record in progress (blockResume set past the block).
  */
 function countRecords(start: usize, limit: usize, lastLineFeed: usize): usize {
   const delim = delimiter;
+  const quoteValue = quote;
   const results = RESULTS_OFFSET;
   let records = load<i64>(results + RESULT_RECORDS);
   let widest = load<i64>(results + RESULT_MAX_FIELDS);
@@ -656,69 +696,36 @@ function countRecords(start: usize, limit: usize, lastLineFeed: usize): usize {
   let recordStart = start;
   let delimitersSoFar: i64 = 0; // of the record being read, in blocks before the current one
   let inQuotes: u64 = 0; //        all ones when the block starts inside a quoted field
-  let fieldStartCarry: u64 = 1; // lane 0 set: the byte before the block ended a field (or none did)
-  let closeCarry: u64 = 0; //      lane 0 set: the byte before the block was a closing quote
+  let fieldStartCarry: u64 = 1; // bit 0 set: the byte before the block ended a field (or none did)
+  let closeCarry: u64 = 0; //      bit 0 set: the byte before the block was a closing quote
   let block = start;
   while (block < lastLineFeed) {
-    let lineFeeds: u64;
-    let delimiters: u64;
-    let quotes: u64;
-    let step: usize;
-    if (ASC_FEATURE_SIMD) {
-      const delimVector = i8x16.splat(<i8>delim);
-      const lfVector = i8x16.splat(<i8>LF);
-      const quoteVector = i8x16.splat(<i8>quote);
-      const a = v128.load(block);
-      const b = v128.load(block, 16);
-      const c = v128.load(block, 32);
-      const d = v128.load(block, 48);
-      lineFeeds = <u64>i8x16.bitmask(i8x16.eq(a, lfVector)) | (<u64>i8x16.bitmask(i8x16.eq(b, lfVector)) << 16) |
-        (<u64>i8x16.bitmask(i8x16.eq(c, lfVector)) << 32) | (<u64>i8x16.bitmask(i8x16.eq(d, lfVector)) << 48);
-      delimiters = <u64>i8x16.bitmask(i8x16.eq(a, delimVector)) | (<u64>i8x16.bitmask(i8x16.eq(b, delimVector)) << 16) |
-        (<u64>i8x16.bitmask(i8x16.eq(c, delimVector)) << 32) | (<u64>i8x16.bitmask(i8x16.eq(d, delimVector)) << 48);
-      const anyQuote = v128.or(
-        v128.or(i8x16.eq(a, quoteVector), i8x16.eq(b, quoteVector)),
-        v128.or(i8x16.eq(c, quoteVector), i8x16.eq(d, quoteVector)),
-      );
-      quotes = v128.any_true(anyQuote)
-        ? <u64>i8x16.bitmask(i8x16.eq(a, quoteVector)) | (<u64>i8x16.bitmask(i8x16.eq(b, quoteVector)) << 16) |
-          (<u64>i8x16.bitmask(i8x16.eq(c, quoteVector)) << 32) | (<u64>i8x16.bitmask(i8x16.eq(d, quoteVector)) << 48)
-        : 0;
-      step = 64;
-    } else {
-      const w = load<u64>(block);
-      const q = w ^ (ONES * <u64>quote);
-      const f = w ^ (ONES * <u64>LF);
-      const t = w ^ (ONES * <u64>delim);
-      quotes = ~(((q & LOW7) + LOW7) | q | LOW7);
-      lineFeeds = ~(((f & LOW7) + LOW7) | f | LOW7);
-      delimiters = ~(((t & LOW7) + LOW7) | t | LOW7);
-      step = 8;
-    }
+    classifyBlock(block, delim, quoteValue);
+    clipBlock(block, lastLineFeed);
+    const lineFeeds = blockLineFeeds;
+    let delimiters = blockDelimiters;
+    const quotes = blockQuotes;
     const ends = delimiters | lineFeeds; // field ends, if outside quotes
     let inside = inQuotes;
     if (quotes != 0) {
       inside = prefixXor(quotes) ^ inQuotes;
       const closes = quotes & ~inside;
-      const opens = quotes & inside;
       // an opening quote must start a field, or double the closing quote just before it
-      const allowed = (ends << LANE_SHIFT) | fieldStartCarry | (closes << LANE_SHIFT) | closeCarry;
-      if ((opens & ~allowed) != 0) break;
+      if ((quotes & inside & ~((ends << 1) | fieldStartCarry | (closes << 1) | closeCarry)) != 0) break;
       inQuotes = <u64>(<i64>inside >> 63);
-      closeCarry = closes >> (64 - LANE_SHIFT);
+      closeCarry = closes >> 63;
     } else {
       closeCarry = 0;
     }
-    fieldStartCarry = ends >> (64 - LANE_SHIFT);
+    fieldStartCarry = ends >> 63;
     let recordEnds = lineFeeds & ~inside;
     delimiters &= ~inside;
     while (recordEnds != 0) {
       const low = recordEnds & (~recordEnds + 1);
       const below = low - 1;
+      const at = block + <usize>ctz(low);
       const fieldsBefore = delimitersSoFar + <i64>popcnt(delimiters & below);
       delimiters &= ~below;
-      const at = block + <usize>(ASC_FEATURE_SIMD ? ctz(low) : ctz(low) >> 3);
-      if (at >= lastLineFeed + 1) break; // past the window's last LF: bytes of the slack
       linesAtRecordStart = linesBeforeBlock + <i64>popcnt(lineFeeds & (below | low));
       if (fieldsBefore != 0 || (at != recordStart && (at != recordStart + 1 || load<u8>(recordStart) != <u8>CR))) {
         // a data record ended (an empty line is not one)
@@ -740,12 +747,143 @@ function countRecords(start: usize, limit: usize, lastLineFeed: usize): usize {
     }
     delimitersSoFar += <i64>popcnt(delimiters);
     linesBeforeBlock += <i64>popcnt(lineFeeds);
-    block += step;
+    block += 64;
   }
-  countResume = block + (ASC_FEATURE_SIMD ? 64 : 8);
+  blockResume = block + 64;
   lines = linesAtRecordStart;
   storeRecordCounters(records, widest, expected, shortRecords, longRecords);
   return recordStart;
+}
+
+/**
+ * sum's and stats' block path: the field ends come from the masks; the selected fields of a record
+ * are parsed in place (a quoted one when it is plain: its quotes are its first and last bytes);
+ * after the last selected field the record is crossed by counting its delimiters. Returns the first
+ * record start at or after `limit`; or, giving up at a record start, that start (blockResume set
+ * past the block); or, giving up inside a record, the field's start with state = S_FIELD_START for
+ * the byte machine.
+ */
+function fieldRecords(start: usize, limit: usize, lastLineFeed: usize): usize {
+  const delim = delimiter;
+  const quoteValue = quote;
+  const mapped = mappedFields;
+  const results = RESULTS_OFFSET;
+  let records = load<i64>(results + RESULT_RECORDS);
+  let widest = load<i64>(results + RESULT_MAX_FIELDS);
+  let expected = load<i64>(results + RESULT_EXPECTED_FIELDS);
+  let shortRecords = load<i64>(results + RESULT_SHORT);
+  let longRecords = load<i64>(results + RESULT_LONG);
+  let linesBeforeBlock = lines;
+  let fieldLine = lines + 1; //    physical line the current field starts on
+  let fieldStart = start;
+  let field: i32 = 0;
+  let quotesSoFar: i32 = 0; //     quote bytes of the current field in blocks before this one
+  let inQuotes: u64 = 0;
+  let fieldStartCarry: u64 = 1;
+  let closeCarry: u64 = 0;
+  let block = start;
+  while (block < lastLineFeed) {
+    classifyBlock(block, delim, quoteValue);
+    clipBlock(block, lastLineFeed);
+    const lineFeeds = blockLineFeeds;
+    let quotes = blockQuotes;
+    let ends = blockDelimiters | lineFeeds;
+    let inside = inQuotes;
+    if (quotes != 0) {
+      inside = prefixXor(quotes) ^ inQuotes;
+      const closes = quotes & ~inside;
+      if ((quotes & inside & ~((ends << 1) | fieldStartCarry | (closes << 1) | closeCarry)) != 0) break;
+      inQuotes = <u64>(<i64>inside >> 63);
+      closeCarry = closes >> 63;
+    } else {
+      closeCarry = 0;
+    }
+    fieldStartCarry = ends >> 63;
+    ends &= ~inside;
+    while (ends != 0) {
+      if (field >= mapped) {
+        // No selected field left in this record: cross its delimiters up to its LF, keeping field,
+        // fieldStart and fieldLine those of the last field crossed (the byte machine may resume there).
+        const pendingLf = ends & lineFeeds;
+        const before = pendingLf != 0 ? (pendingLf & (~pendingLf + 1)) - 1 : ~(<u64>0);
+        const crossed = ends & before;
+        field += <i32>popcnt(crossed);
+        if (pendingLf == 0) {
+          if (crossed != 0) {
+            const last = <u64>(63 - clz(crossed));
+            fieldStart = block + <usize>last + 1;
+            fieldLine = linesBeforeBlock + <i64>popcnt(lineFeeds & ((<u64>2 << last) - 1)) + 1;
+          }
+          break;
+        }
+        ends &= ~before; // the LF is next: it sets fieldStart and fieldLine
+      }
+      const low = ends & (~ends + 1);
+      const below = low - 1;
+      ends ^= low;
+      const at = block + <usize>ctz(low);
+      const isLineFeed = (lineFeeds & low) != 0;
+      let fieldQuotes = quotesSoFar;
+      if (quotes != 0) {
+        fieldQuotes += <i32>popcnt(quotes & below);
+        quotes &= ~below;
+      }
+      quotesSoFar = 0;
+      if (field < mapped) {
+        const s = <i32>load<i16>(COLUMN_MAP_OFFSET + (<usize>field << 1));
+        if (s >= 0) {
+          let to = at;
+          if (isLineFeed && to > fieldStart && load<u8>(to - 1) == <u8>CR) to--;
+          if (fieldQuotes == 0) {
+            fastField(field, fieldStart, to, fieldLine);
+          } else if (fieldQuotes == 2 && to - fieldStart >= 2 && <u32>load<u8>(to - 1) == quoteValue) {
+            fastField(field, fieldStart + 1, to - 1, fieldLine); // its first byte is the opening quote
+          } else {
+            // doubled quotes or bytes after the closing quote: the byte machine unquotes it
+            lines = fieldLine - 1;
+            storeRecordCounters(records, widest, expected, shortRecords, longRecords);
+            fieldIndex = field;
+            state = S_FIELD_START;
+            return fieldStart;
+          }
+        }
+      }
+      const startOfField = fieldStart;
+      fieldLine = linesBeforeBlock + <i64>popcnt(lineFeeds & (below | low)) + 1;
+      fieldStart = at + 1;
+      if (!isLineFeed) {
+        field++;
+        continue;
+      }
+      if (field != 0 || (at != startOfField && (at != startOfField + 1 || load<u8>(startOfField) != <u8>CR))) {
+        // a data record ended (an empty line is not one)
+        const fields = <i64>field + 1;
+        records++;
+        if (fields > widest) widest = fields;
+        if (expected == 0) expected = fields;
+        else if (fields < expected) shortRecords++;
+        else if (fields > expected) longRecords++;
+      }
+      field = 0;
+      if (fieldStart >= limit) {
+        lines = fieldLine - 1;
+        storeRecordCounters(records, widest, expected, shortRecords, longRecords);
+        return fieldStart;
+      }
+    }
+    if (quotes != 0) quotesSoFar += <i32>popcnt(quotes);
+    linesBeforeBlock += <i64>popcnt(lineFeeds);
+    block += 64;
+  }
+  lines = fieldLine - 1;
+  storeRecordCounters(records, widest, expected, shortRecords, longRecords);
+  if (field == 0) {
+    blockResume = block + 64;
+    return fieldStart;
+  }
+  fieldIndex = field;
+  state = S_FIELD_START;
+  return fieldStart;
 }
 
 /**
@@ -840,23 +978,21 @@ function quotedFieldEnd(from: usize, searchEnd: usize): usize {
     // The whole field is in one word: digits, '.', digits. Join the two runs and convert once.
     const w = load<u64>(p);
     const integer = leadingDigits(w);
-    if (integer == length) {
-      if (integer > 0) {
-        m = eightDigits(w, integer);
-        digits = integer;
-        p = to;
-      }
-    } else if (<u32>load<u8>(p + <usize>integer) == 46) {
+    if (integer < length && <u32>load<u8>(p + <usize>integer) == 46) {
       const afterDot = w >> (<u64>(integer + 1) << 3);
-      const fraction = leadingDigits(afterDot);
-      if (integer + 1 + fraction == length && integer + fraction > 0) {
+      const fraction = leadingDigits(afterDot); // stops at the byte after the field: never a digit
+      if (integer + fraction > 0) {
         const integerBytes = integer == 0 ? <u64>0 : w & (~(<u64>0) >> (<u64>(8 - integer) << 3));
         const joined = integerBytes | (afterDot << (<u64>integer << 3));
         digits = integer + fraction;
         m = eightDigits(joined, digits);
         scale = -<i64>fraction;
-        p = to;
+        p += <usize>(integer + 1 + fraction);
       }
+    } else if (integer > 0) {
+      m = eightDigits(w, integer);
+      digits = integer;
+      p += <usize>integer;
     }
   } else {
     while (true) {
@@ -882,9 +1018,22 @@ function quotedFieldEnd(from: usize, searchEnd: usize): usize {
       }
     }
   }
+  if (p < to && digits > 0 && (<u32>load<u8>(p) | 0x20) == 101) {
+    // an exponent of at most 4 digits: 'e' or 'E', a sign, digits to the field's end
+    let e = p + 1;
+    const sign = <u32>load<u8>(e);
+    if (sign == 45 || sign == 43) e++;
+    const w = load<u64>(e);
+    const run = leadingDigits(w);
+    if (run > 0 && run <= 4 && e + <usize>run == to) {
+      const exponent = <i64>eightDigits(w, run);
+      scale += sign == 45 ? -exponent : exponent;
+      p = to;
+    }
+  }
   if (p == to && digits > 0 && digits <= MAX_MANTISSA_DIGITS) {
     const base = SLOTS_OFFSET + <usize>s * SLOT_SIZE;
-    if (digits <= 15 && scale >= -18) {
+    if (digits <= 15 && scale >= -18 && scale <= 0) {
       accumulateSimple(base, m, scale, negative);
     } else {
       numDropped = 0;
