@@ -312,6 +312,7 @@ export async function runScan(source: ByteSource, options: ScanOptions, origin: 
       minBytesPerThread: perThread,
       query: query(),
       onProgress: options.onProgress,
+      mainSource: source,
     });
     if (raw) {
       if (raw.unterminatedQuote) throw malformed(name, raw.unterminatedQuote.line, raw.unterminatedQuote.byte);

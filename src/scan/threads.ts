@@ -16,7 +16,8 @@ import { CsvscanError, EXIT_MALFORMED, EXIT_USAGE } from '../errors.js';
 import type { EngineName, IoMode, RawScan } from '../types.js';
 import { packageRoot } from '../util/package-root.js';
 import { chainStep, mergeRangeParts } from './partial.js';
-import type { RangeQuery, RangeScan, RangeTask } from './run.js';
+import { createEngine } from '../kernel/engine.js';
+import { scanRange, type ByteReader, type RangeQuery, type RangeScan, type RangeTask } from './run.js';
 
 const PROGRESS_EVERY = 16 * 1024 * 1024;
 
@@ -32,6 +33,12 @@ export interface ParallelScan {
   minBytesPerThread: number;
   query: RangeQuery;
   onProgress?: (bytesDone: number, totalBytes: number | null) => void;
+  /**
+   * The main thread's own view of the file: when given, the main thread scans the first range
+   * itself while N - 1 workers start and scan the others (one worker fewer to start, and no core
+   * left idle waiting for them).
+   */
+  mainSource?: ByteReader;
 }
 
 /** What a worker is asked to do: scan one range of the file. */
@@ -74,7 +81,7 @@ export async function scanInParallel(job: ParallelScan): Promise<RawScan | null>
   let done = 0;
   let sinceProgress = 0;
   const onProgress = job.onProgress;
-  const pool = new WorkerPool(script, threads, (bytes) => {
+  const onBytes = (bytes: number): void => {
     if (!onProgress) return;
     done += bytes;
     sinceProgress += bytes;
@@ -82,7 +89,12 @@ export async function scanInParallel(job: ParallelScan): Promise<RawScan | null>
       sinceProgress = 0;
       onProgress(Math.min(done, job.size), job.size);
     }
-  });
+  };
+  // Range k runs on worker k - firstWorkerRange; ranges before that run on this thread.
+  const firstWorkerRange = job.mainSource ? 1 : 0;
+  const pool = new WorkerPool(script, threads - firstWorkerRange, onBytes);
+  const onWorker = (k: number, start: number, startIsRecordStart: boolean): Promise<RangeScan> =>
+    pool.run(k - firstWorkerRange, request(k, start, startIsRecordStart));
   const request = (k: number, start: number, startIsRecordStart: boolean): WorkerRequest => ({
     path: job.path,
     io: job.io,
@@ -91,14 +103,20 @@ export async function scanInParallel(job: ParallelScan): Promise<RawScan | null>
     task: { ...job.query, start, stop: stops[k]!, startIsRecordStart },
   });
   try {
-    const parts = await Promise.all(starts.map((start, k) => pool.run(k, request(k, start, k === 0))));
+    const pending = starts.slice(firstWorkerRange).map((start, i) => onWorker(i + firstWorkerRange, start, i + firstWorkerRange === 0));
+    // a failure here must not leave the workers' rejections unhandled: they are awaited below
+    pending.forEach((part) => part.catch(() => {}));
+    const mainParts = job.mainSource
+      ? [scanRange(job.mainSource, createEngine(job.engine), request(0, starts[0]!, true).task, onBytes)]
+      : [];
+    const parts = [...mainParts, ...(await Promise.all(pending))];
     const accepted: RawScan[] = [parts[0]!.raw];
     let trueStop = parts[0]!.raw.stopPosition;
     for (let k = 1; k < threads; k++) {
       const step = chainStep(trueStop, stops[k]!, parts[k]!.raw.firstRecord);
       if (step === 'skip') continue;
       // A wrong guess (a quoted line break across the cut): scan the range again from the boundary.
-      const raw = step === 'accept' ? parts[k]!.raw : (await pool.run(k, request(k, trueStop, true))).raw;
+      const raw = step === 'accept' ? parts[k]!.raw : (await onWorker(k, trueStop, true)).raw;
       accepted.push(raw);
       trueStop = raw.stopPosition;
     }
