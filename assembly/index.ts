@@ -18,7 +18,7 @@ import {
   RESULT_EXPECTED_FIELDS, RESULT_STATUS, RESULT_QUOTE_LINE, RESULT_QUOTE_BYTE, RESULT_FIRST_RECORD,
   RESULT_STOP_POSITION, RESULT_BYTES, RESULT_HEADER_FIELDS, RESULT_LINES_AT_FIRST,
   STATUS_OK, STATUS_UNTERMINATED_QUOTE, STATUS_STOPPED,
-  NUMBER_TEXT_OFFSET, MAX_KEPT_DIGITS, COLUMN_MAP_OFFSET, SLOTS_OFFSET, SLOT_SIZE,
+  NUMBER_TEXT_OFFSET, MAX_KEPT_DIGITS, KERNEL_SCRATCH_OFFSET, KERNEL_SCRATCH_SIZE, COLUMN_MAP_OFFSET, SLOTS_OFFSET, SLOT_SIZE,
   SLOT_COUNT, SLOT_INVALID, SLOT_SHIFT, SLOT_FDEV, SLOT_OUTSIDE, SLOT_MIN, SLOT_MAX, SLOT_FSUM, SLOT_FSQ,
   SLOT_FSQ_COMP, SLOT_INVALID_LINE, SLOT_INVALID_LENGTH, SLOT_INVALID_SEEN, SLOT_INVALID_BYTES,
   INVALID_CAPTURE, SLOT_SUMS, SUM_EXP_MIN, SLOT_SQUARES, SQ_EXP_MIN, WINDOW_OFFSET, LAYOUT_VERSION,
@@ -205,7 +205,10 @@ export function scan(length: i32): i32 {
       case S_RECORD_START: {
         if (p < fastLimit && recordMode == RECORD_DATA) {
           if (ASC_FEATURE_SIMD) {
-            p = mappedFields == 0 ? countRecords(p, fastLimit, quoteSearchEnd) : fieldRecords(p, fastLimit, quoteSearchEnd);
+            if (mappedFields != 0) p = uniformRecords(p, fastLimit);
+            if (p < fastLimit) {
+              p = mappedFields == 0 ? countRecords(p, fastLimit, quoteSearchEnd) : fieldRecords(p, fastLimit, quoteSearchEnd);
+            }
             if (state == S_RECORD_START && p < fastLimit) p = fastRecords(p, blockResume < fastLimit ? blockResume : fastLimit);
           } else {
             p = fastRecords(p, fastLimit);
@@ -884,6 +887,119 @@ function fieldRecords(start: usize, limit: usize, lastLineFeed: usize): usize {
   fieldIndex = field;
   state = S_FIELD_START;
   return fieldStart;
+}
+
+// ================================================================================================
+// uniform runs (simd build, sum and stats): two passes
+// ================================================================================================
+// Most files are runs of records that all have the header's width and hold no quote. For those,
+// pass 1 writes the offset of every field end (delimiter or LF) of 8 KiB of blocks to the scratch
+// region, and pass 2 parses each selected column down the records, one column at a time: the
+// column's slot and the branches of its number format stay the same from record to record, where
+// the record-by-record path switches column at every field. A run is uniform when its i-th LF is
+// its (i x width + width - 1)-th field end for every i (so no record is shorter or longer, and no
+// line is empty); anything else is left, from the record where it starts, to fieldRecords().
+
+const RUN_BLOCKS: usize = 128; //             8 KiB of input per run
+const UNIFORM_MAX_WIDTH: i64 = 1024; //         a record's ends carried from one run to the next
+// entries of the scratch: a run's ends (at most one per byte), a carried partial record, and the
+// up to 3 entries the unrolled store writes past the count
+const SCRATCH_ENTRIES_NEEDED: usize = RUN_BLOCKS * 64 + <usize>UNIFORM_MAX_WIDTH + 4;
+
+/**
+ * Accumulate the uniform records from `start` (a record start) that end before `limit`. Returns
+ * the record start where it stopped: at or past `limit`, or where a run is not uniform (or holds a
+ * quote), or where the window's records end.
+ */
+function uniformRecords(start: usize, limit: usize): usize {
+  const width = load<i64>(RESULTS_OFFSET + RESULT_EXPECTED_FIELDS);
+  // (one column: an empty line would pass for a record of one empty field; those take fieldRecords)
+  if (width < 2 || width > UNIFORM_MAX_WIDTH || <i64>mappedFields > width) return start;
+  if (KERNEL_SCRATCH_SIZE < <i32>(SCRATCH_ENTRIES_NEEDED << 2)) return start;
+  const w = <usize>width;
+  const delim = delimiter;
+  const quoteValue = quote;
+  const scratch: usize = KERNEL_SCRATCH_OFFSET;
+  let recordStart = start;
+  let entries: usize = 0; // field ends in the scratch: a carried partial record, then this run's
+  let block = start;
+  while (block < limit) {
+    // ---- pass 1: field ends of up to RUN_BLOCKS blocks, as offsets from `start` ----
+    let runEnd = block + RUN_BLOCKS * 64;
+    if (runEnd > limit) runEnd = limit;
+    let lineFeedCount: usize = 0;
+    while (block < runEnd) {
+      classifyBlock(block, delim, quoteValue);
+      let ends = blockDelimiters | blockLineFeeds;
+      let lineFeeds = blockLineFeeds;
+      let quotes = blockQuotes;
+      const span = runEnd - block;
+      if (span < 64) {
+        const valid = (<u64>1 << <u64>span) - 1;
+        ends &= valid;
+        lineFeeds &= valid;
+        quotes &= valid;
+      }
+      if (quotes != 0) return recordStart;
+      lineFeedCount += <usize>popcnt(lineFeeds);
+      const base = <u32>(block - start);
+      let out = scratch + (entries << 2);
+      entries += <usize>popcnt(ends);
+      while (ends != 0) {
+        // four stores per step, the last ones possibly past the count (overwritten later)
+        store<u32>(out, base + <u32>ctz(ends));
+        ends &= ends - 1;
+        store<u32>(out, base + <u32>ctz(ends), 4);
+        ends &= ends - 1;
+        store<u32>(out, base + <u32>ctz(ends), 8);
+        ends &= ends - 1;
+        store<u32>(out, base + <u32>ctz(ends), 12);
+        ends &= ends - 1;
+        out += 16;
+      }
+      block += 64;
+    }
+    // ---- uniform? the i-th LF is entry i x w + w - 1, for every LF of the run ----
+    const records = lineFeedCount;
+    if (records * w > entries) return recordStart; // some record is short
+    for (let r: usize = 0; r < records; r++) {
+      const at = start + <usize>load<u32>(scratch + ((r * w + w - 1) << 2));
+      if (load<u8>(at) != <u8>LF) return recordStart;
+    }
+    if (records == 0) {
+      if (entries > <usize>UNIFORM_MAX_WIDTH) return recordStart;
+      continue;
+    }
+    // ---- pass 2: each selected column down the records ----
+    const lineBase = lines + 1;
+    for (let field: i32 = 0; field < mappedFields; field++) {
+      if (load<i16>(COLUMN_MAP_OFFSET + (<usize>field << 1)) < 0) continue;
+      const f = <usize>field;
+      const last = f == w - 1;
+      for (let r: usize = 0; r < records; r++) {
+        const row = scratch + ((r * w) << 2);
+        let from: usize;
+        if (f != 0) from = start + <usize>load<u32>(row + ((f - 1) << 2)) + 1;
+        else from = r == 0 ? recordStart : start + <usize>load<u32>(row - 4) + 1;
+        let to = start + <usize>load<u32>(row + (f << 2));
+        if (last && to > from && load<u8>(to - 1) == <u8>CR) to--;
+        fastField(field, from, to, lineBase + <i64>r);
+      }
+    }
+    const used = records * w;
+    recordStart = start + <usize>load<u32>(scratch + ((used - 1) << 2)) + 1;
+    lines += <i64>records;
+    const results = RESULTS_OFFSET;
+    store<i64>(results + RESULT_RECORDS, load<i64>(results + RESULT_RECORDS) + <i64>records);
+    if (width > load<i64>(results + RESULT_MAX_FIELDS)) store<i64>(results + RESULT_MAX_FIELDS, width);
+    // carry the ends of the record in progress to the scratch's start
+    const carried = entries - used;
+    if (carried > <usize>UNIFORM_MAX_WIDTH) return recordStart;
+    memory.copy(scratch, scratch + (used << 2), carried << 2);
+    entries = carried;
+    if (recordStart >= limit) return recordStart;
+  }
+  return recordStart;
 }
 
 /**

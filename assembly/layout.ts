@@ -7,6 +7,7 @@
 //   65536 ─────────── CONFIG   (4 KiB)  written by the host before reset()
 //   69632 ─────────── RESULTS  (4 KiB)  record/line counters and status, read after scan()/finish()
 //   73728 ─────────── NUMBER_TEXT (4 KiB) a rare number rendered as text for the host's Number()
+//   77824 ─────────── KERNEL_SCRATCH (52 KiB) the kernel's own: field-end offsets of uniform runs
 //   131072 ────────── COLUMN_MAP (MAX_FIELDS x i16): field index -> slot, or -1 when not selected
 //   262144 ────────── SLOTS (MAX_SLOTS x SLOT_SIZE): one accumulator block per selected column
 //   WINDOW_OFFSET ─── WINDOW: the host copies each window of input here, then calls scan(length)
@@ -73,6 +74,9 @@ export const STATUS_STOPPED = 2; // reached the stop offset: feed nothing more
 export const NUMBER_TEXT_OFFSET = 73728;
 export const NUMBER_TEXT_CAPACITY = 4096;
 export const MAX_KEPT_DIGITS = 800; // digits past the 19th kept for exact rounding (768 suffice)
+
+export const KERNEL_SCRATCH_OFFSET = 77824; // NUMBER_TEXT_OFFSET + NUMBER_TEXT_CAPACITY; the host never touches it
+export const KERNEL_SCRATCH_SIZE = 53248; //   up to COLUMN_MAP_OFFSET
 
 export const COLUMN_MAP_OFFSET = 131072;
 export const MAX_FIELDS = 65536;
