@@ -199,13 +199,14 @@ export function scan(length: i32): i32 {
   const delim = delimiter;
   const quoteByteValue = quote;
   const fastLimit = fastPathLimit(windowStart, end);
+  uniformRetryAt = windowStart;
 
   while (p < end) {
     switch (state) {
       case S_RECORD_START: {
         if (p < fastLimit && recordMode == RECORD_DATA) {
           if (ASC_FEATURE_SIMD) {
-            if (mappedFields != 0) p = uniformRecords(p, fastLimit);
+            if (mappedFields != 0 && p >= uniformRetryAt) p = uniformRecords(p, fastLimit);
             if (p < fastLimit) {
               p = mappedFields == 0 ? countRecords(p, fastLimit, quoteSearchEnd) : fieldRecords(p, fastLimit, quoteSearchEnd);
             }
@@ -892,13 +893,14 @@ function fieldRecords(start: usize, limit: usize, lastLineFeed: usize): usize {
 // ================================================================================================
 // uniform runs (simd build, sum and stats): two passes
 // ================================================================================================
-// Most files are runs of records that all have the header's width and hold no quote. For those,
-// pass 1 writes the offset of every field end (delimiter or LF) of 8 KiB of blocks to the scratch
-// region, and pass 2 parses each selected column down the records, one column at a time: the
-// column's slot and the branches of its number format stay the same from record to record, where
-// the record-by-record path switches column at every field. A run is uniform when its i-th LF is
-// its (i x width + width - 1)-th field end for every i (so no record is shorter or longer, and no
-// line is empty); anything else is left, from the record where it starts, to fieldRecords().
+// Most files are runs of records that all have the header's width. For those, pass 1 writes the
+// offset of every field end (delimiter or LF outside quotes, quote state as in fieldRecords()) of
+// 8 KiB of blocks to the scratch region, and pass 2 parses each selected column down the records,
+// one column at a time: the column's slot and the branches of its number format stay the same from
+// record to record, where the record-by-record path switches column at every field. A run is
+// uniform when its i-th LF is its (i x width + width - 1)-th field end for every i (so no record is
+// shorter or longer, and no line is empty), and none of its selected fields is quoted; anything
+// else is left, from the record where it starts, to fieldRecords().
 
 const RUN_BLOCKS: usize = 128; //             8 KiB of input per run
 const UNIFORM_MAX_WIDTH: i64 = 1024; //         a record's ends carried from one run to the next
@@ -921,13 +923,18 @@ function uniformRecords(start: usize, limit: usize): usize {
   const quoteValue = quote;
   const scratch: usize = KERNEL_SCRATCH_OFFSET;
   let recordStart = start;
-  let entries: usize = 0; // field ends in the scratch: a carried partial record, then this run's
+  let entries: usize = 0; //      field ends in the scratch: a carried partial record, then this run's
+  let inQuotes: u64 = 0; //       quote state, as in fieldRecords(), carried from block to block
+  let fieldStartCarry: u64 = 1;
+  let closeCarry: u64 = 0;
   let block = start;
   while (block < limit) {
-    // ---- pass 1: field ends of up to RUN_BLOCKS blocks, as offsets from `start` ----
+    // ---- pass 1: field ends (outside quotes) of up to RUN_BLOCKS blocks, as offsets from `start` ----
     let runEnd = block + RUN_BLOCKS * 64;
     if (runEnd > limit) runEnd = limit;
     let lineFeedCount: usize = 0;
+    let runQuotes: u64 = 0; //     any quote in the run
+    let quotedLineFeeds: u64 = 0; // any LF inside quotes in the run
     while (block < runEnd) {
       classifyBlock(block, delim, quoteValue);
       let ends = blockDelimiters | blockLineFeeds;
@@ -940,8 +947,22 @@ function uniformRecords(start: usize, limit: usize): usize {
         lineFeeds &= valid;
         quotes &= valid;
       }
-      if (quotes != 0) return recordStart;
-      lineFeedCount += <usize>popcnt(lineFeeds);
+      let inside = inQuotes;
+      if (quotes != 0) {
+        inside = prefixXor(quotes) ^ inQuotes;
+        const closes = quotes & ~inside;
+        // an opening quote must start a field, or double the closing quote just before it
+        if ((quotes & inside & ~((ends << 1) | fieldStartCarry | (closes << 1) | closeCarry)) != 0) return notUniform(recordStart);
+        inQuotes = <u64>(<i64>inside >> 63);
+        closeCarry = closes >> 63;
+        runQuotes |= quotes;
+      } else {
+        closeCarry = 0;
+      }
+      fieldStartCarry = ends >> 63;
+      quotedLineFeeds |= lineFeeds & inside;
+      ends &= ~inside;
+      lineFeedCount += <usize>popcnt(lineFeeds & ~inside);
       const base = <u32>(block - start);
       let out = scratch + (entries << 2);
       entries += <usize>popcnt(ends);
@@ -961,17 +982,37 @@ function uniformRecords(start: usize, limit: usize): usize {
     }
     // ---- uniform? the i-th LF is entry i x w + w - 1, for every LF of the run ----
     const records = lineFeedCount;
-    if (records * w > entries) return recordStart; // some record is short
+    if (records * w > entries) return notUniform(recordStart); // some record is short
     for (let r: usize = 0; r < records; r++) {
       const at = start + <usize>load<u32>(scratch + ((r * w + w - 1) << 2));
-      if (load<u8>(at) != <u8>LF) return recordStart;
+      if (load<u8>(at) != <u8>LF) return notUniform(recordStart);
     }
     if (records == 0) {
-      if (entries > <usize>UNIFORM_MAX_WIDTH) return recordStart;
+      if (entries > <usize>UNIFORM_MAX_WIDTH) return notUniform(recordStart);
       continue;
     }
+    // a selected field that is quoted is unquoted by the byte machine: the whole run goes there
+    if (runQuotes != 0) {
+      for (let field: i32 = 0; field < mappedFields; field++) {
+        if (load<i16>(COLUMN_MAP_OFFSET + (<usize>field << 1)) < 0) continue;
+        const f = <usize>field;
+        for (let r: usize = 0; r < records; r++) {
+          const row = scratch + ((r * w) << 2);
+          let from: usize;
+          if (f != 0) from = start + <usize>load<u32>(row + ((f - 1) << 2)) + 1;
+          else from = r == 0 ? recordStart : start + <usize>load<u32>(row - 4) + 1;
+          if (<u32>load<u8>(from) == quoteValue) return notUniform(recordStart);
+        }
+      }
+    }
     // ---- pass 2: each selected column down the records ----
+    // Without LFs inside quotes, record r is on line lines + 1 + r; with them, a field's line is
+    // counted only if it is needed (a first invalid value), from the run's first record.
+    const runStart = recordStart;
     const lineBase = lines + 1;
+    const linesKnown = quotedLineFeeds == 0;
+    lazyLineBase = lineBase;
+    lazyLineFrom = runStart;
     for (let field: i32 = 0; field < mappedFields; field++) {
       if (load<i16>(COLUMN_MAP_OFFSET + (<usize>field << 1)) < 0) continue;
       const f = <usize>field;
@@ -980,26 +1021,61 @@ function uniformRecords(start: usize, limit: usize): usize {
         const row = scratch + ((r * w) << 2);
         let from: usize;
         if (f != 0) from = start + <usize>load<u32>(row + ((f - 1) << 2)) + 1;
-        else from = r == 0 ? recordStart : start + <usize>load<u32>(row - 4) + 1;
+        else from = r == 0 ? runStart : start + <usize>load<u32>(row - 4) + 1;
         let to = start + <usize>load<u32>(row + (f << 2));
         if (last && to > from && load<u8>(to - 1) == <u8>CR) to--;
-        fastField(field, from, to, lineBase + <i64>r);
+        fastField(field, from, to, linesKnown ? lineBase + <i64>r : -1);
       }
     }
     const used = records * w;
     recordStart = start + <usize>load<u32>(scratch + ((used - 1) << 2)) + 1;
-    lines += <i64>records;
+    lines += linesKnown ? <i64>records : countLineFeeds(runStart, recordStart);
     const results = RESULTS_OFFSET;
     store<i64>(results + RESULT_RECORDS, load<i64>(results + RESULT_RECORDS) + <i64>records);
     if (width > load<i64>(results + RESULT_MAX_FIELDS)) store<i64>(results + RESULT_MAX_FIELDS, width);
     // carry the ends of the record in progress to the scratch's start
     const carried = entries - used;
-    if (carried > <usize>UNIFORM_MAX_WIDTH) return recordStart;
+    if (carried > <usize>UNIFORM_MAX_WIDTH) return notUniform(recordStart);
     memory.copy(scratch, scratch + (used << 2), carried << 2);
     entries = carried;
     if (recordStart >= limit) return recordStart;
   }
   return recordStart;
+}
+
+/**
+ * Where uniformRecords() may be tried (again) in this window: after it finds a run it cannot take,
+ * not before the next window, since what stopped it (a quoted column, ragged records) tends to
+ * recur, and fieldRecords() hands back a record start often (at each doubled quote, for one).
+ */
+let uniformRetryAt: usize = 0;
+
+@inline function notUniform(recordStart: usize): usize {
+  uniformRetryAt = <usize>-1;
+  return recordStart;
+}
+
+// A field's line when uniformRecords() passed -1: lazyLineBase + the LFs from lazyLineFrom to it.
+let lazyLineBase: i64 = 0;
+let lazyLineFrom: usize = 0;
+let lazyLineField: usize = 0;
+
+/** LF bytes in [from, to). */
+function countLineFeeds(from: usize, to: usize): i64 {
+  let count: i64 = 0;
+  let p = from;
+  if (ASC_FEATURE_SIMD) {
+    const lfVector = i8x16.splat(<i8>LF);
+    while (p + 16 <= to) {
+      count += <i64>popcnt(i8x16.bitmask(i8x16.eq(v128.load(p), lfVector)));
+      p += 16;
+    }
+  }
+  while (p < to) {
+    if (load<u8>(p) == <u8>LF) count++;
+    p++;
+  }
+  return count;
 }
 
 /**
@@ -1163,6 +1239,7 @@ function quotedFieldEnd(from: usize, searchEnd: usize): usize {
   numFeed(from, to);
   captured = <i32>(to - from);
   memory.copy(CAPTURE, from, <usize>(captured < INVALID_CAPTURE ? captured : INVALID_CAPTURE));
+  lazyLineField = from; // (line -1: uniformRecords() leaves it to endField() to count)
   endField(line);
 }
 
@@ -1244,7 +1321,7 @@ function endField(line: i64): void {
   }
   store<i64>(base + SLOT_INVALID, load<i64>(base + SLOT_INVALID) + 1);
   if (load<i64>(base + SLOT_INVALID_LINE) == 0) {
-    store<i64>(base + SLOT_INVALID_LINE, line);
+    store<i64>(base + SLOT_INVALID_LINE, line >= 0 ? line : lazyLineBase + countLineFeeds(lazyLineFrom, lazyLineField));
     const kept = captured < INVALID_CAPTURE ? captured : INVALID_CAPTURE;
     store<i32>(base + SLOT_INVALID_LENGTH, kept);
     store<i32>(base + SLOT_INVALID_SEEN, captured);

@@ -83,6 +83,11 @@ function generateUniform(seed: number): { bytes: Uint8Array; width: number } {
     if (roll < 0.2) return sign + random.digits(random.int(1, 4), true) + '.' + random.digits(3) + 'e' + random.int(-9, 9);
     return sign + random.digits(random.int(1, 6), true) + random.pick(['', '.' + random.digits(random.int(1, 4))]);
   };
+  // now and then a text column, quoted, with delimiters, doubled quotes and line breaks inside
+  // (quotes in a column that is not summed leave a run uniform; the line numbers need counting)
+  const textColumn = width > 1 && random.chance(0.5) ? random.int(0, width - 1) : -1;
+  const textValue = (): string =>
+    random.pick(['', 'plain', '"a, b"', '"line\nbreak"', '"say ""hi"""', '"x\r\ny\nz"', '"€5, naïve"']);
   const lines = [Array.from({ length: width }, (_, i) => `c${i + 1}`).join(',')];
   const records = random.int(200, 3000);
   for (let r = 0; r < records; r++) {
@@ -90,7 +95,7 @@ function generateUniform(seed: number): { bytes: Uint8Array; width: number } {
       lines.push(random.pick(['', Array.from({ length: width + 1 }, value).join(','), value(), `"${value()}"`]));
       continue;
     }
-    lines.push(Array.from({ length: width }, value).join(','));
+    lines.push(Array.from({ length: width }, (_, i) => (i === textColumn ? textValue() : value())).join(','));
   }
   const text = lines.join(crlf ? '\r\n' : '\n') + (random.chance(0.8) ? (crlf ? '\r\n' : '\n') : '');
   return { bytes: encoder.encode(text), width };
