@@ -648,6 +648,46 @@ let blockQuotes: u64 = 0;
   return x;
 }
 
+// Quote state of the block functions, carried from one block to the next (resetQuoteState() at a
+// record start): all ones when the next block starts inside quotes; bit 0 set when the byte before
+// it ended a field (or none came before), or was a closing quote.
+let inQuotes: u64 = 0;
+let fieldStartCarry: u64 = 1;
+let closeCarry: u64 = 0;
+
+@inline function resetQuoteState(): void {
+  inQuotes = 0;
+  fieldStartCarry = 1;
+  closeCarry = 0;
+}
+
+/**
+ * The inside-quotes mask of a block (bit i: byte i is inside a quoted field, or is its opening
+ * quote), from its quote mask and its field-end mask (delimiters | LFs, inside quotes or not), and
+ * the carried state, which it advances. When a quote opens somewhere other than at a field start or
+ * right after a closing quote, the grammar there is not the prefix XOR's: it sets quotesModelled to
+ * false (the caller stops before this block) and leaves the state as it was.
+ */
+let quotesModelled = true;
+@inline function insideQuotes(quotes: u64, ends: u64): u64 {
+  if (quotes == 0) {
+    closeCarry = 0;
+    fieldStartCarry = ends >> 63;
+    return inQuotes;
+  }
+  const inside = prefixXor(quotes) ^ inQuotes;
+  const closes = quotes & ~inside;
+  // an opening quote must start a field, or double the closing quote just before it
+  if ((quotes & inside & ~((ends << 1) | fieldStartCarry | (closes << 1) | closeCarry)) != 0) {
+    quotesModelled = false;
+    return inside;
+  }
+  inQuotes = <u64>(<i64>inside >> 63);
+  closeCarry = closes >> 63;
+  fieldStartCarry = ends >> 63;
+  return inside;
+}
+
 @inline function classifyBlock(block: usize, delim: u32, quoteValue: u32): void {
   if (!ASC_FEATURE_SIMD) return;
   const delimVector = i8x16.splat(<i8>delim);
@@ -699,29 +739,16 @@ function countRecords(start: usize, limit: usize, lastLineFeed: usize): usize {
   let linesAtRecordStart = lines;
   let recordStart = start;
   let delimitersSoFar: i64 = 0; // of the record being read, in blocks before the current one
-  let inQuotes: u64 = 0; //        all ones when the block starts inside a quoted field
-  let fieldStartCarry: u64 = 1; // bit 0 set: the byte before the block ended a field (or none did)
-  let closeCarry: u64 = 0; //      bit 0 set: the byte before the block was a closing quote
+  resetQuoteState();
+  quotesModelled = true;
   let block = start;
   while (block < lastLineFeed) {
     classifyBlock(block, delim, quoteValue);
     clipBlock(block, lastLineFeed);
     const lineFeeds = blockLineFeeds;
     let delimiters = blockDelimiters;
-    const quotes = blockQuotes;
-    const ends = delimiters | lineFeeds; // field ends, if outside quotes
-    let inside = inQuotes;
-    if (quotes != 0) {
-      inside = prefixXor(quotes) ^ inQuotes;
-      const closes = quotes & ~inside;
-      // an opening quote must start a field, or double the closing quote just before it
-      if ((quotes & inside & ~((ends << 1) | fieldStartCarry | (closes << 1) | closeCarry)) != 0) break;
-      inQuotes = <u64>(<i64>inside >> 63);
-      closeCarry = closes >> 63;
-    } else {
-      closeCarry = 0;
-    }
-    fieldStartCarry = ends >> 63;
+    const inside = insideQuotes(blockQuotes, delimiters | lineFeeds);
+    if (!quotesModelled) break;
     let recordEnds = lineFeeds & ~inside;
     delimiters &= ~inside;
     while (recordEnds != 0) {
@@ -782,9 +809,8 @@ function fieldRecords(start: usize, limit: usize, lastLineFeed: usize): usize {
   let fieldStart = start;
   let field: i32 = 0;
   let quotesSoFar: i32 = 0; //     quote bytes of the current field in blocks before this one
-  let inQuotes: u64 = 0;
-  let fieldStartCarry: u64 = 1;
-  let closeCarry: u64 = 0;
+  resetQuoteState();
+  quotesModelled = true;
   let block = start;
   while (block < lastLineFeed) {
     classifyBlock(block, delim, quoteValue);
@@ -792,17 +818,8 @@ function fieldRecords(start: usize, limit: usize, lastLineFeed: usize): usize {
     const lineFeeds = blockLineFeeds;
     let quotes = blockQuotes;
     let ends = blockDelimiters | lineFeeds;
-    let inside = inQuotes;
-    if (quotes != 0) {
-      inside = prefixXor(quotes) ^ inQuotes;
-      const closes = quotes & ~inside;
-      if ((quotes & inside & ~((ends << 1) | fieldStartCarry | (closes << 1) | closeCarry)) != 0) break;
-      inQuotes = <u64>(<i64>inside >> 63);
-      closeCarry = closes >> 63;
-    } else {
-      closeCarry = 0;
-    }
-    fieldStartCarry = ends >> 63;
+    const inside = insideQuotes(quotes, ends);
+    if (!quotesModelled) break;
     ends &= ~inside;
     while (ends != 0) {
       if (field >= mapped) {
@@ -924,9 +941,8 @@ function uniformRecords(start: usize, limit: usize): usize {
   const scratch: usize = KERNEL_SCRATCH_OFFSET;
   let recordStart = start;
   let entries: usize = 0; //      field ends in the scratch: a carried partial record, then this run's
-  let inQuotes: u64 = 0; //       quote state, as in fieldRecords(), carried from block to block
-  let fieldStartCarry: u64 = 1;
-  let closeCarry: u64 = 0;
+  resetQuoteState();
+  quotesModelled = true;
   let block = start;
   while (block < limit) {
     // ---- pass 1: field ends (outside quotes) of up to RUN_BLOCKS blocks, as offsets from `start` ----
@@ -947,19 +963,9 @@ function uniformRecords(start: usize, limit: usize): usize {
         lineFeeds &= valid;
         quotes &= valid;
       }
-      let inside = inQuotes;
-      if (quotes != 0) {
-        inside = prefixXor(quotes) ^ inQuotes;
-        const closes = quotes & ~inside;
-        // an opening quote must start a field, or double the closing quote just before it
-        if ((quotes & inside & ~((ends << 1) | fieldStartCarry | (closes << 1) | closeCarry)) != 0) return notUniform(recordStart);
-        inQuotes = <u64>(<i64>inside >> 63);
-        closeCarry = closes >> 63;
-        runQuotes |= quotes;
-      } else {
-        closeCarry = 0;
-      }
-      fieldStartCarry = ends >> 63;
+      const inside = insideQuotes(quotes, ends);
+      if (!quotesModelled) return notUniform(recordStart);
+      runQuotes |= quotes;
       quotedLineFeeds |= lineFeeds & inside;
       ends &= ~inside;
       lineFeedCount += <usize>popcnt(lineFeeds & ~inside);
