@@ -1,0 +1,107 @@
+// In-memory kernel benchmark: the engines alone, without the file I/O and the process start-up that
+// every figure of `npm run bench` includes. A generated file is read into memory once and scanned by
+// scanBytes() (one thread, default windows, the copy into Wasm memory included), best of N runs.
+// Before any speed is printed, every engine's --json result for each command must be the same, and
+// rows and the exact sum of the summed column must equal the independent reference.
+//
+//   node build/host/bench/kernel.js [--size 64M] [--runs 5] [--engines wasm,wasm-scalar,js]
+//
+// Prints MB/s and nanoseconds per record for count, sum of one column and stats of all columns.
+
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { scanBytes } from '../src/api.js';
+import type { EngineName, ScanMode, ScanResult } from '../src/types.js';
+import { DEFAULT_SEED, parseSize, type CsvKind } from './generate.js';
+import { log, machineDescription, prepareGeneratedFile } from './peers/data-files.js';
+
+interface Options {
+  sizeBytes: number;
+  runs: number;
+  engines: EngineName[];
+}
+
+const ENGINES: readonly EngineName[] = ['wasm', 'wasm-scalar', 'js'];
+
+function parseOptions(argv: string[]): Options {
+  const options: Options = { sizeBytes: parseSize('64M'), runs: 5, engines: [...ENGINES] };
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i]!;
+    const value = (): string => {
+      const next = argv[++i];
+      if (next === undefined) throw new Error(`${name} needs a value`);
+      return next;
+    };
+    if (name === '--size') options.sizeBytes = parseSize(value());
+    else if (name === '--runs') options.runs = Number(value());
+    else if (name === '--engines') options.engines = value().split(',') as EngineName[];
+    else throw new Error(`unknown option ${name} (options: --size, --runs, --engines)`);
+  }
+  if (!Number.isInteger(options.runs) || options.runs < 1) throw new Error('--runs must be a whole number >= 1');
+  for (const engine of options.engines) {
+    if (!ENGINES.includes(engine)) throw new Error(`unknown engine ${engine} (engines: ${ENGINES.join(', ')})`);
+  }
+  return options;
+}
+
+interface Case {
+  label: string;
+  mode: ScanMode;
+  columns: string[] | null;
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const lines = ['## csvscan kernel, in memory', '', ...machineDescription()];
+  lines.push(`- runs: best of ${options.runs}; one thread; scanBytes() over the whole file held in memory`);
+  lines.push('- MB/s: file bytes / 10^6 / seconds of the scan; ns/record: seconds / data records');
+  lines.push('', '| file | command | engine | MB/s | ns/record | check |', '|---|---|---|--:|--:|---|');
+  for (const kind of ['numeric', 'mixed'] as CsvKind[]) {
+    const file = await prepareGeneratedFile(kind, options.sizeBytes, DEFAULT_SEED, true);
+    const bytes = readFileSync(file.path);
+    const cases: Case[] = [
+      { label: 'count', mode: 'count', columns: null },
+      { label: `sum -c ${file.sumColumn}`, mode: 'sum', columns: [file.sumColumn] },
+      { label: 'stats', mode: 'stats', columns: null },
+    ];
+    for (const benchCase of cases) {
+      const timings: { engine: EngineName; seconds: number }[] = [];
+      let agreed: string | null = null;
+      for (const engine of options.engines) {
+        log(`${basename(file.path)} ${benchCase.label} ${engine}`);
+        let best = Infinity;
+        let result: ScanResult | null = null;
+        for (let run = 0; run < options.runs; run++) {
+          const started = performance.now();
+          result = await scanBytes(bytes, { mode: benchCase.mode, columns: benchCase.columns, engine, threads: 1 }, basename(file.path));
+          best = Math.min(best, (performance.now() - started) / 1000);
+        }
+        const json = JSON.stringify(result);
+        if (agreed === null) agreed = json;
+        else if (json !== agreed) throw new Error(`MISMATCH: ${benchCase.label} on ${basename(file.path)}: ${engine} differs from ${options.engines[0]}`);
+        checkAgainstReference(result!, file.rows, file.sumColumn, file.reference?.sumText ?? null, benchCase);
+        timings.push({ engine, seconds: best });
+      }
+      for (const { engine, seconds } of timings) {
+        const speed = (bytes.length / 1e6 / seconds).toFixed(0);
+        const perRecord = ((seconds * 1e9) / file.rows).toFixed(1);
+        lines.push(`| ${basename(file.path)} | ${benchCase.label} | ${engine} | ${speed} | ${perRecord} | engines agree, = reference |`);
+      }
+    }
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+function checkAgainstReference(result: ScanResult, rows: number, column: string, sumText: string | null, benchCase: Case): void {
+  if (result.rows !== rows) throw new Error(`MISMATCH: ${benchCase.label}: ${result.rows} rows, the reference has ${rows}`);
+  if (benchCase.mode === 'count' || sumText === null) return;
+  const summed = result.columns?.find((c) => c.name === column);
+  if (!summed || summed.sum_text !== sumText) {
+    throw new Error(`MISMATCH: ${benchCase.label}: ${column} sums to ${summed?.sum_text}, the reference to ${sumText}`);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = /MISMATCH/.test(String(error)) ? 1 : 2;
+});
