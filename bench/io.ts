@@ -32,6 +32,7 @@ import {
   type GeneratedFile,
 } from './peers/data-files.js';
 import { markdownTable } from './peers/markdown.js';
+import { positiveIntegerOption, seedOption, sizeOption, UsageError } from './options.js';
 import {
   firstLine,
   formatMiB,
@@ -68,7 +69,7 @@ export interface IoConfig {
 }
 
 /** Thrown for bad options or a missing build: exit 2. */
-export class UsageError extends Error {}
+export { UsageError };
 /** Thrown when a configuration read other bytes than the others: MISMATCH, exit 1. */
 class Mismatch extends Error {}
 /** Thrown when a measured process fails (not a timeout): FAILED, exit 1. */
@@ -306,23 +307,13 @@ export function parseIoArguments(argv: string[]): IoOptions {
     if (name === '--help' || name === '-h') throw new UsageError(usage());
     else if (name === '--quick') options.quick = true;
     else if (name === '--size') {
-      try {
-        options.sizeBytes = parseSize(takeValue());
-      } catch (error) {
-        throw new UsageError((error as Error).message);
-      }
+      options.sizeBytes = sizeOption(takeValue());
       sizeGiven = true;
     } else if (name === '--runs') {
-      options.runs = Number(takeValue());
-      if (!Number.isSafeInteger(options.runs) || options.runs < 1) throw new UsageError('--runs must be a positive integer');
+      options.runs = positiveIntegerOption(name, takeValue());
       runsGiven = true;
-    } else if (name === '--seed') {
-      options.seed = Number(takeValue());
-      if (!Number.isSafeInteger(options.seed) || options.seed < 0) throw new UsageError('--seed must be an integer >= 0');
-    } else if (name === '--timeout') {
-      options.timeoutSeconds = Number(takeValue());
-      if (!Number.isSafeInteger(options.timeoutSeconds) || options.timeoutSeconds < 1) throw new UsageError('--timeout must be a positive integer');
-    } else if (name === '--out') options.out = takeValue();
+    } else if (name === '--seed') options.seed = seedOption(takeValue());
+    else if (name === '--timeout') options.timeoutSeconds = positiveIntegerOption(name, takeValue()); else if (name === '--out') options.out = takeValue();
     else throw new UsageError(`unknown option: ${name}\n${usage()}`);
   }
   if (options.quick && !sizeGiven) options.sizeBytes = parseSize('64M');

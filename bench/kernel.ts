@@ -13,6 +13,7 @@ import { basename } from 'node:path';
 import { scanBytes } from '../src/api.js';
 import type { EngineName, ScanMode, ScanResult } from '../src/types.js';
 import { DEFAULT_SEED, parseSize, type CsvKind } from './generate.js';
+import { positiveIntegerOption, sizeOption, UsageError } from './options.js';
 import { log, machineDescription, prepareGeneratedFile } from './peers/data-files.js';
 
 interface Options {
@@ -29,17 +30,16 @@ function parseOptions(argv: string[]): Options {
     const name = argv[i]!;
     const value = (): string => {
       const next = argv[++i];
-      if (next === undefined) throw new Error(`${name} needs a value`);
+      if (next === undefined) throw new UsageError(`${name} needs a value`);
       return next;
     };
-    if (name === '--size') options.sizeBytes = parseSize(value());
-    else if (name === '--runs') options.runs = Number(value());
+    if (name === '--size') options.sizeBytes = sizeOption(value());
+    else if (name === '--runs') options.runs = positiveIntegerOption(name, value());
     else if (name === '--engines') options.engines = value().split(',') as EngineName[];
-    else throw new Error(`unknown option ${name} (options: --size, --runs, --engines)`);
+    else throw new UsageError(`unknown option ${name} (options: --size, --runs, --engines)`);
   }
-  if (!Number.isInteger(options.runs) || options.runs < 1) throw new Error('--runs must be a whole number >= 1');
   for (const engine of options.engines) {
-    if (!ENGINES.includes(engine)) throw new Error(`unknown engine ${engine} (engines: ${ENGINES.join(', ')})`);
+    if (!ENGINES.includes(engine)) throw new UsageError(`unknown engine ${engine} (engines: ${ENGINES.join(', ')})`);
   }
   return options;
 }
@@ -102,6 +102,6 @@ function checkAgainstReference(result: ScanResult, rows: number, column: string,
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = /MISMATCH/.test(String(error)) ? 1 : 2;
+  process.stderr.write(`bench:kernel: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = error instanceof UsageError ? 2 : 1;
 });

@@ -14,6 +14,7 @@ import { accessSync, constants, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { positiveIntegerOption, seedOption, sizeOption, UsageError } from './options.js';
 import { DEFAULT_SEED, parseSize, type CsvKind } from './generate.js';
 import {
   csvscanOutputsAgree,
@@ -72,7 +73,7 @@ class Mismatch extends Error {}
 /** Thrown when csvscan itself fails: FAILED, exit 1. */
 class CsvscanFailed extends Error {}
 /** Thrown for bad options or a missing build: exit 2. */
-export class UsageError extends Error {}
+export { UsageError };
 
 function usage(): string {
   return [
@@ -121,27 +122,16 @@ export function parsePeersArguments(argv: string[]): PeersOptions {
       if (value === undefined) throw new UsageError(`${name} needs a value`);
       return value;
     };
-    const positiveInteger = (text: string): number => {
-      const value = Number(text);
-      if (!Number.isSafeInteger(value) || value < 1) throw new UsageError(`${name} must be a positive integer, got ${text}`);
-      return value;
-    };
     if (name === '--help' || name === '-h') throw new UsageError(usage());
     else if (name === '--quick') options.quick = true;
     else if (name === '--big') options.big = true;
     else if (name === '--size') {
-      try {
-        options.sizeBytes = parseSize(takeValue());
-      } catch (error) {
-        throw new UsageError((error as Error).message);
-      }
+      options.sizeBytes = sizeOption(takeValue());
       sizeGiven = true;
-    } else if (name === '--runs') options.runs = positiveInteger(takeValue());
-    else if (name === '--timeout') options.timeoutSeconds = positiveInteger(takeValue());
-    else if (name === '--seed') {
-      options.seed = Number(takeValue());
-      if (!Number.isSafeInteger(options.seed) || options.seed < 0) throw new UsageError('--seed must be an integer >= 0');
-    } else if (name === '--tools') options.tools = commaList(takeValue(), TOOL_NAMES, 'tool');
+    } else if (name === '--runs') options.runs = positiveIntegerOption(name, takeValue());
+    else if (name === '--timeout') options.timeoutSeconds = positiveIntegerOption(name, takeValue());
+    else if (name === '--seed') options.seed = seedOption(takeValue());
+    else if (name === '--tools') options.tools = commaList(takeValue(), TOOL_NAMES, 'tool');
     else if (name === '--cases') options.cases = commaList(takeValue(), BENCH_CASES, 'case');
     else if (name === '--out') options.out = takeValue();
     else throw new UsageError(`unknown option: ${name}\n${usage()}`);

@@ -16,6 +16,8 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_SEED, parseSize, type CsvKind } from './generate.js';
 import { type ColumnReference } from './independent-check.js';
 import { parsePeersArguments, runPeersBenchmark, type PeersOptions } from './peers.js';
+import { csvscanOutputsAgree } from './peers/agreement.js';
+import { positiveIntegerOption, seedOption, sizeOption, UsageError } from './options.js';
 import { CLI_PATH, QUICK_SIZE, REPO_ROOT, log, machineDescription, prepareGeneratedFile, warmPageCache } from './peers/data-files.js';
 
 // build/host/bench/run.js -> the repository root
@@ -94,7 +96,6 @@ class Mismatch extends Error {}
 /** Thrown when csvscan itself fails (non-zero exit): printed as FAILED, exit 1. */
 class CsvscanFailed extends Error {}
 /** Thrown for bad usage or a broken environment: exit 2. */
-class UsageError extends Error {}
 
 function usage(): string {
   return [
@@ -153,20 +154,13 @@ export function parseArguments(argv: string[]): RunnerOptions {
       takeValue();
       peersOnlyGiven.push(name);
     } else if (name === '--size') {
-      try {
-        options.sizeBytes = parseSize(takeValue());
-      } catch (error) {
-        throw new UsageError((error as Error).message);
-      }
+      options.sizeBytes = sizeOption(takeValue());
       sizeGiven = true;
     } else if (name === '--runs') {
-      options.runs = Number(takeValue());
-      if (!Number.isInteger(options.runs) || options.runs < 1) throw new UsageError('--runs must be a positive integer');
+      options.runs = positiveIntegerOption(name, takeValue());
       runsGiven = true;
-    } else if (name === '--seed') {
-      options.seed = Number(takeValue());
-      if (!Number.isSafeInteger(options.seed) || options.seed < 0) throw new UsageError('--seed must be an integer >= 0');
-    } else if (name === '--file') options.file = takeValue();
+    } else if (name === '--seed') options.seed = seedOption(takeValue());
+    else if (name === '--file') options.file = takeValue();
     else if (name === '--column') options.column = takeValue();
     else throw new UsageError(`unknown option: ${name}\n${usage()}`);
   }
@@ -183,11 +177,7 @@ export function parseArguments(argv: string[]): RunnerOptions {
       throw new UsageError(`${peersOnlyGiven.join(', ')}: for the peers benchmark, which ${peersLeftOut} leaves out`);
     }
   } else {
-    try {
-      options.peers = parsePeersArguments(peersArgv);
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
+    options.peers = parsePeersArguments(peersArgv);
   }
   return options;
 }
@@ -309,38 +299,6 @@ function clip(text: string, limit = 1500): string {
   return text.length > limit ? `${text.slice(0, limit)}... (${text.length} chars)` : text;
 }
 
-function relativelyClose(a: number | null, b: number | null, tolerance: number): boolean {
-  if (a === null || b === null) return a === b;
-  return a === b || Math.abs(a - b) <= tolerance * Math.max(Math.abs(a), Math.abs(b));
-}
-
-/**
- * SPEC.md: byte-identical across threads, except sum/mean/stddev of a column holding a number
- * outside the exact domain (sum_text null), which may differ in the last bits.
- */
-function agreesAcrossThreads(expected: string, actual: string): boolean {
-  if (expected === actual) return true;
-  const a = JSON.parse(expected) as ResultJson;
-  const b = JSON.parse(actual) as ResultJson;
-  const strip = (result: ResultJson): string =>
-    JSON.stringify({
-      ...result,
-      columns: result.columns?.map((column) =>
-        column.sum_text === null ? { ...column, sum: 0, mean: 0, stddev: 0 } : column,
-      ),
-    });
-  if (strip(a) !== strip(b)) return false;
-  return (a.columns ?? []).every((column, i) => {
-    const other = (b.columns ?? [])[i];
-    return (
-      column.sum_text !== null ||
-      (relativelyClose(column.sum, other.sum, 1e-12) &&
-        relativelyClose(column.mean, other.mean, 1e-12) &&
-        relativelyClose(column.stddev, other.stddev, 1e-9))
-    );
-  });
-}
-
 function expectEqual(label: string, what: string, expected: unknown, actual: unknown): void {
   if (JSON.stringify(expected) !== JSON.stringify(actual)) {
     throw new Mismatch(`${label}: ${what} is ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`);
@@ -456,7 +414,7 @@ async function benchmarkTarget(target: Target, options: RunnerOptions): Promise<
         continue;
       }
       const agrees = variant.tolerantOutsideExactDomain
-        ? agreesAcrossThreads(expected, measurement.stdout)
+        ? csvscanOutputsAgree(expected, measurement.stdout)
         : measurement.stdout === expected;
       if (!agrees) {
         throw new Mismatch(

@@ -1,0 +1,29 @@
+// Command-line pieces shared by the benchmark scripts (run.ts, peers.ts, io.ts, kernel.ts): one
+// usage-error class (exit 2 in every script) and the options they have in common.
+
+import { parseSize } from './generate.js';
+
+export class UsageError extends Error {}
+
+/** `--size`: bytes, with K, M or G. */
+export function sizeOption(text: string): number {
+  try {
+    return parseSize(text);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** `--runs`, `--timeout`: a whole number >= 1. */
+export function positiveIntegerOption(name: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 1) throw new UsageError(`${name} must be a positive integer, got ${text}`);
+  return value;
+}
+
+/** `--seed`: a whole number >= 0. */
+export function seedOption(text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 0) throw new UsageError('--seed must be an integer >= 0');
+  return value;
+}
