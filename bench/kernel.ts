@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { scanBytes } from '../src/api.js';
-import type { EngineName, ScanMode, ScanResult } from '../src/types.js';
+import { ENGINE_NAMES, type EngineName, type ScanMode, type ScanResult } from '../src/types.js';
 import { DEFAULT_SEED, parseSize, type CsvKind } from './generate.js';
 import { positiveIntegerOption, sizeOption, UsageError } from './options.js';
 import { log, machineDescription, prepareGeneratedFile } from './peers/data-files.js';
@@ -22,10 +22,9 @@ interface Options {
   engines: EngineName[];
 }
 
-const ENGINES: readonly EngineName[] = ['wasm', 'wasm-scalar', 'js'];
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { sizeBytes: parseSize('64M'), runs: 5, engines: [...ENGINES] };
+  const options: Options = { sizeBytes: parseSize('64M'), runs: 5, engines: [...ENGINE_NAMES] };
   for (let i = 0; i < argv.length; i++) {
     const name = argv[i]!;
     const value = (): string => {
@@ -39,7 +38,7 @@ function parseOptions(argv: string[]): Options {
     else throw new UsageError(`unknown option ${name} (options: --size, --runs, --engines)`);
   }
   for (const engine of options.engines) {
-    if (!ENGINES.includes(engine)) throw new UsageError(`unknown engine ${engine} (engines: ${ENGINES.join(', ')})`);
+    if (!ENGINE_NAMES.includes(engine)) throw new UsageError(`unknown engine ${engine} (engines: ${ENGINE_NAMES.join(', ')})`);
   }
   return options;
 }

@@ -5,6 +5,8 @@ import type { PartialScanJson } from './scan/partial.js';
 
 /** wasm: the SIMD kernel (default); wasm-scalar: the scalar reference kernel; js: plain JavaScript. */
 export type EngineName = 'wasm' | 'wasm-scalar' | 'js';
+/** Every engine, the default first. */
+export const ENGINE_NAMES: readonly EngineName[] = ['wasm', 'wasm-scalar', 'js'];
 export type IoMode = 'mmap' | 'read';
 /** count: records only; sum: exact sums; stats: sums, squares, min/max. */
 export type ScanMode = 'count' | 'sum' | 'stats';

@@ -7,13 +7,13 @@
 
 import { describe, expect, it } from 'vitest';
 import { scanBytes } from '../src/api.js';
-import type { EngineName, ScanMode, ScanResult } from '../src/types.js';
+import { ENGINE_NAMES, type EngineName, type ScanMode, type ScanResult } from '../src/types.js';
 import { SeededRandom } from './reference/generate.js';
 import { referenceScan } from './reference/reference.js';
 
 const SEEDS = Number(process.env.CSVSCAN_BLOCK_SEEDS ?? 60);
 const WINDOWS: (number | undefined)[] = [1, 7, 63, 64, 65, 200, 4096, 65536, undefined];
-const ENGINES: EngineName[] = ['wasm', 'wasm-scalar', 'js'];
+const ENGINES = ENGINE_NAMES;
 const encoder = new TextEncoder();
 
 /** A field as written: plain numbers most often, then every quoting shape the grammar allows. */

@@ -3,7 +3,7 @@
 // contents (exact decimal arithmetic), not by running csvscan.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,7 @@ import {
   type RawScanOptions,
 } from '../src/cli/options.js';
 import { createProgressReporter, formatDuration, formatProgressLine } from '../src/cli/progress.js';
+import { buildHostIfStale } from './support/build.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'csvscan.js');
@@ -105,31 +106,7 @@ function withoutFile(stdout: string): unknown {
   return result;
 }
 
-function newestMtime(directory: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(directory, { withFileTypes: true })) {
-    const path = join(directory, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-beforeAll(() => {
-  // bin/csvscan.js runs the compiled CLI: compile the host code when it is older than the sources.
-  let builtAt = 0;
-  try {
-    builtAt = statSync(BUILT_MAIN).mtimeMs;
-  } catch {
-    // not built yet
-  }
-  if (builtAt < newestMtime(join(ROOT, 'src'))) {
-    // Emits even when some other module has a type error; the tests then show what is broken.
-    spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], {
-      cwd: ROOT,
-      stdio: 'ignore',
-    });
-  }
-}, 180_000);
+beforeAll(() => buildHostIfStale(BUILT_MAIN), 180_000);
 
 describe('option values', () => {
   it('parses sizes with binary units, case-insensitively', () => {

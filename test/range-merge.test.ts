@@ -8,24 +8,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { scanBytes, scanFile } from '../src/api.js';
+import { scanFile } from '../src/api.js';
 import { CsvscanError } from '../src/errors.js';
 import { toJsonLine } from '../src/results/format.js';
 import { merge, PARTIAL_FORMAT, type PartialScanJson } from '../src/scan/partial.js';
-import type { ColumnResult, EngineName, ScanOptions, ScanResult } from '../src/types.js';
+import { ENGINE_NAMES, type ColumnResult, type ScanOptions, type ScanResult } from '../src/types.js';
 import { generateCsv, generateUnterminated, SeededRandom } from './reference/generate.js';
 
 const SEEDS = Number(process.env.CSVSCAN_MERGE_SEEDS ?? 80);
-/** Every engine this build has (the names are plain strings so this compiles whichever exist). */
-const ENGINES: EngineName[] = [];
-for (const candidate of ['wasm', 'wasm-scalar', 'js']) {
-  try {
-    await scanBytes(Uint8Array.of(0x61), { mode: 'count', engine: candidate as EngineName });
-    ENGINES.push(candidate as EngineName);
-  } catch {
-    // not available in this build
-  }
-}
+/** Engines to compare: all of them. */
+const ENGINES = ENGINE_NAMES;
 const dir = mkdtempSync(join(tmpdir(), 'csvscan-merge-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

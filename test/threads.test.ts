@@ -3,58 +3,28 @@
 // between CR and LF, inside the header, in ranges where no record starts. Workers run the compiled
 // module (build/host), which beforeAll brings up to date.
 
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scanBytes, scanFile } from '../src/api.js';
+import { scanFile } from '../src/api.js';
 import { CsvscanError } from '../src/errors.js';
 import { scanInParallel } from '../src/scan/threads.js';
 import { toJsonLine } from '../src/results/format.js';
-import type { ColumnResult, EngineName, ScanOptions, ScanResult } from '../src/types.js';
+import { ENGINE_NAMES, type ColumnResult, type ScanOptions, type ScanResult } from '../src/types.js';
 import { generateCsv, generateUnterminated, SeededRandom } from './reference/generate.js';
+import { buildHostIfStale } from './support/build.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WORKER = join(ROOT, 'build', 'host', 'src', 'scan', 'worker.js');
 const SEEDS = Number(process.env.CSVSCAN_THREAD_SEEDS ?? 60);
 const WINDOWS: (number | undefined)[] = [1, 7, 64, undefined];
 const dir = mkdtempSync(join(tmpdir(), 'csvscan-threads-'));
-/** Every engine this build has (the names are plain strings so this compiles whichever exist). */
-const ENGINES: EngineName[] = [];
-for (const candidate of ['wasm', 'wasm-scalar', 'js']) {
-  try {
-    await scanBytes(Uint8Array.of(0x61), { mode: 'count', engine: candidate as EngineName });
-    ENGINES.push(candidate as EngineName);
-  } catch {
-    // not available in this build
-  }
-}
+/** Engines to compare: all of them. */
+const ENGINES = ENGINE_NAMES;
 
-function newestMtime(directory: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(directory, { withFileTypes: true })) {
-    const path = join(directory, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-beforeAll(() => {
-  let builtAt = 0;
-  try {
-    builtAt = statSync(WORKER).mtimeMs;
-  } catch {
-    // not built yet
-  }
-  if (builtAt < newestMtime(join(ROOT, 'src'))) {
-    spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], {
-      cwd: ROOT,
-      stdio: 'ignore',
-    });
-  }
-}, 180_000);
+beforeAll(() => buildHostIfStale(WORKER), 180_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let fileCount = 0;

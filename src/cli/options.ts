@@ -6,7 +6,7 @@
 
 import { Option, type Command } from 'commander';
 import { usageError } from '../errors.js';
-import type { EngineName, IoMode, ScanMode, ScanOptions } from '../types.js';
+import { ENGINE_NAMES, type EngineName, type IoMode, type ScanMode, type ScanOptions } from '../types.js';
 
 /** What commander hands an action for the shared options, before validation. */
 export interface RawScanOptions {
@@ -45,7 +45,7 @@ export function addScanOptions(command: Command): Command {
       [] as string[],
     )
     .addOption(
-      new Option('--engine <name>', 'scanning engine: wasm (SIMD), wasm-scalar or js (default: wasm)').choices(['wasm', 'wasm-scalar', 'js']),
+      new Option('--engine <name>', 'scanning engine: wasm (SIMD), wasm-scalar or js (default: wasm)').choices(ENGINE_NAMES),
     )
     .option('--threads <N>', 'worker threads; 1 scans on the main thread (default: available cores)')
     .option('--window <SIZE>', 'bytes per window copied into the kernel: 65536, 64K, 4M, 1G (1K = 1024)')
