@@ -997,16 +997,13 @@ function uniformRecords(start: usize, limit: usize): usize {
       if (entries > <usize>UNIFORM_MAX_WIDTH) return notUniform(recordStart);
       continue;
     }
+    const runStart = recordStart;
     // a selected field that is quoted is unquoted by the byte machine: the whole run goes there
     if (runQuotes != 0) {
       for (let field: i32 = 0; field < mappedFields; field++) {
         if (load<i16>(COLUMN_MAP_OFFSET + (<usize>field << 1)) < 0) continue;
-        const f = <usize>field;
         for (let r: usize = 0; r < records; r++) {
-          const row = scratch + ((r * w) << 2);
-          let from: usize;
-          if (f != 0) from = start + <usize>load<u32>(row + ((f - 1) << 2)) + 1;
-          else from = r == 0 ? recordStart : start + <usize>load<u32>(row - 4) + 1;
+          const from = runFieldStart(start, runStart, scratch + ((r * w) << 2), r, <usize>field);
           if (<u32>load<u8>(from) == quoteValue) return notUniform(recordStart);
         }
       }
@@ -1014,7 +1011,6 @@ function uniformRecords(start: usize, limit: usize): usize {
     // ---- pass 2: each selected column down the records ----
     // Without LFs inside quotes, record r is on line lines + 1 + r; with them, a field's line is
     // counted only if it is needed (a first invalid value), from the run's first record.
-    const runStart = recordStart;
     const lineBase = lines + 1;
     const linesKnown = quotedLineFeeds == 0;
     lazyLineBase = lineBase;
@@ -1025,9 +1021,7 @@ function uniformRecords(start: usize, limit: usize): usize {
       const last = f == w - 1;
       for (let r: usize = 0; r < records; r++) {
         const row = scratch + ((r * w) << 2);
-        let from: usize;
-        if (f != 0) from = start + <usize>load<u32>(row + ((f - 1) << 2)) + 1;
-        else from = r == 0 ? runStart : start + <usize>load<u32>(row - 4) + 1;
+        const from = runFieldStart(start, runStart, row, r, f);
         let to = start + <usize>load<u32>(row + (f << 2));
         if (last && to > from && load<u8>(to - 1) == <u8>CR) to--;
         fastField(field, from, to, linesKnown ? lineBase + <i64>r : -1);
@@ -1059,6 +1053,15 @@ let uniformRetryAt: usize = 0;
 @inline function notUniform(recordStart: usize): usize {
   uniformRetryAt = <usize>-1;
   return recordStart;
+}
+
+/**
+ * Where field `f` of record `r` of a uniform run starts: after the previous field end in the
+ * scratch (`row` is record r's first entry), or at the run's start for the run's first field.
+ */
+@inline function runFieldStart(start: usize, runStart: usize, row: usize, r: usize, f: usize): usize {
+  if (f != 0) return start + <usize>load<u32>(row + ((f - 1) << 2)) + 1;
+  return r == 0 ? runStart : start + <usize>load<u32>(row - 4) + 1;
 }
 
 // A field's line when uniformRecords() passed -1: lazyLineBase + the LFs from lazyLineFrom to it.
