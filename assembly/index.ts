@@ -922,8 +922,8 @@ function fieldRecords(start: usize, limit: usize, lastLineFeed: usize): usize {
 const RUN_BLOCKS: usize = 128; //             8 KiB of input per run
 const UNIFORM_MAX_WIDTH: i64 = 1024; //         a record's ends carried from one run to the next
 // entries of the scratch: a run's ends (at most one per byte), a carried partial record, and the
-// up to 3 entries the unrolled store writes past the count
-const SCRATCH_ENTRIES_NEEDED: usize = RUN_BLOCKS * 64 + <usize>UNIFORM_MAX_WIDTH + 4;
+// up to 12 entries the unrolled stores write past the count
+const SCRATCH_ENTRIES_NEEDED: usize = RUN_BLOCKS * 64 + <usize>UNIFORM_MAX_WIDTH + 12;
 
 /**
  * Accumulate the uniform records from `start` (a record start) that end before `limit`. Returns
@@ -972,8 +972,35 @@ function uniformRecords(start: usize, limit: usize): usize {
       const base = <u32>(block - start);
       let out = scratch + (entries << 2);
       entries += <usize>popcnt(ends);
+      // Twelve stores whatever the count (past it they are overwritten later): a loop whose trip
+      // count follows the block's field count would mispredict its exit at most blocks. Blocks
+      // with more ends continue four at a time.
+      store<u32>(out, base + <u32>ctz(ends));
+      ends &= ends - 1;
+      store<u32>(out, base + <u32>ctz(ends), 4);
+      ends &= ends - 1;
+      store<u32>(out, base + <u32>ctz(ends), 8);
+      ends &= ends - 1;
+      store<u32>(out, base + <u32>ctz(ends), 12);
+      ends &= ends - 1;
+      store<u32>(out, base + <u32>ctz(ends), 16);
+      ends &= ends - 1;
+      store<u32>(out, base + <u32>ctz(ends), 20);
+      ends &= ends - 1;
+      store<u32>(out, base + <u32>ctz(ends), 24);
+      ends &= ends - 1;
+      store<u32>(out, base + <u32>ctz(ends), 28);
+      ends &= ends - 1;
+      store<u32>(out, base + <u32>ctz(ends), 32);
+      ends &= ends - 1;
+      store<u32>(out, base + <u32>ctz(ends), 36);
+      ends &= ends - 1;
+      store<u32>(out, base + <u32>ctz(ends), 40);
+      ends &= ends - 1;
+      store<u32>(out, base + <u32>ctz(ends), 44);
+      ends &= ends - 1;
+      out += 48;
       while (ends != 0) {
-        // four stores per step, the last ones possibly past the count (overwritten later)
         store<u32>(out, base + <u32>ctz(ends));
         ends &= ends - 1;
         store<u32>(out, base + <u32>ctz(ends), 4);
