@@ -1304,6 +1304,12 @@ function quotedFieldEnd(from: usize, searchEnd: usize): usize {
   slot = s;
   resetNumber();
   numFeed(from, to);
+  const base = SLOTS_OFFSET + <usize>s * SLOT_SIZE;
+  if (numState == N_INVALID && load<i64>(base + SLOT_INVALID_LINE) != 0) {
+    // not the column's first invalid value: only counted (a text column is one on every record)
+    store<i64>(base + SLOT_INVALID, load<i64>(base + SLOT_INVALID) + 1);
+    return;
+  }
   captured = <i32>(to - from);
   memory.copy(CAPTURE, from, <usize>(captured < INVALID_CAPTURE ? captured : INVALID_CAPTURE));
   lazyLineField = from; // (line -1: uniformRecords() leaves it to endField() to count)
