@@ -975,40 +975,12 @@ function uniformRecords(start: usize, limit: usize): usize {
       // Twelve stores whatever the count (past it they are overwritten later): a loop whose trip
       // count follows the block's field count would mispredict its exit at most blocks. Blocks
       // with more ends continue four at a time.
-      store<u32>(out, base + <u32>ctz(ends));
-      ends &= ends - 1;
-      store<u32>(out, base + <u32>ctz(ends), 4);
-      ends &= ends - 1;
-      store<u32>(out, base + <u32>ctz(ends), 8);
-      ends &= ends - 1;
-      store<u32>(out, base + <u32>ctz(ends), 12);
-      ends &= ends - 1;
-      store<u32>(out, base + <u32>ctz(ends), 16);
-      ends &= ends - 1;
-      store<u32>(out, base + <u32>ctz(ends), 20);
-      ends &= ends - 1;
-      store<u32>(out, base + <u32>ctz(ends), 24);
-      ends &= ends - 1;
-      store<u32>(out, base + <u32>ctz(ends), 28);
-      ends &= ends - 1;
-      store<u32>(out, base + <u32>ctz(ends), 32);
-      ends &= ends - 1;
-      store<u32>(out, base + <u32>ctz(ends), 36);
-      ends &= ends - 1;
-      store<u32>(out, base + <u32>ctz(ends), 40);
-      ends &= ends - 1;
-      store<u32>(out, base + <u32>ctz(ends), 44);
-      ends &= ends - 1;
+      ends = storeFourEnds(out, base, ends);
+      ends = storeFourEnds(out + 16, base, ends);
+      ends = storeFourEnds(out + 32, base, ends);
       out += 48;
       while (ends != 0) {
-        store<u32>(out, base + <u32>ctz(ends));
-        ends &= ends - 1;
-        store<u32>(out, base + <u32>ctz(ends), 4);
-        ends &= ends - 1;
-        store<u32>(out, base + <u32>ctz(ends), 8);
-        ends &= ends - 1;
-        store<u32>(out, base + <u32>ctz(ends), 12);
-        ends &= ends - 1;
+        ends = storeFourEnds(out, base, ends);
         out += 16;
       }
       block += 64;
@@ -1068,6 +1040,22 @@ function uniformRecords(start: usize, limit: usize): usize {
     if (recordStart >= limit) return recordStart;
   }
   return recordStart;
+}
+
+/**
+ * Stores base + the offsets of the lowest four set bits of `ends` at out (base + 64 for a bit
+ * that is not there: ctz(0) = 64) and returns `ends` without them.
+ */
+@inline function storeFourEnds(out: usize, base: u32, ends: u64): u64 {
+  let rest = ends;
+  store<u32>(out, base + <u32>ctz(rest));
+  rest &= rest - 1;
+  store<u32>(out, base + <u32>ctz(rest), 4);
+  rest &= rest - 1;
+  store<u32>(out, base + <u32>ctz(rest), 8);
+  rest &= rest - 1;
+  store<u32>(out, base + <u32>ctz(rest), 12);
+  return rest & (rest - 1);
 }
 
 /**
