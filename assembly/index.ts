@@ -459,6 +459,16 @@ export function finish(): i32 {
   return STATUS_OK;
 }
 
+/** Whether the line from `lineStart` to its LF at `lineFeed` is empty (nothing, or a lone CR). */
+@inline function isEmptyLine(lineStart: usize, lineFeed: usize): bool {
+  return lineFeed == lineStart || (lineFeed == lineStart + 1 && load<u8>(lineStart) == <u8>CR);
+}
+
+/** The end of the last field [from, to) of a CRLF record: without its CR. */
+@inline function withoutCr(from: usize, to: usize): usize {
+  return to > from && load<u8>(to - 1) == <u8>CR ? to - 1 : to;
+}
+
 // ================================================================================================
 // fast path: whole unquoted records, 8 bytes at a time (SWAR)
 // ================================================================================================
@@ -566,10 +576,10 @@ function fastRecords(start: usize, limit: usize): usize {
         fieldStart = at + 1;
         fieldQuoted = false;
       } else if (byte == LF) {
-        if (field == 0 && !fieldQuoted && (at == fieldStart || (at == fieldStart + 1 && load<u8>(fieldStart) == <u8>CR))) {
+        if (field == 0 && !fieldQuoted && isEmptyLine(fieldStart, at)) {
           localLines++; // an empty line is not a record
         } else {
-          const fieldEnd = at > fieldStart && load<u8>(at - 1) == <u8>CR ? at - 1 : at;
+          const fieldEnd = withoutCr(fieldStart, at);
           if (field < mapped && !fieldQuoted) fastField(field, fieldStart, fieldEnd, localLines + 1);
           localLines++;
           // a data record ended: count it and compare its width (counters live in locals here)
@@ -758,7 +768,7 @@ function countRecords(start: usize, limit: usize, lastLineFeed: usize): usize {
       const fieldsBefore = delimitersSoFar + <i64>popcnt(delimiters & below);
       delimiters &= ~below;
       linesAtRecordStart = linesBeforeBlock + <i64>popcnt(lineFeeds & (below | low));
-      if (fieldsBefore != 0 || (at != recordStart && (at != recordStart + 1 || load<u8>(recordStart) != <u8>CR))) {
+      if (fieldsBefore != 0 || !isEmptyLine(recordStart, at)) {
         // a data record ended (an empty line is not one)
         const fields = fieldsBefore + 1;
         records++;
@@ -853,8 +863,7 @@ function fieldRecords(start: usize, limit: usize, lastLineFeed: usize): usize {
       if (field < mapped) {
         const s = <i32>load<i16>(COLUMN_MAP_OFFSET + (<usize>field << 1));
         if (s >= 0) {
-          let to = at;
-          if (isLineFeed && to > fieldStart && load<u8>(to - 1) == <u8>CR) to--;
+          const to = isLineFeed ? withoutCr(fieldStart, at) : at;
           if (fieldQuotes == 0) {
             fastField(field, fieldStart, to, fieldLine);
           } else if (fieldQuotes == 2 && to - fieldStart >= 2 && <u32>load<u8>(to - 1) == quoteValue) {
@@ -876,7 +885,7 @@ function fieldRecords(start: usize, limit: usize, lastLineFeed: usize): usize {
         field++;
         continue;
       }
-      if (field != 0 || (at != startOfField && (at != startOfField + 1 || load<u8>(startOfField) != <u8>CR))) {
+      if (field != 0 || !isEmptyLine(startOfField, at)) {
         // a data record ended (an empty line is not one)
         const fields = <i64>field + 1;
         records++;
@@ -953,16 +962,10 @@ function uniformRecords(start: usize, limit: usize): usize {
     let quotedLineFeeds: u64 = 0; // any LF inside quotes in the run
     while (block < runEnd) {
       classifyBlock(block, delim, quoteValue);
-      let ends = blockDelimiters | blockLineFeeds;
-      let lineFeeds = blockLineFeeds;
-      let quotes = blockQuotes;
-      const span = runEnd - block;
-      if (span < 64) {
-        const valid = (<u64>1 << <u64>span) - 1;
-        ends &= valid;
-        lineFeeds &= valid;
-        quotes &= valid;
-      }
+      clipBlock(block, runEnd - 1);
+      const lineFeeds = blockLineFeeds;
+      const quotes = blockQuotes;
+      let ends = blockDelimiters | lineFeeds;
       const inside = insideQuotes(quotes, ends);
       if (!quotesModelled) return notUniform(recordStart);
       runQuotes |= quotes;
@@ -1021,8 +1024,8 @@ function uniformRecords(start: usize, limit: usize): usize {
       for (let r: usize = 0; r < records; r++) {
         const row = scratch + ((r * w) << 2);
         const from = runFieldStart(start, runStart, row, r, f);
-        let to = start + <usize>load<u32>(row + (f << 2));
-        if (last && to > from && load<u8>(to - 1) == <u8>CR) to--;
+        const end = start + <usize>load<u32>(row + (f << 2));
+        const to = last ? withoutCr(from, end) : end;
         fastField(field, from, to, linesKnown ? lineBase + <i64>r : -1);
       }
     }
@@ -1292,16 +1295,9 @@ function quotedFieldEnd(from: usize, searchEnd: usize): usize {
   slot = s;
   resetNumber();
   numFeed(from, to);
-  const base = SLOTS_OFFSET + <usize>s * SLOT_SIZE;
-  if (numState == N_INVALID && load<i64>(base + SLOT_INVALID_LINE) != 0) {
-    // not the column's first invalid value: only counted (a text column is one on every record)
-    store<i64>(base + SLOT_INVALID, load<i64>(base + SLOT_INVALID) + 1);
-    return;
-  }
   captured = <i32>(to - from);
-  memory.copy(CAPTURE, from, <usize>(captured < INVALID_CAPTURE ? captured : INVALID_CAPTURE));
   lazyLineField = from; // (line -1: uniformRecords() leaves it to endField() to count)
-  endField(line);
+  endField(line, from); // its bytes are copied only if it is the column's first invalid value
 }
 
 // ================================================================================================
@@ -1368,8 +1364,12 @@ function endRecord(p: usize, windowStart: usize): void {
   if (p != 0) beginRecordAt(position + <i64>(p - windowStart));
 }
 
-/** The current field ended; `line` is the physical line it started on. */
-function endField(line: i64): void {
+/**
+ * The current field ended; `line` is the physical line it started on. Its first `captured` bytes
+ * (at most INVALID_CAPTURE) are at `value`: the CAPTURE buffer the byte machine fills, or the
+ * field itself in the window when it was never split.
+ */
+function endField(line: i64, value: usize = CAPTURE): void {
   const s = slot;
   if (s < 0) return;
   const base = SLOTS_OFFSET + <usize>s * SLOT_SIZE;
@@ -1386,7 +1386,7 @@ function endField(line: i64): void {
     const kept = captured < INVALID_CAPTURE ? captured : INVALID_CAPTURE;
     store<i32>(base + SLOT_INVALID_LENGTH, kept);
     store<i32>(base + SLOT_INVALID_SEEN, captured);
-    memory.copy(base + SLOT_INVALID_BYTES, CAPTURE, <usize>kept);
+    memory.copy(base + SLOT_INVALID_BYTES, value, <usize>kept);
   }
 }
 
