@@ -32,7 +32,7 @@ import {
   type GeneratedFile,
 } from './peers/data-files.js';
 import { markdownTable } from './peers/markdown.js';
-import { positiveIntegerOption, seedOption, sizeOption, UsageError } from './options.js';
+import { optionValue, positiveIntegerOption, seedOption, sizeOption, UsageError } from './options.js';
 import {
   firstLine,
   formatMiB,
@@ -106,8 +106,7 @@ export function parseWorkerArguments(argv: string[]): { config: IoConfig; file: 
       file = name;
       continue;
     }
-    const value = argv[++i];
-    if (value === undefined) throw new UsageError(`${name} needs a value`);
+    const value = optionValue(argv, ++i, name);
     if (name === '--method') {
       if (!(IO_METHODS as readonly string[]).includes(value)) throw new UsageError(`--method must be one of ${IO_METHODS.join(', ')}`);
       config.method = value as IoMethod;
@@ -299,11 +298,7 @@ export function parseIoArguments(argv: string[]): IoOptions {
   let runsGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const name = argv[i]!;
-    const takeValue = (): string => {
-      const value = argv[++i];
-      if (value === undefined) throw new UsageError(`${name} needs a value`);
-      return value;
-    };
+    const takeValue = (): string => optionValue(argv, ++i, name);
     if (name === '--help' || name === '-h') throw new UsageError(usage());
     else if (name === '--quick') options.quick = true;
     else if (name === '--size') {

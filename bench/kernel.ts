@@ -13,7 +13,7 @@ import { basename } from 'node:path';
 import { scanBytes } from '../src/api.js';
 import { ENGINE_NAMES, type EngineName, type ScanMode, type ScanResult } from '../src/types.js';
 import { DEFAULT_SEED, parseSize, type CsvKind } from './generate.js';
-import { positiveIntegerOption, sizeOption, UsageError } from './options.js';
+import { optionValue, positiveIntegerOption, sizeOption, UsageError } from './options.js';
 import { log, machineDescription, prepareGeneratedFile } from './peers/data-files.js';
 
 interface Options {
@@ -27,11 +27,7 @@ function parseOptions(argv: string[]): Options {
   const options: Options = { sizeBytes: parseSize('64M'), runs: 5, engines: [...ENGINE_NAMES] };
   for (let i = 0; i < argv.length; i++) {
     const name = argv[i]!;
-    const value = (): string => {
-      const next = argv[++i];
-      if (next === undefined) throw new UsageError(`${name} needs a value`);
-      return next;
-    };
+    const value = (): string => optionValue(argv, ++i, name);
     if (name === '--size') options.sizeBytes = sizeOption(value());
     else if (name === '--runs') options.runs = positiveIntegerOption(name, value());
     else if (name === '--engines') options.engines = value().split(',') as EngineName[];

@@ -5,6 +5,13 @@ import { parseSize } from './generate.js';
 
 export class UsageError extends Error {}
 
+/** The value of option `name`: the argument at `index` (the one after the option's name). */
+export function optionValue(argv: readonly string[], index: number, name: string): string {
+  const value = argv[index];
+  if (value === undefined) throw new UsageError(`${name} needs a value`);
+  return value;
+}
+
 /** `--size`: bytes, with K, M or G. */
 export function sizeOption(text: string): number {
   try {

@@ -14,7 +14,7 @@ import { accessSync, constants, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { positiveIntegerOption, seedOption, sizeOption, UsageError } from './options.js';
+import { optionValue, positiveIntegerOption, seedOption, sizeOption, UsageError } from './options.js';
 import { DEFAULT_SEED, parseSize, type CsvKind } from './generate.js';
 import {
   csvscanOutputsAgree,
@@ -117,11 +117,7 @@ export function parsePeersArguments(argv: string[]): PeersOptions {
   let sizeGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const name = argv[i]!;
-    const takeValue = (): string => {
-      const value = argv[++i];
-      if (value === undefined) throw new UsageError(`${name} needs a value`);
-      return value;
-    };
+    const takeValue = (): string => optionValue(argv, ++i, name);
     if (name === '--help' || name === '-h') throw new UsageError(usage());
     else if (name === '--quick') options.quick = true;
     else if (name === '--big') options.big = true;

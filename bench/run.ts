@@ -17,7 +17,7 @@ import { DEFAULT_SEED, parseSize, type CsvKind } from './generate.js';
 import { type ColumnReference } from './independent-check.js';
 import { parsePeersArguments, runPeersBenchmark, type PeersOptions } from './peers.js';
 import { csvscanOutputsAgree } from './peers/agreement.js';
-import { positiveIntegerOption, seedOption, sizeOption, UsageError } from './options.js';
+import { optionValue, positiveIntegerOption, seedOption, sizeOption, UsageError } from './options.js';
 import { CLI_PATH, QUICK_SIZE, REPO_ROOT, log, machineDescription, prepareGeneratedFile, warmPageCache } from './peers/data-files.js';
 
 // build/host/bench/run.js -> the repository root
@@ -136,8 +136,7 @@ export function parseArguments(argv: string[]): RunnerOptions {
   for (let i = 0; i < argv.length; i++) {
     const name = argv[i];
     const takeValue = (): string => {
-      const value = argv[++i];
-      if (value === undefined) throw new UsageError(`${name} needs a value`);
+      const value = optionValue(argv, ++i, name);
       if (SHARED_VALUE_OPTIONS.includes(name) || PEERS_ONLY_VALUE_OPTIONS.includes(name)) peersArgv.push(name, value);
       return value;
     };
