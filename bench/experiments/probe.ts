@@ -15,14 +15,16 @@ import { basename } from 'node:path';
 import { scanBytes } from '../../src/api.js';
 import type { ScanMode } from '../../src/types.js';
 import { DEFAULT_SEED, parseSize, type CsvKind } from '../generate.js';
-import { optionValue, positiveIntegerOption, sizeOption, UsageError } from '../options.js';
+import { positiveIntegerOption, sizeOption, UsageError } from '../options.js';
 import { prepareGeneratedFile } from '../peers/data-files.js';
 
 function parseOptions(argv: string[]): { sizeBytes: number; runs: number } {
   const options = { sizeBytes: parseSize('64M'), runs: 5 };
   for (let i = 0; i < argv.length; i++) {
     const name = argv[i]!;
-    const value = optionValue(argv, ++i, name);
+    // (no optionValue() from ../options.js: compare.sh builds this file into older checkouts too)
+    const value = argv[++i];
+    if (value === undefined) throw new UsageError(`${name} needs a value`);
     if (name === '--size') options.sizeBytes = sizeOption(value);
     else if (name === '--runs') options.runs = positiveIntegerOption(name, value);
     else throw new UsageError(`unknown option ${name} (options: --size, --runs)`);
