@@ -1,8 +1,11 @@
 // The library API: scan a file, a byte array, or standard input and get the SPEC.md result.
 // The CLI is a thin layer over these functions.
 
+import { usageError } from './errors.js';
 import { openSource, type ByteSource } from './io/index.js';
+import { resolveOptions } from './options.js';
 import { runScan } from './scan/run.js';
+import { toBytes } from './stream.js';
 import type { ScanOptions, ScanResult } from './types.js';
 
 export type { ScanOptions, ScanResult, ColumnResult } from './types.js';
@@ -10,17 +13,25 @@ export { createScanner, scanStream, type Scanner, type ChunkStream } from './str
 
 /** Scan the file at `path` ('-' = standard input). */
 export async function scanFile(path: string, options: ScanOptions): Promise<ScanResult> {
-  const source = openSource(path, options.io ?? 'mmap');
+  const resolved = resolveOptions(options);
+  if (typeof path !== 'string' || path === '') {
+    throw usageError(`scanFile() needs a file path (a non-empty string, '-' for standard input), got ${typeof path === 'string' ? 'an empty string' : typeof path}`);
+  }
+  const source = openSource(path, resolved.io ?? 'mmap');
   try {
-    return await runScan(source, options, { path });
+    return await runScan(source, resolved, { path });
   } finally {
     source.close();
   }
 }
 
-/** Scan bytes already in memory; `name` is what the result's `file` says. */
-export async function scanBytes(bytes: Uint8Array, options: ScanOptions, name = '<bytes>'): Promise<ScanResult> {
-  return runScan(bytesSource(bytes, name), options);
+/**
+ * Scan bytes already in memory (a Uint8Array or Buffer, an ArrayBuffer, or a string, scanned as
+ * its UTF-8 bytes); `name` is what the result's `file` says.
+ */
+export async function scanBytes(bytes: Uint8Array | ArrayBuffer | string, options: ScanOptions, name = '<bytes>'): Promise<ScanResult> {
+  const resolved = resolveOptions(options);
+  return runScan(bytesSource(toBytes(bytes, 'scanBytes()'), name), resolved);
 }
 
 function bytesSource(bytes: Uint8Array, name: string): ByteSource {

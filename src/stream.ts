@@ -5,25 +5,30 @@
 //
 // No Node API here: browsers use this module as it is.
 
-import { CsvscanError, EXIT_MALFORMED, usageError } from './errors.js';
+import { usageError } from './errors.js';
 import { createEngine, type Engine } from './kernel/engine.js';
-import { DEFAULT_WINDOW } from '../assembly/layout.js';
-import { planColumns } from './scan/columns.js';
-import { parseHeaderRecord } from './scan/header.js';
-import { dialectOf, toResult, type ScanPlan } from './scan/run.js';
+import { resolveOptions, type ResolvedOptions } from './options.js';
+import { planColumns, type Header } from './scan/columns.js';
+import { FirstRecordParser, MAX_HEADER_BYTES } from './scan/header.js';
+import { dialectOf, headerTooLong, malformed, toResult, type ScanPlan } from './scan/run.js';
 import type { ScanOptions, ScanResult } from './types.js';
 
 export interface Scanner {
-  /** Scan the next bytes of the input. The scanner copies them: `chunk` may be reused at once. */
-  push(chunk: Uint8Array): void;
+  /**
+   * Scan the next bytes of the input: a Uint8Array (or Buffer), an ArrayBuffer, or a string (its
+   * UTF-8 bytes). The scanner copies them: `chunk` may be reused at once.
+   */
+  push(chunk: InputChunk): void;
   /** End of input: scan what is left and return the result. The scanner cannot be used after. */
   finish(): ScanResult;
 }
 
-/** Sources scanStream() reads: web ReadableStreams (fetch bodies) and async iterables (Node streams). */
-export type ChunkStream = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
+/**
+ * Sources scanStream() reads: web ReadableStreams (fetch bodies) and async iterables (Node streams),
+ * of bytes or of strings (a stream with an encoding set; the strings are scanned as UTF-8).
+ */
+export type ChunkStream = ReadableStream<InputChunk> | AsyncIterable<InputChunk>;
 
-const LF = 10;
 const BOM = [0xef, 0xbb, 0xbf];
 const PROGRESS_EVERY = 16 * 1024 * 1024;
 
@@ -39,6 +44,9 @@ export function createScanner(options: ScanOptions, name = '<stream>'): Scanner 
 /** Scan a whole stream with createScanner(). */
 export async function scanStream(stream: ChunkStream, options: ScanOptions, name = '<stream>'): Promise<ScanResult> {
   const scanner = createScanner(options, name);
+  if (typeof stream !== 'object' || stream === null || !('getReader' in stream || Symbol.asyncIterator in stream)) {
+    throw usageError('scanStream() takes a ReadableStream or an async iterable of chunks');
+  }
   if ('getReader' in stream) {
     const reader = stream.getReader();
     try {
@@ -57,14 +65,29 @@ export async function scanStream(stream: ChunkStream, options: ScanOptions, name
 }
 
 type Stage =
-  | { kind: 'header' }
+  | { kind: 'header'; parser: FirstRecordParser | null }
   | { kind: 'scanning'; engine: Engine; window: Uint8Array; plan: ScanPlan }
   | { kind: 'finished' }
   | { kind: 'failed'; error: unknown };
 
+/** What push() and scanBytes() take: bytes, or a string, scanned as its UTF-8 bytes. */
+export type InputChunk = Uint8Array | ArrayBuffer | string;
+
+const utf8 = new TextEncoder();
+
+/** The bytes of an input chunk; anything else is refused with a message saying what is wanted. */
+export function toBytes(chunk: unknown, taker: string): Uint8Array {
+  if (chunk instanceof Uint8Array) return chunk;
+  if (typeof chunk === 'string') return utf8.encode(chunk);
+  if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
+  if (ArrayBuffer.isView(chunk)) return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  const what = chunk === null ? 'null' : Array.isArray(chunk) ? 'an array' : typeof chunk;
+  throw usageError(`${taker} takes a Uint8Array (or Buffer), an ArrayBuffer or a string, got ${what}`);
+}
+
 class StreamScanner implements Scanner {
-  private stage: Stage = { kind: 'header' };
-  /** header stage: the bytes received so far (`pending.subarray(0, pendingLength)`) */
+  private stage: Stage = { kind: 'header', parser: null };
+  /** header stage: the bytes received so far (`pending.subarray(0, pendingLength)`), BOM included */
   private pending = new Uint8Array(1024);
   private pendingLength = 0;
   /** scanning stage: bytes waiting in the window */
@@ -72,36 +95,24 @@ class StreamScanner implements Scanner {
   /** bytes received, BOM and header included */
   private received = 0;
   private sinceProgress = 0;
-  /** header stage: an LF arrived since the header was last parsed */
-  private lineEndSeen = false;
-  private readonly headerExpected: boolean;
-  private readonly windowSize: number;
+  private readonly options: ResolvedOptions;
 
   constructor(
-    private readonly options: ScanOptions,
+    options: ScanOptions,
     private readonly name: string,
   ) {
-    if (options.range) throw usageError('a stream is scanned whole: range does not apply');
-    this.headerExpected = dialectOf(options).header;
-    this.windowSize = options.window ?? DEFAULT_WINDOW;
-    if (!Number.isInteger(this.windowSize) || this.windowSize < 1) {
-      throw usageError('window size must be a whole number of bytes >= 1');
-    }
+    this.options = resolveOptions(options);
+    if (this.options.range) throw usageError('a stream is scanned whole: range does not apply');
   }
 
-  push(chunk: Uint8Array): void {
+  push(input: InputChunk): void {
     this.guard(() => {
+      const chunk = toBytes(input, 'push()');
       if (chunk.length === 0) return;
       this.received += chunk.length;
       if (this.stage.kind === 'header') {
         this.buffer(chunk);
-        // A header record can only end at an LF (or at the end of input, which finish() handles),
-        // so the header is parsed again only when one arrives; without a header only a BOM is awaited.
-        this.lineEndSeen ||= chunk.includes(LF);
-        if (this.pendingLength >= BOM.length && (this.lineEndSeen || !this.headerExpected)) {
-          this.lineEndSeen = false;
-          this.tryStart(false);
-        }
+        this.tryStart(false);
       } else if (this.stage.kind === 'scanning') {
         this.feed(chunk);
       }
@@ -149,22 +160,33 @@ class StreamScanner implements Scanner {
     this.pendingLength = needed;
   }
 
-  /** Header stage: once the BOM and header record are known, plan the columns and start the engine. */
+  /**
+   * Header stage: once the BOM and the header record are known, plan the columns and start the
+   * engine. The header is parsed as its bytes arrive, each byte once; it may not run past
+   * MAX_HEADER_BYTES, so what is held here stays bounded.
+   */
   private tryStart(atEnd: boolean): void {
+    const stage = this.stage;
+    if (stage.kind !== 'header') return;
     const bytes = this.pending.subarray(0, this.pendingLength);
     if (bytes.length < BOM.length && !atEnd) return;
     const dialect = dialectOf(this.options);
     const dataStart = bytes.length >= 3 && BOM.every((byte, i) => bytes[i] === byte) ? BOM.length : 0;
-    let headerNames: string[] | null = null;
+    let header: Header | null = null;
     if (dialect.header) {
-      const parsed = parseHeaderRecord(bytes.subarray(dataStart), dataStart, dialect.delimiter, dialect.quote, atEnd);
-      if (parsed.kind === 'incomplete') return;
+      stage.parser ??= new FirstRecordParser(dialect.delimiter, dialect.quote, dataStart, true);
+      const parser = stage.parser;
+      const parsed = parser.push(bytes.subarray(parser.consumed, dataStart + MAX_HEADER_BYTES)) ?? (atEnd ? parser.end() : null);
+      if (!parsed) {
+        if (parser.consumed >= dataStart + MAX_HEADER_BYTES) throw headerTooLong(this.name);
+        return;
+      }
       if (parsed.kind === 'unterminated') throw malformed(this.name, parsed.line, parsed.byte);
-      headerNames = parsed.kind === 'complete' ? parsed.fields : [];
+      header = parsed.kind === 'complete' ? { names: parsed.names, width: parsed.width, start: parsed.start } : { names: [], width: 0, start: parser.consumed };
     }
-    const plan = planColumns(this.options.mode, this.options.columns, headerNames);
-    const engine = createEngine(this.options.engine ?? 'wasm');
-    const window = engine.window(this.windowSize);
+    const plan = planColumns(this.options.mode, this.options.columns, header);
+    const engine = createEngine(this.options.engine);
+    const window = engine.window(this.options.window);
     engine.configure({
       dialect,
       slotFields: plan.slotFields,
@@ -174,13 +196,12 @@ class StreamScanner implements Scanner {
       stopOffset: -1,
       midFile: false,
     });
-    this.stage = { kind: 'scanning', engine, window, plan: { dialect, plan, headerNames, dataStart } };
+    this.stage = { kind: 'scanning', engine, window, plan: { dialect, plan, header, dataStart } };
     // The kernel reads the header record too (it skips it itself): replay everything after the BOM.
     this.feed(bytes.subarray(dataStart));
     this.pending = new Uint8Array(0);
     this.pendingLength = 0;
   }
-
   /** Copy `chunk` through the window, scanning each time the window is full. */
   private feed(chunk: Uint8Array): void {
     const stage = this.stage;
@@ -207,8 +228,4 @@ class StreamScanner implements Scanner {
       this.options.onProgress(this.received, null);
     }
   }
-}
-
-function malformed(name: string, line: number, byte: number): CsvscanError {
-  return new CsvscanError(`${name}: line ${line} (byte ${byte}): quoted field never closed`, EXIT_MALFORMED);
 }

@@ -108,14 +108,19 @@ export interface ScanResult {
   partial?: PartialScanJson;
 }
 
-/** Options of a scan, mirroring the CLI (SPEC.md). Everything but `mode` has the SPEC default. */
+/**
+ * Options of a scan, mirroring the CLI (SPEC.md). Everything but `mode` has the SPEC default; all
+ * are checked by resolveOptions() (src/options.ts), as the CLI's are.
+ */
 export interface ScanOptions {
   mode: ScanMode;
-  delimiter?: number;
-  quote?: number;
+  /** one byte: its number, or a one-byte string (`'\t'` and `'tab'` mean TAB); default `,` */
+  delimiter?: number | string;
+  /** one byte, as `delimiter`; default `"` */
+  quote?: number | string;
   header?: boolean;
-  /** raw `-c` values (header name, else 1-based index); null/undefined = all columns (stats) */
-  columns?: string[] | null;
+  /** `-c` values: header names, else 1-based indexes (a number is its index's text); null/undefined = all columns (stats) */
+  columns?: (string | number)[] | null;
   engine?: EngineName;
   /** worker threads for a file; 1 scans on the calling thread; undefined = available cores */
   threads?: number;
@@ -124,8 +129,9 @@ export interface ScanOptions {
    * for smaller files). 1 lets tests put range edges anywhere in a tiny file.
    */
   minBytesPerThread?: number;
-  /** bytes per window; undefined = default */
+  /** bytes per window, 1 to 1 GiB; undefined = default */
   window?: number;
+  /** how a regular file is read; undefined = mmap */
   io?: IoMode;
   /** [start, end) byte range: scan the records that start in it; the result carries `partial` */
   range?: [number, number] | null;

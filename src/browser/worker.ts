@@ -6,6 +6,7 @@ import { CsvscanError } from '../errors.js';
 import type { ByteSource } from '../io/source.js';
 import { registerKernelModule } from '../kernel/wasm-kernel.js';
 import { runScan } from '../scan/run.js';
+import { resolveOptions } from '../options.js';
 import type { ScanRequest, WorkerMessage } from './protocol.js';
 
 /** The parts of the worker global scope used here (the DOM typings describe a window). */
@@ -53,7 +54,7 @@ async function scan(request: ScanRequest): Promise<WorkerMessage> {
       scope.postMessage({ type: 'progress', bytesDone: position, totalBytes: total });
     }
   });
-  const result = await runScan(source, request.options);
+  const result = await runScan(source, resolveOptions(request.options));
   return { type: 'result', result };
 }
 

@@ -6,7 +6,10 @@
 
 import { Option, type Command } from 'commander';
 import { usageError } from '../errors.js';
+import { byteOption, quoteForMessage, resolveOptions, type ResolvedOptions } from '../options.js';
 import { ENGINE_NAMES, type EngineName, type IoMode, type ScanMode, type ScanOptions } from '../types.js';
+
+export { quoteForMessage } from '../options.js';
 
 /** What commander hands an action for the shared options, before validation. */
 export interface RawScanOptions {
@@ -23,10 +26,6 @@ export interface RawScanOptions {
   /** undefined unless --progress or --no-progress was given */
   progress?: boolean;
 }
-
-const TAB = 9;
-const LF = 10;
-const CR = 13;
 
 function collectColumn(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -47,7 +46,7 @@ export function addScanOptions(command: Command): Command {
     .addOption(
       new Option('--engine <name>', 'scanning engine: wasm (SIMD), wasm-scalar or js (default: wasm)').choices(ENGINE_NAMES),
     )
-    .option('--threads <N>', 'worker threads; 1 scans on the main thread (default: available cores)')
+    .option('--threads <N>', 'worker threads, at most the available cores (more are not used); 1 scans on the main thread (default: available cores)')
     .option('--window <SIZE>', 'bytes per window copied into the kernel: 65536, 64K, 4M, 1G (1K = 1024)')
     .addOption(new Option('--io <mode>', 'how a regular file is read (default: mmap)').choices(['mmap', 'read']))
     .option('--range <START:END>', 'scan only the records that start in these bytes (a shard)')
@@ -56,25 +55,9 @@ export function addScanOptions(command: Command): Command {
     .option('--no-progress', 'never show progress');
 }
 
-/** Shows a user's text inside a one-line message, control characters escaped. */
-export function quoteForMessage(text: string): string {
-  return JSON.stringify(text);
-}
-
 /** A delimiter or quote option as its byte: exactly one byte, `\t` and `tab` meaning TAB. */
 export function parseByteOption(text: string, name: 'delimiter' | 'quote'): number {
-  // `'\t'` in a shell passes backslash-t; a literal TAB is one byte and handled below.
-  if (text === '\\t' || text.toLowerCase() === 'tab') return TAB;
-  const bytes = Buffer.from(text, 'utf8');
-  if (bytes.length !== 1) {
-    throw usageError(`${name} must be one byte, got ${quoteForMessage(text)}`);
-  }
-  const byte = bytes[0]!;
-  // LF (and the CR of CRLF) end records, so they cannot also separate or quote fields.
-  if (byte === LF || byte === CR) {
-    throw usageError(`${name} cannot be a line break`);
-  }
-  return byte;
+  return byteOption(text, 0, name);
 }
 
 const SIZE_PATTERN = /^(\d+)\s*(?:([kmgt])(?:i?b)?|b)?$/i;
@@ -123,26 +106,19 @@ export function parseRange(text: string): [number, number] {
   return [start, end];
 }
 
-/** Validates the shared options and maps them to the library's ScanOptions. */
-export function toScanOptions(mode: ScanMode, raw: RawScanOptions): ScanOptions {
-  const delimiter = parseByteOption(raw.delimiter, 'delimiter');
-  const quote = parseByteOption(raw.quote, 'quote');
-  if (delimiter === quote) {
-    throw usageError('delimiter and quote must be different bytes');
-  }
+/** Parses the shared options' text and checks them with the library's resolver (one set of rules for both). */
+export function toScanOptions(mode: ScanMode, raw: RawScanOptions): ResolvedOptions {
   const options: ScanOptions = {
     mode,
-    delimiter,
-    quote,
+    delimiter: raw.delimiter,
+    quote: raw.quote,
     header: raw.header,
-    // count reports records only, so a -c given to it selects nothing and is not looked up.
-    columns: mode !== 'count' && raw.column.length > 0 ? raw.column : null,
+    columns: raw.column,
     engine: raw.engine,
-    // undefined: the SPEC default, available cores (files too small for that use fewer)
     threads: raw.threads === undefined ? undefined : parseThreads(raw.threads),
     window: raw.window === undefined ? undefined : parseWindow(raw.window),
     io: raw.io,
     range: raw.range === undefined ? null : parseRange(raw.range),
   };
-  return options;
+  return resolveOptions(options, 'cli');
 }

@@ -27,7 +27,8 @@ import { usageError } from '../errors.js';
 import type { ByteSource } from '../io/index.js';
 import { createEngine } from '../kernel/engine.js';
 import { mergeRawScans } from '../results/merge.js';
-import type { RawColumn, RawScan, ScanMode, ScanOptions, ScanResult } from '../types.js';
+import type { ResolvedOptions } from '../options.js';
+import type { RawColumn, RawScan, ScanMode, ScanResult } from '../types.js';
 import type { OutputColumn } from './columns.js';
 import { malformed, scanRange, toResult, type ByteReader, type RangeQuery, type ScanPlan } from './run.js';
 
@@ -68,7 +69,7 @@ export async function scanShard(
   input: ByteReader,
   scan: ScanPlan,
   query: RangeQuery,
-  options: ScanOptions,
+  options: ResolvedOptions,
 ): Promise<ScanResult> {
   const size = source.size!;
   const [rangeStart, rangeEnd] = options.range!;
@@ -87,7 +88,7 @@ export async function scanShard(
         }
       }
     : undefined;
-  const engine = createEngine(options.engine ?? 'wasm');
+  const engine = createEngine(options.engine);
   const { raw, midFile } = scanRange(
     input,
     engine,
@@ -435,7 +436,7 @@ export function merge(parts: readonly unknown[], labels?: readonly string[]): Sc
   const scan: ScanPlan = {
     dialect: { delimiter: query.delimiter, quote: query.quote, header: query.header },
     plan: { slotFields: [], allFields: plan.allFields, outputs: plan.outputs, indexesToCheck: plan.indexesToCheck },
-    headerNames: null,
+    header: null,
     dataStart,
   };
   return toResult(first.file, merged, scan, { mode: query.mode });

@@ -14,6 +14,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { CsvscanError, EXIT_MALFORMED, EXIT_USAGE } from '../errors.js';
 import type { EngineName, IoMode, RawScan } from '../types.js';
+import { plannedThreads } from '../options.js';
 import { packageRoot } from '../util/package-root.js';
 import { chainStep, mergeRangeParts } from './partial.js';
 import { createEngine } from '../kernel/engine.js';
@@ -72,7 +73,7 @@ export type WorkerReply =
 export async function scanInParallel(job: ParallelScan): Promise<RawScan | null> {
   const { dataStart } = job.query;
   const length = job.size - dataStart;
-  const threads = Math.min(job.threads ?? availableParallelism(), Math.floor(length / job.minBytesPerThread));
+  const threads = plannedThreads(job.threads, availableParallelism(), length, job.minBytesPerThread);
   const script = workerScript();
   if (threads < 2 || script === null) return null;
 
