@@ -2,6 +2,7 @@
 // index. The kernel accumulates one slot per distinct field; output columns point at slots.
 
 import { usageError } from '../errors.js';
+import { quoteForMessage } from '../options.js';
 import { MAX_FIELDS, MAX_SLOTS } from '../../assembly/layout.js';
 import type { ScanMode } from '../types.js';
 
@@ -10,6 +11,16 @@ export interface OutputColumn {
   /** 1-based field index */
   index: number;
   slot: number;
+}
+
+/** The header record as the host keeps it. */
+export interface Header {
+  /** the names of its first min(width, MAX_FIELDS) fields: only those can be selected */
+  names: string[];
+  /** its fields */
+  width: number;
+  /** offset of its first byte (after blank lines before it) */
+  start: number;
 }
 
 export interface ColumnPlan {
@@ -25,11 +36,8 @@ export interface ColumnPlan {
 
 const INDEX = /^[0-9]+$/;
 
-export function planColumns(
-  mode: ScanMode,
-  requested: string[] | null | undefined,
-  headerNames: string[] | null,
-): ColumnPlan {
+export function planColumns(mode: ScanMode, requested: string[] | null | undefined, header: Header | null): ColumnPlan {
+  const headerNames = header ? header.names : null;
   const plan: ColumnPlan = { slotFields: [], allFields: false, outputs: [], indexesToCheck: [] };
   if (mode === 'count') return plan;
   const slotOf = new Map<number, number>();
@@ -44,11 +52,11 @@ export function planColumns(
   };
 
   if (!requested || requested.length === 0) {
-    if (headerNames) {
-      if (headerNames.length > MAX_SLOTS) {
-        throw usageError(`the header has ${headerNames.length} columns; stats of all columns handles at most ${MAX_SLOTS}: choose some with -c`);
+    if (header) {
+      if (header.width > MAX_SLOTS) {
+        throw usageError(`the header has ${header.width} columns; stats of all columns handles at most ${MAX_SLOTS}: choose some with -c`);
       }
-      headerNames.forEach((name, field) => addField(field, name));
+      header.names.forEach((name, field) => addField(field, name));
     } else {
       plan.allFields = true;
     }
@@ -62,21 +70,43 @@ export function planColumns(
       continue;
     }
     const index = INDEX.test(column) ? Number(column) : NaN;
-    const width = headerNames ? headerNames.length : MAX_FIELDS;
-    if (!(index >= 1 && index <= width)) {
-      throw unknownColumn(column, headerNames);
+    if (!(index >= 1 && (header === null || index <= header.width))) {
+      throw unknownColumn(column, header);
     }
-    addField(index - 1, headerNames ? headerNames[index - 1] : String(index));
+    // The kernel maps fields up to MAX_FIELDS to slots; fields past it cannot be selected.
+    if (index > MAX_FIELDS) throw beyondFieldLimit(column, index);
+    addField(index - 1, headerNames ? headerNames[index - 1]! : String(index));
     if (!headerNames) plan.indexesToCheck.push({ requested: column, index });
   }
   return plan;
 }
 
-export function unknownColumn(column: string, headerNames: string[] | null, widest?: number): Error {
-  if (headerNames) {
-    const listed = headerNames.length ? headerNames.map((n) => JSON.stringify(n)).join(', ') : '(none: the file is empty)';
-    return usageError(`unknown column ${JSON.stringify(column)}; the columns are: ${listed}`);
+/** How much of a list of names an error message shows. */
+const LISTED_NAMES_LIMIT = 400;
+
+/** A column that is not there; the message lists the columns there are, cut to a readable length. */
+export function unknownColumn(column: string, header: Header | null, widest?: number): Error {
+  if (header) {
+    const beyond = header.width > MAX_FIELDS ? `; columns after the ${MAX_FIELDS}th cannot be chosen` : '';
+    return usageError(`unknown column ${quoteForMessage(column)}; the columns are: ${listNames(header)}${beyond}`);
   }
   const range = widest === undefined ? 'columns are numbered from 1 (--no-header)' : widest ? `the columns are 1 to ${widest} (--no-header)` : 'the file has no columns';
-  return usageError(`unknown column ${JSON.stringify(column)}; ${range}`);
+  return usageError(`unknown column ${quoteForMessage(column)}; ${range}`);
+}
+
+function listNames(header: Header): string {
+  if (header.width === 0) return '(none: the file is empty)';
+  let listed = '';
+  let shown = 0;
+  for (const name of header.names) {
+    const item = quoteForMessage(name, 40);
+    if (listed.length + item.length > LISTED_NAMES_LIMIT) break;
+    listed += (shown > 0 ? ', ' : '') + item;
+    shown++;
+  }
+  return shown === header.width ? listed : `${listed}, ... (${header.width} columns)`;
+}
+
+function beyondFieldLimit(column: string, index: number): Error {
+  return usageError(`column ${quoteForMessage(column)} is field ${index}; csvscan reads columns 1 to ${MAX_FIELDS} only`);
 }

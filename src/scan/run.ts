@@ -6,29 +6,23 @@
 // [start, stop). Ranges are what worker threads (threads.ts) and `--range` shards (partial.ts) scan;
 // both load lazily from here, so this module stays free of Node APIs (stream.ts runs in browsers).
 
-import { CsvscanError, EXIT_MALFORMED, usageError } from '../errors.js';
+import { CsvscanError, displayName, EXIT_MALFORMED, usageError } from '../errors.js';
 import type { ByteSource } from '../io/index.js';
 import { createEngine, type Engine } from '../kernel/engine.js';
-import { DEFAULT_WINDOW, MAX_SLOTS, STATUS_STOPPED } from '../../assembly/layout.js';
+import { MAX_SLOTS, STATUS_STOPPED } from '../../assembly/layout.js';
+import type { ResolvedOptions } from '../options.js';
 import { finalizeColumn } from '../results/finalize.js';
-import type { Dialect, RawScan, ScanMode, ScanOptions, ScanResult } from '../types.js';
-import { planColumns, unknownColumn, type ColumnPlan, type OutputColumn } from './columns.js';
-import { parseHeaderRecord } from './header.js';
+import type { Dialect, RawScan, ScanMode, ScanResult } from '../types.js';
+import { planColumns, unknownColumn, type ColumnPlan, type Header, type OutputColumn } from './columns.js';
+import { FirstRecordParser, MAX_HEADER_BYTES } from './header.js';
 
 const BOM = [0xef, 0xbb, 0xbf];
 const LF = 10;
-const CR = 13;
 const PREFIX_CHUNK = 65536;
 const PROGRESS_EVERY = 16 * 1024 * 1024;
-/** Below this many bytes per thread, starting workers costs more than it saves. */
-export const DEFAULT_MIN_BYTES_PER_THREAD = 4 * 1024 * 1024;
 
-export function dialectOf(options: ScanOptions): Dialect {
-  return {
-    delimiter: options.delimiter ?? 0x2c,
-    quote: options.quote ?? 0x22,
-    header: options.header ?? true,
-  };
+export function dialectOf(options: ResolvedOptions): Dialect {
+  return { delimiter: options.delimiter, quote: options.quote, header: options.header };
 }
 
 /** Where a scan reads bytes: a ByteSource, or bytes held in front of one. */
@@ -41,34 +35,38 @@ export interface ByteReader {
 
 /**
  * The first bytes of the input, read once to find the BOM and the header. Sources are read at
- * increasing positions only (stdin cannot seek), so these bytes are replayed to the kernel.
+ * increasing positions only (stdin cannot seek), so these bytes are replayed to the kernel. They are
+ * at most the header (MAX_HEADER_BYTES).
  */
 class Prefix implements ByteReader {
-  bytes = new Uint8Array(0);
+  private buffer = new Uint8Array(PREFIX_CHUNK);
+  length = 0;
   atEnd = false;
 
   constructor(private readonly source: ByteSource) {}
 
+  get bytes(): Uint8Array {
+    return this.buffer.subarray(0, this.length);
+  }
+
   /** Read at least `length` bytes (fewer at EOF). */
   fill(length: number): void {
-    while (!this.atEnd && this.bytes.length < length) {
-      const chunk = new Uint8Array(Math.max(PREFIX_CHUNK, length - this.bytes.length));
-      const got = this.source.read(chunk, this.bytes.length);
-      if (got === 0) {
-        this.atEnd = true;
-        break;
+    while (!this.atEnd && this.length < length) {
+      if (this.buffer.length < length) {
+        const grown = new Uint8Array(Math.max(length, 2 * this.buffer.length));
+        grown.set(this.bytes);
+        this.buffer = grown;
       }
-      const grown = new Uint8Array(this.bytes.length + got);
-      grown.set(this.bytes);
-      grown.set(chunk.subarray(0, got), this.bytes.length);
-      this.bytes = grown;
+      const got = this.source.read(this.buffer.subarray(this.length), this.length);
+      if (got === 0) this.atEnd = true;
+      this.length += got;
     }
   }
 
   /** Copy into dst from `position`, serving the prefix first; returns bytes copied. */
   read(dst: Uint8Array, position: number): number {
-    if (position < this.bytes.length) {
-      const part = this.bytes.subarray(position, Math.min(this.bytes.length, position + dst.length));
+    if (position < this.length) {
+      const part = this.buffer.subarray(position, Math.min(this.length, position + dst.length));
       dst.set(part);
       return part.length;
     }
@@ -86,26 +84,51 @@ function hasBom(bytes: Uint8Array): boolean {
 }
 
 export function malformed(name: string, line: number, byte: number): CsvscanError {
-  return new CsvscanError(`${name}: line ${line} (byte ${byte}): quoted field never closed`, EXIT_MALFORMED);
+  return new CsvscanError(`${displayName(name)}: line ${line} (byte ${byte}): quoted field never closed`, EXIT_MALFORMED);
 }
 
-/** The fields of the first record (the header, or the first data record without one); [] if none. */
-function readFirstRecord(prefix: Prefix, start: number, dialect: Dialect, name: string): string[] {
-  let want = PREFIX_CHUNK;
+/** The header record, read into the prefix (it is replayed to the kernel); refused beyond MAX_HEADER_BYTES. */
+function readHeader(prefix: Prefix, dataStart: number, dialect: Dialect, name: string): Header {
+  const parser = new FirstRecordParser(dialect.delimiter, dialect.quote, dataStart, true);
+  const limit = dataStart + MAX_HEADER_BYTES;
   for (;;) {
-    prefix.fill(start + want);
-    const parsed = parseHeaderRecord(prefix.bytes.subarray(start), start, dialect.delimiter, dialect.quote, prefix.atEnd);
-    if (parsed.kind === 'complete') return parsed.fields;
-    if (parsed.kind === 'none') return [];
+    const parsedTo = parser.consumed;
+    if (parsedTo >= limit) throw headerTooLong(name);
+    prefix.fill(Math.min(parsedTo + PREFIX_CHUNK, limit));
+    const parsed = prefix.length > parsedTo ? parser.push(prefix.bytes.subarray(parsedTo)) : parser.end();
+    if (!parsed) continue;
     if (parsed.kind === 'unterminated') throw malformed(name, parsed.line, parsed.byte);
-    want *= 2;
+    // no record at all: the header is empty, and the data starts after the blank lines
+    if (parsed.kind === 'none') return { names: [], width: 0, start: parser.consumed };
+    return { names: parsed.names, width: parsed.width, start: parsed.start };
   }
+}
+
+/** The first record's width, read straight from a file without keeping its bytes (any length). */
+function firstRecordWidth(input: ByteReader, dataStart: number, dialect: Dialect, name: string): number {
+  const parser = new FirstRecordParser(dialect.delimiter, dialect.quote, dataStart, false);
+  const chunk = new Uint8Array(PREFIX_CHUNK);
+  for (;;) {
+    const got = input.read(chunk, parser.consumed);
+    const parsed = got > 0 ? parser.push(chunk.subarray(0, got)) : parser.end();
+    if (!parsed) continue;
+    if (parsed.kind === 'unterminated') throw malformed(name, parsed.line, parsed.byte);
+    return parsed.kind === 'complete' ? parsed.width : 0;
+  }
+}
+
+export function headerTooLong(name: string): CsvscanError {
+  return usageError(
+    `${displayName(name)}: the header record does not end within its first ${MAX_HEADER_BYTES / 1024 / 1024} MiB, ` +
+      'the most csvscan reads for a header; with --no-header it is read as data and columns are chosen by index',
+  );
 }
 
 export interface ScanPlan {
   dialect: Dialect;
   plan: ColumnPlan;
-  headerNames: string[] | null;
+  /** the header's names (at most MAX_FIELDS of them) and width; null without a header */
+  header: Header | null;
   /** first byte after a BOM */
   dataStart: number;
 }
@@ -191,16 +214,6 @@ export function scanRange(
   return { raw: engine.results(), midFile };
 }
 
-/** The offset of the first byte after the blank lines (LF, CRLF) from `position`: the first record. */
-function afterBlankLines(bytes: Uint8Array, position: number): number {
-  let p = position;
-  for (;;) {
-    if (bytes[p] === LF) p += 1;
-    else if (bytes[p] === CR && bytes[p + 1] === LF) p += 2;
-    else return p;
-  }
-}
-
 /** Whether the byte before `position` is LF: then a record starts at `position` (unless it is quoted). */
 function followsLineFeed(input: ByteReader, position: number): boolean {
   const before = new Uint8Array(1);
@@ -242,39 +255,20 @@ export interface ScanOrigin {
   path?: string;
 }
 
-function checkOptions(options: ScanOptions): number {
-  const windowSize = options.window ?? DEFAULT_WINDOW;
-  if (!Number.isInteger(windowSize) || windowSize < 1) throw usageError(`window size must be a whole number of bytes >= 1`);
-  if (options.threads !== undefined && !(Number.isSafeInteger(options.threads) && options.threads >= 1)) {
-    throw usageError(`threads must be a whole number >= 1, got ${options.threads}`);
-  }
-  const perThread = options.minBytesPerThread;
-  if (perThread !== undefined && !(Number.isSafeInteger(perThread) && perThread >= 1)) {
-    throw usageError(`minBytesPerThread must be a whole number >= 1, got ${perThread}`);
-  }
-  if (options.range) {
-    const [start, end] = options.range;
-    if (!(Number.isSafeInteger(start) && Number.isSafeInteger(end) && start >= 0 && start < end)) {
-      throw usageError(`range must be [START, END) byte offsets with 0 <= START < END, got ${start}:${end}`);
-    }
-  }
-  return windowSize;
-}
-
 /**
  * Scan `source` per `options`: the whole input on this thread or on worker threads, or one range
  * of it (`options.range`: a partial result, see partial.ts).
  */
-export async function runScan(source: ByteSource, options: ScanOptions, origin: ScanOrigin = {}): Promise<ScanResult> {
-  const windowSize = checkOptions(options);
+export async function runScan(source: ByteSource, options: ResolvedOptions, origin: ScanOrigin = {}): Promise<ScanResult> {
+  const windowSize = options.window;
   const dialect = dialectOf(options);
   const name = source.name;
   const prefix = new Prefix(source);
   prefix.fill(3);
   const dataStart = hasBom(prefix.bytes) ? 3 : 0;
-  const headerNames = dialect.header ? readFirstRecord(prefix, dataStart, dialect, name) : null;
-  const plan = planColumns(options.mode, options.columns, headerNames);
-  const scan: ScanPlan = { dialect, plan, headerNames, dataStart };
+  const header = dialect.header ? readHeader(prefix, dataStart, dialect, name) : null;
+  const plan = planColumns(options.mode, options.columns, header);
+  const scan: ScanPlan = { dialect, plan, header, dataStart };
   const wholeQuery: RangeQuery = {
     dialect,
     slotFields: plan.slotFields,
@@ -282,34 +276,34 @@ export async function runScan(source: ByteSource, options: ScanOptions, origin: 
     mode: options.mode,
     windowSize,
     dataStart,
-    headerAt: headerNames ? afterBlankLines(prefix.bytes, dataStart) : -1,
+    headerAt: header ? header.start : -1,
     expectedFields: 0, // a scan from the data start sees the first record itself
   };
   // Ranges that start mid-file are told the width; without a header, the first record gives it.
   const query = (): RangeQuery => ({
     ...wholeQuery,
-    expectedFields: headerNames ? headerNames.length : readFirstRecord(prefix, dataStart, dialect, name).length,
+    expectedFields: header ? header.width : firstRecordWidth(prefix, dataStart, dialect, name),
   });
 
   if (options.range) {
     if (source.size === null) {
-      throw usageError(`${name === '-' ? 'standard input' : name}: --range needs a regular file (a pipe cannot be cut into shards)`);
+      throw usageError(`${displayName(name)}: --range needs a regular file (a pipe cannot be cut into shards)`);
     }
     const { scanShard } = await import('./partial.js');
     return scanShard(source, prefix, scan, query(), options);
   }
 
-  const perThread = options.minBytesPerThread ?? DEFAULT_MIN_BYTES_PER_THREAD;
   const length = source.size === null ? 0 : source.size - dataStart;
-  if (origin.path !== undefined && (options.threads ?? 2) > 1 && length >= 2 * perThread) {
+  // Worth a second thread only with room for two; threads.ts decides how many (plannedThreads).
+  if (origin.path !== undefined && options.threads !== 1 && length >= 2 * options.minBytesPerThread) {
     const { scanInParallel } = await import('./threads.js');
     const raw = await scanInParallel({
       path: origin.path,
       io: options.io ?? 'mmap',
-      engine: options.engine ?? 'wasm',
+      engine: options.engine,
       size: source.size!,
       threads: options.threads,
-      minBytesPerThread: perThread,
+      minBytesPerThread: options.minBytesPerThread,
       query: query(),
       onProgress: options.onProgress,
       mainSource: source,
@@ -320,7 +314,7 @@ export async function runScan(source: ByteSource, options: ScanOptions, origin: 
     }
   }
 
-  const engine = createEngine(options.engine ?? 'wasm');
+  const engine = createEngine(options.engine);
   const total = source.size;
   let position = dataStart;
   let sinceProgress = 0;
@@ -344,7 +338,7 @@ export async function runScan(source: ByteSource, options: ScanOptions, origin: 
  * Build the SPEC.md result from (merged) raw results. A shard (one range of a file) is not checked
  * against column indexes beyond its widest record: a later shard may hold wider records.
  */
-export function toResult(name: string, raw: RawScan, scan: ScanPlan, options: Pick<ScanOptions, 'mode'>, shard = false): ScanResult {
+export function toResult(name: string, raw: RawScan, scan: ScanPlan, options: Pick<ResolvedOptions, 'mode'>, shard = false): ScanResult {
   const result: ScanResult = {
     file: name,
     rows: raw.records,
