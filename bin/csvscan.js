@@ -1,6 +1,9 @@
 #!/usr/bin/env node
-import { main } from '../build/host/src/cli/main.js';
+import { main, reportUncaughtFailures } from '../build/host/src/cli/main.js';
+import { processIo } from '../build/host/src/cli/io.js';
 
-main(process.argv).then((code) => {
+const io = processIo();
+reportUncaughtFailures(io);
+main(process.argv, io).then((code) => {
   process.exitCode = code;
 });

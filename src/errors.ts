@@ -18,3 +18,8 @@ export class CsvscanError extends Error {
 export function usageError(message: string): CsvscanError {
   return new CsvscanError(message, EXIT_USAGE);
 }
+
+/** What users see as the input's name: '-' reads better as "standard input" in a message. */
+export function displayName(name: string): string {
+  return name === '-' ? 'standard input' : name;
+}

@@ -1,8 +1,15 @@
 // Where the CLI writes, as a small interface so tests can run main() in-process and capture it.
 
+import { outputFailure } from '../io/failures.js';
+
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /**
+   * Resolves once standard output has taken everything written; rejects with a CsvscanError when
+   * writing failed (a full disk, a closed file). Omitted where writes cannot fail (tests).
+   */
+  flush?: () => Promise<void>;
   /** progress defaults to on only when a person is watching stderr */
   stderrIsTTY: boolean;
   /** CSVSCAN_DEBUG set: print stack traces of errors */
@@ -10,13 +17,26 @@ export interface CliIo {
 }
 
 export function processIo(): CliIo {
-  // A reader that goes away early (`csvscan stats big.csv | head -1`) is not an error of ours.
+  let failure: NodeJS.ErrnoException | null = null;
+  // Write errors arrive as 'error' events, never as exceptions of write(): they are kept and
+  // reported once by flush(), as one line (an unhandled 'error' event would print a stack trace).
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
+    // A reader that goes away early (`csvscan stats big.csv | head -1`) is not an error of ours.
+    if (error.code !== 'EPIPE') failure ??= error;
   });
   return {
-    stdout: (text) => void process.stdout.write(text),
+    stdout: (text) => {
+      if (failure === null && !process.stdout.destroyed) process.stdout.write(text);
+    },
     stderr: (text) => void process.stderr.write(text),
+    flush: async () => {
+      if (failure === null && !process.stdout.destroyed) {
+        await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+      }
+      // The 'error' event of a failed write is emitted on the next tick.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (failure !== null) throw outputFailure(failure);
+    },
     stderrIsTTY: process.stderr.isTTY === true,
     debug: Boolean(process.env.CSVSCAN_DEBUG),
   };

@@ -89,11 +89,26 @@ function reportPeakMemoryAtExit(): void {
   process.once('exit', () => writeSync(2, formatRusageLine(process.resourceUsage().maxRSS)));
 }
 
+/**
+ * The last line of defence for the promise that no stack trace reaches a user: an exception or a
+ * rejection that escaped main() (an event handler's, a stream's) is reported as one line, exit 2.
+ */
+export function reportUncaughtFailures(io: CliIo): void {
+  const report = (error: unknown): void => {
+    process.exitCode = reportError(error, io);
+    // Whatever failed may still hold the event loop (a worker, a stream): nothing more is owed.
+    process.exit();
+  };
+  process.on('uncaughtException', report);
+  process.on('unhandledRejection', report);
+}
+
 /** Runs the command line `argv` (as process.argv: node, script, arguments...) and returns the exit code. */
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   if (process.env[REPORT_RUSAGE_ENV] === '1') reportPeakMemoryAtExit();
   try {
     await buildProgram(io).parseAsync(argv, { from: 'node' });
+    await io.flush?.();
     return EXIT_SUCCESS;
   } catch (error) {
     return reportError(error, io);

@@ -1,7 +1,7 @@
 // One-line usageErrors for I/O failures (SPEC.md: exit 2, no stack trace).
 
 import util from 'node:util';
-import { usageError, type CsvscanError } from '../errors.js';
+import { displayName, usageError, type CsvscanError } from '../errors.js';
 
 const WORDING: Record<string, string> = {
   ENOENT: 'no such file or directory',
@@ -12,12 +12,12 @@ const WORDING: Record<string, string> = {
   ELOOP: 'too many levels of symbolic links',
   ENAMETOOLONG: 'file name too long',
   EMFILE: 'too many open files',
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EFBIG: 'file too large',
+  EIO: 'input/output error',
+  EBADF: 'not open for writing',
 };
-
-/** What users see as the file name: '-' reads better as "standard input" in a message. */
-export function displayName(name: string): string {
-  return name === '-' ? 'standard input' : name;
-}
 
 /** "no such file or directory" from a Node system error, else its code or first line. */
 function describe(error: unknown): string {
@@ -48,4 +48,8 @@ export function mapFailure(name: string, error: unknown): CsvscanError {
   const errno = /failed, (\d+)/.exec(message)?.[1];
   const reason = errno === undefined ? message.split('\n')[0] : util.getSystemErrorName(-Number(errno));
   return usageError(`${displayName(name)}: cannot map the file (${reason}); --io read avoids mapping`);
+}
+
+export function outputFailure(error: unknown): CsvscanError {
+  return usageError(`cannot write the output: ${describe(error)}`);
 }
