@@ -2,7 +2,6 @@
 // known answers. The expected outputs under test/golden/ were computed by hand from the fixtures'
 // contents (exact decimal arithmetic), not by running csvscan.
 
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,10 +20,9 @@ import {
 } from '../src/cli/options.js';
 import { createProgressReporter, formatDuration, formatProgressLine } from '../src/cli/progress.js';
 import { buildHostIfStale } from './support/build.js';
+import { BUILT_MAIN, csvscan, expectCleanError, type Run } from './support/cli.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BIN = join(ROOT, 'bin', 'csvscan.js');
-const BUILT_MAIN = join(ROOT, 'build', 'host', 'src', 'cli', 'main.js');
 
 const BASIC = 'test/fixtures/basic.csv';
 const NUMERIC_HEADER = 'test/fixtures/numeric-header.csv';
@@ -34,41 +32,12 @@ const NO_HEADER = 'test/fixtures/no-header.csv';
 const UNTERMINATED = 'test/fixtures/unterminated.csv';
 const PRICES = 'examples/prices.csv';
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function csvscan(args: string[], input?: string | Buffer): Run {
-  const env = { ...process.env };
-  delete env.CSVSCAN_DEBUG;
-  const run = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: ROOT,
-    env,
-    input,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  if (run.error) throw run.error;
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
-
 function golden(name: string): string {
   return readFileSync(join(ROOT, 'test', 'golden', name), 'utf8');
 }
 
 function fixture(path: string): Buffer {
   return readFileSync(join(ROOT, path));
-}
-
-/** One `csvscan: ...` line on stderr, nothing on stdout, no stack trace, the given exit code. */
-function expectCleanError(run: Run, exitCode: number, message: RegExp): void {
-  expect(run.stderr).toMatch(/^csvscan: [^\n]+\n$/);
-  expect(run.stderr).toMatch(message);
-  expect(run.stderr).not.toMatch(/^\s+at /m);
-  expect(run.stdout).toBe('');
-  expect(run.status).toBe(exitCode);
 }
 
 function expectSuccess(run: Run): void {
@@ -174,18 +143,20 @@ describe('option values', () => {
     json: false,
   };
 
-  it('maps the options to ScanOptions', () => {
+  it('maps the options to ScanOptions, with the defaults filled in', () => {
     expect(toScanOptions('stats', defaults)).toEqual({
       mode: 'stats',
       delimiter: 44,
       quote: 34,
       header: true,
       columns: null,
-      engine: undefined,
+      engine: 'wasm',
       threads: undefined,
-      window: undefined,
+      minBytesPerThread: 4 * 1024 * 1024,
+      window: 1024 * 1024,
       io: undefined,
       range: null,
+      onProgress: undefined,
     });
     const options = toScanOptions('sum', {
       ...defaults,
@@ -356,7 +327,7 @@ describe('command line: usage', () => {
   });
 
   it('rejects a delimiter or quote that is not one byte', () => {
-    expectCleanError(csvscan(['count', BASIC, '-d', 'ab']), 2, /^csvscan: delimiter must be one byte, got "ab"$/m);
+    expectCleanError(csvscan(['count', BASIC, '-d', 'ab']), 2, /^csvscan: --delimiter must be one byte, got "ab"$/m);
     expectCleanError(csvscan(['count', BASIC, '-d', '']), 2, /delimiter must be one byte/);
     expectCleanError(csvscan(['count', BASIC, '--quote', "''"]), 2, /quote must be one byte/);
     expectCleanError(csvscan(['count', BASIC, '-d', '"']), 2, /delimiter and quote must be different bytes/);
