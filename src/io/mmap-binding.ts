@@ -1,5 +1,7 @@
-// Typed access to the @riaskov/mmap-io addon, loaded on first use so that `--io read` and empty
-// files work even where the addon failed to build.
+// Typed access to the @riaskov/mmap-io addon as scripts/patch-mmap-io.mjs patches it, loaded on
+// first use. The addon is an optional dependency: where it did not build (no C/C++ compiler) or is
+// not the patched build, files are read instead of mapped (see source.ts), and `--io mmap` is
+// refused with the reason.
 
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -9,19 +11,25 @@ import { usageError } from '../errors.js';
 export interface MmapBinding {
   map(size: number, protection: number, flags: number, fd: number, offset: number, advise: number): Buffer;
   advise(buffer: Buffer, offset: number, length: number, advise: number): void;
+  /**
+   * mapping[from, to) into destination[at, ...); false, instead of a SIGBUS that kills the
+   * process, when the file no longer holds those bytes (it was truncated).
+   */
+  copy(mapping: Buffer, from: number, to: number, destination: Uint8Array, at: number): boolean;
   readonly PROT_READ: number;
   readonly MAP_SHARED: number;
   readonly MADV_SEQUENTIAL: number;
   readonly MADV_DONTNEED: number;
   readonly PAGESIZE: number;
-  /** 1 when built from the source scripts/patch-mmap-io.mjs patched for 64-bit sizes and offsets */
-  readonly CSVSCAN_64BIT?: number;
+  /** the version of scripts/patch-mmap-io.mjs the addon was built from (64-bit offsets, copy()) */
+  readonly CSVSCAN_PATCH?: number;
 }
 
-/** The unpatched addon reads offsets as int: only offsets below this are mapped correctly. */
-export const UNPATCHED_OFFSET_LIMIT = 2 ** 31;
+/** The patch this code needs; scripts/patch-mmap-io.mjs PATCH_VERSION. */
+export const MMAP_PATCH_VERSION = 2;
 
-let binding: MmapBinding | undefined;
+type Availability = { binding: MmapBinding } | { unavailable: string };
+let availability: Availability | undefined;
 
 /**
  * The package's entry requires @mapbox/node-pre-gyp only to find its .node file, which costs
@@ -34,19 +42,31 @@ function loadAddon(): MmapBinding {
   return (existsSync(addon) ? require(addon) : require('@riaskov/mmap-io')) as MmapBinding;
 }
 
-export function loadMmapBinding(): MmapBinding {
-  if (binding === undefined) {
-    try {
-      binding = loadAddon();
-    } catch (error) {
-      const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-      throw usageError(`cannot load the mmap addon @riaskov/mmap-io (${reason}); ` +
-        'reinstall (npm ci) or use --io read');
-    }
+function probe(): Availability {
+  let binding: MmapBinding;
+  try {
+    binding = loadAddon();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'MODULE_NOT_FOUND') return { unavailable: 'the optional addon @riaskov/mmap-io is not installed (it needs a C/C++ compiler to build)' };
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    return { unavailable: `the addon @riaskov/mmap-io does not load (${reason})` };
   }
-  return binding;
+  if (binding.CSVSCAN_PATCH !== MMAP_PATCH_VERSION || typeof binding.copy !== 'function') {
+    return { unavailable: 'the addon @riaskov/mmap-io is not the patched build (run: node scripts/patch-mmap-io.mjs)' };
+  }
+  return { binding };
 }
 
-export function hasSixtyFourBitOffsets(mmap: MmapBinding): boolean {
-  return mmap.CSVSCAN_64BIT === 1;
+/** Why files cannot be mapped here, or null when they can. */
+export function mmapUnavailableReason(): string | null {
+  availability ??= probe();
+  return 'unavailable' in availability ? availability.unavailable : null;
+}
+
+/** The addon; a usageError saying why when it is not available. */
+export function loadMmapBinding(): MmapBinding {
+  availability ??= probe();
+  if ('unavailable' in availability) throw usageError(`--io mmap is not available: ${availability.unavailable}; use --io read`);
+  return availability.binding;
 }

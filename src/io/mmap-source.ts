@@ -4,15 +4,14 @@
 // file leave resident memory: release() advises MADV_DONTNEED on pages behind the scan and drops
 // whole segments behind it (the addon unmaps a segment when its Buffer is collected).
 //
-// A mapped page past the end of a truncated file raises SIGBUS, which kills the process. So every
-// read() first checks with fstat that the file still has the size it had when opened, and reports
-// a change as a usageError. The race left: a truncation between that fstat and the copy right after
-// it still faults. Closing it would need a SIGBUS handler, which Node does not let us install.
+// A mapped page past the end of a truncated file raises SIGBUS on access, which would kill the
+// process. The bytes are copied only by the addon's guarded copy(), which reports such a page
+// instead; and after each copy, fstat checks that the file still has the size it had when opened,
+// so a file that shrank, grew or was replaced in size is reported (changedSize), never read past.
 
 import fs from 'node:fs';
-import { usageError } from '../errors.js';
 import { changedSize, mapFailure } from './failures.js';
-import { hasSixtyFourBitOffsets, loadMmapBinding, UNPATCHED_OFFSET_LIMIT, type MmapBinding } from './mmap-binding.js';
+import { loadMmapBinding, type MmapBinding } from './mmap-binding.js';
 import type { ByteSource } from './source.js';
 
 export const DEFAULT_SEGMENT_SIZE = 256 * 1024 * 1024;
@@ -51,25 +50,24 @@ export class MmapSource implements ByteSource {
     const pageSize = this.mmap?.PAGESIZE ?? 4096;
     this.segmentSize = Math.ceil(segmentSize / pageSize) * pageSize;
     this.releaseStep = Math.min(this.segmentSize, RELEASE_STEP);
-    if (this.mmap && !hasSixtyFourBitOffsets(this.mmap) && size > UNPATCHED_OFFSET_LIMIT - 1) {
-      throw usageError(`${name}: mapping a file over 2 GiB needs the patched @riaskov/mmap-io ` +
-        '(run: node scripts/patch-mmap-io.mjs); --io read avoids mapping');
-    }
   }
 
   read(dst: Uint8Array, position: number): number {
     this.assertReadable(dst, position);
-    this.assertSizeUnchanged();
-    if (position >= this.size) return 0;
+    if (position >= this.size) {
+      this.assertSizeUnchanged();
+      return 0;
+    }
     const end = Math.min(position + dst.length, this.size);
     let at = position;
     while (at < end) {
       const segment = this.segmentAt(at);
       const from = at - segment.start;
       const to = Math.min(end - segment.start, segment.view.length);
-      segment.view.copy(dst, at - position, from, to);
+      if (!this.mmap!.copy(segment.view, from, to, dst, at - position)) throw changedSize(this.name);
       at = segment.start + to;
     }
+    this.assertSizeUnchanged();
     return end - position;
   }
 
