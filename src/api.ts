@@ -17,7 +17,7 @@ export async function scanFile(path: string, options: ScanOptions): Promise<Scan
   if (typeof path !== 'string' || path === '') {
     throw usageError(`scanFile() needs a file path (a non-empty string, '-' for standard input), got ${typeof path === 'string' ? 'an empty string' : typeof path}`);
   }
-  const source = openSource(path, resolved.io ?? 'mmap');
+  const source = openSource(path, resolved.io);
   try {
     return await runScan(source, resolved, { path });
   } finally {

@@ -18,6 +18,7 @@ export async function runScan(
   const options = toScanOptions(mode, raw);
   // Loaded only now, so that --help and usage errors answer without instantiating the kernel.
   const { scanFile } = await import('../api.js');
+  if (options.io === undefined && file !== undefined && file !== STDIN_PATH) await noteWhenNotMapping(io);
   const showProgress = raw.progress ?? io.stderrIsTTY;
   const progress = showProgress ? createProgressReporter(io.stderr) : null;
   try {
@@ -26,6 +27,13 @@ export async function runScan(
     // Blank the progress line before anything else (result or error message) is printed.
     progress?.finish();
   }
+}
+
+/** Says once why files are read rather than mapped, when the mmap addon is not available. */
+async function noteWhenNotMapping(io: CliIo): Promise<void> {
+  const { mmapUnavailableReason } = await import('../io/mmap-binding.js');
+  const reason = mmapUnavailableReason();
+  if (reason !== null) io.stderr(`csvscan: note: reading files instead of mapping them: ${reason}\n`);
 }
 
 /** Prints `text` as the command's output, ending it with exactly one newline. */

@@ -4,7 +4,8 @@
 import fs from 'node:fs';
 import { usageError } from '../errors.js';
 import type { IoMode } from '../types.js';
-import { openFailure } from './failures.js';
+import { openFailure, readFailure } from './failures.js';
+import { mmapUnavailableReason } from './mmap-binding.js';
 import { FileReadSource } from './file-read-source.js';
 import { MmapSource } from './mmap-source.js';
 import { StreamSource } from './stream-source.js';
@@ -40,10 +41,12 @@ export const STDIN_NAME = '-';
 
 /**
  * Opens `path` ('-' for stdin). A regular file is mapped (`io` 'mmap') or read with pread
- * (`io` 'read'); stdin, FIFOs and character devices are read sequentially whatever `io` says,
- * since they cannot be mapped. Throws usageError for a missing, unreadable or directory path.
+ * (`io` 'read'); without `io`, it is mapped where the mmap addon is available, else read.
+ * Stdin, FIFOs and character devices are read sequentially whatever `io` says, since they cannot
+ * be mapped; so is a regular file whose size reads 0 but that holds data (/proc, sysfs).
+ * Throws usageError for a missing, unreadable or directory path.
  */
-export function openSource(path: string, io: IoMode, options: SourceOptions = {}): ByteSource {
+export function openSource(path: string, io: IoMode | undefined, options: SourceOptions = {}): ByteSource {
   if (path === STDIN_NAME) return StreamSource.openStdin();
   let fd: number;
   try {
@@ -54,11 +57,20 @@ export function openSource(path: string, io: IoMode, options: SourceOptions = {}
   try {
     const stat = fs.fstatSync(fd);
     if (stat.isDirectory()) throw usageError(`${path}: is a directory`);
-    if (!stat.isFile()) return new StreamSource(path, fd, true);
-    if (io === 'read') return new FileReadSource(path, fd, stat.size);
+    if (!stat.isFile() || (stat.size === 0 && holdsData(path, fd))) return new StreamSource(path, fd, true);
+    if (io === 'read' || (io === undefined && mmapUnavailableReason() !== null)) return new FileReadSource(path, fd, stat.size);
     return new MmapSource(path, fd, stat.size, options.segmentSize);
   } catch (error) {
     fs.closeSync(fd);
     throw error;
+  }
+}
+
+/** Whether a file whose size reads 0 yields a byte anyway, as /proc and sysfs files do. */
+function holdsData(path: string, fd: number): boolean {
+  try {
+    return fs.readSync(fd, Buffer.alloc(1), 0, 1, 0) > 0;
+  } catch (error) {
+    throw readFailure(path, error);
   }
 }

@@ -287,7 +287,7 @@ export async function runScan(source: ByteSource, options: ResolvedOptions, orig
 
   if (options.range) {
     if (source.size === null) {
-      throw usageError(`${displayName(name)}: --range needs a regular file (a pipe cannot be cut into shards)`);
+      throw usageError(`${displayName(name)}: --range needs a file of known size (a pipe, or a file whose size reads 0 as in /proc, cannot be cut into shards)`);
     }
     const { scanShard } = await import('./partial.js');
     return scanShard(source, prefix, scan, query(), options);
@@ -299,7 +299,7 @@ export async function runScan(source: ByteSource, options: ResolvedOptions, orig
     const { scanInParallel } = await import('./threads.js');
     const raw = await scanInParallel({
       path: origin.path,
-      io: options.io ?? 'mmap',
+      io: options.io,
       engine: options.engine,
       size: source.size!,
       threads: options.threads,

@@ -25,7 +25,7 @@ const PROGRESS_EVERY = 16 * 1024 * 1024;
 export interface ParallelScan {
   /** the file: each worker opens it itself */
   path: string;
-  io: IoMode;
+  io: IoMode | undefined;
   engine: EngineName;
   /** the file's size when the main thread opened it; a worker seeing another size fails */
   size: number;
@@ -45,7 +45,7 @@ export interface ParallelScan {
 /** What a worker is asked to do: scan one range of the file. */
 export interface WorkerRequest {
   path: string;
-  io: IoMode;
+  io: IoMode | undefined;
   engine: EngineName;
   size: number;
   task: RangeTask;
