@@ -130,9 +130,11 @@ describe('option values', () => {
   it('takes a thread count of at least 1', () => {
     expect(parseThreads('1')).toBe(1);
     expect(parseThreads('8')).toBe(8);
-    for (const bad of ['0', '-1', '1.5', 'many', '']) {
+    for (const bad of ['-1', '1.5', 'many', '']) {
       expect(() => parseThreads(bad), bad).toThrow(/--threads must be/);
     }
+    // a number out of range is refused where the library's is, by resolveOptions()
+    expect(() => toScanOptions('count', { ...defaults, threads: '0' })).toThrow(/^--threads must be a whole number >= 1, got 0$/);
   });
 
   const defaults: RawScanOptions = {
@@ -384,7 +386,7 @@ describe('command line: usage', () => {
     const json = csvscan(['count', BASIC, '--range', '0:1G', '--json']);
     expectSuccess(json);
     expect(JSON.parse(json.stdout)).toMatchObject({ rows: 5, partial: { range: [0, 1024 ** 3], stopPosition: -1 } });
-    expectCleanError(csvscan(['count', '-', '--range', '0:10'], 'a\n1\n'), 2, /^csvscan: standard input: --range needs a regular file/m);
+    expectCleanError(csvscan(['count', '-', '--range', '0:10'], 'a\n1\n'), 2, /^csvscan: standard input: --range needs a file of known size/m);
   });
 
   it('requires -c for sum', () => {

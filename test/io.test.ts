@@ -288,12 +288,4 @@ describe('errors', () => {
     const odd = Object.assign(new Error("ENXIO: no such device or address, open 'sock'"), { code: 'ENXIO' });
     expect(openFailure('sock', odd).message).toBe('sock: no such device or address (ENXIO)');
   });
-
-  // Root reads through any permission bits, so only an unprivileged run can see EACCES for real.
-  it.skipIf(process.getuid?.() === 0)('refuses an unreadable file', () => {
-    const secret = path.join(dir, 'secret.csv');
-    fs.writeFileSync(secret, 'a\n1\n');
-    fs.chmodSync(secret, 0o000);
-    expectUsageError(() => openSource(secret, 'mmap'), `${secret}: permission denied`);
-  });
 });

@@ -4,15 +4,16 @@
 // length and thread count. Each defect of issue 11 found here has its test (the issue's number in
 // the test's name).
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_FIELDS } from '../assembly/layout.js';
 import { MAX_HEADER_BYTES } from '../src/scan/header.js';
 import { ENGINE_NAMES } from '../src/types.js';
-import { buildHostIfStale } from './support/build.js';
-import { BUILT_MAIN, csvscan, csvscanInShell, csvscanWithPeakMemory, expectCleanError } from './support/cli.js';
+import { buildHostIfStale, ROOT } from './support/build.js';
+import { BIN, BUILT_MAIN, csvscan, csvscanInShell, csvscanWithPeakMemory, expectCleanError } from './support/cli.js';
 
 const MIB = 1024 * 1024;
 /** SPEC.md "Memory": the target with two threads. */
@@ -61,8 +62,18 @@ describe('every error path of the contract, through the CLI', () => {
     expectCleanError(csvscan(args), 2, message);
   });
 
+  it('exit 2: an unreadable file', () => {
+    // Root reads through permission bits: as root, run csvscan as an unprivileged user instead.
+    const secret = file('secret.csv', 'a\n1\n');
+    chmodSync(secret, 0o000);
+    chmodSync(dir, 0o755);
+    const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    const run = spawnSync(process.execPath, [BIN, 'count', secret], { cwd: ROOT, encoding: 'utf8', ...asUser });
+    expectCleanError(run, 2, new RegExp(`^csvscan: ${secret}: permission denied$`, 'm'));
+  });
+
   it('exit 2: a range of standard input', () => {
-    expectCleanError(csvscan(['count', '--range', '0:10'], 'a\n1\n'), 2, /^csvscan: standard input: --range needs a regular file/m);
+    expectCleanError(csvscan(['count', '--range', '0:10'], 'a\n1\n'), 2, /^csvscan: standard input: --range needs a file of known size/m);
   });
 
   it('exit 2, one line, for a full disk (issue 11 #6: was a stack trace and exit 1)', () => {
@@ -164,4 +175,77 @@ describe('threads are bounded by the cores (issue 11 #8)', () => {
   it('says so in --help', () => {
     expect(csvscan(['count', '--help']).stdout).toMatch(/--threads <N>\s+worker threads, at most the available cores/);
   });
+});
+
+describe('files whose size reads 0 but that hold data (issue 11 #4)', () => {
+  it('reads /proc/cpuinfo to its end, as a pipe is read (was a count of 0)', () => {
+    const lines = readFileSync('/proc/cpuinfo', 'latin1').split('\n').filter((line) => line !== '');
+    expect(lines.length).toBeGreaterThan(0);
+    const run = csvscan(['count', '--no-header', '/proc/cpuinfo', '-d', '\t']);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe(`${lines.length}\n`);
+  });
+
+  it('still counts an empty regular file as empty, with every io mode', () => {
+    const empty = file('empty.csv', '');
+    for (const io of [[], ['--io', 'read'], ['--io', 'mmap']]) {
+      expect(csvscan(['count', empty, '--json', ...io]).stdout).toBe(`{"file":${JSON.stringify(empty)},"rows":0,"bytes":0,"ragged":{"short":0,"long":0}}\n`);
+    }
+  });
+
+  it('refuses to cut such a file into ranges', () => {
+    expectCleanError(csvscan(['count', '--no-header', '/proc/cpuinfo', '--range', '0:10']), 2, /--range needs a file of known size/);
+  });
+});
+
+describe('a file truncated under the mapping (issue 11 #5)', () => {
+  /**
+   * The race of the issue, made certain: the file is truncated after the size check that precedes
+   * a copy out of the mapping (the check is made to see the old size), so the copy reads pages the
+   * file no longer has. Before, that was SIGBUS (exit 135); now the addon's guarded copy reports it.
+   */
+  it('reports a change of size, never SIGBUS, when the truncation lands right before a copy', () => {
+    const size = 4 * MIB;
+    const path = file('shrinking.csv', Buffer.alloc(size, 'x'));
+    const script = `
+      import fs from 'node:fs';
+      import { openSource } from ${JSON.stringify(join(ROOT, 'build', 'host', 'src', 'io', 'index.js'))};
+      const source = openSource(${JSON.stringify(path)}, 'mmap');
+      const window = new Uint8Array(1024 * 1024);
+      source.read(window, 0);
+      fs.truncateSync(${JSON.stringify(path)}, 4096);
+      const fstatSync = fs.fstatSync;
+      fs.fstatSync = (fd) => Object.assign(fstatSync(fd), { size: ${size} });
+      try {
+        source.read(window, 2 * 1024 * 1024);
+        console.log('read past the end');
+      } catch (error) {
+        console.log(error.message);
+      }`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(run.signal).toBeNull();
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe(`${path}: file changed size while being read\n`);
+  });
+
+  it('ends with the answer or exit 2, never a signal, when a file shrinks during a scan with the default options', async () => {
+    const row = '12345,67.89,abcdefgh\n';
+    const contents = `a,b,c\n${row.repeat(Math.floor((64 * MIB) / row.length))}`;
+    for (let attempt = 0; attempt < 6; attempt++) {
+      const path = file(`shrink-${attempt}.csv`, contents);
+      const scan = spawn(process.execPath, [BIN, 'sum', path, '-c', 'b'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      scan.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+      await new Promise((resolve) => setTimeout(resolve, 60 + attempt * 30));
+      truncateSync(path, MIB);
+      const [status, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {
+        scan.on('close', (code, killedBy) => resolve([code, killedBy]));
+      });
+      expect(signal).toBeNull();
+      if (status !== 0) {
+        expect(stderr).toBe(`csvscan: ${path}: file changed size while being read\n`);
+        expect(status).toBe(2);
+      }
+    }
+  }, 60_000);
 });
