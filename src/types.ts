@@ -8,7 +8,10 @@ export type EngineName = 'wasm' | 'wasm-scalar' | 'js';
 /** Every engine, the default first. */
 export const ENGINE_NAMES: readonly EngineName[] = ['wasm', 'wasm-scalar', 'js'];
 export type IoMode = 'mmap' | 'read';
-/** count: records only; sum: exact sums; stats: sums, squares, min/max. */
+/**
+ * count: records only; sum and stats: every statistic of the selected columns (sum prints only the
+ * sums as text); stats without columns takes them all.
+ */
 export type ScanMode = 'count' | 'sum' | 'stats';
 
 /** The CSV dialect, as bytes. */
@@ -36,7 +39,7 @@ export interface RawColumn {
   outside: number;
   /** exact sum of the in-domain numbers, in units of 10^-35 */
   exactSum: bigint;
-  /** exact sum of squares of the in-domain numbers, in units of 10^-70 (0n unless mode is stats) */
+  /** exact sum of squares of the in-domain numbers, in units of 10^-70 (0n in count mode) */
   exactSquares: bigint;
   /**
    * Numbers outside the exact domain, as doubles: shift is the first one; fdev is the Neumaier sum

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CsvscanError } from '../src/errors.js';
 import type { CliIo } from '../src/cli/io.js';
 import {
@@ -19,8 +19,7 @@ import {
   type RawScanOptions,
 } from '../src/cli/options.js';
 import { createProgressReporter, formatDuration, formatProgressLine } from '../src/cli/progress.js';
-import { buildHostIfStale } from './support/build.js';
-import { BUILT_MAIN, csvscan, expectCleanError, type Run } from './support/cli.js';
+import { csvscan, expectCleanError, type Run } from './support/cli.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -75,7 +74,6 @@ function withoutFile(stdout: string): unknown {
   return result;
 }
 
-beforeAll(() => buildHostIfStale(BUILT_MAIN), 180_000);
 
 describe('option values', () => {
   it('parses sizes with binary units, case-insensitively', () => {

@@ -12,8 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_FIELDS } from '../assembly/layout.js';
 import { MAX_HEADER_BYTES } from '../src/scan/header.js';
 import { ENGINE_NAMES } from '../src/types.js';
-import { buildHostIfStale, ROOT } from './support/build.js';
-import { BIN, BUILT_MAIN, csvscan, csvscanInShell, csvscanWithPeakMemory, expectCleanError } from './support/cli.js';
+import { ROOT } from './support/build.js';
+import { BIN, csvscan, csvscanInShell, csvscanWithPeakMemory, expectCleanError } from './support/cli.js';
 
 const MIB = 1024 * 1024;
 /** SPEC.md "Memory": the target with two threads. */
@@ -21,7 +21,6 @@ const MEMORY_LIMIT_KIB = 256 * 1024;
 
 let dir: string;
 beforeAll(() => {
-  buildHostIfStale(BUILT_MAIN);
   dir = mkdtempSync(join(tmpdir(), 'csvscan-reliability-'));
 }, 180_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

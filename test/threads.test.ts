@@ -6,25 +6,20 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { scanFile } from '../src/api.js';
 import { CsvscanError } from '../src/errors.js';
 import { scanInParallel } from '../src/scan/threads.js';
 import { toJsonLine } from '../src/results/format.js';
 import { ENGINE_NAMES, type ColumnResult, type ScanOptions, type ScanResult } from '../src/types.js';
 import { generateCsv, generateUnterminated, SeededRandom } from './reference/generate.js';
-import { buildHostIfStale } from './support/build.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const WORKER = join(ROOT, 'build', 'host', 'src', 'scan', 'worker.js');
 const SEEDS = Number(process.env.CSVSCAN_THREAD_SEEDS ?? 60);
 const WINDOWS: (number | undefined)[] = [1, 7, 64, undefined];
 const dir = mkdtempSync(join(tmpdir(), 'csvscan-threads-'));
 /** Engines to compare: all of them. */
 const ENGINES = ENGINE_NAMES;
 
-beforeAll(() => buildHostIfStale(WORKER), 180_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let fileCount = 0;

@@ -3,7 +3,7 @@
 // is a ByteSource like a file on disk: read in windows, never whole.
 
 import { CsvscanError } from '../errors.js';
-import type { ByteSource } from '../io/source.js';
+import type { ByteSource } from '../io/byte-source.js';
 import { registerKernelModule } from '../kernel/wasm-kernel.js';
 import { runScan } from '../scan/run.js';
 import { resolveOptions } from '../options.js';

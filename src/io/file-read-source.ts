@@ -2,7 +2,7 @@
 
 import fs from 'node:fs';
 import { changedSize, readFailure } from './failures.js';
-import type { ByteSource } from './source.js';
+import type { ByteSource } from './byte-source.js';
 
 export class FileReadSource implements ByteSource {
   private closed = false;

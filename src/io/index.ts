@@ -1,2 +1,2 @@
-export { openSource, STDIN_NAME } from './source.js';
-export type { ByteSource, SourceOptions } from './source.js';
+export { openSource, STDIN_NAME, type SourceOptions } from './source.js';
+export type { ByteSource } from './byte-source.js';

@@ -12,7 +12,7 @@
 import fs from 'node:fs';
 import { changedSize, mapFailure } from './failures.js';
 import { loadMmapBinding, type MmapBinding } from './mmap-binding.js';
-import type { ByteSource } from './source.js';
+import type { ByteSource } from './byte-source.js';
 
 export const DEFAULT_SEGMENT_SIZE = 256 * 1024 * 1024;
 /** Pages behind the scan are released in steps of at most this, not on every small window. */

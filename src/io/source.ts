@@ -1,32 +1,15 @@
-// Where the scan loop gets its bytes: a regular file (mapped or read) or a stream (stdin, a pipe,
-// a character device). Every source copies into a caller's buffer, typically a window of Wasm memory.
+// Opens the ByteSource for a path: a regular file (mapped or read) or a stream (stdin, a pipe, a
+// character device).
 
 import fs from 'node:fs';
 import { usageError } from '../errors.js';
 import type { IoMode } from '../types.js';
+import type { ByteSource } from './byte-source.js';
 import { openFailure, readFailure } from './failures.js';
 import { mmapUnavailableReason } from './mmap-binding.js';
 import { FileReadSource } from './file-read-source.js';
 import { MmapSource } from './mmap-source.js';
 import { StreamSource } from './stream-source.js';
-
-export interface ByteSource {
-  /** path as given, or '-' for stdin */
-  readonly name: string;
-  /** null for pipes/stdin */
-  readonly size: number | null;
-  /**
-   * Copy up to dst.length bytes from absolute offset `position` into dst; return bytes copied
-   * (0 = EOF). Calls come with increasing positions; for stdin positions are strictly sequential.
-   */
-  read(dst: Uint8Array, position: number): number;
-  /**
-   * Bytes before `position` will not be read again: release them (mmap: advise MADV_DONTNEED
-   * and drop finished segments).
-   */
-  release(position: number): void;
-  close(): void;
-}
 
 export interface SourceOptions {
   /**

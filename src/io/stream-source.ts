@@ -2,7 +2,7 @@
 
 import fs from 'node:fs';
 import { openFailure, readFailure } from './failures.js';
-import type { ByteSource } from './source.js';
+import type { ByteSource } from './byte-source.js';
 
 const EAGAIN_PAUSE_MS = 2;
 const pause = new Int32Array(new SharedArrayBuffer(4));

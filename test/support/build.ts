@@ -1,11 +1,15 @@
-// Tests that run compiled code (bin/csvscan.js, the worker thread module) compile the host first
-// when its build is older than the TypeScript sources.
+// Tests run compiled code (bin/csvscan.js, worker threads, the .wasm kernels): before any test,
+// vitest's global setup rebuilds what is older than its sources, so no test runs a stale build.
+// The host compiles assembly/layout.ts too, so it depends on both src/ and assembly/.
 
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
+
+const KERNEL_OUTPUTS = ['scalar.wasm', 'scalar.debug.wasm', 'simd.wasm'].map((name) => join(ROOT, 'build', 'kernel', name));
+const HOST_OUTPUTS = [join(ROOT, 'build', 'host', 'src', 'cli', 'main.js'), join(ROOT, 'build', 'host', 'src', 'scan', 'worker.js')];
 
 function newestMtime(directory: string): number {
   let newest = 0;
@@ -16,19 +20,27 @@ function newestMtime(directory: string): number {
   return newest;
 }
 
-/** Run tsc when `builtFile` is missing or older than anything under src/. */
-export function buildHostIfStale(builtFile: string): void {
-  let builtAt = 0;
-  try {
-    builtAt = statSync(builtFile).mtimeMs;
-  } catch {
-    // not built yet
+/** The oldest of `files`' modification times; 0 when one is missing. */
+function oldestMtime(files: string[]): number {
+  let oldest = Infinity;
+  for (const file of files) {
+    try {
+      oldest = Math.min(oldest, statSync(file).mtimeMs);
+    } catch {
+      return 0;
+    }
   }
-  if (builtAt < newestMtime(join(ROOT, 'src'))) {
-    // Emits even when some other module has a type error; the tests then show what is broken.
-    spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], {
-      cwd: ROOT,
-      stdio: 'ignore',
-    });
-  }
+  return oldest;
+}
+
+function runScript(script: string): void {
+  const run = spawnSync('npm', ['run', script], { cwd: ROOT, encoding: 'utf8', shell: process.platform === 'win32' });
+  if (run.status !== 0) throw new Error(`npm run ${script} failed:\n${run.stdout}${run.stderr}`);
+}
+
+/** Rebuilds the kernel when assembly/ changed after it, and the host when src/ or assembly/ did. */
+export function buildIfStale(): void {
+  const kernelSources = newestMtime(join(ROOT, 'assembly'));
+  if (oldestMtime(KERNEL_OUTPUTS) < kernelSources) runScript('build:kernel');
+  if (oldestMtime(HOST_OUTPUTS) < Math.max(kernelSources, newestMtime(join(ROOT, 'src')))) runScript('build:host');
 }

@@ -8,7 +8,6 @@ import { REPORT_RUSAGE_ENV, takeRusageLine } from '../../src/bench/rusage.js';
 import { ROOT } from './build.js';
 
 export const BIN = join(ROOT, 'bin', 'csvscan.js');
-export const BUILT_MAIN = join(ROOT, 'build', 'host', 'src', 'cli', 'main.js');
 
 export interface Run {
   status: number | null;

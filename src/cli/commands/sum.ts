@@ -14,9 +14,8 @@ export function registerSumCommand(program: Command, io: CliIo): void {
     if (options.column.length === 0) {
       throw usageError('sum needs at least one column: -c COL');
     }
-    // --json prints every statistic of a column, stddev included, which needs the squares that
-    // the cheaper 'sum' mode skips.
-    const result = await runScan(io, options.json ? 'stats' : 'sum', file, options);
+    // Every engine accumulates squares in 'sum' mode too, so --json prints the full column object.
+    const result = await runScan(io, 'sum', file, options);
     printOutput(io, options.json ? toJsonLine(result) : formatSumLines(result));
   });
 }

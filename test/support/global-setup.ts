@@ -1,0 +1,5 @@
+import { buildIfStale } from './build.js';
+
+export default function setup(): void {
+  buildIfStale();
+}
