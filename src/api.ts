@@ -1,6 +1,7 @@
 // The library API: scan a file, a byte array, or standard input and get the SPEC.md result.
 // The CLI is a thin layer over these functions.
 
+import { availableParallelism } from 'node:os';
 import { usageError } from './errors.js';
 import { openSource, type ByteSource } from './io/index.js';
 import { resolveOptions } from './options.js';
@@ -19,7 +20,7 @@ export async function scanFile(path: string, options: ScanOptions): Promise<Scan
   }
   const source = openSource(path, resolved.io);
   try {
-    return await runScan(source, resolved, { path });
+    return await runScan(source, resolved, { path, cores: availableParallelism() });
   } finally {
     source.close();
   }

@@ -7,7 +7,7 @@
 
 import { DEFAULT_WINDOW } from '../assembly/layout.js';
 import { usageError } from './errors.js';
-import { ENGINE_NAMES, type EngineName, type IoMode, type ScanMode } from './types.js';
+import { ENGINE_NAMES, type Dialect, type EngineName, type IoMode, type ScanMode } from './types.js';
 
 export const SCAN_MODES: readonly ScanMode[] = ['count', 'sum', 'stats'];
 export const IO_MODES: readonly IoMode[] = ['mmap', 'read'];
@@ -187,4 +187,9 @@ function resolveRange(range: unknown, label: string): [number, number] | null {
  */
 export function plannedThreads(requested: number | undefined, cores: number, length: number, minBytesPerThread: number): number {
   return Math.max(1, Math.min(requested ?? cores, cores, Math.floor(length / minBytesPerThread)));
+}
+
+/** The dialect part of the options, as the kernel takes it. */
+export function dialectOf(options: ResolvedOptions): Dialect {
+  return { delimiter: options.delimiter, quote: options.quote, header: options.header };
 }

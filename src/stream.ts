@@ -7,10 +7,12 @@
 
 import { usageError } from './errors.js';
 import { createEngine, type Engine } from './kernel/engine.js';
-import { resolveOptions, type ResolvedOptions } from './options.js';
+import { dialectOf, resolveOptions, type ResolvedOptions } from './options.js';
 import { planColumns, type Header } from './scan/columns.js';
-import { FirstRecordParser, MAX_HEADER_BYTES } from './scan/header.js';
-import { dialectOf, headerTooLong, malformed, toResult, type ScanPlan } from './scan/run.js';
+import { FirstRecordParser, headerTooLong, MAX_HEADER_BYTES } from './scan/header.js';
+import { malformed } from './scan/range.js';
+import { ProgressThrottle } from './scan/progress.js';
+import { toResult, type ScanPlan } from './scan/result.js';
 import type { ScanOptions, ScanResult } from './types.js';
 
 export interface Scanner {
@@ -30,7 +32,6 @@ export interface Scanner {
 export type ChunkStream = ReadableStream<InputChunk> | AsyncIterable<InputChunk>;
 
 const BOM = [0xef, 0xbb, 0xbf];
-const PROGRESS_EVERY = 16 * 1024 * 1024;
 
 /**
  * A scanner fed by push(). `options` are those of scanBytes() (`io` and `threads` do not apply: a
@@ -92,10 +93,9 @@ class StreamScanner implements Scanner {
   private pendingLength = 0;
   /** scanning stage: bytes waiting in the window */
   private filled = 0;
-  /** bytes received, BOM and header included */
-  private received = 0;
-  private sinceProgress = 0;
   private readonly options: ResolvedOptions;
+  /** counts the bytes received, BOM and header included */
+  private readonly progress: ProgressThrottle;
 
   constructor(
     options: ScanOptions,
@@ -103,20 +103,21 @@ class StreamScanner implements Scanner {
   ) {
     this.options = resolveOptions(options);
     if (this.options.range) throw usageError('a stream is scanned whole: range does not apply');
+    const onProgress = this.options.onProgress;
+    this.progress = new ProgressThrottle((done) => onProgress?.(done, null));
   }
 
   push(input: InputChunk): void {
     this.guard(() => {
       const chunk = toBytes(input, 'push()');
       if (chunk.length === 0) return;
-      this.received += chunk.length;
       if (this.stage.kind === 'header') {
         this.buffer(chunk);
         this.tryStart(false);
       } else if (this.stage.kind === 'scanning') {
         this.feed(chunk);
       }
-      this.reportProgress(chunk.length);
+      this.progress.add(chunk.length);
     });
   }
 
@@ -128,7 +129,7 @@ class StreamScanner implements Scanner {
       if (this.filled > 0) stage.engine.scan(this.filled);
       this.filled = 0;
       stage.engine.finish();
-      this.options.onProgress?.(this.received, null);
+      this.options.onProgress?.(this.progress.bytesDone, null);
       const raw = stage.engine.results();
       if (raw.unterminatedQuote) throw malformed(this.name, raw.unterminatedQuote.line, raw.unterminatedQuote.byte);
       const result = toResult(this.name, raw, stage.plan, this.options);
@@ -217,15 +218,6 @@ class StreamScanner implements Scanner {
         engine.scan(this.filled);
         this.filled = 0;
       }
-    }
-  }
-
-  private reportProgress(bytes: number): void {
-    if (!this.options.onProgress) return;
-    this.sinceProgress += bytes;
-    if (this.sinceProgress >= PROGRESS_EVERY) {
-      this.sinceProgress = 0;
-      this.options.onProgress(this.received, null);
     }
   }
 }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scanFile } from '../src/api.js';
+import { plannedThreads } from '../src/options.js';
 import { CsvscanError } from '../src/errors.js';
 import { scanInParallel } from '../src/scan/threads.js';
 import { toJsonLine } from '../src/results/format.js';
@@ -103,7 +104,6 @@ describe('parallel scans', () => {
       engine: 'wasm',
       size: 16,
       threads: 3,
-      minBytesPerThread: 1,
       query: { dialect: { delimiter: 44, quote: 34, header: true }, slotFields: [0, 1], allFields: false, mode: 'stats', windowSize: 64, dataStart: 0, headerAt: 0, expectedFields: 2 },
     });
     expect(raw).not.toBeNull();
@@ -111,10 +111,13 @@ describe('parallel scans', () => {
     expect(raw!.columns[1]!.exactSum).toBe(12n * 10n ** 35n);
   });
 
-  it('give one thread below minBytesPerThread', async () => {
-    const path = writeCsv('a\n1\n2\n');
-    const query = { dialect: { delimiter: 44, quote: 34, header: true }, slotFields: [0], allFields: false, mode: 'stats' as const, windowSize: 64, dataStart: 0, headerAt: 0, expectedFields: 1 };
-    expect(await scanInParallel({ path, io: 'read', engine: 'wasm', size: 6, threads: 4, minBytesPerThread: 4, query })).toBeNull();
+  it('are planned for at most the cores, and one thread per minBytesPerThread bytes', () => {
+    expect(plannedThreads(undefined, 4, 100, 10)).toBe(4);
+    expect(plannedThreads(1000, 4, 100, 10)).toBe(4);
+    expect(plannedThreads(3, 4, 100, 10)).toBe(3);
+    expect(plannedThreads(4, 8, 6, 4)).toBe(1);
+    expect(plannedThreads(undefined, 8, 25, 10)).toBe(2);
+    expect(plannedThreads(2, 2, 0, 10)).toBe(1);
   });
 
   describe('equal one thread on generated CSVs', () => {

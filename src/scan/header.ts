@@ -8,6 +8,7 @@
 // no byte is parsed twice. The callers bound how far they read (MAX_HEADER_BYTES).
 
 import { MAX_FIELDS } from '../../assembly/layout.js';
+import { displayName, usageError, type CsvscanError } from '../errors.js';
 
 /** A header record must end within this many bytes of the data start (blank lines included). */
 export const MAX_HEADER_BYTES = 16 * 1024 * 1024;
@@ -211,4 +212,11 @@ export class FirstRecordParser {
 export function parseFirstRecord(bytes: Uint8Array, delimiter: number, quote: number, keepNames = true): FirstRecord {
   const parser = new FirstRecordParser(delimiter, quote, 0, keepNames);
   return parser.push(bytes) ?? parser.end();
+}
+
+export function headerTooLong(name: string): CsvscanError {
+  return usageError(
+    `${displayName(name)}: the header record does not end within its first ${MAX_HEADER_BYTES / 1024 / 1024} MiB, ` +
+      'the most csvscan reads for a header; with --no-header it is read as data and columns are chosen by index',
+  );
 }

@@ -30,7 +30,8 @@ import { mergeRawScans } from '../results/merge.js';
 import type { ResolvedOptions } from '../options.js';
 import type { RawColumn, RawScan, ScanMode, ScanResult } from '../types.js';
 import type { OutputColumn } from './columns.js';
-import { malformed, scanRange, toResult, type ByteReader, type RangeQuery, type ScanPlan } from './run.js';
+import { malformed, scanRange, type ByteReader, type RangeQuery } from './range.js';
+import { toResult, type ScanPlan } from './result.js';
 
 export const PARTIAL_FORMAT = 'csvscan-partial/1';
 /** Bytes hashed at each end of the file for its fingerprint. */

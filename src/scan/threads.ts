@@ -2,25 +2,22 @@
 // with its own engine and its own view of the file (worker.ts), and the parts are merged so that
 // every figure equals a scan on one thread.
 //
-// A range after the first starts at a guessed record boundary (see scanRange in run.ts and the
+// A range after the first starts at a guessed record boundary (see scanRange in range.ts and the
 // verification in partial.ts): the range before must stop exactly where the next one began. When a
 // quoted field holding a line break spans a cut, the guess is wrong and that range is scanned again
 // from the true boundary; a range in which no record starts at all is dropped.
 
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { CsvscanError, EXIT_MALFORMED, EXIT_USAGE } from '../errors.js';
 import type { EngineName, IoMode, RawScan } from '../types.js';
-import { plannedThreads } from '../options.js';
 import { packageRoot } from '../util/package-root.js';
 import { chainStep, mergeRangeParts } from './partial.js';
 import { createEngine } from '../kernel/engine.js';
-import { scanRange, type ByteReader, type RangeQuery, type RangeScan, type RangeTask } from './run.js';
-
-const PROGRESS_EVERY = 16 * 1024 * 1024;
+import { ProgressThrottle } from './progress.js';
+import { scanRange, type ByteReader, type RangeQuery, type RangeScan, type RangeTask } from './range.js';
 
 export interface ParallelScan {
   /** the file: each worker opens it itself */
@@ -29,9 +26,8 @@ export interface ParallelScan {
   engine: EngineName;
   /** the file's size when the main thread opened it; a worker seeing another size fails */
   size: number;
-  /** requested threads; undefined = available cores */
-  threads: number | undefined;
-  minBytesPerThread: number;
+  /** threads to scan on, >= 2 (run.ts plans them: plannedThreads) */
+  threads: number;
   query: RangeQuery;
   onProgress?: (bytesDone: number, totalBytes: number | null) => void;
   /**
@@ -66,31 +62,22 @@ export type WorkerReply =
   | { kind: 'failed'; error: TransferredError };
 
 /**
- * Scan the file on worker threads. Returns null when one thread would do (a small file, or the
- * worker module is not built), and the merged raw scan otherwise (its unterminatedQuote, if any, is
+ * Scan the file on `job.threads` threads. Returns null when the worker module is not built (the
+ * caller scans on one thread), and the merged raw scan otherwise (its unterminatedQuote, if any, is
  * the file's: the caller reports it).
  */
 export async function scanInParallel(job: ParallelScan): Promise<RawScan | null> {
   const { dataStart } = job.query;
   const length = job.size - dataStart;
-  const threads = plannedThreads(job.threads, availableParallelism(), length, job.minBytesPerThread);
+  const threads = job.threads;
   const script = workerScript();
-  if (threads < 2 || script === null) return null;
+  if (script === null) return null;
 
   const starts = Array.from({ length: threads }, (_, k) => dataStart + Math.floor((k * length) / threads));
   const stops = starts.map((_, k) => (k + 1 < threads ? starts[k + 1]! : -1));
-  let done = 0;
-  let sinceProgress = 0;
   const onProgress = job.onProgress;
-  const onBytes = (bytes: number): void => {
-    if (!onProgress) return;
-    done += bytes;
-    sinceProgress += bytes;
-    if (sinceProgress >= PROGRESS_EVERY) {
-      sinceProgress = 0;
-      onProgress(Math.min(done, job.size), job.size);
-    }
-  };
+  const progress = new ProgressThrottle((done) => onProgress?.(Math.min(done, job.size), job.size));
+  const onBytes = (bytes: number): void => progress.add(bytes);
   // Range k runs on worker k - firstWorkerRange; ranges before that run on this thread.
   const firstWorkerRange = job.mainSource ? 1 : 0;
   const pool = new WorkerPool(script, threads - firstWorkerRange, onBytes);

@@ -7,10 +7,9 @@ import { openSource } from '../io/index.js';
 import { changedSize } from '../io/failures.js';
 import { createEngine, type Engine } from '../kernel/engine.js';
 import type { EngineName } from '../types.js';
-import { scanRange, type RangeScan } from './run.js';
+import { ProgressThrottle } from './progress.js';
+import { scanRange, type RangeScan } from './range.js';
 import type { TransferredError, WorkerReply, WorkerRequest } from './threads.js';
-
-const PROGRESS_EVERY = 16 * 1024 * 1024;
 
 const port = parentPort;
 if (!port) throw new Error('worker.js runs as a worker thread of threads.js');
@@ -30,15 +29,14 @@ function scan(request: WorkerRequest): RangeScan {
       engine = createEngine(request.engine);
       engines.set(request.engine, engine);
     }
-    let unreported = 0;
-    const result = scanRange(source, engine, request.task, (bytes) => {
-      unreported += bytes;
-      if (unreported >= PROGRESS_EVERY) {
-        reply({ kind: 'progress', bytes: unreported });
-        unreported = 0;
-      }
+    // The main thread adds up the workers' reports: send the bytes since the last one.
+    let sent = 0;
+    const progress = new ProgressThrottle((done) => {
+      reply({ kind: 'progress', bytes: done - sent });
+      sent = done;
     });
-    if (unreported > 0) reply({ kind: 'progress', bytes: unreported });
+    const result = scanRange(source, engine, request.task, (bytes) => progress.add(bytes));
+    progress.flush();
     return result;
   } finally {
     source.close();
