@@ -73,7 +73,7 @@ export interface RawScan {
   /** header width, else the first record's width; 0 when no record was seen */
   expectedFields: number;
   headerFields: number;
-  /** absolute offset of the first record counted; -1 if none */
+  /** absolute offset of the first record boundary found (the first record counted, if any); -1 if none */
   firstRecord: number;
   /** LF bytes passed before the first record counted (relative line offset of that record) */
   linesBeforeFirst: number;

@@ -266,20 +266,20 @@ describe('merge refuses shards that do not tile one file', () => {
     const other = writeCsv(text.replace('7,8', '7,9'));
     const [head] = await shardsOf(path, [[0, 12]]);
     const [tail] = await shardsOf(other.path, [[12, size]]);
-    expect(refusal([head, tail], ['mine.json', 'theirs.json'])).toBe('theirs.json: a shard of another file than mine.json (size or contents differ)');
+    expect(refusal([head, tail], ['mine.json', 'theirs.json'])).toBe('merge: theirs.json: a shard of another file than mine.json (partial.file.fingerprint differs)');
     const [counted] = await shardsOf(path, [[12, size]], { mode: 'count' });
-    expect(refusal([head, counted], ['stats.json', 'count.json'])).toBe('count.json: scanned with other options than stats.json (command, columns or dialect differ)');
+    expect(refusal([head, counted], ['stats.json', 'count.json'])).toBe('merge: count.json: scanned with other options than stats.json (partial.query.mode is "count", not "stats")');
     const [semicolon] = await shardsOf(path, [[12, size]], { mode: 'stats', delimiter: 0x3b });
-    expect(refusal([head, semicolon], ['a.json', 'b.json'])).toMatch(/^b.json: scanned with other options/);
+    expect(refusal([head, semicolon], ['a.json', 'b.json'])).toBe('merge: b.json: scanned with other options than a.json (partial.query.delimiter is 59, not 44)');
   });
 
   it('names a result that is not a partial, or a damaged one', async () => {
     const { path } = writeCsv(text);
     const whole = JSON.parse(toJsonLine(await scanFile(path, { mode: 'stats' })));
-    expect(refusal([whole], ['whole.json'])).toBe('whole.json: not a partial result: write one with --range START:END --json');
+    expect(refusal([whole], ['whole.json'])).toBe('merge: whole.json: not a partial result: write one with --range START:END --json');
     const [part] = (await shardsOf(path, [[0, size]])) as { partial: Record<string, unknown> }[];
-    expect(refusal([{ ...part, partial: { ...part!.partial, format: 'v0' } }], ['old.json'])).toMatch(/^old.json: a partial of format "v0"/);
-    expect(refusal([{ ...part, partial: { ...part!.partial, records: 'many' } }], ['bad.json'])).toBe('bad.json: damaged partial: records is not an integer');
+    expect(refusal([{ ...part, partial: { ...part!.partial, format: 'v0' } }], ['old.json'])).toMatch(/^merge: old.json: a partial of format "v0"/);
+    expect(refusal([{ ...part, partial: { ...part!.partial, records: 'many' } }], ['bad.json'])).toBe('merge: bad.json: partial.records must be a non-negative integer');
   });
 
   it('names the shard whose start was guessed wrong, and merges after its rescan', async () => {

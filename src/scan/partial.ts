@@ -22,6 +22,8 @@
 //   (exit 1, as a whole-file scan); a later shard's unterminated quote may come from a wrong guess,
 //   so it is kept in the partial and reported by merge once the guess is verified.
 // - Numbers that JSON cannot hold (Infinity, -Infinity, NaN, and -0 for min/max) are strings.
+// - merge reads partials back through partial-check.ts: every member is checked and a damaged
+//   shard is refused naming its file and the member, never merged.
 
 import { usageError } from '../errors.js';
 import type { ByteSource } from '../io/index.js';
@@ -30,10 +32,12 @@ import { mergeRawScans } from '../results/merge.js';
 import type { ResolvedOptions } from '../options.js';
 import type { RawColumn, RawScan, ScanMode, ScanResult } from '../types.js';
 import type { OutputColumn } from './columns.js';
+import { checkSameScan, PARTIAL_FORMAT, readShard, toBase64, type Shard } from './partial-check.js';
 import { malformed, scanRange, type ByteReader, type RangeQuery } from './range.js';
 import { toResult, type ScanPlan } from './result.js';
 
-export const PARTIAL_FORMAT = 'csvscan-partial/1';
+export { PARTIAL_FORMAT } from './partial-check.js';
+
 /** Bytes hashed at each end of the file for its fingerprint. */
 const FINGERPRINT_EDGE = 64 * 1024;
 const PROGRESS_EVERY = 16 * 1024 * 1024;
@@ -199,113 +203,6 @@ function encodeDouble(value: number): JsonDouble {
   return value;
 }
 
-const DOUBLE_WORDS: Record<string, number> = { Infinity, '-Infinity': -Infinity, NaN, '-0': -0 };
-const INTEGER_TEXT = /^-?\d+$/;
-
-function toBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
-
-function fromBase64(text: string): Uint8Array {
-  const binary = atob(text);
-  return Uint8Array.from(binary, (character) => character.charCodeAt(0));
-}
-
-// ---- reading partials back -------------------------------------------------------------------------
-
-/** One shard as merge sees it. */
-interface Shard {
-  label: string;
-  file: string;
-  partial: PartialScanJson;
-  start: number;
-  end: number;
-  raw: RawScan;
-}
-
-class BadPartial extends Error {}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function integer(value: unknown, what: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw new BadPartial(`${what} is not an integer`);
-  return value;
-}
-
-function decodeShard(result: unknown, label: string): Shard {
-  if (!isObject(result) || !isObject(result['partial'])) {
-    throw usageError(`${label}: not a partial result: write one with --range START:END --json`);
-  }
-  const partial = result['partial'];
-  if (partial['format'] !== PARTIAL_FORMAT) {
-    throw usageError(`${label}: a partial of format ${JSON.stringify(partial['format'])}; this csvscan reads ${PARTIAL_FORMAT}`);
-  }
-  try {
-    const json = partial as unknown as PartialScanJson;
-    if (!isObject(json.file) || typeof json.file.fingerprint !== 'string') throw new BadPartial('file is missing');
-    integer(json.file.size, 'file.size');
-    if (!Array.isArray(json.range) || json.range.length !== 2) throw new BadPartial('range is not [START, END]');
-    const start = integer(json.range[0], 'range start');
-    const end = integer(json.range[1], 'range end');
-    integer(json.dataStart, 'dataStart');
-    if (!isObject(json.query) || !isObject(json.plan) || !Array.isArray(json.plan.outputs)) throw new BadPartial('query or plan is missing');
-    if (!Array.isArray(json.columns)) throw new BadPartial('columns is missing');
-    const quote = json.unterminatedQuote;
-    const raw: RawScan = {
-      records: integer(json.records, 'records'),
-      lines: integer(json.lines, 'lines'),
-      bytes: integer(json.bytes, 'bytes'),
-      short: integer(json.short, 'short'),
-      long: integer(json.long, 'long'),
-      maxFields: integer(json.maxFields, 'maxFields'),
-      expectedFields: integer(json.expectedFields, 'expectedFields'),
-      headerFields: integer(json.headerFields, 'headerFields'),
-      firstRecord: integer(json.firstRecord, 'firstRecord'),
-      linesBeforeFirst: integer(json.linesBeforeFirst, 'linesBeforeFirst'),
-      stopPosition: integer(json.stopPosition, 'stopPosition'),
-      unterminatedQuote:
-        quote === null ? null : { line: integer(quote?.line, 'unterminatedQuote.line'), byte: integer(quote?.byte, 'unterminatedQuote.byte') },
-      columns: json.columns.map((column, index) => decodeColumn(column, `columns[${index}]`)),
-    };
-    return { label, file: typeof result['file'] === 'string' ? result['file'] : label, partial: json, start, end, raw };
-  } catch (error) {
-    if (error instanceof BadPartial) throw usageError(`${label}: damaged partial: ${error.message}`);
-    throw error;
-  }
-}
-
-function decodeColumn(json: unknown, what: string): RawColumn {
-  if (!isObject(json)) throw new BadPartial(`${what} is not an object`);
-  const column: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(json)) {
-    if (key === 'firstInvalid') {
-      if (value === null) {
-        column[key] = null;
-      } else if (isObject(value) && typeof value['base64'] === 'string') {
-        column[key] = { line: integer(value['line'], `${what}.firstInvalid.line`), value: fromBase64(value['base64']) };
-      } else {
-        throw new BadPartial(`${what}.firstInvalid is damaged`);
-      }
-    } else if (typeof value === 'number') {
-      column[key] = value;
-    } else if (typeof value === 'string' && value in DOUBLE_WORDS) {
-      column[key] = DOUBLE_WORDS[value];
-    } else if (typeof value === 'string' && INTEGER_TEXT.test(value)) {
-      column[key] = BigInt(value);
-    } else {
-      throw new BadPartial(`${what}.${key} is neither a number nor an integer text`);
-    }
-  }
-  for (const key of ['count', 'empty', 'invalid', 'exactSum', 'firstInvalid']) {
-    if (!(key in column)) throw new BadPartial(`${what}.${key} is missing`);
-  }
-  return column as unknown as RawColumn;
-}
-
 // ---- combining ranges ------------------------------------------------------------------------------
 
 /**
@@ -360,31 +257,23 @@ function rangeText(shard: Shard): string {
   return `${shard.start}:${shard.end}`;
 }
 
-/** The options a shard was scanned with: shards of one merge must agree on them. */
-function queryKey(shard: Shard): string {
-  const { query, plan, dataStart } = shard.partial;
-  return JSON.stringify([query, plan, dataStart]);
-}
-
 /**
  * Combine the partial results of shards of one file (the `--json` objects of `--range` scans, in any
  * order) into the result of a whole-file scan. `labels` name the shards in errors (e.g. their file
- * names). Throws a CsvscanError (exit 2) naming the shard when the shards do not tile one file, and
- * the malformed-input error (exit 1) when the file ends inside a quoted field.
+ * names). Throws a CsvscanError (exit 2) naming the shard when one is damaged (and the member) or
+ * when the shards do not tile one file, and the malformed-input error (exit 1) when the file ends
+ * inside a quoted field.
  */
 export function merge(parts: readonly unknown[], labels?: readonly string[]): ScanResult {
   if (parts.length === 0) throw usageError('merge needs at least one partial result');
-  const shards = parts.map((part, index) => decodeShard(part, labels?.[index] ?? `part ${index + 1}`));
+  return mergeShards(parts.map((part, index) => readShard(part, labels?.[index] ?? `part ${index + 1}`)));
+}
+
+/** merge() of shards already read (and so checked) by readShard(). */
+export function mergeShards(shards: readonly Shard[]): ScanResult {
+  if (shards.length === 0) throw usageError('merge needs at least one partial result');
+  checkSameScan(shards);
   const first = shards[0]!;
-  for (const shard of shards) {
-    const { size, fingerprint: print } = shard.partial.file;
-    if (size !== first.partial.file.size || print !== first.partial.file.fingerprint) {
-      throw usageError(`${shard.label}: a shard of another file than ${first.label} (size or contents differ)`);
-    }
-    if (queryKey(shard) !== queryKey(first)) {
-      throw usageError(`${shard.label}: scanned with other options than ${first.label} (command, columns or dialect differ)`);
-    }
-  }
 
   const sorted = [...shards].sort((a, b) => a.start - b.start || a.end - b.end);
   const size = first.partial.file.size;
@@ -441,11 +330,4 @@ export function merge(parts: readonly unknown[], labels?: readonly string[]): Sc
     dataStart,
   };
   return toResult(first.file, merged, scan, { mode: query.mode });
-}
-
-/** The mode the shards of a merge were scanned in (what `merge` prints as text). */
-export function partialMode(part: unknown): ScanMode | null {
-  if (!isObject(part) || !isObject(part['partial']) || !isObject(part['partial']['query'])) return null;
-  const mode = part['partial']['query']['mode'];
-  return mode === 'count' || mode === 'sum' || mode === 'stats' ? mode : null;
 }

@@ -19,7 +19,7 @@ function readPart(path: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw usageError(`${path}: not JSON (${error instanceof Error ? error.message : String(error)})`);
+    throw usageError(`merge: ${path}: not JSON (${error instanceof Error ? error.message : String(error)})`);
   }
 }
 
@@ -30,16 +30,18 @@ export function registerMergeCommand(program: Command, io: CliIo): void {
     .argument('<parts...>', 'PART.json files written by count, sum or stats with --range START:END --json')
     .option('--json', 'print one JSON object on one line', false)
     .action(async (paths: string[], options: { json: boolean }) => {
-      const parts = paths.map(readPart);
       // Loaded only now, so that --help answers without the scanning modules.
-      const { merge, partialMode } = await import('../../scan/partial.js');
-      const result = merge(parts, paths);
+      const { readShard } = await import('../../scan/partial-check.js');
+      const { mergeShards } = await import('../../scan/partial.js');
+      // Each partial is checked completely as it is read: a damaged one is named before any merging.
+      const shards = paths.map((path) => readShard(readPart(path), path));
+      const result = mergeShards(shards);
       if (options.json) {
         printOutput(io, toJsonLine(result));
         return;
       }
       // `sum --json` scans in stats mode (its JSON has every statistic): its shards merge as stats.
-      const mode = partialMode(parts[0]);
+      const mode = shards[0]!.partial.query.mode;
       printOutput(io, mode === 'count' ? formatCount(result) : mode === 'sum' ? formatSumLines(result) : formatStatsTable(result));
     });
 }

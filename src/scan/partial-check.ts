@@ -1,0 +1,401 @@
+// Reading a partial back (merge): every member of a shard's `partial` is checked against what
+// scanShard() writes before any of its numbers is used, so that a damaged shard is refused, naming
+// its file and the member (exit 2), instead of merging into a wrong total (SPEC.md: no partial JSON
+// yields a silently wrong number).
+//
+// The shape is declared once, as data (PARTIAL, from the small checks below: each takes a JSON value
+// and the member's path and returns the value decoded: bigints, doubles, bytes). What ties members to
+// one another (a column per slot, count + empty + invalid = records, offsets inside the file and the
+// range) is stated by RULES and COLUMN_RULES; SAME_FILE and SAME_SCAN are what the shards of one merge
+// must share.
+
+import { INVALID_CAPTURE, MAX_FIELDS, MAX_SLOTS } from '../../assembly/layout.js';
+import { usageError, type CsvscanError } from '../errors.js';
+import type { RawColumn, RawScan } from '../types.js';
+
+export const PARTIAL_FORMAT = 'csvscan-partial/1';
+
+/** A member that is not as scanShard() writes it; `member` is its path, e.g. `partial.columns[1].count`. */
+class Damage extends Error {
+  constructor(
+    readonly member: string,
+    readonly problem: string,
+  ) {
+    super(`${member} ${problem}`);
+  }
+}
+
+/** Checks the JSON value of `member` and returns it decoded, or throws Damage. */
+type Check<T> = (value: unknown, member: string) => T;
+type Checked<C> = C extends Check<infer T> ? T : never;
+
+function damaged(member: string, problem: string): never {
+  throw new Damage(member, problem);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+// ---- checks --------------------------------------------------------------------------------------
+
+/** A safe integer in [min, max]: a count or an offset that a double holds exactly. */
+function integer(min: number, max = Number.MAX_SAFE_INTEGER): Check<number> {
+  const wanted =
+    max < Number.MAX_SAFE_INTEGER ? `an integer from ${min} to ${max}`
+    : min === 1 ? 'a positive integer'
+    : min === 0 ? 'a non-negative integer'
+    : '-1 or a non-negative integer';
+  return (value, member) =>
+    typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= max ? value : damaged(member, `must be ${wanted}`);
+}
+
+const bool: Check<boolean> = (value, member) => (typeof value === 'boolean' ? value : damaged(member, 'must be true or false'));
+
+const text: Check<string> = (value, member) => (typeof value === 'string' ? value : damaged(member, 'must be a string'));
+
+function oneOf<T extends string>(...choices: T[]): Check<T> {
+  const wanted = choices.map((choice) => JSON.stringify(choice)).join(', ');
+  return (value, member) =>
+    choices.includes(value as T) ? (value as T) : damaged(member, choices.length === 1 ? `must be ${wanted}` : `must be one of ${wanted}`);
+}
+
+function matching(pattern: RegExp, wanted: string): Check<string> {
+  return (value, member) => (typeof value === 'string' && pattern.test(value) ? value : damaged(member, `must be ${wanted}`));
+}
+
+/** An exact accumulator: a bigint written as decimal text. */
+function integerText(nonNegative: boolean): Check<bigint> {
+  const pattern = nonNegative ? /^\d+$/ : /^-?\d+$/;
+  const wanted = nonNegative ? 'a non-negative integer as decimal text' : 'an integer as decimal text';
+  return (value, member) => (typeof value === 'string' && pattern.test(value) ? BigInt(value) : damaged(member, `must be ${wanted}`));
+}
+
+/** What JSON has no number for is written as one of these strings (scan/partial.ts). */
+const DOUBLE_WORDS = new Map<unknown, number>([['Infinity', Infinity], ['-Infinity', -Infinity], ['NaN', NaN], ['-0', -0]]);
+
+const double: Check<number> = (value, member) =>
+  typeof value === 'number' ? value
+  : DOUBLE_WORDS.has(value) ? DOUBLE_WORDS.get(value)!
+  : damaged(member, 'must be a number or one of "Infinity", "-Infinity", "NaN", "-0"');
+
+export function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** Padded base64 of min to max bytes, written as toBase64() writes it (no stray bits, no spaces). */
+function base64Bytes(min: number, max: number): Check<Uint8Array> {
+  return (value, member) => {
+    if (typeof value === 'string' && BASE64.test(value)) {
+      const bytes = Uint8Array.from(atob(value), (character) => character.charCodeAt(0));
+      if (bytes.length >= min && bytes.length <= max && toBase64(bytes) === value) return bytes;
+    }
+    return damaged(member, `must be base64 (padded, RFC 4648) of ${min} to ${max} bytes`);
+  };
+}
+
+function nullable<T>(check: Check<T>): Check<T | null> {
+  return (value, member) => (value === null ? null : check(value, member));
+}
+
+/** A JSON array of `length` entries (any number when omitted), each checked as `member[i]`. */
+function list<T>(entry: Check<T>, length?: number): Check<T[]> {
+  return (value, member) => {
+    if (!Array.isArray(value) || (length !== undefined && value.length !== length)) {
+      damaged(member, length === undefined ? 'must be a list' : `must be a list of ${length} entries`);
+    }
+    return value.map((item, index) => entry(item, `${member}[${index}]`));
+  };
+}
+
+/** A JSON object with exactly these members, each present and checked. */
+function record<Shape extends Record<string, Check<unknown>>>(shape: Shape): Check<{ [Key in keyof Shape]: Checked<Shape[Key]> }> {
+  return (value, member) => {
+    if (!isObject(value)) damaged(member, 'must be an object');
+    const checked: Record<string, unknown> = {};
+    for (const [key, check] of Object.entries(shape)) {
+      if (!Object.hasOwn(value, key)) damaged(`${member}.${key}`, 'is missing');
+      checked[key] = check(value[key], `${member}.${key}`);
+    }
+    for (const key of Object.keys(value)) {
+      if (!Object.hasOwn(shape, key)) damaged(`${member}.${key}`, 'is not a member of a partial');
+    }
+    return checked as { [Key in keyof Shape]: Checked<Shape[Key]> };
+  };
+}
+
+function then<T, U>(check: Check<T>, convert: (value: T) => U): Check<U> {
+  return (value, member) => convert(check(value, member));
+}
+
+// ---- the shape scanShard() writes ------------------------------------------------------------------
+
+const count = integer(0);
+const offset = integer(0);
+/** an offset, or -1 for none */
+const offsetOrNone = integer(-1);
+const byte = integer(0, 255);
+const fieldIndex = integer(1, MAX_FIELDS);
+
+const COLUMN: Check<RawColumn> = record({
+  count,
+  // -1 in a shard that ends inside a quoted field: the open record's field is accumulated, the
+  // record itself is not counted (see COLUMN_RULES)
+  empty: integer(-1),
+  invalid: count,
+  outside: count,
+  exactSum: integerText(false),
+  exactSquares: integerText(true),
+  fsum: double,
+  fsumComp: double,
+  shift: double,
+  fdev: double,
+  fdevComp: double,
+  fsq: double,
+  fsqComp: double,
+  min: double,
+  max: double,
+  firstInvalid: nullable(
+    then(record({ line: integer(1), base64: base64Bytes(1, INVALID_CAPTURE) }), ({ line, base64 }) => ({ line, value: base64 })),
+  ),
+});
+
+const PARTIAL = record({
+  format: oneOf(PARTIAL_FORMAT),
+  file: record({ size: offset, fingerprint: matching(/^sha256:[0-9a-f]{64}$/, '"sha256:" and 64 lowercase hex digits') }),
+  range: then(list(offset, 2), ([start, end]): [number, number] => [start!, end!]),
+  dataStart: offset,
+  midFile: bool,
+  query: record({ mode: oneOf('count', 'sum', 'stats'), columns: nullable(list(text)), delimiter: byte, quote: byte, header: bool }),
+  plan: record({
+    outputs: list(record({ name: text, index: fieldIndex, slot: integer(0, MAX_SLOTS - 1) })),
+    allFields: bool,
+    indexesToCheck: list(record({ requested: text, index: fieldIndex })),
+  }),
+  records: count,
+  lines: count,
+  bytes: count,
+  short: count,
+  long: count,
+  maxFields: count,
+  expectedFields: count,
+  headerFields: count,
+  firstRecord: offsetOrNone,
+  linesBeforeFirst: count,
+  stopPosition: offsetOrNone,
+  unterminatedQuote: nullable(record({ line: integer(1), byte: offset })),
+  columns: list(COLUMN),
+});
+
+/** A partial as merge uses it: every member checked, the accumulators decoded. */
+export type CheckedPartial = Checked<typeof PARTIAL>;
+
+// ---- what ties members together ----------------------------------------------------------------------
+
+const LF = 0x0a;
+const CR = 0x0d;
+const BOM_LENGTH = 3;
+
+/** null when `holds`, else the damage. */
+function unless(holds: boolean, member: string, problem: string): Damage | null {
+  return holds ? null : new Damage(member, problem);
+}
+
+/** Kernel slots the plan uses: every slot from 0 up, numbered in order of first use (columns.ts). */
+function slotsOf(partial: CheckedPartial): number {
+  return partial.plan.allFields ? Math.min(partial.maxFields, MAX_SLOTS) : new Set(partial.plan.outputs.map((output) => output.slot)).size;
+}
+
+const RULES: ((partial: CheckedPartial) => Damage | null)[] = [
+  ({ range: [start, end] }) => unless(start < end, 'partial.range', `must be [START, END] with START < END, is [${start}, ${end}]`),
+  (p) => unless(p.dataStart === 0 || (p.dataStart === BOM_LENGTH && p.file.size >= BOM_LENGTH), 'partial.dataStart', 'must be 0, or 3 after a byte order mark'),
+  (p) => unless(p.bytes <= p.file.size, 'partial.bytes', `must be at most partial.file.size (${p.file.size})`),
+  (p) => unless(p.lines <= p.bytes, 'partial.lines', `must be at most partial.bytes (${p.bytes})`),
+  (p) => unless(p.linesBeforeFirst <= p.lines, 'partial.linesBeforeFirst', `must be at most partial.lines (${p.lines})`),
+  // every record but the last ends with a line feed
+  (p) => unless(p.records <= p.lines + 1, 'partial.records', `must be at most partial.lines + 1 (${p.lines + 1})`),
+  (p) => unless(p.short + p.long <= p.records, 'partial.short', `must be at most partial.records - partial.long (${p.records - p.long})`),
+  (p) => {
+    // The shard counts the records that start in its range (a shard from the data start counts the
+    // record there even when END is before it); firstRecord is the first record boundary it found,
+    // also when it counted none.
+    const first = Math.max(p.range[0], p.dataStart);
+    const last = Math.max(first, Math.min(p.range[1], p.file.size) - 1);
+    return p.records > 0
+      ? unless(p.firstRecord >= first && p.firstRecord <= last, 'partial.firstRecord', `must be an offset from ${first} to ${last} (a record start in the range)`)
+      : unless(p.firstRecord === -1 || (p.firstRecord >= first && p.firstRecord <= p.file.size), 'partial.firstRecord', `must be -1 or an offset from ${first} to ${p.file.size}`);
+  },
+  (p) => {
+    const [, end] = p.range;
+    const size = p.file.size;
+    const stop = p.stopPosition;
+    return unless(stop === -1 || (stop >= end && stop <= size), 'partial.stopPosition', `must be -1 or an offset from ${end} to ${size} (the first record start at or after END)`);
+  },
+  ({ unterminatedQuote: quote, file: { size } }) =>
+    unless(quote === null || quote.byte < size, 'partial.unterminatedQuote.byte', `must be below partial.file.size (${size})`),
+  ({ unterminatedQuote: quote, lines }) =>
+    unless(quote === null || quote.line <= lines + 1, 'partial.unterminatedQuote.line', `must be at most partial.lines + 1 (${lines + 1})`),
+  ({ query: { delimiter } }) => unless(delimiter !== LF && delimiter !== CR, 'partial.query.delimiter', 'must not be a line break'),
+  ({ query: { delimiter, quote } }) =>
+    unless(quote !== LF && quote !== CR && quote !== delimiter, 'partial.query.quote', 'must not be a line break nor the delimiter'),
+  ({ query: { mode, columns } }) =>
+    mode === 'count'
+      ? unless(columns === null, 'partial.query.columns', 'must be null in count mode')
+      : unless(columns === null || columns.length > 0, 'partial.query.columns', 'must be null or a non-empty list'),
+  ({ query: { mode, header }, plan: { allFields, outputs } }) =>
+    // count accumulates no column; stats of all columns without a header maps fields to slots as
+    // they come (allFields); otherwise the plan names the output columns
+    mode === 'count' ? unless(!allFields && outputs.length === 0, 'partial.plan', 'must have no outputs and allFields false in count mode')
+    : allFields ? unless(outputs.length === 0 && !header, 'partial.plan', 'must have no outputs and no header when allFields is true')
+    : unless(outputs.length > 0, 'partial.plan.outputs', `must not be empty in ${mode} mode`),
+  ({ plan: { outputs } }) => {
+    let slots = 0;
+    for (const [index, { slot }] of outputs.entries()) {
+      if (slot > slots) return new Damage(`partial.plan.outputs[${index}].slot`, `must be at most ${slots} (slots are numbered from 0 in order of first use)`);
+      if (slot === slots) slots++;
+    }
+    return null;
+  },
+  (p) => {
+    const slots = slotsOf(p);
+    const why = p.plan.allFields ? 'one per field of the widest record, partial.maxFields' : 'one per slot of partial.plan.outputs';
+    return unless(p.columns.length === slots, 'partial.columns', `must have ${slots} entries (${why}), has ${p.columns.length}`);
+  },
+];
+
+/** Rules of each column; members are relative to `partial.columns[i]`. */
+const COLUMN_RULES: ((column: RawColumn, partial: CheckedPartial) => Damage | null)[] = [
+  // every record gives each column a number, an invalid field or an empty one (a missing field is empty)
+  ({ count, empty, invalid }, { records }) =>
+    unless(count + empty + invalid === records, '.count', `+ empty + invalid must equal partial.records (${records}), is ${count + empty + invalid}`),
+  ({ empty }, { unterminatedQuote }) =>
+    unless(empty >= 0 || unterminatedQuote !== null, '.empty', 'must be a non-negative integer (-1 only with partial.unterminatedQuote)'),
+  ({ count, outside }) => unless(outside <= count, '.outside', `must be at most count (${count})`),
+  ({ invalid, firstInvalid }) =>
+    invalid > 0
+      ? unless(firstInvalid !== null, '.firstInvalid', 'must be given when invalid is above 0')
+      : unless(firstInvalid === null, '.firstInvalid', 'must be null when invalid is 0'),
+  ({ firstInvalid }, { lines }) =>
+    unless(firstInvalid === null || firstInvalid.line <= lines + 1, '.firstInvalid.line', `must be at most partial.lines + 1 (${lines + 1})`),
+  ({ count, outside, exactSum, exactSquares }) =>
+    unless(count > outside || (exactSum === 0n && exactSquares === 0n), '.exactSum', 'and exactSquares must be "0" when no number is in the exact domain (count = outside)'),
+  ({ count, min, max }) =>
+    count === 0
+      ? (unless(min === Infinity, '.min', 'must be "Infinity" when count is 0') ?? unless(max === -Infinity, '.max', 'must be "-Infinity" when count is 0'))
+      : unless(min <= max, '.min', `must be at most max (${max}) when count is above 0`),
+];
+
+// ---- shards ----------------------------------------------------------------------------------------
+
+/** One shard as merge uses it. */
+export interface Shard {
+  /** names the shard in errors: its file, or `part N` */
+  label: string;
+  /** the `file` member of its result */
+  file: string;
+  partial: CheckedPartial;
+  start: number;
+  end: number;
+  raw: RawScan;
+}
+
+function refusal(label: string, problem: string): CsvscanError {
+  return usageError(`merge: ${label}: ${problem}`);
+}
+
+/**
+ * Check one shard's result (a `--range ... --json` object, parsed) completely and decode it. Throws
+ * a CsvscanError (exit 2) naming `label` and the first damaged member.
+ */
+export function readShard(result: unknown, label: string): Shard {
+  if (!isObject(result) || !isObject(result['partial'])) {
+    throw refusal(label, 'not a partial result: write one with --range START:END --json');
+  }
+  const format = result['partial']['format'];
+  if (typeof format === 'string' && format !== PARTIAL_FORMAT) {
+    throw refusal(label, `a partial of format ${JSON.stringify(format)}; this csvscan reads ${PARTIAL_FORMAT}`);
+  }
+  try {
+    const file = text(result['file'], 'file');
+    const partial = PARTIAL(result['partial'], 'partial');
+    const damage = firstDamage(partial);
+    if (damage) throw damage;
+    const { range, columns, unterminatedQuote } = partial;
+    const raw: RawScan = {
+      records: partial.records,
+      lines: partial.lines,
+      bytes: partial.bytes,
+      short: partial.short,
+      long: partial.long,
+      maxFields: partial.maxFields,
+      expectedFields: partial.expectedFields,
+      headerFields: partial.headerFields,
+      firstRecord: partial.firstRecord,
+      linesBeforeFirst: partial.linesBeforeFirst,
+      stopPosition: partial.stopPosition,
+      unterminatedQuote,
+      columns,
+    };
+    return { label, file, partial, start: range[0], end: range[1], raw };
+  } catch (error) {
+    if (error instanceof Damage) throw refusal(label, error.message);
+    throw error;
+  }
+}
+
+/** The first rule the partial breaks, columns last (their rules assume a consistent scan). */
+function firstDamage(partial: CheckedPartial): Damage | null {
+  for (const rule of RULES) {
+    const damage = rule(partial);
+    if (damage) return damage;
+  }
+  for (const [index, column] of partial.columns.entries()) {
+    for (const rule of COLUMN_RULES) {
+      const damage = rule(column, partial);
+      if (damage) return new Damage(`partial.columns[${index}]${damage.member}`, damage.problem);
+    }
+  }
+  return null;
+}
+
+/** What makes two shards parts of one file. */
+const SAME_FILE: [member: string, value: (partial: CheckedPartial) => unknown][] = [
+  ['partial.file.size', (p) => p.file.size],
+  ['partial.file.fingerprint', (p) => p.file.fingerprint],
+  ['partial.dataStart', (p) => p.dataStart],
+];
+
+/** What makes two shards parts of one scan: the command, columns and dialect; `shown` values are printed. */
+const SAME_SCAN: [member: string, value: (partial: CheckedPartial) => unknown, shown: boolean][] = [
+  ['partial.query.mode', (p) => p.query.mode, true],
+  ['partial.query.columns', (p) => p.query.columns, true],
+  ['partial.query.delimiter', (p) => p.query.delimiter, true],
+  ['partial.query.quote', (p) => p.query.quote, true],
+  ['partial.query.header', (p) => p.query.header, true],
+  ['partial.plan.outputs', (p) => p.plan.outputs, false],
+  ['partial.plan.allFields', (p) => p.plan.allFields, true],
+  ['partial.plan.indexesToCheck', (p) => p.plan.indexesToCheck, false],
+];
+
+/** Shards of one merge come from one file and one scan: refuse the first that does not, naming the member. */
+export function checkSameScan(shards: readonly Shard[]): void {
+  const first = shards[0]!;
+  for (const shard of shards.slice(1)) {
+    for (const [member, value] of SAME_FILE) {
+      if (JSON.stringify(value(shard.partial)) !== JSON.stringify(value(first.partial))) {
+        throw refusal(shard.label, `a shard of another file than ${first.label} (${member} differs)`);
+      }
+    }
+    for (const [member, value, shown] of SAME_SCAN) {
+      const theirs = JSON.stringify(value(shard.partial));
+      const ours = JSON.stringify(value(first.partial));
+      if (theirs !== ours) {
+        throw refusal(shard.label, `scanned with other options than ${first.label} (${member} ${shown ? `is ${theirs}, not ${ours}` : 'differs'})`);
+      }
+    }
+  }
+}
