@@ -1,7 +1,6 @@
 // Types shared by the host modules: what a scan is asked to do, what an engine returns for a range
-// of bytes (a mergeable partial), and the SPEC.md result objects printed by the CLI.
-
-import type { PartialScanJson } from './scan/partial.js';
+// of bytes (a mergeable partial), and the result objects of docs/spec.md. It imports nothing, so
+// every module can depend on it.
 
 /** wasm: the SIMD kernel (default); wasm-scalar: the scalar reference kernel; js: plain JavaScript. */
 export type EngineName = 'wasm' | 'wasm-scalar' | 'js';
@@ -99,6 +98,41 @@ export interface ColumnResult {
   max: number | null;
   mean: number | null;
   stddev: number | null;
+}
+
+/** A column of the output: its name, its 1-based field index, and the kernel slot that holds it. */
+export interface OutputColumn {
+  name: string;
+  /** 1-based field index */
+  index: number;
+  slot: number;
+}
+
+/** A double as JSON: a number, or one of the strings for what JSON has no number for. */
+export type JsonDouble = number | 'Infinity' | '-Infinity' | 'NaN' | '-0';
+
+/** A RawColumn as JSON: bigints as decimal strings, doubles as JsonDouble, the invalid bytes as base64. */
+export interface PartialColumnJson {
+  firstInvalid: { line: number; base64: string } | null;
+  [accumulator: string]: JsonDouble | string | { line: number; base64: string } | null;
+}
+
+/** The `partial` member of a shard's result. */
+export interface PartialScanJson extends Omit<RawScan, 'columns'> {
+  /** PARTIAL_FORMAT (scan/partial-check.ts) */
+  format: 'csvscan-partial/1';
+  /** the scanned file: its size and a SHA-256 of its first and last 64 KiB */
+  file: { size: number; fingerprint: string };
+  /** the requested [START, END) */
+  range: [number, number];
+  /** first byte after a BOM */
+  dataStart: number;
+  /** START was inside a record: the kernel guessed where the next one starts */
+  midFile: boolean;
+  query: { mode: ScanMode; columns: string[] | null; delimiter: number; quote: number; header: boolean };
+  plan: { outputs: OutputColumn[]; allFields: boolean; indexesToCheck: { requested: string; index: number }[] };
+  /** RawScan's fields come from the base type (lines relative to the first byte scanned); its columns as JSON: */
+  columns: PartialColumnJson[];
 }
 
 export interface ScanResult {

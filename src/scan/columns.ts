@@ -4,14 +4,9 @@
 import { usageError } from '../errors.js';
 import { quoteForMessage } from '../options.js';
 import { MAX_FIELDS, MAX_SLOTS } from '../../assembly/layout.js';
-import type { ScanMode } from '../types.js';
+import type { OutputColumn, ScanMode } from '../types.js';
 
-export interface OutputColumn {
-  name: string;
-  /** 1-based field index */
-  index: number;
-  slot: number;
-}
+export type { OutputColumn } from '../types.js';
 
 /** The header record as the host keeps it. */
 export interface Header {

@@ -11,9 +11,9 @@
 
 import { INVALID_CAPTURE, MAX_FIELDS, MAX_SLOTS } from '../../assembly/layout.js';
 import { usageError, type CsvscanError } from '../errors.js';
-import type { RawColumn, RawScan } from '../types.js';
+import type { PartialScanJson, RawColumn, RawScan } from '../types.js';
 
-export const PARTIAL_FORMAT = 'csvscan-partial/1';
+export const PARTIAL_FORMAT: PartialScanJson['format'] = 'csvscan-partial/1';
 
 /** A member that is not as scanShard() writes it; `member` is its path, e.g. `partial.columns[1].count`. */
 class Damage extends Error {

@@ -30,43 +30,17 @@ import type { ByteSource } from '../io/index.js';
 import { createEngine } from '../kernel/engine.js';
 import { mergeRawScans } from '../results/merge.js';
 import type { ResolvedOptions } from '../options.js';
-import type { RawColumn, RawScan, ScanMode, ScanResult } from '../types.js';
-import type { OutputColumn } from './columns.js';
+import type { JsonDouble, PartialColumnJson, PartialScanJson, RawColumn, RawScan, ScanResult } from '../types.js';
 import { checkSameScan, PARTIAL_FORMAT, readShard, toBase64, type Shard } from './partial-check.js';
+import { ProgressThrottle } from './progress.js';
 import { malformed, scanRange, type ByteReader, type RangeQuery } from './range.js';
 import { toResult, type ScanPlan } from './result.js';
 
 export { PARTIAL_FORMAT } from './partial-check.js';
+export type { PartialScanJson } from '../types.js';
 
 /** Bytes hashed at each end of the file for its fingerprint. */
 const FINGERPRINT_EDGE = 64 * 1024;
-const PROGRESS_EVERY = 16 * 1024 * 1024;
-
-/** A double as JSON: a number, or one of the strings for what JSON has no number for. */
-export type JsonDouble = number | 'Infinity' | '-Infinity' | 'NaN' | '-0';
-
-/** A RawColumn as JSON: bigints as decimal strings, doubles as JsonDouble, the invalid bytes as base64. */
-export interface PartialColumnJson {
-  firstInvalid: { line: number; base64: string } | null;
-  [accumulator: string]: JsonDouble | string | { line: number; base64: string } | null;
-}
-
-/** The `partial` member of a shard's result. */
-export interface PartialScanJson extends Omit<RawScan, 'columns'> {
-  format: typeof PARTIAL_FORMAT;
-  /** the scanned file: its size and a SHA-256 of its first and last 64 KiB */
-  file: { size: number; fingerprint: string };
-  /** the requested [START, END) */
-  range: [number, number];
-  /** first byte after a BOM */
-  dataStart: number;
-  /** START was inside a record: the kernel guessed where the next one starts */
-  midFile: boolean;
-  query: { mode: ScanMode; columns: string[] | null; delimiter: number; quote: number; header: boolean };
-  plan: { outputs: OutputColumn[]; allFields: boolean; indexesToCheck: { requested: string; index: number }[] };
-  /** RawScan's fields come from the base type (lines relative to the first byte scanned); its columns as JSON: */
-  columns: PartialColumnJson[];
-}
 
 /** Scan one shard of `source` (options.range) and return its result with the partial. */
 export async function scanShard(
@@ -80,19 +54,8 @@ export async function scanShard(
   const [rangeStart, rangeEnd] = options.range!;
   const fromDataStart = rangeStart <= scan.dataStart;
   const rangeBytes = Math.max(0, Math.min(rangeEnd, size) - Math.min(rangeStart, size));
-  let done = 0;
-  let sinceProgress = 0;
   const onProgress = options.onProgress;
-  const onRead = onProgress
-    ? (bytes: number): void => {
-        done += bytes;
-        sinceProgress += bytes;
-        if (sinceProgress >= PROGRESS_EVERY) {
-          sinceProgress = 0;
-          onProgress(Math.min(done, rangeBytes), rangeBytes);
-        }
-      }
-    : undefined;
+  const progress = new ProgressThrottle((done) => onProgress?.(Math.min(done, rangeBytes), rangeBytes));
   const engine = createEngine(options.engine);
   const { raw, midFile } = scanRange(
     input,
@@ -103,7 +66,7 @@ export async function scanShard(
       stop: rangeEnd < size ? rangeEnd : -1,
       startIsRecordStart: false,
     },
-    onRead,
+    (bytes) => progress.add(bytes),
   );
   onProgress?.(rangeBytes, rangeBytes);
   if (fromDataStart && raw.unterminatedQuote) {
