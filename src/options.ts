@@ -121,7 +121,7 @@ export function resolveOptions(options: unknown, naming: OptionNaming = 'library
     minBytesPerThread: minBytesPerThread as number,
     window: window as number,
     io: io as IoMode | undefined,
-    range: resolveRange(given.range, name('range')),
+    range: resolveRange(given.range, name('range'), naming === 'cli' ? 'START:END' : '[START, END)'),
     onProgress: onProgress as ResolvedOptions['onProgress'],
   };
 }
@@ -171,11 +171,11 @@ function resolveColumns(mode: ScanMode, columns: unknown, label: string): string
   return mode === 'count' || names.length === 0 ? null : names;
 }
 
-function resolveRange(range: unknown, label: string): [number, number] | null {
+function resolveRange(range: unknown, label: string, form: string): [number, number] | null {
   if (range === undefined || range === null) return null;
   const pair = Array.isArray(range) && range.length === 2 ? (range as unknown[]) : null;
   if (!pair || !isWhole(pair[0], 0) || !isWhole(pair[1], 0) || pair[0] >= pair[1]) {
-    throw usageError(`${label} must be [START, END) byte offsets with 0 <= START < END, got ${Array.isArray(range) ? range.join(':') : describeValue(range)}`);
+    throw usageError(`${label} must be ${form} byte offsets with 0 <= START < END, got ${Array.isArray(range) ? range.join(':') : describeValue(range)}`);
   }
   return [pair[0], pair[1]];
 }

@@ -98,8 +98,9 @@ describe('option values', () => {
     expect(parseWindow('1')).toBe(1);
     expect(parseWindow('7')).toBe(7);
     expect(parseWindow('64K')).toBe(65536);
-    expect(() => parseWindow('0')).toThrow(/--window must be/);
     expect(() => parseWindow('big')).toThrow(CsvscanError);
+    // numbers out of range are refused by resolveOptions(), as the library's are
+    expect(() => toScanOptions('count', { ...defaults, window: '0' })).toThrow(/^--window must be a whole number of bytes from 1 to 1073741824 \(1G\), got 0$/);
   });
 
   it('takes a delimiter or quote of exactly one byte, with TAB spelled \\t or tab', () => {
@@ -120,8 +121,11 @@ describe('option values', () => {
   it('takes a range START:END with START < END', () => {
     expect(parseRange('0:100')).toEqual([0, 100]);
     expect(parseRange('1G:2G')).toEqual([1024 ** 3, 2 * 1024 ** 3]);
-    for (const bad of ['5:5', '6:5', '5', ':5', '5:', '1:2:3', 'a:b', '-1:5']) {
+    for (const bad of ['5', ':5', '5:', '1:2:3', 'a:b', '-1:5']) {
       expect(() => parseRange(bad), bad).toThrow(/--range must be START:END/);
+    }
+    for (const bad of ['5:5', '6:5']) {
+      expect(() => toScanOptions('count', { ...defaults, range: bad }), bad).toThrow(/^--range must be START:END byte offsets with 0 <= START < END/);
     }
   });
 

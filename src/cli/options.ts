@@ -75,9 +75,10 @@ export function parseSize(text: string): number | null {
   return Number.isSafeInteger(value) ? value : null;
 }
 
+/** Text to a number of bytes; resolveOptions() checks its range, as it does the library's. */
 export function parseWindow(text: string): number {
   const size = parseSize(text);
-  if (size === null || size < 1) {
+  if (size === null) {
     throw usageError(
       `--window must be a number of bytes >= 1, optionally with K, M or G (1K = 1024), got ${quoteForMessage(text)}`,
     );
@@ -91,12 +92,12 @@ export function parseThreads(text: string): number {
   return Number(text);
 }
 
-/** `START:END`, byte offsets or sizes (`0:1G`), START < END. */
+/** `START:END`, byte offsets or sizes (`0:1G`); resolveOptions() checks START < END. */
 export function parseRange(text: string): [number, number] {
   const parts = text.split(':');
   const start = parts.length === 2 ? parseSize(parts[0]!) : null;
   const end = parts.length === 2 ? parseSize(parts[1]!) : null;
-  if (start === null || end === null || start >= end) {
+  if (start === null || end === null) {
     throw usageError(
       `--range must be START:END, byte offsets or sizes like 1G with START < END, got ${quoteForMessage(text)}`,
     );
