@@ -93,6 +93,21 @@ describe('product reports unterminated quotes like the reference', () => {
 });
 
 describe('regressions', () => {
+  // Numbers outside the exact domain were summed as deviations from the first of them, and
+  // x - first loses what is small next to 1e18: 5e-19, -1e18 and 1e18 summed to 1.5e-18, or to 0
+  // in another order (found by the fuzzer, seed 34).
+  it('sum and mean outside the exact domain keep a small value beside huge ones, in any order', async () => {
+    for (const text of ['x\n0.5e-18\n-1e18\n1e18\n', 'x\n-1e18\n1e18\n0.5e-18\n', 'x\n1e18\n0.5e-18\n-1e18\n']) {
+      const input: Input = { bytes: new TextEncoder().encode(text), header: true, delimiter: 0x2c, quote: 0x22 };
+      const query: Query = { mode: 'stats', columns: null };
+      const expected = referenceOutcome(input, query);
+      expect('result' in expected && expected.result.columns![0]!.sum).toBe(5e-19);
+      for (const engine of ENGINES) {
+        expect(outcomeDifferences(await scanOutcome(input, query, undefined, engine), expected), `${engine} ${JSON.stringify(text)}`).toEqual([]);
+      }
+    }
+  });
+
   // Outside the exact domain a variance from (sum of squares - sum^2/n) in doubles cancels
   // catastrophically for large, close values: 1e19 and 1e19 + 4096 have stddev 2896.309...
   it('stddev of large, close values outside the exact domain', async () => {
