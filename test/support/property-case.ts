@@ -8,6 +8,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
 import { scanBytes, scanFile } from '../../src/api.js';
+import { IO_MODES } from '../../src/options.js';
 import { ENGINE_NAMES, type EngineName, type IoMode } from '../../src/types.js';
 import { generateCsv, generateUnterminated, SeededRandom } from '../reference/generate.js';
 import {
@@ -23,11 +24,12 @@ import {
   type Outcome,
   type Query,
 } from './outcomes.js';
-import { shardAndMerge } from './shards.js';
+import { shardAndMerge, type ShardOptions } from './shards.js';
 
-/** Windows every engine is tried at over the seeds (undefined: the default). */
-export const WINDOWS: readonly (number | undefined)[] = [1, 2, 3, 7, 64, 4096, undefined];
-const IO_MODES: readonly IoMode[] = ['mmap', 'read'];
+/** Windows every engine is tried at over the seeds (undefined: the default), besides random ones. */
+const SMALL_WINDOWS = [1, 2, 3];
+const LARGER_WINDOWS = [7, 64, 4096, undefined];
+const WINDOWS = [...SMALL_WINDOWS, ...LARGER_WINDOWS];
 /** Threads are clamped to the cores (SPEC.md); to cut a file into more ranges than that, see pretendCores. */
 const MAX_THREADS = 8;
 
@@ -77,19 +79,19 @@ function pickWindow(random: SeededRandom): number | undefined {
 }
 
 /**
- * The scans of query `queryIndex` of a case of `bytes`: the baseline first (the default engine at
+ * The scans of query `queryIndex` of `input`: the baseline first (the default engine at
  * the default window), then every engine at three windows, two splits into ranges, two threaded scans.
  */
-export function scanConfigs(seed: number, queryIndex: number, bytes: Uint8Array, quote: number): ScanConfig[] {
+export function scanConfigs(seed: number, queryIndex: number, input: Input): ScanConfig[] {
   const random = new SeededRandom(mix(seed, queryIndex + 1));
   const configs: ScanConfig[] = [{ kind: 'window', engine: ENGINE_NAMES[0]! }];
   for (const engine of ENGINE_NAMES) {
     // a small window, a larger or the default one, any other
-    configs.push({ kind: 'window', engine, window: random.pick([1, 2, 3]) });
-    configs.push({ kind: 'window', engine, window: random.pick([7, 64, 4096, undefined]) });
+    configs.push({ kind: 'window', engine, window: random.pick(SMALL_WINDOWS) });
+    configs.push({ kind: 'window', engine, window: random.pick(LARGER_WINDOWS) });
     configs.push({ kind: 'window', engine, window: random.int(4, 300) });
   }
-  for (let split = 0; split < 2; split++) configs.push(rangesConfig(random, bytes, quote));
+  for (let split = 0; split < 2; split++) configs.push(rangesConfig(random, input));
   for (let run = 0; run < 2; run++) {
     configs.push({
       kind: 'threads',
@@ -108,19 +110,19 @@ export function scanConfigs(seed: number, queryIndex: number, bytes: Uint8Array,
  * Byte offsets where a cut is most likely to go wrong: inside and right after quoted fields,
  * between CR and LF, at and after LF, after a delimiter, inside the BOM.
  */
-function trickyOffsets(bytes: Uint8Array, quote: number): number[] {
+function trickyOffsets({ bytes, quote, delimiter }: Input): number[] {
   const offsets = [1, 2, 3];
   for (let i = 1; i < bytes.length; i++) {
     const before = bytes[i - 1]!;
     const byte = bytes[i]!;
-    if (before === quote || byte === quote || before === 0x0a || byte === 0x0a || before === 0x0d) offsets.push(i);
+    if (before === quote || byte === quote || before === 0x0a || byte === 0x0a || before === 0x0d || before === delimiter) offsets.push(i);
   }
   return offsets.filter((offset) => offset < bytes.length);
 }
 
-function rangesConfig(random: SeededRandom, bytes: Uint8Array, quote: number): ScanConfig {
-  const size = bytes.length;
-  const tricky = trickyOffsets(bytes, quote);
+function rangesConfig(random: SeededRandom, input: Input): ScanConfig {
+  const size = input.bytes.length;
+  const tricky = trickyOffsets(input);
   const cuts = new Set<number>();
   const wanted = Math.min(size - 1, random.int(1, 10));
   while (cuts.size < wanted) {
@@ -197,18 +199,13 @@ export async function runConfig(config: ScanConfig, file: CaseFile, input: Input
     switch (config.kind) {
       case 'window':
         return await productOutcome(() => scanBytes(file.bytes, { ...common, engine: config.engine, ...windowOption(config.window) }, FILE_NAME));
-      case 'ranges':
-        return await productOutcome(
-          async () =>
-            (
-              await shardAndMerge(
-                file.path,
-                config.cuts,
-                (shard) => ({ ...common, engine: config.shards[shard]!.engine, io: config.shards[shard]!.io, ...windowOption(config.shards[shard]!.window) }),
-                config.order,
-              )
-            ).result,
-        );
+      case 'ranges': {
+        const shardOptions = (shard: number): ShardOptions => {
+          const { engine, io, window } = config.shards[shard]!;
+          return { ...common, engine, io, ...windowOption(window) };
+        };
+        return await productOutcome(async () => (await shardAndMerge(file.path, config.cuts, shardOptions, config.order)).result);
+      }
       case 'threads':
         return await productOutcome(() =>
           scanFile(file.path, {
@@ -248,7 +245,7 @@ export async function findMismatch(testCase: PropertyCase, dir: string): Promise
   try {
     for (const [queryIndex, query] of testCase.queries.entries()) {
       const reference = referenceOutcome(testCase.input, query);
-      const configs = scanConfigs(testCase.seed, queryIndex, file.bytes, testCase.input.quote);
+      const configs = scanConfigs(testCase.seed, queryIndex, testCase.input);
       const baseline = await runConfig(configs[0]!, file, testCase.input, query);
       for (const config of configs) {
         const actual = config === configs[0] ? baseline : await runConfig(config, file, testCase.input, query);
@@ -275,7 +272,7 @@ export async function stillMismatches(mismatch: Mismatch, input: Input, bytes: U
   if (outcomeKind(reference) !== mismatch.referenceKind) return false;
   const file = writeCaseFile(dir, bytes);
   try {
-    const planned = scanConfigs(mismatch.seed, mismatch.queryIndex, bytes, input.quote);
+    const planned = scanConfigs(mismatch.seed, mismatch.queryIndex, candidate);
     const baseline = await runConfig(planned[0]!, file, candidate, mismatch.query);
     const configs = [fitConfig(mismatch.config, bytes.length), ...planned.filter((config) => config.kind === mismatch.config.kind)];
     for (const config of configs) {
