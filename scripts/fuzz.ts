@@ -1,7 +1,7 @@
 // `npm run fuzz -- --minutes N [--seed S] [--seeds N]`: the property test's cases
 // (test/support/property-case.ts) over random seeds until the time is up. On the first mismatch it
-// prints the seed, the dialect, the query and the scan, shrinks the input (records, then fields,
-// then bytes, while the mismatch remains), writes it to build/fuzz-failures/, prints the commands
+// prints the seed, the dialect, the query and the scan, shrinks the input (records, then columns,
+// fields, bytes, while the mismatch remains), writes it to build/fuzz-failures/, prints the commands
 // that reproduce it and exits 1. Exit 0 when every seed agrees with the reference, 2 on a usage error.
 //
 // Compiled by tsconfig.fuzz.json into build/fuzz (it runs the test support code, which the package
@@ -135,7 +135,7 @@ async function reportMismatch(mismatch: Mismatch, input: Input, workDir: string,
   for (const difference of mismatch.differences) log(`  - ${difference}`);
   log(`  input (${input.bytes.length} bytes): ${describeInput(input, 400)}`);
 
-  log(`fuzz: shrinking (records, then fields, then bytes)...`);
+  log(`fuzz: shrinking (records, then columns, fields, bytes)...`);
   const shrunk = await shrink(input.bytes, (candidate) => stillMismatches(mismatch, input, candidate, workDir), {
     delimiter: input.delimiter,
   });

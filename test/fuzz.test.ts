@@ -24,6 +24,15 @@ describe('shrink', () => {
     expect(decoder.decode(await shrink(input, fails, { delimiter: COMMA }))).toBe('\nNA');
   });
 
+  it('drops a column from every record', async () => {
+    // fails while some column holds 'b' on one line and '5' on a later one
+    const fails = (bytes: Uint8Array): boolean => {
+      const lines = decoder.decode(bytes).split('\n').map((line) => line.split(','));
+      return lines.some((fields, i) => fields.some((field, column) => field === 'b' && lines.slice(i + 1).some((later) => later[column] === '5')));
+    };
+    expect(decoder.decode(await shrink(encoder.encode('a,b,c\n1,2,3\n4,5,6\n'), fails, { delimiter: COMMA }))).toBe('b\n5');
+  });
+
   it('returns the input when no smaller one fails, and stops after maxAttempts', async () => {
     expect(decoder.decode(await shrink(input, (bytes) => bytes.length === input.length, { delimiter: COMMA }))).toBe(decoder.decode(input));
     let calls = 0;

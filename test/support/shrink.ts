@@ -1,5 +1,5 @@
-// A simple shrinker for failing CSV inputs: drop records, then fields, then bytes, keeping each
-// drop for which the input still fails, until no drop is kept. Chunks of halving size are tried
+// A simple shrinker for failing CSV inputs: drop records, then columns (a field of every record),
+// then fields, then bytes, keeping each drop for which the input still fails, until none is kept. Chunks of halving size are tried
 // first (delta debugging), so that a long input shrinks in few tries.
 
 const LF = 0x0a;
@@ -25,6 +25,22 @@ function pieces(bytes: Uint8Array, endsPiece: (byte: number) => boolean): Uint8A
   return result;
 }
 
+/** `bytes` without field `column` (0-based) of each line that has it; null when no line has it. */
+function withoutColumn(bytes: Uint8Array, column: number, delimiter: number): Uint8Array | null {
+  let dropped = false;
+  const lines = pieces(bytes, (byte) => byte === LF).map((line) => {
+    const fields = pieces(line, (byte) => byte === delimiter || byte === LF);
+    if (fields.length <= column) return line;
+    dropped = true;
+    const last = column === fields.length - 1;
+    // the last field ends the line: its record end stays, and the delimiter before it goes
+    if (last && column > 0) fields[column - 1] = fields[column - 1]!.subarray(0, fields[column - 1]!.length - 1);
+    const ending = last && line.at(-1) === LF ? [Uint8Array.of(LF)] : [];
+    return joined([...fields.slice(0, column), ...fields.slice(column + 1), ...ending]);
+  });
+  return dropped ? joined(lines) : null;
+}
+
 function joined(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((total, part) => total + part.length, 0));
   let at = 0;
@@ -46,11 +62,9 @@ export async function shrink(
 ): Promise<Uint8Array> {
   let attempts = options.maxAttempts ?? 2000;
   let current = bytes;
-  const levels: ((byte: number) => boolean)[] = [
-    (byte) => byte === LF, // records
-    (byte) => byte === LF || byte === options.delimiter, // fields
-    () => true, // bytes
-  ];
+  const endsRecord = (byte: number): boolean => byte === LF;
+  const endsField = (byte: number): boolean => byte === LF || byte === options.delimiter;
+  const endsByte = (): boolean => true;
 
   /** Drops chunks of pieces of `current` while it still fails; returns whether anything was dropped. */
   const dropPieces = async (endsPiece: (byte: number) => boolean): Promise<boolean> => {
@@ -73,11 +87,29 @@ export async function shrink(
     return dropped;
   };
 
-  for (let changed = true; changed && attempts > 0; ) {
-    changed = false;
-    for (const endsPiece of levels) {
-      if (await dropPieces(endsPiece)) changed = true;
+  /** Drops the same field from every record while the input still fails. */
+  const dropColumns = async (): Promise<boolean> => {
+    let dropped = false;
+    for (let column = 0; attempts > 0; ) {
+      const candidate = withoutColumn(current, column, options.delimiter);
+      if (candidate === null) break;
+      attempts -= 1;
+      if (await fails(candidate)) {
+        current = candidate;
+        dropped = true;
+      } else {
+        column += 1;
+      }
     }
+    return dropped;
+  };
+
+  for (let changed = true; changed && attempts > 0; ) {
+    const records = await dropPieces(endsRecord);
+    const columns = await dropColumns();
+    const fields = await dropPieces(endsField);
+    const bytes = await dropPieces(endsByte);
+    changed = records || columns || fields || bytes;
   }
   return current;
 }
