@@ -1593,13 +1593,13 @@ function accumulate(base: usize, mantissa: u64, exponent: i64, negative: bool): 
       }
     }
   } else {
-    // Outside the exact domain the sums are of doubles: Neumaier sums of the deviations from the
-    // slot's first such number and of their squares (no cancellation of huge squares); the host
-    // adds them to the exact sums of the others.
+    // Outside the exact domain the sums are of doubles: a Neumaier sum of the values, and for the
+    // variance Neumaier sums of the deviations from the slot's first such number and of their
+    // squares (no cancellation of huge squares); the host adds them to the exact sums of the others.
     const outsideBefore = load<i64>(base + SLOT_OUTSIDE);
     store<i64>(base + SLOT_OUTSIDE, outsideBefore + 1);
     if (outsideBefore == 0) store<f64>(base + SLOT_SHIFT, value);
-    neumaierAdd(base + SLOT_FSUM, value); // for when deviations overflow (opposite huge values)
+    neumaierAdd(base + SLOT_FSUM, value);
     const deviation = value - load<f64>(base + SLOT_SHIFT);
     neumaierAdd(base + SLOT_FDEV, deviation);
     neumaierAdd(base + SLOT_FSQ, deviation * deviation);

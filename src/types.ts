@@ -41,10 +41,9 @@ export interface RawColumn {
   /** exact sum of squares of the in-domain numbers, in units of 10^-70 (0n in count mode) */
   exactSquares: bigint;
   /**
-   * Numbers outside the exact domain, as doubles: shift is the first one; fdev is the Neumaier sum
-   * of (double - shift) and fsq of its square (value and compensation). Their sum is
-   * outside * shift + fdev; fsum (Neumaier, value and compensation) is their plain sum, for
-   * when deviations overflow (huge values of both signs).
+   * Numbers outside the exact domain, as doubles: fsum (Neumaier, value and compensation) is their
+   * sum; shift is the first one; fdev is the Neumaier sum of (double - shift) and fsq of its square,
+   * for the variance (and for the sum when fsum overflows: outside * shift + fdev).
    */
   fsum: number;
   fsumComp: number;

@@ -12,8 +12,10 @@ import { scanFile } from '../src/api.js';
 import { CsvscanError } from '../src/errors.js';
 import { toJsonLine } from '../src/results/format.js';
 import { merge, PARTIAL_FORMAT, type PartialScanJson } from '../src/scan/partial.js';
-import { ENGINE_NAMES, type ColumnResult, type ScanOptions, type ScanResult } from '../src/types.js';
+import { ENGINE_NAMES, type ScanOptions, type ScanResult } from '../src/types.js';
 import { generateCsv, generateUnterminated, SeededRandom } from './reference/generate.js';
+import { comparableJson } from './support/outcomes.js';
+import { randomCuts, scanShard, shardAndMerge as shardAndMergeWith, type ShardOptions } from './support/shards.js';
 
 const SEEDS = Number(process.env.CSVSCAN_MERGE_SEEDS ?? 80);
 /** Engines to compare: all of them. */
@@ -28,50 +30,18 @@ function writeCsv(bytes: Uint8Array | string): { path: string; size: number } {
   return { path, size: typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.length };
 }
 
-type Options = Omit<ScanOptions, 'range' | 'threads'>;
-
-/** A shard as it travels: the --json line, parsed back. */
-async function shard(path: string, options: Options, start: number, end: number): Promise<unknown> {
-  return JSON.parse(toJsonLine(await scanFile(path, { ...options, range: [start, end], threads: 1 })));
+/** Shards of `path` at `cuts`, each scanned with `options`, merged after the rescans merge asks for. */
+function shardAndMerge(path: string, options: ShardOptions, cuts: number[]): Promise<{ result: ScanResult; rescans: number }> {
+  return shardAndMergeWith(path, cuts, () => options);
 }
 
-function close(actual: number | null, expected: number | null, tolerance: number): boolean {
-  if (actual === null || expected === null || !Number.isFinite(actual) || !Number.isFinite(expected)) {
-    return Object.is(actual, expected) || (Number.isNaN(actual) && Number.isNaN(expected));
-  }
-  return Math.abs(actual - expected) <= tolerance * Math.max(Math.abs(actual), Math.abs(expected));
-}
-
-/** The JSON line of `actual`, with the double statistics of inexact columns taken from `expected` when within tolerance. */
-function comparable(actual: ScanResult, expected: ScanResult): string {
-  const columns = actual.columns?.map((column, i): ColumnResult => {
-    const wanted = expected.columns?.[i];
-    if (!wanted || column.sum_text !== null || wanted.sum_text !== null) return column;
-    const ok = close(column.sum, wanted.sum, 1e-12) && close(column.mean, wanted.mean, 1e-12) && close(column.stddev, wanted.stddev, 1e-9);
-    return ok ? { ...column, sum: wanted.sum, mean: wanted.mean, stddev: wanted.stddev } : column;
-  });
-  return toJsonLine({ ...actual, ...(columns ? { columns } : {}) });
-}
-
-const RESCAN = /^(part\d+\.json): its start guessed wrong \(a quoted field spans the cut at byte (\d+)\); rescan it with --range (\d+):(\d+)$/;
-
-/**
- * Scan the shards [cuts[i], cuts[i + 1]), merge them, and follow merge's rescan instructions (as a
- * user would: the rescan replaces that shard's file). Returns the merged result and the rescans.
- */
-async function shardAndMerge(path: string, options: Options, cuts: number[]): Promise<{ result: ScanResult; rescans: number }> {
-  const labels = cuts.slice(0, -1).map((_, i) => `part${i + 1}.json`);
-  const parts = await Promise.all(labels.map((_, i) => shard(path, options, cuts[i]!, cuts[i + 1]!)));
-  for (let rescans = 0; ; rescans++) {
-    try {
-      return { result: merge(parts, labels), rescans };
-    } catch (error) {
-      const match = error instanceof CsvscanError ? RESCAN.exec(error.message) : null;
-      if (!match || rescans > labels.length) throw error;
-      const index = labels.indexOf(match[1]!);
-      expect(Number(match[2])).toBe(cuts[index]);
-      parts[index] = await shard(path, options, Number(match[3]), Number(match[4]));
-    }
+/** The whole-file result, or the error it refuses the scan with. */
+async function scanOrRefusal(path: string, options: ScanOptions): Promise<ScanResult | CsvscanError> {
+  try {
+    return await scanFile(path, options);
+  } catch (error) {
+    if (error instanceof CsvscanError) return error;
+    throw error;
   }
 }
 
@@ -79,18 +49,11 @@ async function shardAndMerge(path: string, options: Options, cuts: number[]): Pr
 async function settle(run: () => Promise<ScanResult>, expected?: ScanResult): Promise<string> {
   try {
     const result = await run();
-    return expected ? comparable(result, expected) : toJsonLine(result);
+    return expected ? comparableJson(result, expected) : toJsonLine(result);
   } catch (error) {
     if (!(error instanceof CsvscanError)) throw error;
     return `error ${error.exitCode}: ${error.message}`;
   }
-}
-
-function randomCuts(random: SeededRandom, size: number, shards: number): number[] {
-  const inner = new Set<number>();
-  while (inner.size < Math.min(shards - 1, size - 1)) inner.add(random.int(1, size - 1));
-  const end = random.chance(0.3) ? size + random.int(1, 1000) : size;
-  return [0, ...[...inner].sort((a, b) => a - b), end];
 }
 
 describe('merged shards equal the whole-file scan', () => {
@@ -102,18 +65,26 @@ describe('merged shards equal the whole-file scan', () => {
       const { path, size } = writeCsv(generated.bytes);
       const dialect = { header: generated.header, delimiter: generated.delimiter, quote: generated.quote };
       const random = new SeededRandom(seed * 7 + 3);
-      const queries: Options[] = [
+      const queries: ShardOptions[] = [
         { mode: 'stats', ...dialect },
         { mode: 'count', ...dialect },
         { mode: 'sum', columns: [String(random.int(1, generated.width)), String(random.int(1, generated.width))], ...dialect },
       ];
       for (const options of queries) {
-        const whole = await scanFile(path, { ...options, threads: 1 });
+        const whole = await scanOrRefusal(path, { ...options, threads: 1 });
         for (let split = 0; split < 3; split++) {
           const cuts = randomCuts(random, size, random.int(2, 8));
-          const { result, rescans } = await shardAndMerge(path, { ...options, window: random.pick([1, 7, 64, undefined]) }, cuts);
-          totalRescans += rescans;
-          expect(comparable(result, whole), `${options.mode} cuts ${cuts.join(',')}`).toBe(toJsonLine(whole));
+          const sharded = { ...options, window: random.pick([1, 7, 64, undefined]) };
+          const context = `${options.mode} cuts ${cuts.join(',')}`;
+          if (whole instanceof CsvscanError) {
+            // -c of a column the file does not have (it may have no record at all): refused alike
+            const refusal = await settle(async () => (await shardAndMerge(path, sharded, cuts)).result);
+            expect(refusal, context).toBe(`error ${whole.exitCode}: ${whole.message}`);
+          } else {
+            const { result, rescans } = await shardAndMerge(path, sharded, cuts);
+            totalRescans += rescans;
+            expect(comparableJson(result, whole), context).toBe(toJsonLine(whole));
+          }
         }
       }
     });
@@ -139,15 +110,15 @@ describe('every cut of crafted files', () => {
         for (const options of ENGINES.flatMap((engine) => [
           { mode: 'stats', header, engine },
           { mode: 'count', header, engine },
-        ]) satisfies Options[]) {
+        ]) satisfies ShardOptions[]) {
           const whole = await scanFile(path, { ...options, threads: 1 });
           for (let cut = 1; cut < size; cut++) {
             const { result } = await shardAndMerge(path, options, [0, cut, size]);
-            expect(comparable(result, whole), `cut ${cut}`).toBe(toJsonLine(whole));
+            expect(comparableJson(result, whole), `cut ${cut}`).toBe(toJsonLine(whole));
           }
           for (let cut = 1; cut + 3 < size; cut += 3) {
             const { result } = await shardAndMerge(path, options, [0, cut, cut + 1, cut + 3, size]);
-            expect(comparable(result, whole), `cuts ${cut} ${cut + 1} ${cut + 3}`).toBe(toJsonLine(whole));
+            expect(comparableJson(result, whole), `cuts ${cut} ${cut + 1} ${cut + 3}`).toBe(toJsonLine(whole));
           }
         }
       });
@@ -160,7 +131,7 @@ describe('shards of malformed input', () => {
     it(`unterminated quote, seed ${seed}`, async () => {
       const generated = generateUnterminated(seed);
       const { path, size } = writeCsv(generated.bytes);
-      const options: Options = { mode: 'count', header: generated.header, delimiter: generated.delimiter, quote: generated.quote };
+      const options: ShardOptions = { mode: 'count', header: generated.header, delimiter: generated.delimiter, quote: generated.quote };
       const expected = await settle(() => scanFile(path, { ...options, threads: 1 }));
       expect(expected).toMatch(/^error 1: .*quoted field never closed$/);
       const random = new SeededRandom(seed);
@@ -228,8 +199,8 @@ describe('merge refuses shards that do not tile one file', () => {
   const text = 'a,b\n1,2\n3,4\n5,6\n7,8\n';
   const size = Buffer.byteLength(text);
 
-  async function shardsOf(path: string, ranges: [number, number][], options: Options = { mode: 'stats' }): Promise<unknown[]> {
-    return Promise.all(ranges.map(([start, end]) => shard(path, options, start, end)));
+  async function shardsOf(path: string, ranges: [number, number][], options: ShardOptions = { mode: 'stats' }): Promise<unknown[]> {
+    return Promise.all(ranges.map(([start, end]) => scanShard(path, options, start, end)));
   }
 
   function refusal(parts: unknown[], labels: string[]): string {

@@ -12,8 +12,9 @@ import { plannedThreads } from '../src/options.js';
 import { CsvscanError } from '../src/errors.js';
 import { scanInParallel } from '../src/scan/threads.js';
 import { toJsonLine } from '../src/results/format.js';
-import { ENGINE_NAMES, type ColumnResult, type ScanOptions, type ScanResult } from '../src/types.js';
+import { ENGINE_NAMES, type ScanOptions, type ScanResult } from '../src/types.js';
 import { generateCsv, generateUnterminated, SeededRandom } from './reference/generate.js';
+import { comparableJson } from './support/outcomes.js';
 
 const SEEDS = Number(process.env.CSVSCAN_THREAD_SEEDS ?? 60);
 const WINDOWS: (number | undefined)[] = [1, 7, 64, undefined];
@@ -41,27 +42,13 @@ async function outcome(path: string, options: ScanOptions): Promise<Outcome> {
   }
 }
 
-function close(actual: number | null, expected: number | null, tolerance: number): boolean {
-  if (actual === null || expected === null || !Number.isFinite(actual) || !Number.isFinite(expected)) {
-    return Object.is(actual, expected) || (Number.isNaN(actual) && Number.isNaN(expected));
-  }
-  return Math.abs(actual - expected) <= tolerance * Math.max(Math.abs(actual), Math.abs(expected));
-}
-
 /**
- * The JSON line of an outcome, byte for byte what the CLI prints. A column with a number outside
- * the exact domain may differ in the last bits of sum, mean and stddev (SPEC.md): those are checked
- * within SPEC.md's tolerances, then taken from the expected result.
+ * The JSON line of an outcome, byte for byte what the CLI prints (within SPEC.md's tolerances for
+ * a column with a number outside the exact domain: see comparableJson).
  */
 function comparable(actual: Outcome, expected: Outcome): string {
   if (!('result' in actual) || !('result' in expected)) return JSON.stringify(actual);
-  const columns = actual.result.columns?.map((column, i): ColumnResult => {
-    const wanted = expected.result.columns?.[i];
-    if (!wanted || column.sum_text !== null || wanted.sum_text !== null) return column;
-    const ok = close(column.sum, wanted.sum, 1e-12) && close(column.mean, wanted.mean, 1e-12) && close(column.stddev, wanted.stddev, 1e-9);
-    return ok ? { ...column, sum: wanted.sum, mean: wanted.mean, stddev: wanted.stddev } : column;
-  });
-  return toJsonLine({ ...actual.result, ...(columns ? { columns } : {}) });
+  return comparableJson(actual.result, expected.result);
 }
 
 function printed(outcome: Outcome): string {

@@ -1168,8 +1168,8 @@ export class JsKernel implements Engine {
   }
 
   /**
-   * A number outside the exact domain, as the kernel keeps it: Neumaier sums of its deviation from
-   * the slot's first such number and of that deviation squared.
+   * A number outside the exact domain, as the kernel keeps it: Neumaier sums of its value, of its
+   * deviation from the slot's first such number and of that deviation squared.
    */
   private addOutside(base: number, value: number): void {
     const acc = this.acc;

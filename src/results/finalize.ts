@@ -95,8 +95,9 @@ function exactStatistics(raw: RawColumn): Statistics {
 
 /**
  * Some number is outside the exact domain. The others are still summed exactly; the outside ones
- * come as doubles: their first value (shift) and Neumaier sums of deviations from it and of their
- * squares. Everything is combined as exact rationals (a double is one) and rounded once.
+ * come as doubles: their compensated sum (value and compensation), their first value (shift) and
+ * Neumaier sums of deviations from it and of their squares. Everything is combined as exact
+ * rationals (a double is one) and rounded once.
  */
 function doubleStatistics(raw: RawColumn): Statistics {
   const n = raw.count;
@@ -106,29 +107,24 @@ function doubleStatistics(raw: RawColumn): Statistics {
     const sum = hasPositiveInfinity && hasNegativeInfinity ? NaN : hasPositiveInfinity ? Infinity : -Infinity;
     return { sum, sumText: null, mean: sum, stddev: NaN };
   }
-  const deviations = raw.fdev + raw.fdevComp;
-  if (!Number.isFinite(deviations)) {
-    // Deviations beyond the double range (huge values of both signs): the plain compensated sum of
-    // the doubles stands in, and the variance is unknown.
-    if (!Number.isFinite(raw.fsum + raw.fsumComp)) {
-      return { sum: raw.fsum, sumText: null, mean: raw.fsum, stddev: NaN };
-    }
-    const numerator =
-      raw.exactSum * DOUBLE_UNIT_DENOMINATOR + (doubleUnits(raw.fsum) + doubleUnits(raw.fsumComp)) * SUM_UNIT_DENOMINATOR;
-    const denominator = SUM_UNIT_DENOMINATOR * DOUBLE_UNIT_DENOMINATOR;
-    return {
-      sum: rationalToDouble(numerator, denominator),
-      sumText: null,
-      mean: n > 0 ? rationalToDouble(numerator, BigInt(n) * denominator) : NaN,
-      stddev: NaN,
-    };
-  }
   const inside = BigInt(n - raw.outside);
   const outside = BigInt(raw.outside);
   const shift = doubleUnits(raw.shift);
-  const deviationUnits = doubleUnits(raw.fdev) + doubleUnits(raw.fdevComp);
-  // sum = S1 + outside * shift + D, over 10^35 * 2^1074
-  const sumNumerator = raw.exactSum * DOUBLE_UNIT_DENOMINATOR + (outside * shift + deviationUnits) * SUM_UNIT_DENOMINATOR;
+  const deviationsFinite = Number.isFinite(raw.fdev + raw.fdevComp);
+  const deviationUnits = deviationsFinite ? doubleUnits(raw.fdev) + doubleUnits(raw.fdevComp) : 0n;
+  // The sum of the outside doubles, in units of 2^-1074: their compensated sum; not the shift plus
+  // the deviations, since x - shift rounds, and loses a small x beside a huge shift. Past the double
+  // range (a sum beyond 1.8e308 of finite values), the deviations still hold it.
+  let outsideUnits: bigint;
+  if (Number.isFinite(raw.fsum) && Number.isFinite(raw.fsumComp)) {
+    outsideUnits = doubleUnits(raw.fsum) + doubleUnits(raw.fsumComp);
+  } else if (deviationsFinite) {
+    outsideUnits = outside * shift + deviationUnits;
+  } else {
+    return { sum: raw.fsum, sumText: null, mean: raw.fsum, stddev: NaN };
+  }
+  // sum = S1 + the outside doubles, over 10^35 * 2^1074
+  const sumNumerator = raw.exactSum * DOUBLE_UNIT_DENOMINATOR + outsideUnits * SUM_UNIT_DENOMINATOR;
   const sumDenominator = SUM_UNIT_DENOMINATOR * DOUBLE_UNIT_DENOMINATOR;
   const statistics: Statistics = {
     sum: rationalToDouble(sumNumerator, sumDenominator),
@@ -136,6 +132,8 @@ function doubleStatistics(raw: RawColumn): Statistics {
     mean: n > 0 ? rationalToDouble(sumNumerator, BigInt(n) * sumDenominator) : NaN,
     stddev: NaN,
   };
+  // Deviations beyond the double range (huge values of both signs): the variance is unknown.
+  if (!deviationsFinite) return statistics;
   const squaredDeviations = raw.fsq + raw.fsqComp;
   if (n > 1 && Number.isFinite(squaredDeviations)) {
     // Deviations of all numbers from the shift K: the exact ones contribute S1 - inside*K and

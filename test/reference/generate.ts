@@ -128,10 +128,40 @@ function exactNumber(random: SeededRandom): string {
       return random.pick([' ', '\t', '  ']) + exactNumber(random) + random.pick([' ', '\t', '', ' \t']);
     case 12:
       return sign + random.digits(2) + '.' + random.digits(1) + 'e-' + random.int(10, 16); // tiny but in domain
+    case 13:
+      return random.pick(EXACT_EDGES);
     default:
       return sign + random.digits(random.int(1, 3)) + '.' + random.digits(random.int(0, 3));
   }
 }
+
+/**
+ * At the edges of the exact domain, inside it: 18 significant digits whatever the exponent, 1e-18
+ * written many ways, zeros that are not significant, exponents with many digits, `5.e3`, `+.5e-3`.
+ */
+const EXACT_EDGES = [
+  '123456789012345678e-18',
+  '-123456789012345678E-35',
+  '0.1e-17',
+  '10e-19',
+  '0.00000000000000000100',
+  '0.99e18',
+  '99999999999999999.9',
+  '-0.999999999999999999',
+  '9e17',
+  '-9.99999999999999999E+17',
+  '000000000000000000000000001',
+  '100000000000000000000e-3',
+  '1.00000000000000000000000000000',
+  '1e+0000000000000000017',
+  '0e999999999999',
+  '-0.0e-400',
+  '5.e3',
+  '+.5e-3',
+  '.5E+2',
+  '1e-0',
+  '+0.000000000000000001',
+];
 
 /** Cents: the classic case where summing doubles drifts and exact sums must not. */
 function moneyNumber(random: SeededRandom): string {
@@ -141,7 +171,7 @@ function moneyNumber(random: SeededRandom): string {
 /** Numbers outside the exact domain: too many digits or too large/small in magnitude. */
 function outsideNumber(random: SeededRandom, extremeExponents: boolean): string {
   const sign = random.pick(['', '', '-']);
-  switch (random.int(0, extremeExponents ? 8 : 6)) {
+  switch (random.int(0, extremeExponents ? 9 : 7)) {
     case 0:
       return sign + random.digits(19, true); // 19 digits
     case 1:
@@ -157,11 +187,26 @@ function outsideNumber(random: SeededRandom, extremeExponents: boolean): string 
     case 6:
       return sign + random.digits(random.int(21, 30), true) + '.' + random.digits(3);
     case 7:
+      return random.pick(OUTSIDE_EDGES);
+    case 8:
       return sign + random.pick(['1e300', '1.7976931348623157e308', '4.9e-324', '1e-320', '2.2250738585072014e-308']);
     default:
-      return sign + random.pick(['1e400', '1e-400']); // Infinity, and an underflow to 0
+      return sign + random.pick(['1e400', '1e-400', '1e99999999999', '1e-99999999999']); // Infinity, and an underflow to 0
   }
 }
+
+/** Just outside the exact domain: one digit too many, or a magnitude of 1e18 or below 1e-18, however written. */
+const OUTSIDE_EDGES = [
+  '1234567890123456789e-19',
+  '999999999999999999.9',
+  '9.9e-19',
+  '1.0e18',
+  '-1e+0000000000000000018',
+  '10000000000000000000e-1',
+  '0.000000000000000000999999999999999999',
+  '0.1234567890123456789',
+  '-100000000000000000.1',
+];
 
 const INVALID_TOKENS = [
   'NA',
@@ -193,6 +238,21 @@ const INVALID_TOKENS = [
   'TRUE',
   '1\u00a0', // a no-break space is not trimmed
   '\r5', // nor is a CR
+  '\v5', // nor a vertical tab
+  '1e5e5',
+  '1e+-5',
+  '++1',
+  '1-',
+  '- 1',
+  '5..',
+  '1E',
+  '0x',
+  'inf',
+  'nan',
+  '1d5',
+  '0o7',
+  '٣.٥', // Arabic-Indic digits around an ASCII point
+  '1,000.5',
 ];
 
 function invalidToken(random: SeededRandom): string {
@@ -361,12 +421,17 @@ function writeRecord(fields: Uint8Array[], dialect: Dialect, random: SeededRando
   return out;
 }
 
+/**
+ * Mostly the usual dialects; now and then any byte SPEC.md allows: a space or `:` as delimiter, a
+ * quote byte that is also ordinary text (`|`) or part of numbers (`-`, `.`).
+ */
 function pickDialect(random: SeededRandom): Dialect {
-  return {
-    delimiter: random.pick([0x2c, 0x2c, 0x3b, TAB, 0x7c]), // , ; TAB |
-    quote: random.chance(0.85) ? 0x22 : 0x27, // " or '
-    lineEnding: random.pick(['lf', 'crlf', 'mixed'] as const),
-  };
+  const delimiter = random.chance(0.9)
+    ? random.pick([0x2c, 0x2c, 0x3b, TAB, 0x7c]) // , ; TAB |
+    : random.pick([0x20, 0x3a, 0x1f]); // space : unit separator
+  let quote = random.chance(0.8) ? 0x22 : random.pick([0x27, 0x27, 0x60, 0x7c, 0x7e, 0x2d, 0x2e]); // " ' ` | ~ - .
+  if (quote === delimiter) quote = 0x22;
+  return { delimiter, quote, lineEnding: random.pick(['lf', 'crlf', 'mixed'] as const) };
 }
 
 /** One random CSV for `seed`; the same seed and options always give the same bytes. */
@@ -383,14 +448,17 @@ export function generateCsv(seed: number, options: GeneratorOptions = {}): Gener
   const out: number[] = [];
   if (random.chance(0.15)) out.push(...BOM);
 
-  // Lines between records: an empty line, a CR-only line, or rarely a `""` record (a record, so
-  // never before the header).
-  const maybeBlankLines = (beforeHeader: boolean): void => {
+  // Lines between records: an empty line, a CR-only line, or rarely (never before the header) a
+  // `""` record, a record of spaces and tabs, or a lone CR: an ordinary byte that begins the next
+  // record's first field (not before a quoted one, which it would unquote).
+  const maybeBlankLines = (beforeHeader: boolean, nextByte: number | undefined): void => {
     while (random.chance(blankLineRate)) {
-      const kind = random.int(0, 9);
+      const kind = random.int(0, 11);
       if (kind < 5) out.push(LF);
       else if (kind < 9 || beforeHeader) out.push(CR, LF);
-      else out.push(dialect.quote, dialect.quote, ...recordEnd(dialect, random));
+      else if (kind === 9) out.push(dialect.quote, dialect.quote, ...recordEnd(dialect, random));
+      else if (kind === 10) out.push(...bytesOf(random.pick([' ', '\t', ' \t '])), ...recordEnd(dialect, random));
+      else if (nextByte !== dialect.quote) out.push(CR);
     }
   };
 
@@ -411,11 +479,12 @@ export function generateCsv(seed: number, options: GeneratorOptions = {}): Gener
 
   const trailingNewline = options.trailingNewline ?? random.chance(0.7);
   records.forEach((record, i) => {
-    maybeBlankLines(header && i === 0);
+    maybeBlankLines(header && i === 0, record[0]);
     out.push(...record);
     if (i < records.length - 1 || trailingNewline) out.push(...recordEnd(dialect, random));
   });
-  if (trailingNewline) maybeBlankLines(header && records.length === 0);
+  // What follows may be an opening quote (generateUnterminated appends one): no lone CR before it.
+  if (trailingNewline) maybeBlankLines(header && records.length === 0, dialect.quote);
   else if (options.trailingNewline === undefined && random.chance(0.05)) out.push(CR); // a lone CR at the very end
 
   return {
@@ -440,7 +509,8 @@ function unclosedContent(random: SeededRandom, dialect: Dialect): number[] {
         [CR, LF],
         [CR],
         [dialect.quote, dialect.quote],
-        Array.from(bytesOf('12.5')),
+        // doubled where the quote byte is a byte of it (a `.` quote)
+        Array.from(bytesOf('12.5')).flatMap((byte) => (byte === dialect.quote ? [byte, byte] : [byte])),
         Array.from(bytesOf('é')),
       ]),
     );
