@@ -1,4 +1,4 @@
-// The library API: scan a file, a byte array, or standard input and get the SPEC.md result.
+// The library API: scan a file, a byte array, or standard input and get the docs/spec.md result.
 // The CLI is a thin layer over these functions.
 
 import { availableParallelism } from 'node:os';

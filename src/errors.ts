@@ -1,7 +1,7 @@
 // Errors a user may cause. The CLI prints `csvscan: <message>` and exits with `exitCode`;
 // anything else reaching the top level is a bug.
 
-/** Exit codes of SPEC.md. */
+/** Exit codes of docs/spec.md. */
 export const EXIT_MALFORMED = 1;
 export const EXIT_USAGE = 2;
 

@@ -82,7 +82,7 @@ export interface RawScan {
   columns: RawColumn[];
 }
 
-/** SPEC.md `--json` column object. */
+/** docs/spec.md `--json` column object. */
 export interface ColumnResult {
   name: string;
   index: number;
@@ -145,7 +145,7 @@ export interface ScanResult {
 }
 
 /**
- * Options of a scan, mirroring the CLI (SPEC.md). Everything but `mode` has the SPEC default; all
+ * Options of a scan, mirroring the CLI (docs/spec.md). Everything but `mode` has the documented default; all
  * are checked by resolveOptions() (src/options.ts), as the CLI's are.
  */
 export interface ScanOptions {

@@ -50,7 +50,7 @@ interface JsonColumn {
 
 /**
  * `--json` stdout equals the golden line byte for byte, except that stddev may differ by 1e-9
- * relative (SPEC.md "Sums, exactly").
+ * relative (docs/spec.md "Sums, exactly").
  */
 function expectJsonGolden(stdout: string, goldenName: string): void {
   const expected = golden(goldenName);

@@ -1,4 +1,4 @@
-// `csvscan merge` refuses a damaged partial (issue 11: defect 2). SPEC.md: "No input, option or
+// `csvscan merge` refuses a damaged partial (issue 11: defect 2). docs/spec.md: "No input, option or
 // partial JSON yields a silently wrong number". Real shards of a small file, from
 // `csvscan sum --range ... --json`, are damaged one member at a time and merged through the real
 // command line: each must be refused with exit 2 and one line naming the shard (its file) and the

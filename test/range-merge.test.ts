@@ -1,5 +1,5 @@
 // Shards (`range`) and merge: any split of a file into byte ranges, scanned separately and merged,
-// gives the whole-file result, byte for byte in JSON (SPEC.md's one exception: sum, mean and stddev
+// gives the whole-file result, byte for byte in JSON (docs/spec.md's one exception: sum, mean and stddev
 // of a column with a number outside the exact domain, checked within its tolerances). Cuts inside
 // quoted fields make a shard's start guess wrong: merge names the shard and the range to rescan it
 // with, and the merge is exact after the rescan.

@@ -1,5 +1,5 @@
 // Tests of the reference implementation itself. Every expected value here is worked out by hand
-// from SPEC.md (never produced by the reference), so the reference can then judge the product.
+// from docs/spec.md (never produced by the reference), so the reference can then judge the product.
 
 import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -450,7 +450,7 @@ describe('columns', () => {
     expect(result.columns!.map((c) => c.name)).toEqual(['名前', 'a,b']);
   });
 
-  it('prints the SPEC.md JSON shape, keys in order', () => {
+  it('prints the docs/spec.md JSON shape, keys in order', () => {
     const result = scan('price\n1.5\n2.5\n', { file: 'data.csv' });
     expect(JSON.stringify(result)).toBe(
       '{"file":"data.csv","rows":2,"bytes":14,"ragged":{"short":0,"long":0},"columns":[' +

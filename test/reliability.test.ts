@@ -1,4 +1,4 @@
-// "An exact answer or a clear refusal" (SPEC.md "Exit codes and errors", "Memory"), through the
+// "An exact answer or a clear refusal" (docs/spec.md "Exit codes and errors", "Memory"), through the
 // real command line: every error path of the contract gives its exit code and one line naming what
 // is wrong and what is allowed, never a stack trace or a signal; memory stays flat for any record
 // length and thread count. Each defect of issue 11 found here has its test (the issue's number in
@@ -16,7 +16,7 @@ import { ROOT } from './support/build.js';
 import { BIN, csvscan, csvscanInShell, csvscanWithPeakMemory, expectCleanError } from './support/cli.js';
 
 const MIB = 1024 * 1024;
-/** SPEC.md "Memory": the target with two threads. */
+/** docs/spec.md "Memory": the target with two threads. */
 const MEMORY_LIMIT_KIB = 256 * 1024;
 
 let dir: string;

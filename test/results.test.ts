@@ -300,7 +300,7 @@ function emptyColumn(): RawColumn {
   };
 }
 
-/** Accumulates one field text into a column the way SPEC.md defines it. */
+/** Accumulates one field text into a column the way docs/spec.md defines it. */
 function accumulate(column: RawColumn, text: string, line: number): void {
   const field = text.trim();
   if (field === '') {

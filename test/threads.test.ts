@@ -43,7 +43,7 @@ async function outcome(path: string, options: ScanOptions): Promise<Outcome> {
 }
 
 /**
- * The JSON line of an outcome, byte for byte what the CLI prints (within SPEC.md's tolerances for
+ * The JSON line of an outcome, byte for byte what the CLI prints (within docs/spec.md's tolerances for
  * a column with a number outside the exact domain: see comparableJson).
  */
 function comparable(actual: Outcome, expected: Outcome): string {

@@ -1,4 +1,4 @@
-// The csvscan command line (SPEC.md): parses argv with commander, runs one command, and turns every
+// The csvscan command line (docs/spec.md): parses argv with commander, runs one command, and turns every
 // failure into one `csvscan: ...` line on stderr and an exit code. Nothing here calls process.exit,
 // so main() can also run in-process.
 
@@ -76,7 +76,7 @@ export function reportError(error: unknown, io: CliIo): number {
     // An I/O failure the library did not word (EACCES, EIO, ...) is the user's environment, not a bug.
     io.stderr(`csvscan: ${message}\n`);
   } else {
-    // SPEC.md has no exit code for bugs, so they exit 2 as well.
+    // docs/spec.md has no exit code for bugs, so they exit 2 as well.
     io.stderr(`csvscan: internal error: ${message}\n`);
   }
   if (io.debug && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);

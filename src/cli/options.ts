@@ -1,4 +1,4 @@
-// The options every command shares (SPEC.md "Options shared by all commands"): their commander
+// The options every command shares (docs/spec.md "Options shared by all commands"): their commander
 // declarations, and the conversion of their raw text into the library's ScanOptions.
 //
 // Values are parsed here rather than with commander argParsers so that a bad value gives one short

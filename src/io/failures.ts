@@ -1,4 +1,4 @@
-// One-line usageErrors for I/O failures (SPEC.md: exit 2, no stack trace).
+// One-line usageErrors for I/O failures (docs/spec.md: exit 2, no stack trace).
 
 import util from 'node:util';
 import { displayName, usageError, type CsvscanError } from '../errors.js';

@@ -1,6 +1,6 @@
-// Turns one column's raw accumulators into the SPEC.md result object.
+// Turns one column's raw accumulators into the docs/spec.md result object.
 //
-// Decisions (where SPEC.md is silent):
+// Decisions (where docs/spec.md is silent):
 //
 // - A column with no number: `sum` is 0 and `sum_text` is "0" (the sum of nothing, as in Python's
 //   sum([])); `min`, `max`, `mean` and `stddev` are null. `stddev` is also null with one number.

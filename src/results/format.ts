@@ -1,4 +1,4 @@
-// SPEC.md "Output": the `--json` line and the text forms of count, sum and stats. Every function
+// docs/spec.md "Output": the `--json` line and the text forms of count, sum and stats. Every function
 // returns its text without a final newline; the caller ends it.
 //
 // Numbers print in the shortest form that reads back to the same double (String(x)). JSON cannot hold
@@ -7,7 +7,7 @@
 
 import type { ColumnResult, ScanResult } from '../types.js';
 
-/** One JSON object on one line, keys in SPEC.md order; `columns` only when the result has them. */
+/** One JSON object on one line, keys in docs/spec.md order; `columns` only when the result has them. */
 export function toJsonLine(result: ScanResult): string {
   const ordered: Record<string, unknown> = {
     file: result.file,

@@ -1,4 +1,4 @@
-// Resolving `-c COL` (SPEC.md): a header name; an integer that is not a header name is a 1-based
+// Resolving `-c COL` (docs/spec.md): a header name; an integer that is not a header name is a 1-based
 // index. The kernel accumulates one slot per distinct field; output columns point at slots.
 
 import { usageError } from '../errors.js';

@@ -1,6 +1,6 @@
 // Reading a partial back (merge): every member of a shard's `partial` is checked against what
 // scanShard() writes before any of its numbers is used, so that a damaged shard is refused, naming
-// its file and the member (exit 2), instead of merging into a wrong total (SPEC.md: no partial JSON
+// its file and the member (exit 2), instead of merging into a wrong total (docs/spec.md: no partial JSON
 // yields a silently wrong number).
 //
 // The shape is declared once, as data (PARTIAL, from the small checks below: each takes a JSON value

@@ -9,7 +9,7 @@
 // true boundary (the bytes between END and that boundary hold no record start, so they need no shard).
 // Worker threads (threads.ts) use the same verification and rescan by themselves.
 //
-// The partial (the `partial` member of a shard's --json) holds, besides the SPEC.md result of the
+// The partial (the `partial` member of a shard's --json) holds, besides the docs/spec.md result of the
 // shard's own records, every raw accumulator: exact sums as decimal integers, the double sums with
 // their compensations, counts, min/max, the first invalid field with its line relative to START, and
 // the file's identity (size and a SHA-256 of its first and last 64 KiB: no path or mtime, so copies of

@@ -1,4 +1,4 @@
-// Seeded random CSV inputs for the differential test: every corner of SPEC.md's grammar and number
+// Seeded random CSV inputs for the differential test: every corner of docs/spec.md's grammar and number
 // forms, mixed at random but reproducibly (a seed always gives the same bytes). The generator only
 // has to produce valid, varied bytes; what they mean is decided by the reference, not here.
 
@@ -422,7 +422,7 @@ function writeRecord(fields: Uint8Array[], dialect: Dialect, random: SeededRando
 }
 
 /**
- * Mostly the usual dialects; now and then any byte SPEC.md allows: a space or `:` as delimiter, a
+ * Mostly the usual dialects; now and then any byte docs/spec.md allows: a space or `:` as delimiter, a
  * quote byte that is also ordinary text (`|`) or part of numbers (`-`, `.`).
  */
 function pickDialect(random: SeededRandom): Dialect {

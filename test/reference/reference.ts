@@ -1,4 +1,4 @@
-// A reference implementation of SPEC.md, written to be read and believed, not to be fast.
+// A reference implementation of docs/spec.md, written to be read and believed, not to be fast.
 // It shares nothing with src/ but the result types, so the differential test compares two
 // independent readings of the contract. Every value it reports is derived from exact rational
 // arithmetic (BigInt) and rounded once, at the end.
@@ -57,7 +57,7 @@ function startsWithBom(bytes: Uint8Array): boolean {
   return bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
 }
 
-/** Splits the input into records of raw field bytes, following SPEC.md "Records and fields". */
+/** Splits the input into records of raw field bytes, following docs/spec.md "Records and fields". */
 function parseRecords(bytes: Uint8Array, delimiter: number, quote: number): ParsedRecord[] {
   const length = bytes.length;
   const isCrLf = (at: number): boolean => bytes[at] === CR && at + 1 < length && bytes[at + 1] === LF;
@@ -488,7 +488,7 @@ function summarizeColumn(column: SelectedColumn, fields: ParsedField[], missing:
   return result;
 }
 
-/** SPEC.md's `--json` result for the whole input. */
+/** docs/spec.md's `--json` result for the whole input. */
 export function referenceScan(bytes: Uint8Array, options: ReferenceOptions): ScanResult {
   const delimiter = options.delimiter ?? COMMA;
   const quote = options.quote ?? DOUBLE_QUOTE;

@@ -1,5 +1,5 @@
 // Running the real command line in a child process, as users run it, and what every error must
-// look like (SPEC.md "Exit codes and errors": one line, the exit code, no stack trace).
+// look like (docs/spec.md "Exit codes and errors": one line, the exit code, no stack trace).
 
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 // What a scan gave (a result, malformed input, an unknown column) and how two of them are compared:
-// exactly where SPEC.md promises exactness, within its tolerances where it does not. Shared by the
+// exactly where docs/spec.md promises exactness, within its tolerances where it does not. Shared by the
 // differential, range, thread and property tests and by the fuzz runner (scripts/fuzz.ts), so it
 // returns differences instead of asserting (no vitest here).
 
@@ -71,7 +71,7 @@ const MALFORMED_MESSAGE = /line (\d+) \(byte (\d+)\): quoted field never closed$
 
 /**
  * The outcome of a product scan: its result (named FILE_NAME whatever it scanned), or the error
- * SPEC.md defines for malformed input or an unknown column. Any other failure is rethrown.
+ * docs/spec.md defines for malformed input or an unknown column. Any other failure is rethrown.
  */
 export async function productOutcome(scan: () => Promise<ScanResult> | ScanResult): Promise<Outcome> {
   try {
@@ -127,7 +127,7 @@ export function withinRelative(actual: number | null, expected: number | null, t
   return Math.abs(actual - expected) <= tolerance * Math.max(Math.abs(actual), Math.abs(expected));
 }
 
-/** Field-by-field comparison, exact where SPEC.md promises exactness. Returns the differences. */
+/** Field-by-field comparison, exact where docs/spec.md promises exactness. Returns the differences. */
 export function columnDifferences(actual: ColumnResult, expected: ColumnResult): string[] {
   const differences: string[] = [];
   const check = (key: keyof ColumnResult, ok: boolean): void => {
@@ -145,7 +145,7 @@ export function columnDifferences(actual: ColumnResult, expected: ColumnResult):
     check('mean', sameNumber(actual.mean, expected.mean));
     check('stddev', sameNumber(actual.stddev, expected.stddev));
   } else {
-    // A number outside the exact domain: doubles, within SPEC.md's tolerances.
+    // A number outside the exact domain: doubles, within docs/spec.md's tolerances.
     check('sum', withinRelative(actual.sum, expected.sum, 1e-12));
     check('mean', withinRelative(actual.mean, expected.mean, 1e-12));
     check('stddev', withinRelative(actual.stddev, expected.stddev, 1e-9));
@@ -176,7 +176,7 @@ export function outcomeDifferences(actual: Outcome, expected: Outcome): string[]
 /**
  * The JSON line of `actual` to compare byte for byte with `expected`'s, across threads and ranges.
  * A column with a number outside the exact domain may differ there in the last bits of sum, mean
- * and stddev (SPEC.md): those are checked within SPEC.md's tolerances, then taken from `expected`.
+ * and stddev (docs/spec.md): those are checked within docs/spec.md's tolerances, then taken from `expected`.
  */
 export function comparableJson(actual: ScanResult, expected: ScanResult): string {
   const columns = actual.columns?.map((column, i): ColumnResult => {

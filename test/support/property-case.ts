@@ -1,7 +1,7 @@
 // One property-based case: a seeded random CSV in a random dialect, scanned by every engine at
 // random windows, cut into random byte ranges (`range` + `merge`) and scanned by several worker
 // threads over tiny ranges; every answer must be the reference's (test/reference), and the JSON
-// byte-identical across engines and windows (across ranges and threads too, but for SPEC.md's one
+// byte-identical across engines and windows (across ranges and threads too, but for docs/spec.md's one
 // exception). Used by test/property.test.ts and by the fuzz runner (scripts/fuzz.ts): no vitest.
 
 import { rmSync, writeFileSync } from 'node:fs';
@@ -30,7 +30,7 @@ import { shardAndMerge, type ShardOptions } from './shards.js';
 const SMALL_WINDOWS = [1, 2, 3];
 const LARGER_WINDOWS = [7, 64, 4096, undefined];
 const WINDOWS = [...SMALL_WINDOWS, ...LARGER_WINDOWS];
-/** Threads are clamped to the cores (SPEC.md); to cut a file into more ranges than that, see pretendCores. */
+/** Threads are clamped to the cores (docs/spec.md); to cut a file into more ranges than that, see pretendCores. */
 const MAX_THREADS = 8;
 
 export interface PropertyCase {
@@ -60,7 +60,7 @@ export function propertyCase(seed: number): PropertyCase {
   const random = new SeededRandom(mix(seed, 0x70726f70));
   if (random.chance(0.08)) {
     // Malformed input: only queries that do not depend on a column (an unknown column and an
-    // unterminated quote are both errors; SPEC.md does not say which one wins).
+    // unterminated quote are both errors; docs/spec.md does not say which one wins).
     const { bytes, header, delimiter, quote } = generateUnterminated(seed);
     return { seed, input: { bytes, header, delimiter, quote }, queries: [{ mode: 'count', columns: null }, { mode: 'stats', columns: null }] };
   }
@@ -189,7 +189,7 @@ export function removeCaseFile(file: CaseFile): void {
   rmSync(file.path, { force: true });
 }
 
-/** An outcome, or a failure SPEC.md does not allow (a crash, an unexpected error): always a mismatch. */
+/** An outcome, or a failure docs/spec.md does not allow (a crash, an unexpected error): always a mismatch. */
 type ScanOutcome = Outcome | { failed: string };
 
 export async function runConfig(config: ScanConfig, file: CaseFile, input: Input, query: Query): Promise<ScanOutcome> {
@@ -226,7 +226,7 @@ export async function runConfig(config: ScanConfig, file: CaseFile, input: Input
 /**
  * How a scan's outcome is wrong: different from the reference's, or (against the baseline, the
  * default engine at the default window) not the same JSON: byte for byte across engines and
- * windows, and across ranges and threads but for SPEC.md's tolerances outside the exact domain.
+ * windows, and across ranges and threads but for docs/spec.md's tolerances outside the exact domain.
  */
 export function outcomeProblems(config: ScanConfig, actual: ScanOutcome, reference: Outcome, baseline: ScanOutcome): string[] {
   if ('failed' in actual) return [`the scan failed: ${actual.failed}`];
@@ -297,7 +297,7 @@ export async function stillMismatches(mismatch: Mismatch, input: Input, bytes: U
 }
 
 /**
- * Threads are clamped to the cores (SPEC.md, options.ts plannedThreads); the properties need more
+ * Threads are clamped to the cores (docs/spec.md, options.ts plannedThreads); the properties need more
  * ranges than a CI machine's two cores, so the tests and the fuzzer report `count` cores to this
  * process (node:os's export, which threads.ts reads per scan). Returns the restore function.
  */

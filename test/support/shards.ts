@@ -1,4 +1,4 @@
-// Shards as a user makes them (SPEC.md `--range` and `merge`): each range scanned on its own, its
+// Shards as a user makes them (docs/spec.md `--range` and `merge`): each range scanned on its own, its
 // --json line parsed back, the partials merged, and merge's rescan instructions followed. Shared by
 // the range-merge and property tests and the fuzz runner (no vitest here).
 
