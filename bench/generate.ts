@@ -9,6 +9,7 @@
 import { open, rename, type FileHandle } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sizeOption } from './options.js';
 
 export type CsvKind = 'numeric' | 'mixed';
 export const CSV_KINDS: readonly CsvKind[] = ['numeric', 'mixed'];
@@ -31,17 +32,6 @@ export interface GenerateSummary {
   bytes: number;
   /** data records (header excluded) */
   rows: number;
-}
-
-const SIZE_UNITS: Record<string, number> = { '': 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40 };
-
-/** Parses `64K`, `256M`, `1G`, `10G` (binary units; `KiB`/`KB`/`B` suffixes accepted) or plain bytes. */
-export function parseSize(text: string): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*$/i.exec(text);
-  if (!match) throw new Error(`invalid size: ${JSON.stringify(text)} (expected e.g. 64K, 256M, 1G)`);
-  const bytes = Math.round(Number(match[1]) * SIZE_UNITS[match[2].toLowerCase()]);
-  if (!Number.isSafeInteger(bytes) || bytes < 0) throw new Error(`invalid size: ${JSON.stringify(text)}`);
-  return bytes;
 }
 
 /** Short lowercase label for a size, used in file names: 1073741824 -> "1g", 65536 -> "64k". */
@@ -496,7 +486,7 @@ function parseCliArguments(argv: string[]): { options: GenerateOptions; out: str
   }
   if (!size) throw new Error('--size is required (e.g. 64K, 256M, 1G)');
   if (!out) throw new Error('--out is required');
-  return { options: { kind: kind as CsvKind, sizeBytes: parseSize(size), seed }, out };
+  return { options: { kind: kind as CsvKind, sizeBytes: sizeOption('--size', size), seed }, out };
 }
 
 async function runCli(): Promise<void> {

@@ -20,9 +20,10 @@ import { basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openSource } from '../src/io/index.js';
 import { loadMmapBinding, type MmapBinding } from '../src/io/mmap-binding.js';
-import { DEFAULT_SEED, parseSize, sizeLabel } from './generate.js';
+import { DEFAULT_SEED, sizeLabel } from './generate.js';
 import {
   CLI_PATH,
+  DEFAULT_SIZE,
   REPO_ROOT,
   log,
   machineDescription,
@@ -53,6 +54,8 @@ const PRODUCT_SEGMENT_SIZE = 256 * MIB;
 const RELEASE_STEP = 8 * MIB;
 /** The checksum reads one byte per page, so it touches every page without costing a parse. */
 const CHECKSUM_STRIDE = 4096;
+/** The file of `--quick`: each cell only copies it, so it can be larger than the other scripts' 16M. */
+const QUICK_IO_SIZE = 64 * MIB;
 
 export type IoMethod = 'read' | 'mmap' | 'source-read' | 'source-mmap';
 const IO_METHODS: readonly IoMethod[] = ['read', 'mmap', 'source-read', 'source-mmap'];
@@ -94,11 +97,6 @@ export function parseWorkerArguments(argv: string[]): { config: IoConfig; file: 
     if (text !== 'on' && text !== 'off') throw new UsageError(`${name} must be on or off, got ${text}`);
     return text === 'on';
   };
-  const size = (text: string, name: string): number => {
-    const bytes = parseSize(text);
-    if (bytes < 1) throw new UsageError(`${name} must be at least 1 byte`);
-    return bytes;
-  };
   for (let i = 0; i < argv.length; i++) {
     const name = argv[i]!;
     if (name === '--worker') continue;
@@ -110,8 +108,8 @@ export function parseWorkerArguments(argv: string[]): { config: IoConfig; file: 
     if (name === '--method') {
       if (!(IO_METHODS as readonly string[]).includes(value)) throw new UsageError(`--method must be one of ${IO_METHODS.join(', ')}`);
       config.method = value as IoMethod;
-    } else if (name === '--window') config.windowBytes = size(value, name);
-    else if (name === '--segment') config.segmentBytes = size(value, name);
+    } else if (name === '--window') config.windowBytes = sizeOption(name, value);
+    else if (name === '--segment') config.segmentBytes = sizeOption(name, value);
     else if (name === '--sequential') config.sequential = onOff(value, name);
     else if (name === '--populate') config.populate = onOff(value, name);
     else throw new UsageError(`unknown worker option: ${name}`);
@@ -293,7 +291,7 @@ function usage(): string {
 }
 
 export function parseIoArguments(argv: string[]): IoOptions {
-  const options: IoOptions = { quick: false, sizeBytes: parseSize('1G'), runs: 3, seed: DEFAULT_SEED, timeoutSeconds: 120, out: null };
+  const options: IoOptions = { quick: false, sizeBytes: DEFAULT_SIZE, runs: 3, seed: DEFAULT_SEED, timeoutSeconds: 120, out: null };
   let sizeGiven = false;
   let runsGiven = false;
   for (let i = 0; i < argv.length; i++) {
@@ -302,7 +300,7 @@ export function parseIoArguments(argv: string[]): IoOptions {
     if (name === '--help' || name === '-h') throw new UsageError(usage());
     else if (name === '--quick') options.quick = true;
     else if (name === '--size') {
-      options.sizeBytes = sizeOption(takeValue());
+      options.sizeBytes = sizeOption(name, takeValue());
       sizeGiven = true;
     } else if (name === '--runs') {
       options.runs = positiveIntegerOption(name, takeValue());
@@ -311,7 +309,7 @@ export function parseIoArguments(argv: string[]): IoOptions {
     else if (name === '--timeout') options.timeoutSeconds = positiveIntegerOption(name, takeValue()); else if (name === '--out') options.out = takeValue();
     else throw new UsageError(`unknown option: ${name}\n${usage()}`);
   }
-  if (options.quick && !sizeGiven) options.sizeBytes = parseSize('64M');
+  if (options.quick && !sizeGiven) options.sizeBytes = QUICK_IO_SIZE;
   if (options.quick && !runsGiven) options.runs = 1;
   return options;
 }

@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { scanBytes } from '../src/api.js';
 import { ENGINE_NAMES, type EngineName, type ScanMode, type ScanResult } from '../src/types.js';
-import { DEFAULT_SEED, parseSize, type CsvKind } from './generate.js';
+import { DEFAULT_SEED, type CsvKind } from './generate.js';
 import { optionValue, positiveIntegerOption, sizeOption, UsageError } from './options.js';
 import { log, machineDescription, prepareGeneratedFile } from './peers/data-files.js';
 
@@ -24,11 +24,11 @@ interface Options {
 
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { sizeBytes: parseSize('64M'), runs: 5, engines: [...ENGINE_NAMES] };
+  const options: Options = { sizeBytes: 64 * 2 ** 20, runs: 5, engines: [...ENGINE_NAMES] };
   for (let i = 0; i < argv.length; i++) {
     const name = argv[i]!;
     const value = (): string => optionValue(argv, ++i, name);
-    if (name === '--size') options.sizeBytes = sizeOption(value());
+    if (name === '--size') options.sizeBytes = sizeOption(name, value());
     else if (name === '--runs') options.runs = positiveIntegerOption(name, value());
     else if (name === '--engines') options.engines = value().split(',') as EngineName[];
     else throw new UsageError(`unknown option ${name} (options: --size, --runs, --engines)`);

@@ -1,7 +1,7 @@
 // Command-line pieces shared by the benchmark scripts (run.ts, peers.ts, io.ts, kernel.ts): one
 // usage-error class (exit 2 in every script) and the options they have in common.
 
-import { parseSize } from './generate.js';
+import { parseSizeOption } from '../src/cli/options.js';
 
 export class UsageError extends Error {}
 
@@ -12,10 +12,10 @@ export function optionValue(argv: readonly string[], index: number, name: string
   return value;
 }
 
-/** `--size`: bytes, with K, M or G. */
-export function sizeOption(text: string): number {
+/** A size option (`--size`, `--window`): bytes, with K, M, G or T (1K = 1024), by the CLI's rules. */
+export function sizeOption(name: string, text: string): number {
   try {
-    return parseSize(text);
+    return parseSizeOption(name, text);
   } catch (error) {
     throw new UsageError((error as Error).message);
   }

@@ -15,7 +15,7 @@ import { availableParallelism } from 'node:os';
 import { basename, delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { optionValue, positiveIntegerOption, seedOption, sizeOption, UsageError } from './options.js';
-import { DEFAULT_SEED, parseSize, type CsvKind } from './generate.js';
+import { DEFAULT_SEED, sizeLabel, type CsvKind } from './generate.js';
 import {
   csvscanOutputsAgree,
   describeAgreement,
@@ -24,7 +24,9 @@ import {
   type PeerResult,
 } from './peers/agreement.js';
 import {
+  BIG_SIZE,
   CLI_PATH,
+  DEFAULT_SIZE,
   KIND_HAS_QUOTES,
   REPO_ROOT,
   log,
@@ -79,7 +81,7 @@ function usage(): string {
   return [
     'usage: node build/host/bench/peers.js [options]',
     "(npm run bench runs this too, after csvscan's own benchmark, on the same files)",
-    `  --quick            ${QUICK_SIZE} files, one run per row (smoke test, about 15 s)`,
+    `  --quick            ${sizeLabel(QUICK_SIZE).toUpperCase()} files, one run per row (smoke test, about 15 s)`,
     '  --size SIZE        size of the generated files (default 1G)',
     '  --big              the 10 GiB numeric file only',
     '  --runs N           runs per row, the fastest is reported (default 1)',
@@ -105,7 +107,7 @@ function commaList<T extends string>(text: string, allowed: readonly T[], what: 
 export function parsePeersArguments(argv: string[]): PeersOptions {
   const options: PeersOptions = {
     quick: false,
-    sizeBytes: parseSize('1G'),
+    sizeBytes: DEFAULT_SIZE,
     big: false,
     seed: DEFAULT_SEED,
     runs: 1,
@@ -122,7 +124,7 @@ export function parsePeersArguments(argv: string[]): PeersOptions {
     else if (name === '--quick') options.quick = true;
     else if (name === '--big') options.big = true;
     else if (name === '--size') {
-      options.sizeBytes = sizeOption(takeValue());
+      options.sizeBytes = sizeOption(name, takeValue());
       sizeGiven = true;
     } else if (name === '--runs') options.runs = positiveIntegerOption(name, takeValue());
     else if (name === '--timeout') options.timeoutSeconds = positiveIntegerOption(name, takeValue());
@@ -133,8 +135,8 @@ export function parsePeersArguments(argv: string[]): PeersOptions {
     else throw new UsageError(`unknown option: ${name}\n${usage()}`);
   }
   if (options.quick && options.big) throw new UsageError('--quick and --big do not go together');
-  if (options.quick && !sizeGiven) options.sizeBytes = parseSize(QUICK_SIZE);
-  if (options.big && !sizeGiven) options.sizeBytes = parseSize('10G');
+  if (options.quick && !sizeGiven) options.sizeBytes = QUICK_SIZE;
+  if (options.big && !sizeGiven) options.sizeBytes = BIG_SIZE;
   return options;
 }
 

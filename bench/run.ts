@@ -13,12 +13,22 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_SEED, parseSize, type CsvKind } from './generate.js';
+import { DEFAULT_SEED, sizeLabel, type CsvKind } from './generate.js';
 import { type ColumnReference } from './independent-check.js';
 import { parsePeersArguments, runPeersBenchmark, type PeersOptions } from './peers.js';
 import { csvscanOutputsAgree } from './peers/agreement.js';
 import { optionValue, positiveIntegerOption, seedOption, sizeOption, UsageError } from './options.js';
-import { CLI_PATH, QUICK_SIZE, REPO_ROOT, log, machineDescription, prepareGeneratedFile, warmPageCache } from './peers/data-files.js';
+import {
+  BIG_SIZE,
+  CLI_PATH,
+  DEFAULT_SIZE,
+  QUICK_SIZE,
+  REPO_ROOT,
+  log,
+  machineDescription,
+  prepareGeneratedFile,
+  warmPageCache,
+} from './peers/data-files.js';
 
 // build/host/bench/run.js -> the repository root
 const TIME_BINARY = '/usr/bin/time';
@@ -101,7 +111,7 @@ function usage(): string {
   return [
     'usage: node build/host/bench/run.js [options] [-- csvscan options]',
     "csvscan's own benchmark, then the peers benchmark (bench/peers.js) on the same files.",
-    `  --quick          1 run on ${QUICK_SIZE} files (smoke test: both tables in under a minute)`,
+    `  --quick          1 run on ${sizeLabel(QUICK_SIZE).toUpperCase()} files (smoke test: both tables in under a minute)`,
     '  --size SIZE      size of the generated files (default 1G; 64K, 256M, 10G ...)',
     '  --runs N         timed runs per command, best is reported (default 3; 1 with --quick or --big;',
     '                   the peers part: 1 unless given)',
@@ -118,7 +128,7 @@ function usage(): string {
 export function parseArguments(argv: string[]): RunnerOptions {
   const options: RunnerOptions = {
     quick: false,
-    sizeBytes: parseSize('1G'),
+    sizeBytes: DEFAULT_SIZE,
     runs: 3,
     seed: DEFAULT_SEED,
     big: false,
@@ -153,7 +163,7 @@ export function parseArguments(argv: string[]): RunnerOptions {
       takeValue();
       peersOnlyGiven.push(name);
     } else if (name === '--size') {
-      options.sizeBytes = sizeOption(takeValue());
+      options.sizeBytes = sizeOption(name, takeValue());
       sizeGiven = true;
     } else if (name === '--runs') {
       options.runs = positiveIntegerOption(name, takeValue());
@@ -166,8 +176,8 @@ export function parseArguments(argv: string[]): RunnerOptions {
   if (options.big && options.file) throw new UsageError('--big and --file do not go together');
   if (options.quick && options.big) throw new UsageError('--quick and --big do not go together');
   if (options.column && !options.file) throw new UsageError('--column goes with --file');
-  if (options.quick && !sizeGiven) options.sizeBytes = parseSize(QUICK_SIZE);
-  if (options.big && !sizeGiven) options.sizeBytes = parseSize('10G');
+  if (options.quick && !sizeGiven) options.sizeBytes = QUICK_SIZE;
+  if (options.big && !sizeGiven) options.sizeBytes = BIG_SIZE;
   if ((options.quick || options.big) && !runsGiven) options.runs = 1;
 
   const peersLeftOut = noPeers ? '--no-peers' : options.file !== null ? '--file' : null;

@@ -331,7 +331,7 @@ describe('tables', () => {
 describe('options and tool detection', () => {
   it('parses the peers options', () => {
     expect(parsePeersArguments([])).toMatchObject({ sizeBytes: 2 ** 30, runs: 1, tools: null, cases: ['count', 'sum', 'stats'] });
-    expect(QUICK_SIZE).toBe('16M');
+    expect(QUICK_SIZE).toBe(16 * 2 ** 20);
     expect(parsePeersArguments(['--quick'])).toMatchObject({ quick: true, sizeBytes: 16 * 2 ** 20, runs: 1 });
     expect(parsePeersArguments(['--big'])).toMatchObject({ big: true, sizeBytes: 10 * 2 ** 30 });
     expect(parsePeersArguments(['--quick', '--size', '2M', '--tools', 'duckdb,mawk', '--cases', 'sum', '--out', 'x.md'])).toMatchObject({
@@ -439,7 +439,8 @@ describe('npm run bench: csvscan, then the peers on the same files', () => {
     expect(() => parseRunArguments(['--cases', 'median'])).toThrow(/unknown case: median/);
     expect(() => parseRunArguments(['--timeout', '0'])).toThrow(/positive integer/);
     expect(() => parseRunArguments(['--runs', '0'])).toThrow(/positive integer/);
-    expect(() => parseRunArguments(['--size', 'huge'])).toThrow(/invalid size/);
+    expect(() => parseRunArguments(['--size', 'huge'])).toThrow(/--size must be a number of bytes >= 1/);
+    expect(() => parseRunArguments(['--size', '1.5G'])).toThrow(/--size must be a number of bytes >= 1/);
     expect(() => parseRunArguments(['--tools'])).toThrow(/needs a value/);
     expect(() => parseRunArguments(['--threads', '2'])).toThrow(/unknown option: --threads/);
     expect(() => parseRunArguments(['--help'])).toThrow(/--no-peers/);

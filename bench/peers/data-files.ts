@@ -14,12 +14,15 @@ export const REPO_ROOT = packageRoot();
 export const DATA_DIR = join(REPO_ROOT, 'bench', 'data');
 export const CLI_PATH = join(REPO_ROOT, 'bin', 'csvscan.js');
 
+/** Size of the generated files by default, and with `--big` (the 10 GiB peak-memory record). */
+export const DEFAULT_SIZE = 2 ** 30;
+export const BIG_SIZE = 10 * 2 ** 30;
 /**
  * Size of the generated files with `--quick` (bench/run.ts and bench/peers.ts alike, so that
  * `npm run bench -- --quick` measures both on the same files): small enough that both parts, the
  * JavaScript parsers at tens of MB/s included, finish in well under a minute on 2 cores.
  */
-export const QUICK_SIZE = '16M';
+export const QUICK_SIZE = 16 * 2 ** 20;
 
 /** The column `sum` adds in each generated kind (the same as bench/run.ts). */
 export const SUM_COLUMN: Record<CsvKind, string> = { numeric: 'price', mixed: 'amount' };

@@ -75,14 +75,17 @@ export function parseSize(text: string): number | null {
   return Number.isSafeInteger(value) ? value : null;
 }
 
-export function parseWindow(text: string): number {
+/** The value of a size option (`--window`, `--size`, ...): at least 1 byte; a usage error otherwise. */
+export function parseSizeOption(name: string, text: string): number {
   const size = parseSize(text);
   if (size === null || size < 1) {
-    throw usageError(
-      `--window must be a number of bytes >= 1, optionally with K, M or G (1K = 1024), got ${quoteForMessage(text)}`,
-    );
+    throw usageError(`${name} must be a number of bytes >= 1, optionally with K, M or G (1K = 1024), got ${quoteForMessage(text)}`);
   }
   return size;
+}
+
+export function parseWindow(text: string): number {
+  return parseSizeOption('--window', text);
 }
 
 /** Text to a number; resolveOptions() checks its range, as it does the library's. */
