@@ -20,7 +20,7 @@ import { basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openSource } from '../src/io/index.js';
 import { loadMmapBinding, type MmapBinding } from '../src/io/mmap-binding.js';
-import { DEFAULT_SEED, sizeLabel } from './generate.js';
+import { DEFAULT_SEED, sizeLabel } from '../src/bench/generate.js';
 import {
   CLI_PATH,
   DEFAULT_SIZE,

@@ -15,7 +15,7 @@ import { availableParallelism } from 'node:os';
 import { basename, delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { optionValue, positiveIntegerOption, seedOption, sizeOption, UsageError } from './options.js';
-import { DEFAULT_SEED, sizeLabel, type CsvKind } from './generate.js';
+import { DEFAULT_SEED, sizeLabel, type CsvKind } from '../src/bench/generate.js';
 import {
   csvscanOutputsAgree,
   describeAgreement,

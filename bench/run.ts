@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_SEED, sizeLabel, type CsvKind } from './generate.js';
+import { DEFAULT_SEED, sizeLabel, type CsvKind } from '../src/bench/generate.js';
 import { type ColumnReference } from './independent-check.js';
 import { parsePeersArguments, runPeersBenchmark, type PeersOptions } from './peers.js';
 import { csvscanOutputsAgree } from './peers/agreement.js';

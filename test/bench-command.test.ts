@@ -7,7 +7,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateCsvBytes } from '../bench/generate.js';
+import { generateCsvBytes } from '../src/bench/generate.js';
 import { checkAgreement, compareOutputs, firstDifference } from '../src/bench/agreement.js';
 import { summarize, type CaseMeasurement } from '../src/bench/measurement.js';
 import { caseLabel, childArguments, planCases, progressLabel, threadCounts, type BenchCase } from '../src/bench/plan.js';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scanBytes } from '../src/api.js';
-import { generateCsvBytes } from '../bench/generate.js';
+import { generateCsvBytes } from '../src/bench/generate.js';
 import type { ScanMode } from '../src/types.js';
 
 const ROOT = join(import.meta.dirname, '..');

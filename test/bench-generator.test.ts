@@ -1,4 +1,4 @@
-// The benchmark's data generator (bench/generate.ts) and its independent reference pass
+// The benchmark's data generator (src/bench/generate.ts) and its independent reference pass
 // (bench/independent-check.ts), checked with a small RFC 4180 parser of the test's own.
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ import {
   generateCsvFile,
   sizeLabel,
   type CsvKind,
-} from '../bench/generate.js';
+} from '../src/bench/generate.js';
 import { referenceQuoted, referenceUnquoted } from '../bench/independent-check.js';
 
 interface ParsedRecord {

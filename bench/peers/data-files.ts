@@ -7,7 +7,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, sta
 import { availableParallelism, cpus, loadavg, release, totalmem, type } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { packageRoot } from '../../src/util/package-root.js';
-import { DEFAULT_SEED, GENERATOR_VERSION, generateCsvFile, sizeLabel, type CsvKind } from '../generate.js';
+import { DEFAULT_SEED, GENERATOR_VERSION, generateCsvFile, sizeLabel, SUM_COLUMN, type CsvKind } from '../../src/bench/generate.js';
 import { referenceQuoted, referenceUnquoted, type ColumnReference } from '../independent-check.js';
 
 export const REPO_ROOT = packageRoot();
@@ -24,8 +24,6 @@ export const BIG_SIZE = 10 * 2 ** 30;
  */
 export const QUICK_SIZE = 16 * 2 ** 20;
 
-/** The column `sum` adds in each generated kind (the same as bench/run.ts). */
-export const SUM_COLUMN: Record<CsvKind, string> = { numeric: 'price', mixed: 'amount' };
 /** Whether a kind has quoted fields (delimiters and line breaks inside them). */
 export const KIND_HAS_QUOTES: Record<CsvKind, boolean> = { numeric: false, mixed: true };
 

@@ -3,11 +3,11 @@
 
 import type { ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';
-import type { CsvKind } from '../../bench/generate.js';
 import { CsvscanError, EXIT_MALFORMED, EXIT_USAGE, usageError } from '../errors.js';
 import { openFailure } from '../io/failures.js';
 import type { EngineName, ScanOptions } from '../types.js';
 import { checkAgreement } from './agreement.js';
+import { SUM_COLUMN, type CsvKind } from './generate.js';
 import { csvscanCliPath, runCsvscanChild, type ChildRun } from './child.js';
 import { summarize, type CaseMeasurement, type RunFigures } from './measurement.js';
 import {
@@ -26,7 +26,6 @@ import {
   PROBE_BYTES,
   probeColumns,
   removeSample,
-  SAMPLE_SUM_COLUMN,
   warmPageCache,
   type Sample,
 } from './target.js';
@@ -104,7 +103,7 @@ export async function runBench(settings: BenchSettings): Promise<BenchReport> {
 
     step(`choosing columns from the first ${PROBE_BYTES >> 20} MiB`);
     const probe = await probeColumns(file, { ...settings.scanOptions, columns: settings.columns.length > 0 ? settings.columns : null });
-    const defaultColumn = sample ? SAMPLE_SUM_COLUMN[sample.kind] : firstNumericColumn(probe);
+    const defaultColumn = sample ? SUM_COLUMN[sample.kind] : firstNumericColumn(probe);
     const sumColumns = settings.columns.length > 0 ? settings.columns : defaultColumn === null ? [] : [defaultColumn];
     const target: ChildTarget = { file, sumColumns, statsColumns: settings.columns, passThrough: settings.passThrough };
 

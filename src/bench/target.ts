@@ -1,19 +1,16 @@
 // The file a benchmark scans: the user's, or a sample written by the benchmark generator
-// (bench/generate.ts) into a temporary directory; and the columns `sum` adds when -c is not given.
+// (generate.ts) into a temporary directory; and the columns `sum` adds when -c is not given.
 
 import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_SEED, generateCsvFile, sizeLabel, type CsvKind } from '../../bench/generate.js';
 import { scanBytes, scanFile } from '../api.js';
 import { CsvscanError, EXIT_USAGE } from '../errors.js';
 import type { ScanOptions, ScanResult } from '../types.js';
+import { DEFAULT_SEED, generateCsvFile, sizeLabel, type CsvKind } from './generate.js';
 
 /** How much of a file is scanned to choose the column for `sum`. */
 export const PROBE_BYTES = 1 << 20;
-
-/** The column `sum` adds on a generated sample: the first one holding measured values (the same as `npm run bench`). */
-export const SAMPLE_SUM_COLUMN: Record<CsvKind, string> = { numeric: 'price', mixed: 'amount' };
 
 export interface Sample {
   path: string;

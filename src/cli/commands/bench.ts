@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Option, type Command } from 'commander';
-import type { CsvKind } from '../../../bench/generate.js';
+import type { CsvKind } from '../../bench/generate.js';
 import { usageError } from '../../errors.js';
 import { openFailure } from '../../io/failures.js';
 import type { CliIo } from '../io.js';
