@@ -54,8 +54,6 @@ export const BENCH_CASES: readonly BenchCase[] = ['count', 'sum', 'stats'];
 
 /** Exit code of a peer runner that cannot run here (bench/peers/common.mjs EXIT_SKIPPED). */
 export const EXIT_PEER_SKIPPED = 3;
-/** csvscan's usage exit; with "not available yet" it marks a feature that has not landed. */
-const EXIT_USAGE = 2;
 
 export interface PeersOptions {
   quick: boolean;
@@ -355,16 +353,13 @@ export type Outcome =
   | { kind: 'timeout' };
 
 /**
- * What a finished process means for its row: a peer runner exiting EXIT_PEER_SKIPPED, or csvscan
- * rejecting an option as "not available yet" (exit 2), is skipped; any other non-zero exit failed.
+ * What a finished process means for its row: a peer runner exiting EXIT_PEER_SKIPPED (its package
+ * is not installed) is skipped; any other non-zero exit failed.
  */
 export function classifyOutcome(process: TimedProcess): Outcome {
   if (process.timedOut) return { kind: 'timeout' };
   const message = firstLine(process.stderr);
   if (process.status === EXIT_PEER_SKIPPED) return { kind: 'skipped', reason: message.replace(/^skipped:\s*/, '') };
-  if (process.status === EXIT_USAGE && /not available yet/.test(process.stderr)) {
-    return { kind: 'skipped', reason: message.replace(/^csvscan:\s*/, '') };
-  }
   if (process.status !== 0) {
     return { kind: 'failed', reason: `exit ${process.status ?? 'by signal'}${message ? `: ${message}` : ''}` };
   }
@@ -538,7 +533,7 @@ async function benchmarkFile(file: GeneratedFile, setup: ToolSetup, options: Pee
       const measurement = measure(variant.command(benchCase, file.path, expected.columns), options.runs, options.timeoutSeconds);
       const rows = rowsByCase.get(benchCase)!;
       if (measurement.outcome.kind !== 'ok') {
-        if (variant.isCsvscan && measurement.outcome.kind !== 'skipped') {
+        if (variant.isCsvscan) {
           throw new CsvscanFailed(`csvscan ${benchCase} ${fileName} threads ${variant.threads}: ${outcomeNote(measurement.outcome, options.timeoutSeconds)}`);
         }
         rows.push(row(variant, benchCase, expected.columns, null, outcomeNote(measurement.outcome, options.timeoutSeconds)));

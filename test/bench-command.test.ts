@@ -154,7 +154,7 @@ describe('bench statistics', () => {
       [
         measured({ command: 'count', engine: 'js', threads: 1 }, [2, 4, 3]),
         measured({ command: 'count', engine: 'wasm', threads: 1 }, [1, 1.5, 0.5]),
-        { status: 'skipped', benchCase: { command: 'count', engine: 'js', threads: 2 }, reason: 'not available yet' },
+        { status: 'skipped', benchCase: { command: 'sum', engine: 'js', threads: 1 }, reason: 'no column holds a number in the first 1 MiB; choose one with -c' },
         measured({ command: 'count', engine: 'wasm', threads: 2 }, [0.5]),
       ],
       30_000_000,
@@ -164,7 +164,7 @@ describe('bench statistics', () => {
     expect(rows.map((row) => row.megabytesPerSecond)).toEqual([10, 30, null, 60]);
     expect(rows.map((row) => row.speedUpOverJs)).toEqual([1, 3, null, null]);
     expect(rows.map((row) => row.peakRssKiB)).toEqual([52 * 1024, 52 * 1024, null, 50 * 1024]);
-    expect(rows[2]!.skipped).toBe('not available yet');
+    expect(rows[2]!.skipped).toBe('no column holds a number in the first 1 MiB; choose one with -c');
     expect(rows[3]!.agreement).toBe('last bits');
   });
 });
@@ -244,11 +244,11 @@ describe('bench agreement', () => {
     const report = checkAgreement([
       measured('js', 1, [output, output]),
       measured('wasm', 1, [output, output]),
-      { status: 'skipped', benchCase: { command: 'stats', engine: 'js', threads: 4 }, reason: 'not available yet' },
       measured('wasm', 4, [line([exact, nudged]), line([exact, nudged])]),
+      { status: 'skipped', benchCase: { command: 'sum', engine: 'js', threads: 1 }, reason: 'no column holds a number in the first 1 MiB; choose one with -c' },
     ]);
     expect(report.mismatches).toEqual([]);
-    expect(report.agreement).toEqual(['identical', 'identical', null, 'last bits']);
+    expect(report.agreement).toEqual(['identical', 'identical', 'last bits', null]);
     expect(report.results.stats).toEqual(JSON.parse(output));
   });
 
@@ -289,7 +289,7 @@ describe('bench rendering', () => {
       [
         { status: 'measured', benchCase: { command: 'count', engine: 'js', threads: 1 }, runs: [{ seconds: 2, maxRssKiB: 51200 }], outputs: ['{}'] },
         { status: 'measured', benchCase: { command: 'count', engine: 'wasm', threads: 1 }, runs: [{ seconds: 0.5, maxRssKiB: 40960 }], outputs: ['{}'] },
-        { status: 'skipped', benchCase: { command: 'count', engine: 'js', threads: 2 }, reason: '--threads > 1 is not available yet' },
+        { status: 'skipped', benchCase: { command: 'sum', engine: 'js', threads: 1 }, reason: 'no column holds a number' },
       ],
       200_000_000,
       ['identical', 'identical', null],
@@ -298,7 +298,7 @@ describe('bench rendering', () => {
       'command  engine  threads  MB/s  vs js  peak MiB  speed     result',
       'count    js            1   100  1.00x      50.0  ██        identical',
       'count    wasm          1   400  4.00x      40.0  ████████  identical',
-      'count    js            2     -      -         -            skipped: --threads > 1 is not available yet',
+      'sum      js            1     -      -         -            skipped: no column holds a number',
     ]);
   });
 
@@ -314,7 +314,7 @@ describe('bench rendering', () => {
     const bars: ChartBar[] = [
       { label: 'count · js · 1 thread', value: 100, series: 'js, 1 thread', group: 'count', note: '100 MB/s' },
       { label: 'count · wasm · 1 thread', value: 50, series: 'wasm, 1 thread', group: 'count', note: '50 MB/s' },
-      { label: 'count · js · 2 threads', value: null, series: 'js, 2 threads', group: 'count', note: 'skipped: not available' },
+      { label: 'sum · js · 1 thread', value: null, series: 'js, 1 thread', group: 'sum', note: 'skipped: no column holds a number' },
       { label: 'sum · wasm · 1 thread', value: 25, series: 'wasm, 1 thread', group: 'sum', note: '25 MB/s' },
     ];
     const svg = renderBarChartSvg(bars, { title: 'bench <a & "b">', subtitle: '1 run', axisLabel: 'MB/s' });
@@ -327,7 +327,7 @@ describe('bench rendering', () => {
     expect(rects[1]!.attributes['fill']).toBe(rects[2]!.attributes['fill']);
     expect(rects[0]!.attributes['fill']).not.toBe(rects[1]!.attributes['fill']);
     for (const bar of bars) expect(texts).toContain(bar.label);
-    expect(texts).toContain('skipped: not available');
+    expect(texts).toContain('skipped: no column holds a number');
     expect(texts).toContain('bench <a & "b">');
     expect(texts).toContain('MB/s');
     expect(texts).toEqual(expect.arrayContaining(['0', '20', '40', '60', '80', '100']));

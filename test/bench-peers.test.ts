@@ -127,12 +127,7 @@ describe('outcome of a measured process', () => {
     expect(outcome).toEqual({ kind: 'skipped', reason: 'cannot load udsv (not found); npm install --save-dev udsv' });
   });
 
-  it('is skipped when csvscan says an option is not available yet (exit 2)', () => {
-    const outcome = classifyOutcome(timedProcess({ status: 2, stderr: 'csvscan: --threads > 1 is not available yet\n' }));
-    expect(outcome).toEqual({ kind: 'skipped', reason: '--threads > 1 is not available yet' });
-  });
-
-  it('failed for any other usage error or exit code', () => {
+  it('failed for a usage error or any other exit code', () => {
     expect(classifyOutcome(timedProcess({ status: 2, stderr: 'csvscan: unknown column price\n' }))).toEqual({
       kind: 'failed',
       reason: 'exit 2: csvscan: unknown column price',
@@ -317,12 +312,12 @@ describe('tables', () => {
   it('shows MB/s and peak RSS of measured rows and dashes for skipped ones', () => {
     const lines = renderPeersTable([
       { tool: 'csvscan', threads: '1', benchCase: 'count', file: 'n.csv', bytes: 1e9, timing: { seconds: 2, maxRssKiB: 51200, minorFaults: 1 }, agreement: 'ok' },
-      { tool: 'csvscan', threads: '2 (all cores)', benchCase: 'count', file: 'n.csv', bytes: 1e9, timing: null, agreement: 'skipped: --threads > 1 is not available yet' },
+      { tool: 'udsv', threads: '1', benchCase: 'count', file: 'n.csv', bytes: 1e9, timing: null, agreement: 'skipped: cannot load udsv' },
       { tool: 'mawk', threads: '1', benchCase: 'count', file: 'n.csv', bytes: 5e6, timing: { seconds: 0, maxRssKiB: 2048, minorFaults: 1 }, agreement: 'rows equal' },
     ]);
     expect(lines[0]).toBe('| tool | threads | case | file | MB/s | peak RSS MiB | agreement with csvscan |');
     expect(lines[2]).toBe('| csvscan | 1 | count | n.csv | 500 | 50.0 | ok |');
-    expect(lines[3]).toBe('| csvscan | 2 (all cores) | count | n.csv | - | - | skipped: --threads > 1 is not available yet |');
+    expect(lines[3]).toBe('| udsv | 1 | count | n.csv | - | - | skipped: cannot load udsv |');
     // %e has 10 ms resolution: 0.00 s counts as 0.01 s
     expect(lines[4]).toBe('| mawk | 1 | count | n.csv | 500 | 2.0 | rows equal |');
   });

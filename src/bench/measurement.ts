@@ -25,7 +25,7 @@ export interface MeasuredCase {
 export interface SkippedCase {
   status: 'skipped';
   benchCase: BenchCase;
-  /** why, in csvscan's words (e.g. "--engine js is not available yet") */
+  /** why it was not run: `sum` when no column holds a number */
   reason: string;
 }
 

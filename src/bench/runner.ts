@@ -3,7 +3,7 @@
 
 import type { ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';
-import { CsvscanError, EXIT_MALFORMED, EXIT_USAGE, usageError } from '../errors.js';
+import { CsvscanError, EXIT_MALFORMED, EXIT_USAGE } from '../errors.js';
 import { openFailure } from '../io/failures.js';
 import type { EngineName, ScanOptions } from '../types.js';
 import { checkAgreement } from './agreement.js';
@@ -63,11 +63,6 @@ function childFailure(benchCase: BenchCase, child: ChildRun): Error {
   return new Error(`${message} (${ending})`);
 }
 
-/** What csvscan says when an engine or thread count has not landed yet: shown as skipped. */
-function isUnavailable(child: ChildRun): boolean {
-  return child.exitCode === EXIT_USAGE && /not available/.test(childMessage(child));
-}
-
 /** The size of a regular file; missing, unreadable or a directory is the user's error (exit 2). */
 function fileSize(path: string): number {
   try {
@@ -123,37 +118,23 @@ export async function runBench(settings: BenchSettings): Promise<BenchReport> {
       }
       const runs: RunFigures[] = [];
       const outputs: string[] = [];
-      let skipReason: string | null = null;
       for (let run = 1; run <= settings.runs; run++) {
         step(progressLabel(index + 1, cases.length, benchCase, run, settings.runs));
         const child = await runCsvscanChild(cliPath, childArguments(benchCase, target), (started) => {
           runningChild = started;
         });
         runningChild = null;
-        if (child.exitCode === 0) {
-          runs.push({ seconds: child.seconds, maxRssKiB: child.maxRssKiB });
-          outputs.push(child.stdout.trim());
-          continue;
-        }
-        if (run === 1 && isUnavailable(child)) {
-          skipReason = childMessage(child);
-          break;
-        }
-        throw childFailure(benchCase, child);
+        if (child.exitCode !== 0) throw childFailure(benchCase, child);
+        runs.push({ seconds: child.seconds, maxRssKiB: child.maxRssKiB });
+        outputs.push(child.stdout.trim());
       }
-      measurements.push(
-        skipReason === null ? { status: 'measured', benchCase, runs, outputs } : { status: 'skipped', benchCase, reason: skipReason },
-      );
+      measurements.push({ status: 'measured', benchCase, runs, outputs });
     }
 
     // No speed without agreement: a fast wrong answer is not a result.
     const agreement = checkAgreement(measurements);
     if (agreement.mismatches.length > 0) {
       throw new CsvscanError(`results differ, so no speed is shown: ${agreement.mismatches.join('; ')}`, EXIT_MALFORMED);
-    }
-    const firstSkipped = measurements.find((measurement) => measurement.status === 'skipped');
-    if (firstSkipped && measurements.every((measurement) => measurement.status === 'skipped')) {
-      throw usageError(`nothing could be measured: ${firstSkipped.reason}`);
     }
     return {
       file,
