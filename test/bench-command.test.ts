@@ -355,30 +355,24 @@ describe('csvscan bench (built CLI)', () => {
     if (directory) rmSync(directory, { recursive: true, force: true });
   });
 
-  /** Every case row is there; its result column says it agrees, or (only for a missing feature) skipped. */
+  /**
+   * Every command x engine x threads row is there and measured (MB/s, speed-up over js, peak MiB, a
+   * bar), and its result is byte-identical to the other engines' and thread counts'.
+   */
   function expectTableRows(stdout: string): void {
     const lines = stdout.split('\n');
     const headingIndex = lines.findIndex((line) => /^command\s+engine\s+threads\s+MB\/s\s+vs js\s+peak MiB\s+speed\s+result$/.test(line));
     expect(headingIndex, stdout).toBeGreaterThanOrEqual(0);
     const rows = lines.slice(headingIndex + 1).filter((line) => /^(count|sum|stats)\s/.test(line));
     expect(rows).toHaveLength(COMMANDS.length * ENGINES.length * THREADS.length);
-    let measured = 0;
     for (const command of COMMANDS) {
       for (const threads of THREADS) {
         for (const engine of ENGINES) {
           const row = rows.find((text) => new RegExp(`^${command}\\s+${engine}\\s+${threads}\\s`).test(text));
-          expect(row, `${command} ${engine} ${threads}`).toBeDefined();
-          if (/identical$|agrees \(last bits\)$/.test(row!)) {
-            measured += 1;
-            expect(row).toMatch(/\s\d+(\.\d+)?\s+(\d+\.\d\dx|-)\s+\d+\.\d\s+[█▏▎▍▌▋▊▉]+\s/);
-          } else {
-            expect(row).toMatch(/skipped: .*not available/);
-          }
+          expect(row, `${command} ${engine} ${threads}`).toMatch(/\s\d+(\.\d+)?\s+\d+\.\d\dx\s+\d+\.\d\s+[█▏▎▍▌▋▊▉]+\s+identical$/);
         }
       }
     }
-    // the default engine on one thread is always there
-    expect(measured).toBeGreaterThanOrEqual(COMMANDS.length);
   }
 
   it('benches a generated sample: progress, table, agreed results, chart; deletes the sample', () => {
@@ -407,8 +401,7 @@ describe('csvscan bench (built CLI)', () => {
     expect(run.stderr).not.toContain('csvscan-rusage');
 
     const { bars, texts } = checkSvg(readFileSync(svgPath, 'utf8'));
-    const measuredRows = run.stdout.split('\n').filter((line) => /(identical|agrees \(last bits\))$/.test(line) && /^(count|sum|stats)\s/.test(line));
-    expect(bars).toHaveLength(measuredRows.length);
+    expect(bars).toHaveLength(caseCount);
     expect(texts).toContain('count · wasm · 1 thread');
     expect(texts.some((text) => /MB\/s/.test(text))).toBe(true);
   });
@@ -453,9 +446,12 @@ describe('csvscan bench (built CLI)', () => {
     };
     for (const command of COMMANDS) {
       expect(JSON.stringify(report.results[command])).toBe(direct[command]);
-      const measured = report.measurements.filter((measurement) => measurement.command === command && measurement.skipped === null);
-      expect(measured.length).toBeGreaterThan(0);
-      for (const measurement of measured) {
+      const measurements = report.measurements.filter((measurement) => measurement.command === command);
+      expect(measurements.map((measurement) => `${measurement.engine} ${measurement.threads}`)).toEqual(
+        THREADS.flatMap((threads) => ENGINES.map((engine) => `${engine} ${threads}`)),
+      );
+      for (const measurement of measurements) {
+        expect(measurement.skipped).toBeNull();
         expect(JSON.stringify(measurement.result), `${command} ${measurement.engine} ${measurement.threads}`).toBe(direct[command]);
         expect(measurement.agreement).toBe('identical');
         expect(measurement.seconds).toHaveLength(1);
@@ -464,9 +460,28 @@ describe('csvscan bench (built CLI)', () => {
         expect(measurement.max_rss_kib[0]).toBeGreaterThan(1024);
       }
     }
-    for (const measurement of report.measurements.filter((candidate) => candidate.skipped !== null)) {
-      expect(measurement.skipped).toMatch(/not available/);
-      expect(measurement.result).toBeNull();
+  });
+
+  it('skips sum, and only sum, when no column holds a number', () => {
+    const path = join(directory, 'text.csv');
+    writeFileSync(path, 'name,city\nada,london\nalan,wilmslow\n');
+    const run = csvscan(['bench', path, '--runs', '1', '--engine', 'wasm', '--json']);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const report = JSON.parse(run.stdout) as {
+      sum_columns: string[];
+      results: Record<string, unknown>;
+      measurements: { command: string; skipped: string | null; agreement: string | null; result: unknown }[];
+    };
+    expect(report.sum_columns).toEqual([]);
+    expect(Object.keys(report.results)).toEqual(['count', 'stats']);
+    expect(report.measurements).toHaveLength(COMMANDS.length * THREADS.length);
+    for (const measurement of report.measurements) {
+      if (measurement.command === 'sum') {
+        expect(measurement).toMatchObject({ skipped: 'no column holds a number in the first 1 MiB; choose one with -c', agreement: null, result: null });
+      } else {
+        expect(measurement).toMatchObject({ skipped: null, agreement: 'identical' });
+      }
     }
   });
 
