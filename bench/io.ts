@@ -31,8 +31,8 @@ import {
   prepareGeneratedFile,
   warmPageCache,
   type GeneratedFile,
-} from './peers/data-files.js';
-import { markdownTable } from './peers/markdown.js';
+} from './data-files.js';
+import { markdownTable } from './markdown.js';
 import { optionValue, positiveIntegerOption, seedOption, sizeOption, UsageError } from './options.js';
 import {
   firstLine,
@@ -42,7 +42,7 @@ import {
   missingTimeBinary,
   runTimed,
   type ProcessTiming,
-} from './peers/process-timing.js';
+} from './process-timing.js';
 
 const KIB = 1024;
 const MIB = 1024 * KIB;

@@ -14,7 +14,7 @@ import { scanBytes } from '../src/api.js';
 import { ENGINE_NAMES, type EngineName, type ScanMode, type ScanResult } from '../src/types.js';
 import { DEFAULT_SEED, type CsvKind } from '../src/bench/generate.js';
 import { optionValue, positiveIntegerOption, sizeOption, UsageError } from './options.js';
-import { log, machineDescription, prepareGeneratedFile } from './peers/data-files.js';
+import { log, machineDescription, prepareGeneratedFile } from './data-files.js';
 
 interface Options {
   sizeBytes: number;

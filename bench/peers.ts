@@ -36,8 +36,8 @@ import {
   QUICK_SIZE,
   warmPageCache,
   type GeneratedFile,
-} from './peers/data-files.js';
-import { clipNote, markdownTable } from './peers/markdown.js';
+} from './data-files.js';
+import { clipNote, markdownTable } from './markdown.js';
 import {
   firstLine,
   formatMiB,
@@ -47,7 +47,7 @@ import {
   runTimed,
   type ProcessTiming,
   type TimedProcess,
-} from './peers/process-timing.js';
+} from './process-timing.js';
 
 export type BenchCase = 'count' | 'sum' | 'stats';
 export const BENCH_CASES: readonly BenchCase[] = ['count', 'sum', 'stats'];

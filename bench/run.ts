@@ -28,7 +28,7 @@ import {
   machineDescription,
   prepareGeneratedFile,
   warmPageCache,
-} from './peers/data-files.js';
+} from './data-files.js';
 
 // build/host/bench/run.js -> the repository root
 const TIME_BINARY = '/usr/bin/time';

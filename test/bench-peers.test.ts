@@ -49,9 +49,9 @@ import {
   type CsvscanResult,
   type PeerResult,
 } from '../bench/peers/agreement.js';
-import { QUICK_SIZE, type GeneratedFile } from '../bench/peers/data-files.js';
-import { clipNote, markdownTable } from '../bench/peers/markdown.js';
-import { parseTimeOutput, type TimedProcess } from '../bench/peers/process-timing.js';
+import { QUICK_SIZE, type GeneratedFile } from '../bench/data-files.js';
+import { clipNote, markdownTable } from '../bench/markdown.js';
+import { parseTimeOutput, type TimedProcess } from '../bench/process-timing.js';
 import { parseArguments as parseRunArguments } from '../bench/run.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

@@ -6,9 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, totalmem, type } from 'node:os';
 import { basename, join, relative } from 'node:path';
-import { packageRoot } from '../../src/util/package-root.js';
-import { DEFAULT_SEED, GENERATOR_VERSION, generateCsvFile, sizeLabel, SUM_COLUMN, type CsvKind } from '../../src/bench/generate.js';
-import { referenceQuoted, referenceUnquoted, type ColumnReference } from '../independent-check.js';
+import { packageRoot } from '../src/util/package-root.js';
+import { DEFAULT_SEED, GENERATOR_VERSION, generateCsvFile, sizeLabel, SUM_COLUMN, type CsvKind } from '../src/bench/generate.js';
+import { referenceQuoted, referenceUnquoted, type ColumnReference } from './independent-check.js';
 
 export const REPO_ROOT = packageRoot();
 export const DATA_DIR = join(REPO_ROOT, 'bench', 'data');
