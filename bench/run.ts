@@ -16,7 +16,8 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_SEED, sizeLabel, type CsvKind } from '../src/bench/generate.js';
 import { type ColumnReference } from './independent-check.js';
 import { parsePeersArguments, runPeersBenchmark, type PeersOptions } from './peers.js';
-import { csvscanOutputsAgree } from './peers/agreement.js';
+import { compareOutputs } from '../src/bench/agreement.js';
+import type { ColumnResult, ScanResult } from '../src/types.js';
 import { optionValue, positiveIntegerOption, seedOption, sizeOption, UsageError } from './options.js';
 import {
   BIG_SIZE,
@@ -267,35 +268,14 @@ function commandArgs(command: CommandName, target: Target, sumColumn: string | n
 // ---------------------------------------------------------------------------------------------
 // Checks
 
-interface ColumnJson {
-  name: string;
-  index: number;
-  count: number;
-  empty: number;
-  invalid: number;
-  sum: number | null;
-  sum_text: string | null;
-  mean: number | null;
-  stddev: number | null;
-  [key: string]: unknown;
-}
-
-interface ResultJson {
-  file: string;
-  rows: number;
-  bytes: number;
-  ragged: { short: number; long: number };
-  columns?: ColumnJson[];
-}
-
-function parseResult(label: string, stdout: string): ResultJson {
+function parseResult(label: string, stdout: string): ScanResult {
   let parsed: unknown;
   try {
     parsed = JSON.parse(stdout);
   } catch {
     throw new Mismatch(`${label}: output is not JSON: ${clip(stdout)}`);
   }
-  const result = parsed as ResultJson;
+  const result = parsed as ScanResult;
   if (typeof result !== 'object' || result === null || typeof result.rows !== 'number') {
     throw new Mismatch(`${label}: output has no "rows": ${clip(stdout)}`);
   }
@@ -313,12 +293,12 @@ function expectEqual(label: string, what: string, expected: unknown, actual: unk
 }
 
 /** The fields a `sum` column and a `stats` column must agree on when both report them. */
-const SHARED_COLUMN_FIELDS = ['name', 'index', 'count', 'empty', 'invalid', 'first_invalid', 'sum', 'sum_text'];
-const OPTIONAL_SHARED_FIELDS = ['min', 'max', 'mean', 'stddev'];
+const SHARED_COLUMN_FIELDS: (keyof ColumnResult)[] = ['name', 'index', 'count', 'empty', 'invalid', 'first_invalid', 'sum', 'sum_text'];
+const OPTIONAL_SHARED_FIELDS: (keyof ColumnResult)[] = ['min', 'max', 'mean', 'stddev'];
 
 function checkTargetResults(target: Target, outputs: Map<CommandName, string>, sumColumn: string | null): void {
   const file = basename(target.path);
-  const results = new Map<CommandName, ResultJson>();
+  const results = new Map<CommandName, ScanResult>();
   for (const [command, stdout] of outputs) results.set(command, parseResult(`${command} ${file}`, stdout));
 
   const count = results.get('count');
@@ -365,7 +345,7 @@ function checkTargetResults(target: Target, outputs: Map<CommandName, string>, s
 
 /** The first column of a stats result that holds numbers (for `sum` on a user file). */
 function firstNumericColumn(statsStdout: string): string | null {
-  const stats = JSON.parse(statsStdout) as ResultJson;
+  const stats = JSON.parse(statsStdout) as ScanResult;
   const column = stats.columns?.find((candidate) => candidate.count > 0);
   return column ? String(column.index) : null;
 }
@@ -411,12 +391,10 @@ async function benchmarkTarget(target: Target, options: RunnerOptions): Promise<
     for (const variant of VARIANTS) {
       log(`${label} ${file}: ${variant.name}`);
       const measurement = runCli([...baseArgs, ...variant.args]);
-      const agrees = variant.tolerantOutsideExactDomain
-        ? csvscanOutputsAgree(expected, measurement.stdout)
-        : measurement.stdout === expected;
-      if (!agrees) {
+      const comparison = compareOutputs(expected, measurement.stdout, variant.tolerantOutsideExactDomain);
+      if ('difference' in comparison) {
         throw new Mismatch(
-          `${label} ${file} ${variant.name} differs from the default:\n  ${clip(measurement.stdout)}\n` +
+          `${label} ${file} ${variant.name} differs from the default (${comparison.difference}):\n  ${clip(measurement.stdout)}\n` +
             `default:\n  ${clip(expected)}`,
         );
       }
