@@ -3,7 +3,7 @@
 // benchmark is reused by the others. Also the machine description printed above every table.
 
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, totalmem, type } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { packageRoot } from '../src/util/package-root.js';
@@ -111,19 +111,6 @@ export async function prepareGeneratedFile(
     throw new Error(`${basename(path)}: the reference pass counted ${reference.rows} rows, the generator wrote ${meta.rows}`);
   }
   return { path, kind, bytes: meta.bytes, rows: meta.rows, sumColumn, reference };
-}
-
-/** Reads the file once so that every timed run starts from the page cache. */
-export function warmPageCache(path: string): void {
-  const fd = openSync(path, 'r');
-  try {
-    const buffer = Buffer.allocUnsafe(8 * 2 ** 20);
-    while (readSync(fd, buffer, 0, buffer.length, null) > 0) {
-      // reading is the point
-    }
-  } finally {
-    closeSync(fd);
-  }
 }
 
 function git(args: string[]): string {

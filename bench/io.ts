@@ -29,16 +29,15 @@ import {
   machineDescription,
   missingBuild,
   prepareGeneratedFile,
-  warmPageCache,
   type GeneratedFile,
 } from './data-files.js';
 import { markdownTable } from './markdown.js';
 import { optionValue, positiveIntegerOption, seedOption, sizeOption, UsageError } from './options.js';
+import { megabytesPerSecond } from '../src/bench/statistics.js';
+import { formatMiB, formatSpeed } from '../src/bench/table.js';
+import { warmPageCache } from '../src/bench/target.js';
 import {
   firstLine,
-  formatMiB,
-  formatSpeed,
-  megabytesPerSecond,
   missingTimeBinary,
   runTimed,
   type ProcessTiming,
@@ -394,8 +393,7 @@ export interface IoRow {
 /** MB/s of a cell: the copy loop's for workers, the whole process's for the CLI. */
 export function cellSpeed(row: IoRow, cell: IoCell, bytes: number): number | null {
   if (!cell.timing) return null;
-  if (row.spec.wholeProcess || cell.loopSeconds === null) return megabytesPerSecond(bytes, cell.timing.seconds);
-  return bytes / 1e6 / Math.max(1e-6, cell.loopSeconds);
+  return megabytesPerSecond(bytes, row.spec.wholeProcess || cell.loopSeconds === null ? cell.timing.seconds : cell.loopSeconds);
 }
 
 /** 12345 -> "12k", 987 -> "987": fault counts vary over orders of magnitude. */

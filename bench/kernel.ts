@@ -11,6 +11,8 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { scanBytes } from '../src/api.js';
+import { megabytesPerSecond } from '../src/bench/statistics.js';
+import { formatSpeed } from '../src/bench/table.js';
 import { ENGINE_NAMES, type EngineName, type ScanMode, type ScanResult } from '../src/types.js';
 import { DEFAULT_SEED, type CsvKind } from '../src/bench/generate.js';
 import { optionValue, positiveIntegerOption, sizeOption, UsageError } from './options.js';
@@ -78,7 +80,7 @@ async function main(): Promise<void> {
         timings.push({ engine, seconds: best });
       }
       for (const { engine, seconds } of timings) {
-        const speed = (bytes.length / 1e6 / seconds).toFixed(0);
+        const speed = formatSpeed(megabytesPerSecond(bytes.length, seconds));
         const perRecord = ((seconds * 1e9) / file.rows).toFixed(1);
         lines.push(`| ${basename(file.path)} | ${benchCase.label} | ${engine} | ${speed} | ${perRecord} | engines agree, = reference |`);
       }

@@ -30,15 +30,14 @@ import {
   missingBuild,
   prepareGeneratedFile,
   QUICK_SIZE,
-  warmPageCache,
   type GeneratedFile,
 } from './data-files.js';
 import { clipNote, markdownTable } from './markdown.js';
+import { megabytesPerSecond } from '../src/bench/statistics.js';
+import { formatMiB, formatSpeed } from '../src/bench/table.js';
+import { warmPageCache } from '../src/bench/target.js';
 import {
   firstLine,
-  formatMiB,
-  formatSpeed,
-  megabytesPerSecond,
   missingTimeBinary,
   runTimed,
   type ProcessTiming,

@@ -46,7 +46,8 @@ export function parseTimeOutput(stderr: string): { timing: ProcessTiming | null;
   lines.pop();
   if (lines.length > 0 && TIME_NOTE_LINE.test(lines[lines.length - 1]!)) lines.pop();
   return {
-    timing: { seconds: Number(match[1]), maxRssKiB: Number(match[2]), minorFaults: Number(match[3]) },
+    // %e has 10 ms resolution: 0.00 means under 10 ms, taken as 10 ms (no speed from a zero).
+    timing: { seconds: Math.max(0.01, Number(match[1])), maxRssKiB: Number(match[2]), minorFaults: Number(match[3]) },
     commandStderr: lines.join('\n'),
   };
 }
@@ -82,17 +83,4 @@ export function missingTimeBinary(): string | null {
 /** The first non-empty line of a command's stderr, for a one-line note in a table. */
 export function firstLine(text: string): string {
   return text.split('\n').map((line) => line.trim()).find((line) => line.length > 0) ?? '';
-}
-
-/** Megabytes (10^6 bytes) per second; GNU time's %e has 10 ms resolution, so never below 0.01 s. */
-export function megabytesPerSecond(bytes: number, seconds: number): number {
-  return bytes / 1e6 / Math.max(0.01, seconds);
-}
-
-export function formatSpeed(megabytesPerSecondValue: number): string {
-  return megabytesPerSecondValue.toFixed(megabytesPerSecondValue < 10 ? 1 : 0);
-}
-
-export function formatMiB(kibibytes: number): string {
-  return (kibibytes / 1024).toFixed(1);
 }

@@ -17,6 +17,9 @@ import { DEFAULT_SEED, sizeLabel, type CsvKind } from '../src/bench/generate.js'
 import { type ColumnReference } from './independent-check.js';
 import { parsePeersArguments, runPeersBenchmark, type PeersOptions } from './peers.js';
 import { compareOutputs } from '../src/bench/agreement.js';
+import { megabytesPerSecond } from '../src/bench/statistics.js';
+import { formatMiB, formatSpeed } from '../src/bench/table.js';
+import { firstNumericColumn, warmPageCache } from '../src/bench/target.js';
 import type { ColumnResult, ScanResult } from '../src/types.js';
 import { optionValue, positiveIntegerOption, seedOption, sizeOption, UsageError } from './options.js';
 import {
@@ -28,7 +31,6 @@ import {
   log,
   machineDescription,
   prepareGeneratedFile,
-  warmPageCache,
 } from './data-files.js';
 
 // build/host/bench/run.js -> the repository root
@@ -343,13 +345,6 @@ function checkTargetResults(target: Target, outputs: Map<CommandName, string>, s
   }
 }
 
-/** The first column of a stats result that holds numbers (for `sum` on a user file). */
-function firstNumericColumn(statsStdout: string): string | null {
-  const stats = JSON.parse(statsStdout) as ScanResult;
-  const column = stats.columns?.find((candidate) => candidate.count > 0);
-  return column ? String(column.index) : null;
-}
-
 // ---------------------------------------------------------------------------------------------
 
 async function benchmarkTarget(target: Target, options: RunnerOptions): Promise<TableRow[]> {
@@ -365,7 +360,8 @@ async function benchmarkTarget(target: Target, options: RunnerOptions): Promise<
 
   for (const command of order) {
     if (command === 'sum' && sumColumn === null) {
-      sumColumn = firstNumericColumn(defaultOutputs.get('stats') ?? '{}');
+      // The first column that holds numbers (for `sum` on a user file).
+      sumColumn = firstNumericColumn(JSON.parse(defaultOutputs.get('stats') ?? '{}') as ScanResult);
       if (sumColumn === null) {
         log(`skipping sum: ${file} has no numeric column`);
         continue;
@@ -441,10 +437,8 @@ function formatTable(rows: TableRow[]): string[] {
     '|---|---|---|--:|--:|--:|---|',
   ];
   for (const row of rows) {
-    const megabytesPerSecond = row.bytes / 1e6 / row.bestSeconds;
-    const speed = megabytesPerSecond.toFixed(megabytesPerSecond < 10 ? 1 : 0);
-    const memory = (row.peakRssKiB / 1024).toFixed(1);
-    lines.push(`| ${row.command} | ${row.file} | ${row.variant} | ${row.runs} | ${speed} | ${memory} | ${row.check} |`);
+    const speed = formatSpeed(megabytesPerSecond(row.bytes, row.bestSeconds));
+    lines.push(`| ${row.command} | ${row.file} | ${row.variant} | ${row.runs} | ${speed} | ${formatMiB(row.peakRssKiB)} | ${row.check} |`);
   }
   return lines;
 }
@@ -487,7 +481,7 @@ async function main(): Promise<number> {
     '',
     ...formatTable(rows),
     '',
-    `Peak RSS over all runs: ${(peakRssKiB / 1024).toFixed(1)} MiB (SPEC.md target: under ${SPEC_MEMORY_TARGET_MIB} MiB with two threads${peakRssKiB / 1024 > SPEC_MEMORY_TARGET_MIB ? ' - OVER TARGET' : ''}).`,
+    `Peak RSS over all runs: ${formatMiB(peakRssKiB)} MiB (SPEC.md target: under ${SPEC_MEMORY_TARGET_MIB} MiB with two threads${peakRssKiB / 1024 > SPEC_MEMORY_TARGET_MIB ? ' - OVER TARGET' : ''}).`,
   ];
   process.stdout.write(output.join('\n') + '\n');
 

@@ -99,6 +99,10 @@ describe('GNU time output', () => {
     expect(parsed.commandStderr).toBe('warning: slow\ncsvscan: x.csv: no such file');
   });
 
+  it('counts 0.00 s as 0.01 s: %e has 10 ms resolution', () => {
+    expect(parseTimeOutput('0.00 2048 150\n').timing).toEqual({ seconds: 0.01, maxRssKiB: 2048, minorFaults: 150 });
+  });
+
   it('drops the signal note of a killed command', () => {
     expect(parseTimeOutput('Command terminated by signal 9\n3.00 100 5').commandStderr).toBe('');
   });
@@ -294,12 +298,11 @@ describe('tables', () => {
     const lines = renderPeersTable([
       { tool: 'csvscan', threads: '1', benchCase: 'count', file: 'n.csv', bytes: 1e9, timing: { seconds: 2, maxRssKiB: 51200, minorFaults: 1 }, agreement: 'ok' },
       { tool: 'udsv', threads: '1', benchCase: 'count', file: 'n.csv', bytes: 1e9, timing: null, agreement: 'skipped: cannot load udsv' },
-      { tool: 'mawk', threads: '1', benchCase: 'count', file: 'n.csv', bytes: 5e6, timing: { seconds: 0, maxRssKiB: 2048, minorFaults: 1 }, agreement: 'rows equal' },
+      { tool: 'mawk', threads: '1', benchCase: 'count', file: 'n.csv', bytes: 5e6, timing: { seconds: 0.01, maxRssKiB: 2048, minorFaults: 1 }, agreement: 'rows equal' },
     ]);
     expect(lines[0]).toBe('| tool | threads | case | file | MB/s | peak RSS MiB | agreement with csvscan |');
     expect(lines[2]).toBe('| csvscan | 1 | count | n.csv | 500 | 50.0 | ok |');
     expect(lines[3]).toBe('| udsv | 1 | count | n.csv | - | - | skipped: cannot load udsv |');
-    // %e has 10 ms resolution: 0.00 s counts as 0.01 s
     expect(lines[4]).toBe('| mawk | 1 | count | n.csv | 500 | 2.0 | rows equal |');
   });
 });
