@@ -1,6 +1,9 @@
 // One measured process: a command run under GNU time (`/usr/bin/time -f '%e %M %R'`) inside
 // coreutils `timeout`, so the figures are those of the whole process (start-up included) and a
 // runaway process is stopped. `--foreground` keeps it in our process group: Ctrl-C stops it too.
+// Every script in bench/ measures its processes here, csvscan's and the peers' alike (awk or
+// DuckDB cannot report their own peak memory). `csvscan bench`, which must run where GNU time is
+// not installed, has its own: src/bench/child.ts, where each csvscan child reports its peak.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -54,6 +57,7 @@ export function parseTimeOutput(stderr: string): { timing: ProcessTiming | null;
 
 export interface RunOptions {
   cwd: string;
+  /** 0: no time limit (coreutils `timeout` then only passes signals on) */
   timeoutSeconds: number;
 }
 

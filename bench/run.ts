@@ -9,9 +9,8 @@
 //
 // See bench/README.md for what is checked and how to read the tables.
 
-import { spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_SEED, sizeLabel, type CsvKind } from '../src/bench/generate.js';
 import { type ColumnReference } from './independent-check.js';
@@ -30,12 +29,11 @@ import {
   REPO_ROOT,
   log,
   machineDescription,
+  missingBuild,
   prepareGeneratedFile,
 } from './data-files.js';
+import { firstLine, missingTimeBinary, runTimed } from './process-timing.js';
 
-// build/host/bench/run.js -> the repository root
-const TIME_BINARY = '/usr/bin/time';
-const MIB = 2 ** 20;
 const SPEC_MEMORY_TARGET_MIB = 256;
 
 export interface RunnerOptions {
@@ -242,23 +240,16 @@ function prepareUserTarget(path: string, column: string | null): Target {
 // ---------------------------------------------------------------------------------------------
 // Running the CLI
 
-/** Runs `node bin/csvscan.js ARGS` under /usr/bin/time: wall seconds and peak RSS of the process. */
+/** Runs `node bin/csvscan.js ARGS` under GNU time (process-timing.ts, as the peers table): wall seconds and peak RSS of the process. */
 function runCli(args: string[]): Measurement {
-  const result = spawnSync(TIME_BINARY, ['-f', '%e %M', process.execPath, CLI_PATH, ...args], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-    maxBuffer: 256 * MIB,
-  });
-  if (result.error) throw new UsageError(`cannot run ${TIME_BINARY}: ${result.error.message}`);
-  const stderrLines = result.stderr.trimEnd().split('\n');
-  const timing = /^(\d+(?:\.\d+)?) (\d+)$/.exec(stderrLines[stderrLines.length - 1] ?? '');
+  const finished = runTimed([process.execPath, CLI_PATH, ...args], { cwd: REPO_ROOT, timeoutSeconds: 0 });
   const command = `csvscan ${args.join(' ')}`;
   // Exit 2: csvscan refused the options, which come from the user (after a second `--`).
-  if (result.status === 2) throw new UsageError(`${command}: ${stderrLines[0] ?? 'exit 2'}`);
-  if (result.status !== 0 || !timing) {
-    throw new CsvscanFailed(`${command} exited with ${result.status}:\n${result.stderr.trimEnd()}`);
+  if (finished.status === 2) throw new UsageError(`${command}: ${firstLine(finished.stderr) || 'exit 2'}`);
+  if (finished.status !== 0 || !finished.timing) {
+    throw new CsvscanFailed(`${command} exited with ${finished.status}:\n${finished.stderr.trimEnd()}`);
   }
-  return { seconds: Number(timing[1]), maxRssKiB: Number(timing[2]), stdout: result.stdout.trim() };
+  return { seconds: finished.timing.seconds, maxRssKiB: finished.timing.maxRssKiB, stdout: finished.stdout.trim() };
 }
 
 function commandArgs(command: CommandName, target: Target, sumColumn: string | null, extra: string[]): string[] {
@@ -424,8 +415,7 @@ function tableRow(
     variant,
     runs: measurements.length,
     bytes,
-    // %e has 10 ms resolution; never divide by zero on tiny files
-    bestSeconds: Math.max(0.01, Math.min(...measurements.map((measurement) => measurement.seconds))),
+    bestSeconds: Math.min(...measurements.map((measurement) => measurement.seconds)),
     peakRssKiB: Math.max(0, ...measurements.map((measurement) => measurement.maxRssKiB)),
     check,
   };
@@ -443,18 +433,10 @@ function formatTable(rows: TableRow[]): string[] {
   return lines;
 }
 
-function checkEnvironment(): void {
-  if (!existsSync(TIME_BINARY)) {
-    throw new UsageError(`${TIME_BINARY} is missing (GNU time: apt-get install time)`);
-  }
-  if (!existsSync(CLI_PATH) || !existsSync(join(REPO_ROOT, 'build', 'kernel'))) {
-    throw new UsageError('csvscan is not built: run `npm run build` first');
-  }
-}
-
 async function main(): Promise<number> {
   const options = parseArguments(process.argv.slice(2));
-  checkEnvironment();
+  const environmentProblem = missingTimeBinary() ?? missingBuild();
+  if (environmentProblem) throw new UsageError(environmentProblem);
   // Taken once, before anything runs: the peers report repeats it (its load average is the machine's, not ours).
   const machine = machineDescription();
   const header = ['## csvscan benchmark', '', ...machine];
