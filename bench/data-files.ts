@@ -9,6 +9,7 @@ import { basename, join, relative } from 'node:path';
 import { packageRoot } from '../src/util/package-root.js';
 import { DEFAULT_SEED, GENERATOR_VERSION, generateCsvFile, sizeLabel, SUM_COLUMN, type CsvKind } from '../src/bench/generate.js';
 import { referenceQuoted, referenceUnquoted, type ColumnReference } from './independent-check.js';
+import { Mismatch } from './script.js';
 
 export const REPO_ROOT = packageRoot();
 export const DATA_DIR = join(REPO_ROOT, 'bench', 'data');
@@ -108,7 +109,7 @@ export async function prepareGeneratedFile(
   }
   const reference = withReference ? meta.reference ?? null : null;
   if (reference && reference.rows !== meta.rows) {
-    throw new Error(`${basename(path)}: the reference pass counted ${reference.rows} rows, the generator wrote ${meta.rows}`);
+    throw new Mismatch(`${basename(path)}: the reference pass counted ${reference.rows} rows, the generator wrote ${meta.rows}`);
   }
   return { path, kind, bytes: meta.bytes, rows: meta.rows, sumColumn, reference };
 }

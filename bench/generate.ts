@@ -7,7 +7,7 @@
 // output line (`PATH: N bytes, R rows, X MB/s`).
 
 import { CSV_KINDS, DEFAULT_SEED, generateCsvFile, type CsvKind, type GenerateOptions } from '../src/bench/generate.js';
-import { optionValue, seedOption, sizeOption, UsageError } from './options.js';
+import { optionValue, runIfMain, seedOption, sizeOption, UsageError } from './script.js';
 
 const USAGE = 'usage: generate.js --kind numeric|mixed --size 1G --out PATH [--seed N]';
 
@@ -40,7 +40,4 @@ async function main(): Promise<void> {
   process.stdout.write(`${out}: ${summary.bytes} bytes, ${summary.rows} rows, ${(summary.bytes / 1e6 / seconds).toFixed(0)} MB/s\n`);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`generate: ${(error as Error).message}\n`);
-  process.exitCode = error instanceof UsageError ? 2 : 1;
-});
+runIfMain(import.meta.url, 'generate', main);

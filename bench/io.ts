@@ -32,7 +32,7 @@ import {
   type GeneratedFile,
 } from './data-files.js';
 import { markdownTable } from './markdown.js';
-import { optionValue, positiveIntegerOption, seedOption, sizeOption, UsageError } from './options.js';
+import { Failed, Mismatch, optionValue, positiveIntegerOption, runIfMain, seedOption, sizeOption, UsageError } from './script.js';
 import { megabytesPerSecond } from '../src/bench/statistics.js';
 import { formatMiB, formatSpeed } from '../src/bench/table.js';
 import { warmPageCache } from '../src/bench/target.js';
@@ -70,12 +70,6 @@ export interface IoConfig {
   populate: boolean;
 }
 
-/** Thrown for bad options or a missing build: exit 2. */
-export { UsageError };
-/** Thrown when a configuration read other bytes than the others: MISMATCH, exit 1. */
-class Mismatch extends Error {}
-/** Thrown when a measured process fails (not a timeout): FAILED, exit 1. */
-class ProcessFailed extends Error {}
 
 // ---------------------------------------------------------------------------------------------
 // The worker: one configuration, one process.
@@ -571,7 +565,7 @@ async function main(): Promise<number> {
           break;
         }
         if (finished.status !== 0 || !finished.timing) {
-          throw new ProcessFailed(`${label}: exit ${finished.status}: ${firstLine(finished.stderr)}`);
+          throw new Failed(`${label}: exit ${finished.status}: ${firstLine(finished.stderr)}`);
         }
         timings.push(finished.timing);
         if (spec.wholeProcess) {
@@ -633,38 +627,10 @@ async function main(): Promise<number> {
   return 0;
 }
 
-function workerMain(): void {
-  try {
-    const { config, file } = parseWorkerArguments(process.argv.slice(2));
-    process.stdout.write(JSON.stringify(runWorker(config, file)) + '\n');
-  } catch (error) {
-    process.stderr.write(`bench:io worker: ${(error as Error).message}\n`);
-    process.exitCode = error instanceof UsageError ? 2 : 1;
-  }
+/** `--worker`: one configuration, its result as one JSON line. */
+async function workerMain(): Promise<void> {
+  const { config, file } = parseWorkerArguments(process.argv.slice(2));
+  process.stdout.write(JSON.stringify(runWorker(config, file)) + '\n');
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  if (process.argv.includes('--worker')) workerMain();
-  else {
-    main().then(
-      (code) => {
-        process.exitCode = code;
-      },
-      (error: unknown) => {
-        if (error instanceof Mismatch) {
-          process.stdout.write(`MISMATCH: ${error.message}\n`);
-          process.exitCode = 1;
-        } else if (error instanceof ProcessFailed) {
-          process.stdout.write(`FAILED: ${error.message}\n`);
-          process.exitCode = 1;
-        } else if (error instanceof UsageError) {
-          process.stderr.write(`bench:io: ${error.message}\n`);
-          process.exitCode = 2;
-        } else {
-          process.stderr.write(`bench:io: ${(error as Error).stack ?? String(error)}\n`);
-          process.exitCode = 1;
-        }
-      },
-    );
-  }
-}
+runIfMain(import.meta.url, 'bench:io', process.argv.includes('--worker') ? workerMain : main);

@@ -15,7 +15,7 @@ import { megabytesPerSecond } from '../src/bench/statistics.js';
 import { formatSpeed } from '../src/bench/table.js';
 import { ENGINE_NAMES, type EngineName, type ScanMode, type ScanResult } from '../src/types.js';
 import { DEFAULT_SEED, type CsvKind } from '../src/bench/generate.js';
-import { optionValue, positiveIntegerOption, sizeOption, UsageError } from './options.js';
+import { Mismatch, optionValue, positiveIntegerOption, runIfMain, sizeOption, UsageError } from './script.js';
 import { log, machineDescription, prepareGeneratedFile } from './data-files.js';
 
 interface Options {
@@ -75,7 +75,7 @@ async function main(): Promise<void> {
         }
         const json = JSON.stringify(result);
         if (agreed === null) agreed = json;
-        else if (json !== agreed) throw new Error(`MISMATCH: ${benchCase.label} on ${basename(file.path)}: ${engine} differs from ${options.engines[0]}`);
+        else if (json !== agreed) throw new Mismatch(`${benchCase.label} on ${basename(file.path)}: ${engine} differs from ${options.engines[0]}`);
         checkAgainstReference(result!, file.rows, file.sumColumn, file.reference?.sumText ?? null, benchCase);
         timings.push({ engine, seconds: best });
       }
@@ -90,15 +90,12 @@ async function main(): Promise<void> {
 }
 
 function checkAgainstReference(result: ScanResult, rows: number, column: string, sumText: string | null, benchCase: Case): void {
-  if (result.rows !== rows) throw new Error(`MISMATCH: ${benchCase.label}: ${result.rows} rows, the reference has ${rows}`);
+  if (result.rows !== rows) throw new Mismatch(`${benchCase.label}: ${result.rows} rows, the reference has ${rows}`);
   if (benchCase.mode === 'count' || sumText === null) return;
   const summed = result.columns?.find((c) => c.name === column);
   if (!summed || summed.sum_text !== sumText) {
-    throw new Error(`MISMATCH: ${benchCase.label}: ${column} sums to ${summed?.sum_text}, the reference to ${sumText}`);
+    throw new Mismatch(`${benchCase.label}: ${column} sums to ${summed?.sum_text}, the reference to ${sumText}`);
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`bench:kernel: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = error instanceof UsageError ? 2 : 1;
-});
+runIfMain(import.meta.url, 'bench:kernel', main);

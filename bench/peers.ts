@@ -13,8 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, delimiter, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { optionValue, positiveIntegerOption, seedOption, sizeOption, UsageError } from './options.js';
+import { Failed, Mismatch, optionValue, positiveIntegerOption, reportError, runIfMain, seedOption, sizeOption, UsageError } from './script.js';
 import { DEFAULT_SEED, sizeLabel, type CsvKind } from '../src/bench/generate.js';
 import { compareOutputs } from '../src/bench/agreement.js';
 import type { ScanResult } from '../src/types.js';
@@ -63,12 +62,6 @@ export interface PeersOptions {
   out: string | null;
 }
 
-/** Thrown for a csvscan result that disagrees with the reference or with itself: MISMATCH, exit 1. */
-class Mismatch extends Error {}
-/** Thrown when csvscan itself fails: FAILED, exit 1. */
-class CsvscanFailed extends Error {}
-/** Thrown for bad options or a missing build: exit 2. */
-export { UsageError };
 
 function usage(): string {
   return [
@@ -510,7 +503,7 @@ async function benchmarkFile(file: GeneratedFile, setup: ToolSetup, options: Pee
     log(`csvscan --threads 1 ${benchCase} ${fileName}`);
     const measurement = measure(reference!.command(benchCase, file.path, requested), options.runs, options.timeoutSeconds);
     if (measurement.outcome.kind !== 'ok') {
-      throw new CsvscanFailed(`csvscan ${benchCase} ${fileName} --threads 1: ${outcomeNote(measurement.outcome, options.timeoutSeconds)}`);
+      throw new Failed(`csvscan ${benchCase} ${fileName} --threads 1: ${outcomeNote(measurement.outcome, options.timeoutSeconds)}`);
     }
     if (measurement.runsDiffer) throw new Mismatch(`csvscan ${benchCase} ${fileName}: runs printed different results`);
     const result = parseCsvscanResult(`csvscan ${benchCase} ${fileName}`, measurement.stdout);
@@ -529,7 +522,7 @@ async function benchmarkFile(file: GeneratedFile, setup: ToolSetup, options: Pee
       const rows = rowsByCase.get(benchCase)!;
       if (measurement.outcome.kind !== 'ok') {
         if (variant.isCsvscan) {
-          throw new CsvscanFailed(`csvscan ${benchCase} ${fileName} threads ${variant.threads}: ${outcomeNote(measurement.outcome, options.timeoutSeconds)}`);
+          throw new Failed(`csvscan ${benchCase} ${fileName} threads ${variant.threads}: ${outcomeNote(measurement.outcome, options.timeoutSeconds)}`);
         }
         rows.push(row(variant, benchCase, expected.columns, null, outcomeNote(measurement.outcome, options.timeoutSeconds)));
         continue;
@@ -633,32 +626,8 @@ export async function runPeersBenchmark(options: PeersOptions, machine: string[]
     await runPeers(options, machine);
     return 0;
   } catch (error) {
-    if (error instanceof Mismatch) {
-      process.stdout.write(`MISMATCH: ${error.message}\n`);
-      return 1;
-    } else if (error instanceof CsvscanFailed) {
-      process.stdout.write(`FAILED: ${error.message}\n`);
-      return 1;
-    } else if (error instanceof UsageError) {
-      process.stderr.write(`bench:peers: ${error.message}\n`);
-      return 2;
-    }
-    process.stderr.write(`bench:peers: ${(error as Error).stack ?? String(error)}\n`);
-    return 1;
+    return reportError('bench:peers', error);
   }
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  let options: PeersOptions | null = null;
-  try {
-    options = parsePeersArguments(process.argv.slice(2));
-  } catch (error) {
-    process.stderr.write(`bench:peers: ${(error as Error).message}\n`);
-    process.exitCode = error instanceof UsageError ? 2 : 1;
-  }
-  if (options) {
-    void runPeersBenchmark(options).then((code) => {
-      process.exitCode = code;
-    });
-  }
-}
+runIfMain(import.meta.url, 'bench:peers', () => runPeersBenchmark(parsePeersArguments(process.argv.slice(2))));

@@ -11,7 +11,6 @@
 
 import { statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DEFAULT_SEED, sizeLabel, type CsvKind } from '../src/bench/generate.js';
 import { type ColumnReference } from './independent-check.js';
 import { parsePeersArguments, runPeersBenchmark, type PeersOptions } from './peers.js';
@@ -20,7 +19,7 @@ import { megabytesPerSecond } from '../src/bench/statistics.js';
 import { formatMiB, formatSpeed } from '../src/bench/table.js';
 import { firstNumericColumn, warmPageCache } from '../src/bench/target.js';
 import type { ColumnResult, ScanResult } from '../src/types.js';
-import { optionValue, positiveIntegerOption, seedOption, sizeOption, UsageError } from './options.js';
+import { Failed, Mismatch, optionValue, positiveIntegerOption, runIfMain, seedOption, sizeOption, UsageError } from './script.js';
 import {
   BIG_SIZE,
   CLI_PATH,
@@ -101,12 +100,6 @@ interface TableRow {
   peakRssKiB: number;
   check: string;
 }
-
-/** Thrown for a result that disagrees: printed as MISMATCH, exit 1. */
-class Mismatch extends Error {}
-/** Thrown when csvscan itself fails (non-zero exit): printed as FAILED, exit 1. */
-class CsvscanFailed extends Error {}
-/** Thrown for bad usage or a broken environment: exit 2. */
 
 function usage(): string {
   return [
@@ -196,13 +189,7 @@ export function parseArguments(argv: string[]): RunnerOptions {
 // Data files: generated once, reused while their sidecar says the same kind/size/seed/generator.
 
 async function prepareGeneratedTarget(kind: CsvKind, sizeBytes: number, seed: number): Promise<Target> {
-  let file;
-  try {
-    file = await prepareGeneratedFile(kind, sizeBytes, seed, true);
-  } catch (error) {
-    // the reference pass disagreeing with the generator is a failed check
-    throw new Mismatch(error instanceof Error ? error.message : String(error));
-  }
+  const file = await prepareGeneratedFile(kind, sizeBytes, seed, true);
   const reference = file.reference!;
   return {
     path: file.path,
@@ -247,7 +234,7 @@ function runCli(args: string[]): Measurement {
   // Exit 2: csvscan refused the options, which come from the user (after a second `--`).
   if (finished.status === 2) throw new UsageError(`${command}: ${firstLine(finished.stderr) || 'exit 2'}`);
   if (finished.status !== 0 || !finished.timing) {
-    throw new CsvscanFailed(`${command} exited with ${finished.status}:\n${finished.stderr.trimEnd()}`);
+    throw new Failed(`${command} exited with ${finished.status}:\n${finished.stderr.trimEnd()}`);
   }
   return { seconds: finished.timing.seconds, maxRssKiB: finished.timing.maxRssKiB, stdout: finished.stdout.trim() };
 }
@@ -477,24 +464,4 @@ async function main(): Promise<number> {
   return runPeersBenchmark(options.peers, machine);
 }
 
-function reportError(error: unknown): void {
-  if (error instanceof Mismatch) {
-    process.stdout.write(`MISMATCH: ${error.message}\n`);
-    process.exitCode = 1;
-  } else if (error instanceof CsvscanFailed) {
-    process.stdout.write(`FAILED: ${error.message}\n`);
-    process.exitCode = 1;
-  } else if (error instanceof UsageError) {
-    process.stderr.write(`bench: ${error.message}\n`);
-    process.exitCode = 2;
-  } else {
-    process.stderr.write(`bench: ${(error as Error).stack ?? String(error)}\n`);
-    process.exitCode = 1;
-  }
-}
-
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main().then((code) => {
-    process.exitCode = code;
-  }, reportError);
-}
+runIfMain(import.meta.url, 'bench', main);

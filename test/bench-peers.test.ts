@@ -35,7 +35,6 @@ import {
   parsePeersArguments,
   renderPeersTable,
   setUpTools,
-  UsageError,
   type ColumnRef,
 } from '../bench/peers.js';
 import { compareSum, describeAgreement, formatRelative, parseExactDecimal, relativeError, type PeerResult } from '../bench/peers/agreement.js';
@@ -43,6 +42,7 @@ import { QUICK_SIZE, type GeneratedFile } from '../bench/data-files.js';
 import { clipNote, markdownTable } from '../bench/markdown.js';
 import { parseTimeOutput, type TimedProcess } from '../bench/process-timing.js';
 import { parseArguments as parseRunArguments } from '../bench/run.js';
+import { UsageError } from '../bench/script.js';
 import type { ColumnResult, ScanResult } from '../src/types.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
