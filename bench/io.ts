@@ -32,16 +32,11 @@ import {
   type GeneratedFile,
 } from './data-files.js';
 import { markdownTable } from './markdown.js';
-import { Failed, Mismatch, optionValue, positiveIntegerOption, runIfMain, seedOption, sizeOption, UsageError } from './script.js';
+import { Failed, Mismatch, optionValue, positiveIntegerOption, runIfMain, sizeOption, takeFileOption, UsageError, type FileOptions } from './script.js';
 import { megabytesPerSecond } from '../src/bench/statistics.js';
 import { formatMiB, formatSpeed } from '../src/bench/table.js';
 import { warmPageCache } from '../src/bench/target.js';
-import {
-  firstLine,
-  missingTimeBinary,
-  runTimed,
-  type ProcessTiming,
-} from './process-timing.js';
+import { firstLine, missingTimeBinary, runTimed, type ProcessTiming } from './process-timing.js';
 
 const KIB = 1024;
 const MIB = 1024 * KIB;
@@ -261,11 +256,7 @@ export function runWorker(config: IoConfig, file: string): WorkerResult {
 // ---------------------------------------------------------------------------------------------
 // The harness
 
-export interface IoOptions {
-  quick: boolean;
-  sizeBytes: number;
-  runs: number;
-  seed: number;
+export interface IoOptions extends FileOptions {
   /** a configuration running longer is stopped and shown as timed out */
   timeoutSeconds: number;
   out: string | null;
@@ -285,25 +276,17 @@ function usage(): string {
 
 export function parseIoArguments(argv: string[]): IoOptions {
   const options: IoOptions = { quick: false, sizeBytes: DEFAULT_SIZE, runs: 3, seed: DEFAULT_SEED, timeoutSeconds: 120, out: null };
-  let sizeGiven = false;
-  let runsGiven = false;
+  const given = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const name = argv[i]!;
     const takeValue = (): string => optionValue(argv, ++i, name);
     if (name === '--help' || name === '-h') throw new UsageError(usage());
-    else if (name === '--quick') options.quick = true;
-    else if (name === '--size') {
-      options.sizeBytes = sizeOption(name, takeValue());
-      sizeGiven = true;
-    } else if (name === '--runs') {
-      options.runs = positiveIntegerOption(name, takeValue());
-      runsGiven = true;
-    } else if (name === '--seed') options.seed = seedOption(takeValue());
-    else if (name === '--timeout') options.timeoutSeconds = positiveIntegerOption(name, takeValue()); else if (name === '--out') options.out = takeValue();
-    else throw new UsageError(`unknown option: ${name}\n${usage()}`);
+    else if (name === '--timeout') options.timeoutSeconds = positiveIntegerOption(name, takeValue());
+    else if (name === '--out') options.out = takeValue();
+    else if (!takeFileOption(name, takeValue, options, given)) throw new UsageError(`unknown option: ${name}\n${usage()}`);
   }
-  if (options.quick && !sizeGiven) options.sizeBytes = QUICK_IO_SIZE;
-  if (options.quick && !runsGiven) options.runs = 1;
+  if (options.quick && !given.has('--size')) options.sizeBytes = QUICK_IO_SIZE;
+  if (options.quick && !given.has('--runs')) options.runs = 1;
   return options;
 }
 

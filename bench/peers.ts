@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, delimiter, join, resolve } from 'node:path';
-import { Failed, Mismatch, optionValue, positiveIntegerOption, reportError, runIfMain, seedOption, sizeOption, UsageError } from './script.js';
+import { Failed, Mismatch, optionValue, positiveIntegerOption, reportError, runIfMain, takeFileOption, UsageError, type FileOptions } from './script.js';
 import { DEFAULT_SEED, sizeLabel, type CsvKind } from '../src/bench/generate.js';
 import { compareOutputs } from '../src/bench/agreement.js';
 import type { ScanResult } from '../src/types.js';
@@ -35,13 +35,7 @@ import { clipNote, markdownTable } from './markdown.js';
 import { megabytesPerSecond } from '../src/bench/statistics.js';
 import { formatMiB, formatSpeed } from '../src/bench/table.js';
 import { warmPageCache } from '../src/bench/target.js';
-import {
-  firstLine,
-  missingTimeBinary,
-  runTimed,
-  type ProcessTiming,
-  type TimedProcess,
-} from './process-timing.js';
+import { firstLine, missingTimeBinary, runTimed, type ProcessTiming, type TimedProcess } from './process-timing.js';
 
 export type BenchCase = 'count' | 'sum' | 'stats';
 export const BENCH_CASES: readonly BenchCase[] = ['count', 'sum', 'stats'];
@@ -49,12 +43,8 @@ export const BENCH_CASES: readonly BenchCase[] = ['count', 'sum', 'stats'];
 /** Exit code of a peer runner that cannot run here (bench/peers/common.mjs EXIT_SKIPPED). */
 export const EXIT_PEER_SKIPPED = 3;
 
-export interface PeersOptions {
-  quick: boolean;
-  sizeBytes: number;
+export interface PeersOptions extends FileOptions {
   big: boolean;
-  seed: number;
-  runs: number;
   /** tool names to run besides csvscan --threads 1 (always run: it is what the others are compared with); null = all */
   tools: string[] | null;
   cases: BenchCase[];
@@ -102,27 +92,21 @@ export function parsePeersArguments(argv: string[]): PeersOptions {
     timeoutSeconds: 1800,
     out: null,
   };
-  let sizeGiven = false;
+  const given = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const name = argv[i]!;
     const takeValue = (): string => optionValue(argv, ++i, name);
     if (name === '--help' || name === '-h') throw new UsageError(usage());
-    else if (name === '--quick') options.quick = true;
     else if (name === '--big') options.big = true;
-    else if (name === '--size') {
-      options.sizeBytes = sizeOption(name, takeValue());
-      sizeGiven = true;
-    } else if (name === '--runs') options.runs = positiveIntegerOption(name, takeValue());
     else if (name === '--timeout') options.timeoutSeconds = positiveIntegerOption(name, takeValue());
-    else if (name === '--seed') options.seed = seedOption(takeValue());
     else if (name === '--tools') options.tools = commaList(takeValue(), TOOL_NAMES, 'tool');
     else if (name === '--cases') options.cases = commaList(takeValue(), BENCH_CASES, 'case');
     else if (name === '--out') options.out = takeValue();
-    else throw new UsageError(`unknown option: ${name}\n${usage()}`);
+    else if (!takeFileOption(name, takeValue, options, given)) throw new UsageError(`unknown option: ${name}\n${usage()}`);
   }
   if (options.quick && options.big) throw new UsageError('--quick and --big do not go together');
-  if (options.quick && !sizeGiven) options.sizeBytes = QUICK_SIZE;
-  if (options.big && !sizeGiven) options.sizeBytes = BIG_SIZE;
+  if (options.quick && !given.has('--size')) options.sizeBytes = QUICK_SIZE;
+  if (options.big && !given.has('--size')) options.sizeBytes = BIG_SIZE;
   return options;
 }
 

@@ -19,7 +19,7 @@ import { megabytesPerSecond } from '../src/bench/statistics.js';
 import { formatMiB, formatSpeed } from '../src/bench/table.js';
 import { firstNumericColumn, warmPageCache } from '../src/bench/target.js';
 import type { ColumnResult, ScanResult } from '../src/types.js';
-import { Failed, Mismatch, optionValue, positiveIntegerOption, runIfMain, seedOption, sizeOption, UsageError } from './script.js';
+import { Failed, Mismatch, optionValue, runIfMain, takeFileOption, UsageError, type FileOptions } from './script.js';
 import {
   BIG_SIZE,
   CLI_PATH,
@@ -35,11 +35,7 @@ import { firstLine, missingTimeBinary, runTimed } from './process-timing.js';
 
 const SPEC_MEMORY_TARGET_MIB = 256;
 
-export interface RunnerOptions {
-  quick: boolean;
-  sizeBytes: number;
-  runs: number;
-  seed: number;
+export interface RunnerOptions extends FileOptions {
   big: boolean;
   file: string | null;
   column: string | null;
@@ -49,9 +45,8 @@ export interface RunnerOptions {
   peers: PeersOptions | null;
 }
 
-/** Options of bench/peers.ts that this runner knows too: passed on, with their values, to the peers part. */
-const SHARED_FLAGS = ['--quick', '--big'];
-const SHARED_VALUE_OPTIONS = ['--size', '--runs', '--seed'];
+/** Options of this runner alone; all others (--quick, --big, --size, --runs, --seed) go on to the peers part too. */
+const RUNNER_ONLY_OPTIONS = ['--no-peers', '--file', '--column'];
 /** Options only the peers part knows: passed on, and refused when the peers part does not run. */
 const PEERS_ONLY_VALUE_OPTIONS = ['--tools', '--cases', '--timeout', '--out'];
 
@@ -131,48 +126,35 @@ export function parseArguments(argv: string[]): RunnerOptions {
     extraArgs: [],
     peers: null,
   };
-  let sizeGiven = false;
-  let runsGiven = false;
+  const given = new Set<string>();
   let noPeers = false;
   /** what the peers part is given: the shared options and the peers-only ones, in order */
   const peersArgv: string[] = [];
   const peersOnlyGiven: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    const name = argv[i];
-    const takeValue = (): string => {
-      const value = optionValue(argv, ++i, name);
-      if (SHARED_VALUE_OPTIONS.includes(name) || PEERS_ONLY_VALUE_OPTIONS.includes(name)) peersArgv.push(name, value);
-      return value;
-    };
+    const name = argv[i]!;
+    const start = i;
+    const takeValue = (): string => optionValue(argv, ++i, name);
     if (name === '--') {
       options.extraArgs = argv.slice(i + 1);
       break;
     } else if (name === '--help' || name === '-h') throw new UsageError(usage());
-    else if (SHARED_FLAGS.includes(name)) {
-      if (name === '--quick') options.quick = true;
-      else options.big = true;
-      peersArgv.push(name);
-    } else if (name === '--no-peers') noPeers = true;
+    else if (name === '--no-peers') noPeers = true;
+    else if (name === '--file') options.file = takeValue();
+    else if (name === '--column') options.column = takeValue();
+    else if (name === '--big') options.big = true;
     else if (PEERS_ONLY_VALUE_OPTIONS.includes(name)) {
       takeValue();
       peersOnlyGiven.push(name);
-    } else if (name === '--size') {
-      options.sizeBytes = sizeOption(name, takeValue());
-      sizeGiven = true;
-    } else if (name === '--runs') {
-      options.runs = positiveIntegerOption(name, takeValue());
-      runsGiven = true;
-    } else if (name === '--seed') options.seed = seedOption(takeValue());
-    else if (name === '--file') options.file = takeValue();
-    else if (name === '--column') options.column = takeValue();
-    else throw new UsageError(`unknown option: ${name}\n${usage()}`);
+    } else if (!takeFileOption(name, takeValue, options, given)) throw new UsageError(`unknown option: ${name}\n${usage()}`);
+    if (!RUNNER_ONLY_OPTIONS.includes(name)) peersArgv.push(...argv.slice(start, i + 1));
   }
   if (options.big && options.file) throw new UsageError('--big and --file do not go together');
   if (options.quick && options.big) throw new UsageError('--quick and --big do not go together');
   if (options.column && !options.file) throw new UsageError('--column goes with --file');
-  if (options.quick && !sizeGiven) options.sizeBytes = QUICK_SIZE;
-  if (options.big && !sizeGiven) options.sizeBytes = BIG_SIZE;
-  if ((options.quick || options.big) && !runsGiven) options.runs = 1;
+  if (options.quick && !given.has('--size')) options.sizeBytes = QUICK_SIZE;
+  if (options.big && !given.has('--size')) options.sizeBytes = BIG_SIZE;
+  if ((options.quick || options.big) && !given.has('--runs')) options.runs = 1;
 
   const peersLeftOut = noPeers ? '--no-peers' : options.file !== null ? '--file' : null;
   if (peersLeftOut !== null) {

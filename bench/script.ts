@@ -60,6 +60,29 @@ export function sizeOption(name: string, text: string): number {
   }
 }
 
+/** The options of every script that measures generated files (all but kernel.ts's `--seed` and `--quick`). */
+export interface FileOptions {
+  quick: boolean;
+  sizeBytes: number;
+  runs: number;
+  seed: number;
+}
+
+/**
+ * Takes `--quick`, `--size`, `--runs` or `--seed` into `options` and notes it in `given` (a script's
+ * defaults for `--quick` leave what was given alone); false for any other option. `value` reads the
+ * option's value.
+ */
+export function takeFileOption(name: string, value: () => string, options: FileOptions, given: Set<string>): boolean {
+  if (name === '--quick') options.quick = true;
+  else if (name === '--size') options.sizeBytes = sizeOption(name, value());
+  else if (name === '--runs') options.runs = positiveIntegerOption(name, value());
+  else if (name === '--seed') options.seed = seedOption(value());
+  else return false;
+  given.add(name);
+  return true;
+}
+
 /** `--runs`, `--timeout`: a whole number >= 1. */
 export function positiveIntegerOption(name: string, text: string): number {
   const value = Number(text);

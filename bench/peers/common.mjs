@@ -124,6 +124,16 @@ export function accumulatorsFor(benchCase, columns) {
   return columns.map((name) => (benchCase === 'sum' ? new SumAccumulator(name) : new StatsAccumulator(name)));
 }
 
+/**
+ * How a streaming runner starts: its command line, its peer's package (exiting as skipped when it is
+ * not installed) and the accumulators of its case.
+ */
+export async function startRunner(packageName) {
+  const { benchCase, file, columns, threads } = parseRunnerArguments(process.argv.slice(2));
+  const peer = await importPeer(packageName);
+  return { benchCase, file, columns, threads, peer, accumulators: accumulatorsFor(benchCase, columns) };
+}
+
 /** Prints the one result line bench/peers.ts parses. */
 export function printResult(tool, threads, rows, accumulators) {
   process.stdout.write(JSON.stringify({ tool, threads, rows, columns: accumulators.map((a) => a.toJSON()) }) + '\n');
