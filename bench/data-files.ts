@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, totalmem, type } from 'node:os';
 import { basename, join, relative } from 'node:path';
+import { csvscanCliPath } from '../src/bench/child.js';
 import { packageRoot } from '../src/util/package-root.js';
 import { DEFAULT_SEED, GENERATOR_VERSION, generateCsvFile, sizeLabel, SUM_COLUMN, type CsvKind } from '../src/bench/generate.js';
 import { referenceQuoted, referenceUnquoted, type ColumnReference } from './independent-check.js';
@@ -13,7 +14,7 @@ import { Mismatch } from './script.js';
 
 export const REPO_ROOT = packageRoot();
 export const DATA_DIR = join(REPO_ROOT, 'bench', 'data');
-export const CLI_PATH = join(REPO_ROOT, 'bin', 'csvscan.js');
+export const CLI_PATH = csvscanCliPath();
 
 /** Size of the generated files by default, and with `--big` (the 10 GiB peak-memory record). */
 export const DEFAULT_SIZE = 2 ** 30;

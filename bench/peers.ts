@@ -16,7 +16,9 @@ import { basename, delimiter, join, resolve } from 'node:path';
 import { Failed, Mismatch, optionValue, positiveIntegerOption, reportError, runIfMain, takeFileOption, UsageError, type FileOptions } from './script.js';
 import { DEFAULT_SEED, sizeLabel, type CsvKind } from '../src/bench/generate.js';
 import { compareOutputs } from '../src/bench/agreement.js';
+import { BENCH_COMMANDS, type BenchCommand } from '../src/bench/plan.js';
 import type { ScanResult } from '../src/types.js';
+import { referenceDifference } from './independent-check.js';
 import { describeAgreement, type PeerResult } from './peers/agreement.js';
 import {
   BIG_SIZE,
@@ -37,8 +39,6 @@ import { formatMiB, formatSpeed } from '../src/bench/table.js';
 import { warmPageCache } from '../src/bench/target.js';
 import { firstLine, missingTimeBinary, runTimed, type ProcessTiming, type TimedProcess } from './process-timing.js';
 
-export type BenchCase = 'count' | 'sum' | 'stats';
-export const BENCH_CASES: readonly BenchCase[] = ['count', 'sum', 'stats'];
 
 /** Exit code of a peer runner that cannot run here (bench/peers/common.mjs EXIT_SKIPPED). */
 export const EXIT_PEER_SKIPPED = 3;
@@ -47,7 +47,7 @@ export interface PeersOptions extends FileOptions {
   big: boolean;
   /** tool names to run besides csvscan --threads 1 (always run: it is what the others are compared with); null = all */
   tools: string[] | null;
-  cases: BenchCase[];
+  cases: BenchCommand[];
   timeoutSeconds: number;
   out: string | null;
 }
@@ -88,7 +88,7 @@ export function parsePeersArguments(argv: string[]): PeersOptions {
     seed: DEFAULT_SEED,
     runs: 1,
     tools: null,
-    cases: [...BENCH_CASES],
+    cases: [...BENCH_COMMANDS],
     timeoutSeconds: 1800,
     out: null,
   };
@@ -100,7 +100,7 @@ export function parsePeersArguments(argv: string[]): PeersOptions {
     else if (name === '--big') options.big = true;
     else if (name === '--timeout') options.timeoutSeconds = positiveIntegerOption(name, takeValue());
     else if (name === '--tools') options.tools = commaList(takeValue(), TOOL_NAMES, 'tool');
-    else if (name === '--cases') options.cases = commaList(takeValue(), BENCH_CASES, 'case');
+    else if (name === '--cases') options.cases = commaList(takeValue(), BENCH_COMMANDS, 'case');
     else if (name === '--out') options.out = takeValue();
     else if (!takeFileOption(name, takeValue, options, given)) throw new UsageError(`unknown option: ${name}\n${usage()}`);
   }
@@ -128,7 +128,7 @@ export interface ToolVariant {
   handlesQuotes: boolean;
   /** csvscan's own rows are checked, not compared with themselves */
   isCsvscan: boolean;
-  command(benchCase: BenchCase, file: string, columns: ColumnRef[]): string[];
+  command(benchCase: BenchCommand, file: string, columns: ColumnRef[]): string[];
 }
 
 /** The directory on PATH holding an executable `name`, or null. */
@@ -165,7 +165,7 @@ export const PEER_PACKAGES = {
 } as const;
 
 function csvscanCommand(threads: number) {
-  return (benchCase: BenchCase, file: string, columns: ColumnRef[]): string[] => {
+  return (benchCase: BenchCommand, file: string, columns: ColumnRef[]): string[] => {
     const args = [process.execPath, CLI_PATH, benchCase, file];
     if (benchCase === 'sum') args.push('-c', columns[0]!.name);
     return [...args, '--json', '--threads', String(threads), '--no-progress'];
@@ -173,7 +173,7 @@ function csvscanCommand(threads: number) {
 }
 
 function runnerCommand(runner: string, threads: number | null) {
-  return (benchCase: BenchCase, file: string, columns: ColumnRef[]): string[] => [
+  return (benchCase: BenchCommand, file: string, columns: ColumnRef[]): string[] => [
     process.execPath,
     join(REPO_ROOT, 'bench', 'peers', `${runner}.mjs`),
     benchCase,
@@ -201,7 +201,7 @@ const AWK_NUMBER_PATTERN = '^[ \\t]*[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[
  * one-liner users write (`NR>1{s+=$2} END{printf "%.17g\n", s}`: every field added, NR-1 rows);
  * `stats` keeps only fields that are numbers, with Welford's running variance.
  */
-export function awkProgram(benchCase: BenchCase, columns: ColumnRef[]): string {
+export function awkProgram(benchCase: BenchCommand, columns: ColumnRef[]): string {
   if (benchCase === 'count') return 'END { printf "{\\"rows\\":%.0f,\\"columns\\":[]}\\n", NR - 1 }';
   if (benchCase === 'sum') {
     const column = columns[0]!;
@@ -242,7 +242,7 @@ export function awkProgram(benchCase: BenchCase, columns: ColumnRef[]): string {
 }
 
 function awkCommand(awkPath: string) {
-  return (benchCase: BenchCase, file: string, columns: ColumnRef[]): string[] => [
+  return (benchCase: BenchCommand, file: string, columns: ColumnRef[]): string[] => [
     awkPath,
     '-F',
     ',',
@@ -397,25 +397,13 @@ function parseCsvscanResult(label: string, stdout: string): ScanResult {
  * csvscan --threads 1 against the independent reference: bytes, rows, and count, empty, invalid and
  * sum_text of the summed column. Returns the agreement text for its row.
  */
-export function checkCsvscanAgainstReference(benchCase: BenchCase, result: ScanResult, file: GeneratedFile): string {
+export function checkCsvscanAgainstReference(benchCase: BenchCommand, result: ScanResult, file: GeneratedFile): string {
   const label = `csvscan ${benchCase} ${basename(file.path)}`;
-  const expectEqual = (what: string, expected: unknown, actual: unknown): void => {
-    if (JSON.stringify(expected) !== JSON.stringify(actual)) {
-      throw new Mismatch(`${label}: ${what} is ${JSON.stringify(actual)}, the independent reference says ${JSON.stringify(expected)}`);
-    }
-  };
-  expectEqual('bytes', file.bytes, result.bytes);
-  const reference = file.reference;
-  if (!reference) throw new Error(`${label}: no independent reference`);
-  expectEqual('rows', reference.rows, result.rows);
-  if (benchCase === 'count') return '= independent reference (rows)';
-  const column = result.columns?.find((candidate) => candidate.name === reference.column);
-  if (!column) throw new Mismatch(`${label}: no column ${reference.column}`);
-  expectEqual(`sum_text of ${reference.column}`, reference.sumText, column.sum_text);
-  expectEqual(`count of ${reference.column}`, reference.count, column.count);
-  expectEqual(`empty of ${reference.column}`, reference.empty, column.empty);
-  expectEqual(`invalid of ${reference.column}`, reference.invalid, column.invalid);
-  return `= independent reference (rows, ${reference.column} count and sum_text)`;
+  if (result.bytes !== file.bytes) throw new Mismatch(`${label}: bytes is ${result.bytes}, the file has ${file.bytes}`);
+  if (!file.reference) throw new Error(`${label}: no independent reference`);
+  const difference = referenceDifference(result, file.reference);
+  if (difference !== null) throw new Mismatch(`${label}: ${difference}`);
+  return benchCase === 'count' ? '= independent reference (rows)' : `= independent reference (rows, ${file.reference.column} count and sum_text)`;
 }
 
 export interface TableRow {
@@ -444,7 +432,7 @@ export function renderPeersTable(rows: TableRow[]): string[] {
   );
 }
 
-function caseLabel(benchCase: BenchCase, columns: ColumnRef[]): string {
+function caseLabel(benchCase: BenchCommand, columns: ColumnRef[]): string {
   if (benchCase === 'count') return 'count';
   if (benchCase === 'sum') return `sum ${columns[0]!.name}`;
   return `stats (${columns.length} columns)`;
@@ -469,9 +457,9 @@ async function benchmarkFile(file: GeneratedFile, setup: ToolSetup, options: Pee
   log(`warming the page cache with ${fileName} ...`);
   warmPageCache(file.path);
   const [reference, ...others] = setup.variants;
-  const csvscanOutputs = new Map<BenchCase, { stdout: string; result: ScanResult; columns: ColumnRef[] }>();
-  const rowsByCase = new Map<BenchCase, TableRow[]>(options.cases.map((benchCase) => [benchCase, []]));
-  const row = (variant: ToolVariant, benchCase: BenchCase, columns: ColumnRef[], timing: ProcessTiming | null, agreement: string, threads = variant.threads): TableRow => ({
+  const csvscanOutputs = new Map<BenchCommand, { stdout: string; result: ScanResult; columns: ColumnRef[] }>();
+  const rowsByCase = new Map<BenchCommand, TableRow[]>(options.cases.map((benchCase) => [benchCase, []]));
+  const row = (variant: ToolVariant, benchCase: BenchCommand, columns: ColumnRef[], timing: ProcessTiming | null, agreement: string, threads = variant.threads): TableRow => ({
     tool: variant.tool,
     threads,
     benchCase: caseLabel(benchCase, columns),
