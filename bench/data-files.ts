@@ -13,7 +13,7 @@ import { referenceQuoted, referenceUnquoted, type ColumnReference } from './inde
 import { Mismatch } from './script.js';
 
 export const REPO_ROOT = packageRoot();
-export const DATA_DIR = join(REPO_ROOT, 'bench', 'data');
+const DATA_DIR = join(REPO_ROOT, 'bench', 'data');
 export const CLI_PATH = csvscanCliPath();
 
 /** Size of the generated files by default, and with `--big` (the 10 GiB peak-memory record). */
@@ -67,7 +67,7 @@ function readMeta(dataPath: string): DataFileMeta | null {
   }
 }
 
-export function generatedFilePath(kind: CsvKind, sizeBytes: number, seed: number): string {
+function generatedFilePath(kind: CsvKind, sizeBytes: number, seed: number): string {
   const seedSuffix = seed === DEFAULT_SEED ? '' : `-seed${seed}`;
   return join(DATA_DIR, `${kind}-${sizeLabel(sizeBytes)}${seedSuffix}.csv`);
 }

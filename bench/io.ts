@@ -41,8 +41,8 @@ import { firstLine, missingTimeBinary, runTimed, type ProcessTiming } from './pr
 const KIB = 1024;
 const MIB = 1024 * KIB;
 const GIB = 1024 * MIB;
-export const WINDOW_SIZES = [64 * KIB, 256 * KIB, MIB, 4 * MIB, 16 * MIB];
-export const SEGMENT_SIZES = [64 * MIB, 256 * MIB, GIB];
+const WINDOW_SIZES = [64 * KIB, 256 * KIB, MIB, 4 * MIB, 16 * MIB];
+const SEGMENT_SIZES = [64 * MIB, 256 * MIB, GIB];
 /** src/io/mmap-source.ts: its default segment and its release step behind the scan. */
 const PRODUCT_SEGMENT_SIZE = 256 * MIB;
 const RELEASE_STEP = 8 * MIB;
@@ -51,7 +51,7 @@ const CHECKSUM_STRIDE = 4096;
 /** The file of `--quick`: each cell only copies it, so it can be larger than the other scripts' 16M. */
 const QUICK_IO_SIZE = 64 * MIB;
 
-export type IoMethod = 'read' | 'mmap' | 'source-read' | 'source-mmap';
+type IoMethod = 'read' | 'mmap' | 'source-read' | 'source-mmap';
 const IO_METHODS: readonly IoMethod[] = ['read', 'mmap', 'source-read', 'source-mmap'];
 
 export interface IoConfig {
@@ -109,7 +109,7 @@ export function parseWorkerArguments(argv: string[]): { config: IoConfig; file: 
   return { config, file };
 }
 
-export interface WorkerResult {
+interface WorkerResult {
   bytes: number;
   /** seconds of the read loop alone (no start-up, no open) */
   seconds: number;
@@ -129,7 +129,7 @@ export function addPageChecksum(checksum: number, window: Uint8Array, length: nu
 type MmapWithPopulate = MmapBinding & { readonly MAP_POPULATE?: number };
 
 /** Whether this platform's addon exposes MAP_POPULATE (Linux only). */
-export function mapPopulateFlag(): number | null {
+function mapPopulateFlag(): number | null {
   const binding = loadMmapBinding() as MmapWithPopulate;
   return typeof binding.MAP_POPULATE === 'number' ? binding.MAP_POPULATE : null;
 }
@@ -256,7 +256,7 @@ export function runWorker(config: IoConfig, file: string): WorkerResult {
 // ---------------------------------------------------------------------------------------------
 // The harness
 
-export interface IoOptions extends FileOptions {
+interface IoOptions extends FileOptions {
   /** a configuration running longer is stopped and shown as timed out */
   timeoutSeconds: number;
   out: string | null;
@@ -306,7 +306,7 @@ export interface IoRowSpec {
   unavailable: string | null;
 }
 
-export function ioRowSpecs(populateAvailable: boolean): IoRowSpec[] {
+function ioRowSpecs(populateAvailable: boolean): IoRowSpec[] {
   const worker = (config: Omit<IoConfig, 'windowBytes'>) => (windowBytes: number, file: string): string[] => [
     process.execPath,
     fileURLToPath(import.meta.url),
@@ -354,7 +354,7 @@ export function ioRowSpecs(populateAvailable: boolean): IoRowSpec[] {
   return specs;
 }
 
-export interface IoCell {
+interface IoCell {
   windowBytes: number;
   timing: ProcessTiming | null;
   /** copy-loop seconds (workers) or null (CLI) */
@@ -368,7 +368,7 @@ export interface IoRow {
 }
 
 /** MB/s of a cell: the copy loop's for workers, the whole process's for the CLI. */
-export function cellSpeed(row: IoRow, cell: IoCell, bytes: number): number | null {
+function cellSpeed(row: IoRow, cell: IoCell, bytes: number): number | null {
   if (!cell.timing) return null;
   return megabytesPerSecond(bytes, row.spec.wholeProcess || cell.loopSeconds === null ? cell.timing.seconds : cell.loopSeconds);
 }
@@ -413,7 +413,7 @@ interface Candidate {
 }
 
 /** Candidates within this fraction of the fastest are taken as equally fast. */
-export const EQUALLY_FAST = 0.05;
+const EQUALLY_FAST = 0.05;
 
 /**
  * The rule for the defaults: the fastest CLI configuration, and among all within 5% of it the one

@@ -41,7 +41,7 @@ import { firstLine, missingTimeBinary, runTimed, type ProcessTiming, type TimedP
 
 
 /** Exit code of a peer runner that cannot run here (bench/peers/common.mjs EXIT_SKIPPED). */
-export const EXIT_PEER_SKIPPED = 3;
+const EXIT_PEER_SKIPPED = 3;
 
 export interface PeersOptions extends FileOptions {
   big: boolean;
@@ -69,7 +69,7 @@ function usage(): string {
   ].join('\n');
 }
 
-export const TOOL_NAMES = ['csvscan', 'duckdb', 'udsv', 'papaparse', 'csv-parse', 'mawk', 'gawk'] as const;
+const TOOL_NAMES = ['csvscan', 'duckdb', 'udsv', 'papaparse', 'csv-parse', 'mawk', 'gawk'] as const;
 
 function commaList<T extends string>(text: string, allowed: readonly T[], what: string): T[] {
   const items = text.split(',').map((item) => item.trim()).filter(Boolean);
@@ -120,7 +120,7 @@ export interface ColumnRef {
 }
 
 /** One row family of the table: a tool at a thread setting. */
-export interface ToolVariant {
+interface ToolVariant {
   tool: (typeof TOOL_NAMES)[number];
   /** as shown; a peer reporting its thread count replaces it */
   threads: string;
@@ -157,7 +157,7 @@ export function installedVersion(packageName: string, root = REPO_ROOT): string 
 }
 
 /** The package each node runner loads. */
-export const PEER_PACKAGES = {
+const PEER_PACKAGES = {
   duckdb: '@duckdb/node-api',
   udsv: 'udsv',
   papaparse: 'papaparse',
@@ -318,7 +318,7 @@ function readOwnVersion(): string {
 // ---------------------------------------------------------------------------------------------
 // Measuring
 
-export type Outcome =
+type Outcome =
   | { kind: 'ok' }
   | { kind: 'skipped'; reason: string }
   | { kind: 'failed'; reason: string }
@@ -536,7 +536,7 @@ function fileDescription(file: GeneratedFile): string {
   );
 }
 
-export const PEERS_NOTES = [
+const PEERS_NOTES = [
   '- MB/s: file bytes / 10^6 / wall seconds of the whole process (`/usr/bin/time %e`), node or DuckDB start-up included;',
   '  peak RSS: `%M` of that process (each peer runs in its own process, DuckDB too).',
   "- agreement: against csvscan `--threads 1`, whose rows and summed column (count, empty, invalid, sum_text) equal the",

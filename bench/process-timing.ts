@@ -8,12 +8,12 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-export const TIME_BINARY = '/usr/bin/time';
-export const TIMEOUT_BINARY = 'timeout';
+const TIME_BINARY = '/usr/bin/time';
+const TIMEOUT_BINARY = 'timeout';
 /** wall seconds, peak resident KiB, minor page faults */
-export const TIME_FORMAT = '%e %M %R';
+const TIME_FORMAT = '%e %M %R';
 /** what coreutils `timeout` exits with when it stopped the command */
-export const EXIT_TIMED_OUT = 124;
+const EXIT_TIMED_OUT = 124;
 /** after the timeout's SIGTERM, SIGKILL follows this many seconds later */
 const KILL_AFTER_SECONDS = 10;
 
@@ -55,7 +55,7 @@ export function parseTimeOutput(stderr: string): { timing: ProcessTiming | null;
   };
 }
 
-export interface RunOptions {
+interface RunOptions {
   cwd: string;
   /** 0: no time limit (coreutils `timeout` then only passes signals on) */
   timeoutSeconds: number;

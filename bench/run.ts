@@ -36,7 +36,7 @@ import { firstLine, missingTimeBinary, runTimed } from './process-timing.js';
 
 const SPEC_MEMORY_TARGET_MIB = 256;
 
-export interface RunnerOptions extends FileOptions {
+interface RunnerOptions extends FileOptions {
   big: boolean;
   file: string | null;
   column: string | null;

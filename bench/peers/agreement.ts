@@ -6,7 +6,7 @@
 import type { ColumnResult, ScanResult } from '../../src/types.js';
 
 /** What a peer runner (bench/peers/*.mjs, or the awk program) prints. */
-export interface PeerColumn {
+interface PeerColumn {
   name: string;
   /** numbers summed; absent when the tool adds every field (awk's sum) */
   count?: number | null;
@@ -26,7 +26,7 @@ export interface PeerResult {
 }
 
 /** A sum further than this from the exact sum is not rounding: the tool read other numbers. */
-export const WRONG_RELATIVE_ERROR = 1e-6;
+const WRONG_RELATIVE_ERROR = 1e-6;
 
 /** value = units / 10^scale */
 interface ExactDecimal {
@@ -88,12 +88,12 @@ export function formatRelative(error: number): string {
 }
 
 /** |a - b| / max(|a|, |b|) for two doubles (mean and stddev, which csvscan reports as doubles). */
-export function relativeDifference(a: number, b: number): number {
+function relativeDifference(a: number, b: number): number {
   if (a === b) return 0;
   return Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b));
 }
 
-export interface SumComparison {
+interface SumComparison {
   /** relative error against the exact sum; null when the peer gave no number */
   error: number | null;
   /** the peer's value is the double nearest the exact sum */
@@ -116,7 +116,7 @@ export function compareSum(peerSum: string | null, exactSumText: string): SumCom
   };
 }
 
-export interface AgreementContext {
+interface AgreementContext {
   /** the file has quoted fields (delimiters, line breaks inside) */
   quotedFile: boolean;
   /** the tool parses quoted fields (awk does not) */

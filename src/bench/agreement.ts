@@ -6,7 +6,7 @@
 import type { Agreement, CaseMeasurement, MeasuredCase } from './measurement.js';
 import { caseLabel, type BenchCommand } from './plan.js';
 
-export interface AgreementReport {
+interface AgreementReport {
   /** per command, the parsed result every case agrees with (the fewest threads, js first) */
   results: Partial<Record<BenchCommand, unknown>>;
   /** one per measurement, in the same order; null for a skipped case */

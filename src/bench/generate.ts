@@ -26,7 +26,7 @@ export interface GenerateOptions {
   seed?: number;
 }
 
-export interface GenerateSummary {
+interface GenerateSummary {
   bytes: number;
   /** data records (header excluded) */
   rows: number;
@@ -44,7 +44,7 @@ export function sizeLabel(bytes: number): string {
  * sfc32 (Chris Doty-Humphrey's small fast counter PRNG): 32-bit integer ops only, so it is fast in
  * V8 and bit-for-bit reproducible. Seeded through splitmix32 so that nearby seeds diverge at once.
  */
-export class Prng {
+class Prng {
   private a: number;
   private b: number;
   private c: number;

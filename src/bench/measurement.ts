@@ -22,7 +22,7 @@ export interface MeasuredCase {
   outputs: string[];
 }
 
-export interface SkippedCase {
+interface SkippedCase {
   status: 'skipped';
   benchCase: BenchCase;
   /** why it was not run: `sum` when no column holds a number */

@@ -9,7 +9,7 @@ import type { ChartBar } from './svg.js';
 import { formatSpeed, formatSpeedUp, renderTable } from './table.js';
 import type { BenchCommand } from './plan.js';
 
-export interface SampleDescription {
+interface SampleDescription {
   kind: string;
   sizeBytes: number;
   seed: number;
@@ -34,7 +34,7 @@ export interface BenchReport {
   results: Partial<Record<BenchCommand, unknown>>;
 }
 
-export const TIMING_NOTE = 'wall seconds of a whole `csvscan CMD FILE --json` child process, node start-up included';
+const TIMING_NOTE = 'wall seconds of a whole `csvscan CMD FILE --json` child process, node start-up included';
 
 function threadsText(threads: number): string {
   return threads === 1 ? '1 thread' : `${threads} threads`;

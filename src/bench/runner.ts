@@ -30,7 +30,7 @@ import {
   type Sample,
 } from './target.js';
 
-export interface BenchSettings {
+interface BenchSettings {
   /** null: generate a sample of `sample.kind` and `sample.sizeBytes` */
   file: string | null;
   sample: { kind: CsvKind; sizeBytes: number };
