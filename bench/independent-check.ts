@@ -2,10 +2,13 @@
 // computed by a deliberately simple streaming pass in plain JavaScript (BigInt for exactness).
 // It shares no code with csvscan, so agreement means something. It only handles what the
 // generator writes: plain decimals (no exponent), optional quotes, LF or CRLF record ends.
-// referenceDifference() holds a csvscan result against it, for every benchmark script.
+// parseCsvscanResult() and referenceDifference() read a csvscan result and hold it against the
+// reference, for every benchmark script.
 
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { ScanResult } from '../src/types.js';
+import { clipNote } from './markdown.js';
+import { Mismatch } from './script.js';
 
 export interface ColumnReference {
   /** data records (header excluded, empty lines skipped) */
@@ -19,6 +22,17 @@ export interface ColumnReference {
   invalid: number;
   /** exact sum in csvscan's sum_text format: no exponent, no trailing fraction zeros, "0" for zero */
   sumText: string;
+}
+
+/** csvscan's --json output (its stdout) as a result; a Mismatch naming what it printed otherwise. */
+export function parseCsvscanResult(label: string, stdout: string): ScanResult {
+  try {
+    const parsed = JSON.parse(stdout) as ScanResult | null;
+    if (typeof parsed?.rows === 'number') return parsed;
+  } catch {
+    // reported below
+  }
+  throw new Mismatch(`${label}: output is not csvscan JSON: ${clipNote(stdout, 500)}`);
 }
 
 /**

@@ -36,7 +36,7 @@ import { Failed, Mismatch, optionValue, positiveIntegerOption, runIfMain, sizeOp
 import { megabytesPerSecond } from '../src/bench/statistics.js';
 import { formatMiB, formatSpeed } from '../src/bench/table.js';
 import { warmPageCache } from '../src/bench/target.js';
-import { firstLine, missingTimeBinary, runTimed, type ProcessTiming } from './process-timing.js';
+import { bestTiming, firstLine, missingTimeBinary, runTimed, type ProcessTiming } from './process-timing.js';
 
 const KIB = 1024;
 const MIB = 1024 * KIB;
@@ -566,13 +566,10 @@ async function main(): Promise<number> {
         row.cells.push({ windowBytes, timing: null, loopSeconds: null, note: failure });
         continue;
       }
-      // The fastest run stands for the configuration; its faults with it, and the largest RSS seen.
-      const fastest = spec.wholeProcess
-        ? timings.reduce((best, timing) => (timing.seconds < best.seconds ? timing : best))
-        : timings[loopSeconds.indexOf(Math.min(...loopSeconds))]!;
+      // The fastest run stands for the configuration (a worker's by its copy loop); its faults with it, and the largest RSS seen.
       row.cells.push({
         windowBytes,
-        timing: { ...fastest, maxRssKiB: Math.max(...timings.map((timing) => timing.maxRssKiB)) },
+        timing: bestTiming(timings, spec.wholeProcess ? undefined : loopSeconds),
         loopSeconds: spec.wholeProcess ? null : Math.min(...loopSeconds),
         note: null,
       });

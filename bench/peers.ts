@@ -18,7 +18,7 @@ import { DEFAULT_SEED, sizeLabel, type CsvKind } from '../src/bench/generate.js'
 import { compareOutputs } from '../src/bench/agreement.js';
 import { BENCH_COMMANDS, type BenchCommand } from '../src/bench/plan.js';
 import type { ScanResult } from '../src/types.js';
-import { referenceDifference } from './independent-check.js';
+import { parseCsvscanResult, referenceDifference } from './independent-check.js';
 import { describeAgreement, type PeerResult } from './peers/agreement.js';
 import {
   BIG_SIZE,
@@ -37,7 +37,7 @@ import { clipNote, markdownTable } from './markdown.js';
 import { megabytesPerSecond } from '../src/bench/statistics.js';
 import { formatMiB, formatSpeed } from '../src/bench/table.js';
 import { warmPageCache } from '../src/bench/target.js';
-import { firstLine, missingTimeBinary, runTimed, type ProcessTiming, type TimedProcess } from './process-timing.js';
+import { bestTiming, firstLine, missingTimeBinary, runTimed, type ProcessTiming, type TimedProcess } from './process-timing.js';
 
 
 /** Exit code of a peer runner that cannot run here (bench/peers/common.mjs EXIT_SKIPPED). */
@@ -365,12 +365,6 @@ function measure(argv: string[], runs: number, timeoutSeconds: number): Measurem
   };
 }
 
-/** The fastest run's time and faults, and the largest peak RSS of all runs. */
-export function bestTiming(timings: ProcessTiming[]): ProcessTiming {
-  const fastest = timings.reduce((best, timing) => (timing.seconds < best.seconds ? timing : best));
-  return { ...fastest, maxRssKiB: Math.max(...timings.map((timing) => timing.maxRssKiB)) };
-}
-
 /** A peer runner's output line, or null when it is not one. */
 export function parsePeerResult(stdout: string): PeerResult | null {
   const line = stdout.trim().split('\n').pop() ?? '';
@@ -381,16 +375,6 @@ export function parsePeerResult(stdout: string): PeerResult | null {
   } catch {
     return null;
   }
-}
-
-function parseCsvscanResult(label: string, stdout: string): ScanResult {
-  try {
-    const parsed = JSON.parse(stdout) as ScanResult;
-    if (typeof parsed.rows === 'number') return parsed;
-  } catch {
-    // reported below
-  }
-  throw new Mismatch(`${label}: output is not csvscan JSON: ${clipNote(stdout, 500)}`);
 }
 
 /**

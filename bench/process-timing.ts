@@ -79,6 +79,15 @@ export function runTimed(argv: string[], options: RunOptions): TimedProcess {
   };
 }
 
+/**
+ * What several runs of one command count as: the fastest run's time and faults (fastest by its own
+ * seconds, or by `seconds` given per run, e.g. a worker's copy loop), and the largest peak RSS of all.
+ */
+export function bestTiming(timings: ProcessTiming[], seconds = timings.map((timing) => timing.seconds)): ProcessTiming {
+  const fastest = timings[seconds.indexOf(Math.min(...seconds))]!;
+  return { ...fastest, maxRssKiB: Math.max(...timings.map((timing) => timing.maxRssKiB)) };
+}
+
 /** Why measurements cannot be taken here, or null when GNU time is installed. */
 export function missingTimeBinary(): string | null {
   return existsSync(TIME_BINARY) ? null : `${TIME_BINARY} is missing (GNU time: apt-get install time)`;

@@ -12,7 +12,8 @@
 import { statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { DEFAULT_SEED, sizeLabel, type CsvKind } from '../src/bench/generate.js';
-import { referenceDifference, type ColumnReference } from './independent-check.js';
+import { parseCsvscanResult, referenceDifference, type ColumnReference } from './independent-check.js';
+import { clipNote, markdownTable } from './markdown.js';
 import { parsePeersArguments, runPeersBenchmark, type PeersOptions } from './peers.js';
 import { compareOutputs } from '../src/bench/agreement.js';
 import { BENCH_COMMANDS, type BenchCommand } from '../src/bench/plan.js';
@@ -32,7 +33,7 @@ import {
   missingBuild,
   prepareGeneratedFile,
 } from './data-files.js';
-import { firstLine, missingTimeBinary, runTimed } from './process-timing.js';
+import { bestTiming, firstLine, missingTimeBinary, runTimed, type ProcessTiming } from './process-timing.js';
 
 const SPEC_MEMORY_TARGET_MIB = 256;
 
@@ -79,8 +80,7 @@ const VARIANTS: Variant[] = [
 
 
 interface Measurement {
-  seconds: number;
-  maxRssKiB: number;
+  timing: ProcessTiming;
   stdout: string;
 }
 
@@ -90,8 +90,8 @@ interface TableRow {
   variant: string;
   runs: number;
   bytes: number;
-  bestSeconds: number;
-  peakRssKiB: number;
+  /** the fastest run's seconds, the largest peak RSS */
+  timing: ProcessTiming;
   check: string;
 }
 
@@ -217,7 +217,7 @@ function runCli(args: string[]): Measurement {
   if (finished.status !== 0 || !finished.timing) {
     throw new Failed(`${command} exited with ${finished.status}:\n${finished.stderr.trimEnd()}`);
   }
-  return { seconds: finished.timing.seconds, maxRssKiB: finished.timing.maxRssKiB, stdout: finished.stdout.trim() };
+  return { timing: finished.timing, stdout: finished.stdout.trim() };
 }
 
 function commandArgs(command: BenchCommand, target: Target, sumColumn: string | null, extra: string[]): string[] {
@@ -228,24 +228,6 @@ function commandArgs(command: BenchCommand, target: Target, sumColumn: string | 
 
 // ---------------------------------------------------------------------------------------------
 // Checks
-
-function parseResult(label: string, stdout: string): ScanResult {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(stdout);
-  } catch {
-    throw new Mismatch(`${label}: output is not JSON: ${clip(stdout)}`);
-  }
-  const result = parsed as ScanResult;
-  if (typeof result !== 'object' || result === null || typeof result.rows !== 'number') {
-    throw new Mismatch(`${label}: output has no "rows": ${clip(stdout)}`);
-  }
-  return result;
-}
-
-function clip(text: string, limit = 1500): string {
-  return text.length > limit ? `${text.slice(0, limit)}... (${text.length} chars)` : text;
-}
 
 function expectEqual(label: string, what: string, expected: unknown, actual: unknown): void {
   if (JSON.stringify(expected) !== JSON.stringify(actual)) {
@@ -260,7 +242,7 @@ const OPTIONAL_SHARED_FIELDS: (keyof ColumnResult)[] = ['min', 'max', 'mean', 's
 function checkTargetResults(target: Target, outputs: Map<BenchCommand, string>, sumColumn: string | null): void {
   const file = basename(target.path);
   const results = new Map<BenchCommand, ScanResult>();
-  for (const [command, stdout] of outputs) results.set(command, parseResult(`${command} ${file}`, stdout));
+  for (const [command, stdout] of outputs) results.set(command, parseCsvscanResult(`${command} ${file}`, stdout));
 
   const count = results.get('count');
   for (const [command, result] of results) {
@@ -329,7 +311,7 @@ async function benchmarkTarget(target: Target, options: RunnerOptions): Promise<
     const expected = measurements[0].stdout;
     measurements.forEach((measurement, i) => {
       if (measurement.stdout !== expected) {
-        throw new Mismatch(`${label} ${file}: run ${i + 1} printed\n  ${clip(measurement.stdout)}\nrun 1 printed\n  ${clip(expected)}`);
+        throw new Mismatch(`${label} ${file}: run ${i + 1} printed\n  ${clipNote(measurement.stdout, 1500)}\nrun 1 printed\n  ${clipNote(expected, 1500)}`);
       }
     });
     defaultOutputs.set(command, expected);
@@ -341,8 +323,8 @@ async function benchmarkTarget(target: Target, options: RunnerOptions): Promise<
       const comparison = compareOutputs(expected, measurement.stdout, variant.tolerantOutsideExactDomain);
       if ('difference' in comparison) {
         throw new Mismatch(
-          `${label} ${file} ${variant.name} differs from the default (${comparison.difference}):\n  ${clip(measurement.stdout)}\n` +
-            `default:\n  ${clip(expected)}`,
+          `${label} ${file} ${variant.name} differs from the default (${comparison.difference}):\n  ${clipNote(measurement.stdout, 1500)}\n` +
+            `default:\n  ${clipNote(expected, 1500)}`,
         );
       }
       rows.push(tableRow(label, file, variant.name, target.bytes, [measurement], '= default'));
@@ -375,22 +357,25 @@ function tableRow(
     variant,
     runs: measurements.length,
     bytes,
-    bestSeconds: Math.min(...measurements.map((measurement) => measurement.seconds)),
-    peakRssKiB: Math.max(0, ...measurements.map((measurement) => measurement.maxRssKiB)),
+    timing: bestTiming(measurements.map((measurement) => measurement.timing)),
     check,
   };
 }
 
 function formatTable(rows: TableRow[]): string[] {
-  const lines = [
-    '| command | file | variant | runs | MB/s | peak RSS MiB | check |',
-    '|---|---|---|--:|--:|--:|---|',
-  ];
-  for (const row of rows) {
-    const speed = formatSpeed(megabytesPerSecond(row.bytes, row.bestSeconds));
-    lines.push(`| ${row.command} | ${row.file} | ${row.variant} | ${row.runs} | ${speed} | ${formatMiB(row.peakRssKiB)} | ${row.check} |`);
-  }
-  return lines;
+  return markdownTable(
+    ['command', 'file', 'variant', 'runs', 'MB/s', 'peak RSS MiB', 'check'],
+    ['left', 'left', 'left', 'right', 'right', 'right', 'left'],
+    rows.map((row) => [
+      row.command,
+      row.file,
+      row.variant,
+      String(row.runs),
+      formatSpeed(megabytesPerSecond(row.bytes, row.timing.seconds)),
+      formatMiB(row.timing.maxRssKiB),
+      row.check,
+    ]),
+  );
 }
 
 async function main(): Promise<number> {
@@ -414,7 +399,7 @@ async function main(): Promise<number> {
   for (const target of targets) rows.push(...(await benchmarkTarget(target, options)));
 
   // Every result has been checked by now: only from here on are speeds printed.
-  const peakRssKiB = Math.max(...rows.map((row) => row.peakRssKiB));
+  const peakRssKiB = Math.max(...rows.map((row) => row.timing.maxRssKiB));
   const output = [
     ...header,
     ...targets.map((target) => `- file: ${target.description}`),

@@ -26,7 +26,6 @@ import {
 } from '../bench/io.js';
 import {
   awkProgram,
-  bestTiming,
   checkCsvscanAgainstReference,
   classifyOutcome,
   findOnPath,
@@ -40,7 +39,7 @@ import {
 import { compareSum, describeAgreement, formatRelative, parseExactDecimal, relativeError, type PeerResult } from '../bench/peers/agreement.js';
 import { QUICK_SIZE, type GeneratedFile } from '../bench/data-files.js';
 import { clipNote, markdownTable } from '../bench/markdown.js';
-import { parseTimeOutput, type TimedProcess } from '../bench/process-timing.js';
+import { bestTiming, parseTimeOutput, type TimedProcess } from '../bench/process-timing.js';
 import { parseArguments as parseRunArguments } from '../bench/run.js';
 import { UsageError } from '../bench/script.js';
 import type { ColumnResult, ScanResult } from '../src/types.js';
@@ -144,6 +143,12 @@ describe('outcome of a measured process', () => {
         { seconds: 3, maxRssKiB: 400, minorFaults: 3 },
       ]),
     ).toEqual({ seconds: 1, maxRssKiB: 500, minorFaults: 2 });
+    // a worker's runs, fastest by their copy loops' seconds
+    expect(bestTiming([{ seconds: 1, maxRssKiB: 300, minorFaults: 1 }, { seconds: 2, maxRssKiB: 200, minorFaults: 2 }], [0.5, 0.4])).toEqual({
+      seconds: 2,
+      maxRssKiB: 300,
+      minorFaults: 2,
+    });
   });
 });
 
