@@ -34,10 +34,8 @@ import {
   type GeneratedFile,
 } from './data-files.js';
 import { clipNote, markdownTable } from './markdown.js';
-import { megabytesPerSecond } from '../src/bench/statistics.js';
-import { formatMiB, formatSpeed } from '../src/bench/table.js';
 import { warmPageCache } from '../src/bench/target.js';
-import { bestTiming, firstLine, missingTimeBinary, runTimed, type ProcessTiming, type TimedProcess } from './process-timing.js';
+import { bestTiming, firstLine, missingTimeBinary, runTimed, timingCells, type ProcessTiming, type TimedProcess } from './process-timing.js';
 
 
 /** Exit code of a peer runner that cannot run here (bench/peers/common.mjs EXIT_SKIPPED). */
@@ -409,8 +407,7 @@ export function renderPeersTable(rows: TableRow[]): string[] {
       row.threads,
       row.benchCase,
       row.file,
-      row.timing ? formatSpeed(megabytesPerSecond(row.bytes, row.timing.seconds)) : '-',
-      row.timing ? formatMiB(row.timing.maxRssKiB) : '-',
+      ...timingCells(row.bytes, row.timing),
       row.agreement,
     ]),
   );

@@ -7,6 +7,8 @@
 
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { megabytesPerSecond } from '../src/bench/statistics.js';
+import { formatMiB, formatSpeed } from '../src/bench/table.js';
 
 const TIME_BINARY = '/usr/bin/time';
 const TIMEOUT_BINARY = 'timeout';
@@ -86,6 +88,11 @@ export function runTimed(argv: string[], options: RunOptions): TimedProcess {
 export function bestTiming(timings: ProcessTiming[], seconds = timings.map((timing) => timing.seconds)): ProcessTiming {
   const fastest = timings[seconds.indexOf(Math.min(...seconds))]!;
   return { ...fastest, maxRssKiB: Math.max(...timings.map((timing) => timing.maxRssKiB)) };
+}
+
+/** A table row's `MB/s` and `peak RSS MiB` cells for `bytes` read in a process's time; `-` for a process with no figures. */
+export function timingCells(bytes: number, timing: ProcessTiming | null): [string, string] {
+  return timing ? [formatSpeed(megabytesPerSecond(bytes, timing.seconds)), formatMiB(timing.maxRssKiB)] : ['-', '-'];
 }
 
 /** Why measurements cannot be taken here, or null when GNU time is installed. */

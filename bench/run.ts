@@ -17,8 +17,7 @@ import { clipNote, markdownTable } from './markdown.js';
 import { parsePeersArguments, runPeersBenchmark, type PeersOptions } from './peers.js';
 import { compareOutputs } from '../src/bench/agreement.js';
 import { BENCH_COMMANDS, type BenchCommand } from '../src/bench/plan.js';
-import { megabytesPerSecond } from '../src/bench/statistics.js';
-import { formatMiB, formatSpeed } from '../src/bench/table.js';
+import { formatMiB } from '../src/bench/table.js';
 import { firstNumericColumn, warmPageCache } from '../src/bench/target.js';
 import type { ColumnResult, ScanResult } from '../src/types.js';
 import { Failed, Mismatch, optionValue, runIfMain, takeFileOption, UsageError, type FileOptions } from './script.js';
@@ -33,7 +32,7 @@ import {
   missingBuild,
   prepareGeneratedFile,
 } from './data-files.js';
-import { bestTiming, firstLine, missingTimeBinary, runTimed, type ProcessTiming } from './process-timing.js';
+import { bestTiming, firstLine, missingTimeBinary, runTimed, timingCells, type ProcessTiming } from './process-timing.js';
 
 const SPEC_MEMORY_TARGET_MIB = 256;
 
@@ -371,8 +370,7 @@ function formatTable(rows: TableRow[]): string[] {
       row.file,
       row.variant,
       String(row.runs),
-      formatSpeed(megabytesPerSecond(row.bytes, row.timing.seconds)),
-      formatMiB(row.timing.maxRssKiB),
+      ...timingCells(row.bytes, row.timing),
       row.check,
     ]),
   );
