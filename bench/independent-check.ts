@@ -2,8 +2,13 @@
 // computed by a deliberately simple streaming pass in plain JavaScript (BigInt for exactness).
 // It shares no code with csvscan, so agreement means something. It only handles what the
 // generator writes: plain decimals (no exponent), optional quotes, LF or CRLF record ends.
+// parseCsvscanResult() and referenceDifference() read a csvscan result and hold it against the
+// reference, for every benchmark script.
 
 import { closeSync, openSync, readSync } from 'node:fs';
+import type { ScanResult } from '../src/types.js';
+import { clipNote } from './markdown.js';
+import { Mismatch } from './script.js';
 
 export interface ColumnReference {
   /** data records (header excluded, empty lines skipped) */
@@ -17,6 +22,36 @@ export interface ColumnReference {
   invalid: number;
   /** exact sum in csvscan's sum_text format: no exponent, no trailing fraction zeros, "0" for zero */
   sumText: string;
+}
+
+/** csvscan's --json output (its stdout) as a result; a Mismatch naming what it printed otherwise. */
+export function parseCsvscanResult(label: string, stdout: string): ScanResult {
+  try {
+    const parsed = JSON.parse(stdout) as ScanResult | null;
+    if (typeof parsed?.rows === 'number') return parsed;
+  } catch {
+    // reported below
+  }
+  throw new Mismatch(`${label}: output is not csvscan JSON: ${clipNote(stdout, 500)}`);
+}
+
+/**
+ * Where a csvscan --json result first differs from the reference, or null: its rows, then (for a
+ * result with columns: sum and stats) the reference column's count, empty, invalid and sum_text.
+ */
+export function referenceDifference(result: ScanResult, reference: ColumnReference): string | null {
+  const differs = (what: string, expected: unknown, actual: unknown): string | null =>
+    expected === actual ? null : `${what} is ${JSON.stringify(actual)}, the independent reference says ${JSON.stringify(expected)}`;
+  const rows = differs('rows', reference.rows, result.rows);
+  if (rows !== null || result.columns === undefined) return rows;
+  const column = result.columns.find((candidate) => candidate.name === reference.column);
+  if (!column) return `no column ${reference.column}`;
+  return (
+    differs(`sum_text of ${reference.column}`, reference.sumText, column.sum_text) ??
+    differs(`count of ${reference.column}`, reference.count, column.count) ??
+    differs(`empty of ${reference.column}`, reference.empty, column.empty) ??
+    differs(`invalid of ${reference.column}`, reference.invalid, column.invalid)
+  );
 }
 
 const LF = 0x0a;

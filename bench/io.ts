@@ -20,41 +20,38 @@ import { basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openSource } from '../src/io/index.js';
 import { loadMmapBinding, type MmapBinding } from '../src/io/mmap-binding.js';
-import { DEFAULT_SEED, parseSize, sizeLabel } from './generate.js';
+import { DEFAULT_SEED, sizeLabel } from '../src/bench/generate.js';
 import {
   CLI_PATH,
+  DEFAULT_SIZE,
   REPO_ROOT,
   log,
   machineDescription,
   missingBuild,
   prepareGeneratedFile,
-  warmPageCache,
   type GeneratedFile,
-} from './peers/data-files.js';
-import { markdownTable } from './peers/markdown.js';
-import { optionValue, positiveIntegerOption, seedOption, sizeOption, UsageError } from './options.js';
-import {
-  firstLine,
-  formatMiB,
-  formatSpeed,
-  megabytesPerSecond,
-  missingTimeBinary,
-  runTimed,
-  type ProcessTiming,
-} from './peers/process-timing.js';
+} from './data-files.js';
+import { markdownTable } from './markdown.js';
+import { Failed, Mismatch, optionValue, positiveIntegerOption, runIfMain, sizeOption, takeFileOption, UsageError, type FileOptions } from './script.js';
+import { megabytesPerSecond } from '../src/bench/statistics.js';
+import { formatMiB, formatSpeed } from '../src/bench/table.js';
+import { warmPageCache } from '../src/bench/target.js';
+import { bestTiming, firstLine, missingTimeBinary, runTimed, type ProcessTiming } from './process-timing.js';
 
 const KIB = 1024;
 const MIB = 1024 * KIB;
 const GIB = 1024 * MIB;
-export const WINDOW_SIZES = [64 * KIB, 256 * KIB, MIB, 4 * MIB, 16 * MIB];
-export const SEGMENT_SIZES = [64 * MIB, 256 * MIB, GIB];
+const WINDOW_SIZES = [64 * KIB, 256 * KIB, MIB, 4 * MIB, 16 * MIB];
+const SEGMENT_SIZES = [64 * MIB, 256 * MIB, GIB];
 /** src/io/mmap-source.ts: its default segment and its release step behind the scan. */
 const PRODUCT_SEGMENT_SIZE = 256 * MIB;
 const RELEASE_STEP = 8 * MIB;
 /** The checksum reads one byte per page, so it touches every page without costing a parse. */
 const CHECKSUM_STRIDE = 4096;
+/** The file of `--quick`: each cell only copies it, so it can be larger than the other scripts' 16M. */
+const QUICK_IO_SIZE = 64 * MIB;
 
-export type IoMethod = 'read' | 'mmap' | 'source-read' | 'source-mmap';
+type IoMethod = 'read' | 'mmap' | 'source-read' | 'source-mmap';
 const IO_METHODS: readonly IoMethod[] = ['read', 'mmap', 'source-read', 'source-mmap'];
 
 export interface IoConfig {
@@ -68,12 +65,6 @@ export interface IoConfig {
   populate: boolean;
 }
 
-/** Thrown for bad options or a missing build: exit 2. */
-export { UsageError };
-/** Thrown when a configuration read other bytes than the others: MISMATCH, exit 1. */
-class Mismatch extends Error {}
-/** Thrown when a measured process fails (not a timeout): FAILED, exit 1. */
-class ProcessFailed extends Error {}
 
 // ---------------------------------------------------------------------------------------------
 // The worker: one configuration, one process.
@@ -94,11 +85,6 @@ export function parseWorkerArguments(argv: string[]): { config: IoConfig; file: 
     if (text !== 'on' && text !== 'off') throw new UsageError(`${name} must be on or off, got ${text}`);
     return text === 'on';
   };
-  const size = (text: string, name: string): number => {
-    const bytes = parseSize(text);
-    if (bytes < 1) throw new UsageError(`${name} must be at least 1 byte`);
-    return bytes;
-  };
   for (let i = 0; i < argv.length; i++) {
     const name = argv[i]!;
     if (name === '--worker') continue;
@@ -110,8 +96,8 @@ export function parseWorkerArguments(argv: string[]): { config: IoConfig; file: 
     if (name === '--method') {
       if (!(IO_METHODS as readonly string[]).includes(value)) throw new UsageError(`--method must be one of ${IO_METHODS.join(', ')}`);
       config.method = value as IoMethod;
-    } else if (name === '--window') config.windowBytes = size(value, name);
-    else if (name === '--segment') config.segmentBytes = size(value, name);
+    } else if (name === '--window') config.windowBytes = sizeOption(name, value);
+    else if (name === '--segment') config.segmentBytes = sizeOption(name, value);
     else if (name === '--sequential') config.sequential = onOff(value, name);
     else if (name === '--populate') config.populate = onOff(value, name);
     else throw new UsageError(`unknown worker option: ${name}`);
@@ -123,7 +109,7 @@ export function parseWorkerArguments(argv: string[]): { config: IoConfig; file: 
   return { config, file };
 }
 
-export interface WorkerResult {
+interface WorkerResult {
   bytes: number;
   /** seconds of the read loop alone (no start-up, no open) */
   seconds: number;
@@ -143,7 +129,7 @@ export function addPageChecksum(checksum: number, window: Uint8Array, length: nu
 type MmapWithPopulate = MmapBinding & { readonly MAP_POPULATE?: number };
 
 /** Whether this platform's addon exposes MAP_POPULATE (Linux only). */
-export function mapPopulateFlag(): number | null {
+function mapPopulateFlag(): number | null {
   const binding = loadMmapBinding() as MmapWithPopulate;
   return typeof binding.MAP_POPULATE === 'number' ? binding.MAP_POPULATE : null;
 }
@@ -270,11 +256,7 @@ export function runWorker(config: IoConfig, file: string): WorkerResult {
 // ---------------------------------------------------------------------------------------------
 // The harness
 
-export interface IoOptions {
-  quick: boolean;
-  sizeBytes: number;
-  runs: number;
-  seed: number;
+interface IoOptions extends FileOptions {
   /** a configuration running longer is stopped and shown as timed out */
   timeoutSeconds: number;
   out: string | null;
@@ -293,26 +275,18 @@ function usage(): string {
 }
 
 export function parseIoArguments(argv: string[]): IoOptions {
-  const options: IoOptions = { quick: false, sizeBytes: parseSize('1G'), runs: 3, seed: DEFAULT_SEED, timeoutSeconds: 120, out: null };
-  let sizeGiven = false;
-  let runsGiven = false;
+  const options: IoOptions = { quick: false, sizeBytes: DEFAULT_SIZE, runs: 3, seed: DEFAULT_SEED, timeoutSeconds: 120, out: null };
+  const given = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const name = argv[i]!;
     const takeValue = (): string => optionValue(argv, ++i, name);
     if (name === '--help' || name === '-h') throw new UsageError(usage());
-    else if (name === '--quick') options.quick = true;
-    else if (name === '--size') {
-      options.sizeBytes = sizeOption(takeValue());
-      sizeGiven = true;
-    } else if (name === '--runs') {
-      options.runs = positiveIntegerOption(name, takeValue());
-      runsGiven = true;
-    } else if (name === '--seed') options.seed = seedOption(takeValue());
-    else if (name === '--timeout') options.timeoutSeconds = positiveIntegerOption(name, takeValue()); else if (name === '--out') options.out = takeValue();
-    else throw new UsageError(`unknown option: ${name}\n${usage()}`);
+    else if (name === '--timeout') options.timeoutSeconds = positiveIntegerOption(name, takeValue());
+    else if (name === '--out') options.out = takeValue();
+    else if (!takeFileOption(name, takeValue, options, given)) throw new UsageError(`unknown option: ${name}\n${usage()}`);
   }
-  if (options.quick && !sizeGiven) options.sizeBytes = parseSize('64M');
-  if (options.quick && !runsGiven) options.runs = 1;
+  if (options.quick && !given.has('--size')) options.sizeBytes = QUICK_IO_SIZE;
+  if (options.quick && !given.has('--runs')) options.runs = 1;
   return options;
 }
 
@@ -332,7 +306,7 @@ export interface IoRowSpec {
   unavailable: string | null;
 }
 
-export function ioRowSpecs(populateAvailable: boolean): IoRowSpec[] {
+function ioRowSpecs(populateAvailable: boolean): IoRowSpec[] {
   const worker = (config: Omit<IoConfig, 'windowBytes'>) => (windowBytes: number, file: string): string[] => [
     process.execPath,
     fileURLToPath(import.meta.url),
@@ -380,7 +354,7 @@ export function ioRowSpecs(populateAvailable: boolean): IoRowSpec[] {
   return specs;
 }
 
-export interface IoCell {
+interface IoCell {
   windowBytes: number;
   timing: ProcessTiming | null;
   /** copy-loop seconds (workers) or null (CLI) */
@@ -394,10 +368,9 @@ export interface IoRow {
 }
 
 /** MB/s of a cell: the copy loop's for workers, the whole process's for the CLI. */
-export function cellSpeed(row: IoRow, cell: IoCell, bytes: number): number | null {
+function cellSpeed(row: IoRow, cell: IoCell, bytes: number): number | null {
   if (!cell.timing) return null;
-  if (row.spec.wholeProcess || cell.loopSeconds === null) return megabytesPerSecond(bytes, cell.timing.seconds);
-  return bytes / 1e6 / Math.max(1e-6, cell.loopSeconds);
+  return megabytesPerSecond(bytes, row.spec.wholeProcess || cell.loopSeconds === null ? cell.timing.seconds : cell.loopSeconds);
 }
 
 /** 12345 -> "12k", 987 -> "987": fault counts vary over orders of magnitude. */
@@ -440,7 +413,7 @@ interface Candidate {
 }
 
 /** Candidates within this fraction of the fastest are taken as equally fast. */
-export const EQUALLY_FAST = 0.05;
+const EQUALLY_FAST = 0.05;
 
 /**
  * The rule for the defaults: the fastest CLI configuration, and among all within 5% of it the one
@@ -575,7 +548,7 @@ async function main(): Promise<number> {
           break;
         }
         if (finished.status !== 0 || !finished.timing) {
-          throw new ProcessFailed(`${label}: exit ${finished.status}: ${firstLine(finished.stderr)}`);
+          throw new Failed(`${label}: exit ${finished.status}: ${firstLine(finished.stderr)}`);
         }
         timings.push(finished.timing);
         if (spec.wholeProcess) {
@@ -593,13 +566,10 @@ async function main(): Promise<number> {
         row.cells.push({ windowBytes, timing: null, loopSeconds: null, note: failure });
         continue;
       }
-      // The fastest run stands for the configuration; its faults with it, and the largest RSS seen.
-      const fastest = spec.wholeProcess
-        ? timings.reduce((best, timing) => (timing.seconds < best.seconds ? timing : best))
-        : timings[loopSeconds.indexOf(Math.min(...loopSeconds))]!;
+      // The fastest run stands for the configuration (a worker's by its copy loop); its faults with it, and the largest RSS seen.
       row.cells.push({
         windowBytes,
-        timing: { ...fastest, maxRssKiB: Math.max(...timings.map((timing) => timing.maxRssKiB)) },
+        timing: bestTiming(timings, spec.wholeProcess ? undefined : loopSeconds),
         loopSeconds: spec.wholeProcess ? null : Math.min(...loopSeconds),
         note: null,
       });
@@ -637,38 +607,10 @@ async function main(): Promise<number> {
   return 0;
 }
 
-function workerMain(): void {
-  try {
-    const { config, file } = parseWorkerArguments(process.argv.slice(2));
-    process.stdout.write(JSON.stringify(runWorker(config, file)) + '\n');
-  } catch (error) {
-    process.stderr.write(`bench:io worker: ${(error as Error).message}\n`);
-    process.exitCode = error instanceof UsageError ? 2 : 1;
-  }
+/** `--worker`: one configuration, its result as one JSON line. */
+async function workerMain(): Promise<void> {
+  const { config, file } = parseWorkerArguments(process.argv.slice(2));
+  process.stdout.write(JSON.stringify(runWorker(config, file)) + '\n');
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  if (process.argv.includes('--worker')) workerMain();
-  else {
-    main().then(
-      (code) => {
-        process.exitCode = code;
-      },
-      (error: unknown) => {
-        if (error instanceof Mismatch) {
-          process.stdout.write(`MISMATCH: ${error.message}\n`);
-          process.exitCode = 1;
-        } else if (error instanceof ProcessFailed) {
-          process.stdout.write(`FAILED: ${error.message}\n`);
-          process.exitCode = 1;
-        } else if (error instanceof UsageError) {
-          process.stderr.write(`bench:io: ${error.message}\n`);
-          process.exitCode = 2;
-        } else {
-          process.stderr.write(`bench:io: ${(error as Error).stack ?? String(error)}\n`);
-          process.exitCode = 1;
-        }
-      },
-    );
-  }
-}
+runIfMain(import.meta.url, 'bench:io', process.argv.includes('--worker') ? workerMain : main);

@@ -11,10 +11,15 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { scanBytes } from '../src/api.js';
+import { compareOutputs } from '../src/bench/agreement.js';
+import { megabytesPerSecond } from '../src/bench/statistics.js';
+import { formatSpeed } from '../src/bench/table.js';
 import { ENGINE_NAMES, type EngineName, type ScanMode, type ScanResult } from '../src/types.js';
-import { DEFAULT_SEED, parseSize, type CsvKind } from './generate.js';
-import { optionValue, positiveIntegerOption, sizeOption, UsageError } from './options.js';
-import { log, machineDescription, prepareGeneratedFile } from './peers/data-files.js';
+import { DEFAULT_SEED, type CsvKind } from '../src/bench/generate.js';
+import { Mismatch, optionValue, positiveIntegerOption, runIfMain, sizeOption, UsageError } from './script.js';
+import { log, machineDescription, prepareGeneratedFile } from './data-files.js';
+import { referenceDifference } from './independent-check.js';
+import { markdownTable } from './markdown.js';
 
 interface Options {
   sizeBytes: number;
@@ -24,11 +29,11 @@ interface Options {
 
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { sizeBytes: parseSize('64M'), runs: 5, engines: [...ENGINE_NAMES] };
+  const options: Options = { sizeBytes: 64 * 2 ** 20, runs: 5, engines: [...ENGINE_NAMES] };
   for (let i = 0; i < argv.length; i++) {
     const name = argv[i]!;
     const value = (): string => optionValue(argv, ++i, name);
-    if (name === '--size') options.sizeBytes = sizeOption(value());
+    if (name === '--size') options.sizeBytes = sizeOption(name, value());
     else if (name === '--runs') options.runs = positiveIntegerOption(name, value());
     else if (name === '--engines') options.engines = value().split(',') as EngineName[];
     else throw new UsageError(`unknown option ${name} (options: --size, --runs, --engines)`);
@@ -50,7 +55,7 @@ async function main(): Promise<void> {
   const lines = ['## csvscan kernel, in memory', '', ...machineDescription()];
   lines.push(`- runs: best of ${options.runs}; one thread; scanBytes() over the whole file held in memory`);
   lines.push('- MB/s: file bytes / 10^6 / seconds of the scan; ns/record: seconds / data records');
-  lines.push('', '| file | command | engine | MB/s | ns/record | check |', '|---|---|---|--:|--:|---|');
+  const rows: string[][] = [];
   for (const kind of ['numeric', 'mixed'] as CsvKind[]) {
     const file = await prepareGeneratedFile(kind, options.sizeBytes, DEFAULT_SEED, true);
     const bytes = readFileSync(file.path);
@@ -62,6 +67,7 @@ async function main(): Promise<void> {
     for (const benchCase of cases) {
       const timings: { engine: EngineName; seconds: number }[] = [];
       let agreed: string | null = null;
+      const label = `${benchCase.label} on ${basename(file.path)}`;
       for (const engine of options.engines) {
         log(`${basename(file.path)} ${benchCase.label} ${engine}`);
         let best = Infinity;
@@ -72,31 +78,24 @@ async function main(): Promise<void> {
           best = Math.min(best, (performance.now() - started) / 1000);
         }
         const json = JSON.stringify(result);
-        if (agreed === null) agreed = json;
-        else if (json !== agreed) throw new Error(`MISMATCH: ${benchCase.label} on ${basename(file.path)}: ${engine} differs from ${options.engines[0]}`);
-        checkAgainstReference(result!, file.rows, file.sumColumn, file.reference?.sumText ?? null, benchCase);
+        agreed ??= json;
+        // One thread, one window size: every engine prints the same bytes (SPEC.md).
+        const comparison = compareOutputs(agreed, json, false);
+        if ('difference' in comparison) throw new Mismatch(`${label}: ${engine} differs from ${options.engines[0]}: ${comparison.difference}`);
+        const difference = referenceDifference(result!, file.reference!);
+        if (difference !== null) throw new Mismatch(`${label}: ${engine}: ${difference}`);
         timings.push({ engine, seconds: best });
       }
       for (const { engine, seconds } of timings) {
-        const speed = (bytes.length / 1e6 / seconds).toFixed(0);
+        const speed = formatSpeed(megabytesPerSecond(bytes.length, seconds));
         const perRecord = ((seconds * 1e9) / file.rows).toFixed(1);
-        lines.push(`| ${basename(file.path)} | ${benchCase.label} | ${engine} | ${speed} | ${perRecord} | engines agree, = reference |`);
+        rows.push([basename(file.path), benchCase.label, engine, speed, perRecord, 'engines agree, = reference']);
       }
     }
   }
+  // Every engine's result has been checked by now: only now are speeds printed.
+  lines.push('', ...markdownTable(['file', 'command', 'engine', 'MB/s', 'ns/record', 'check'], ['left', 'left', 'left', 'right', 'right', 'left'], rows));
   process.stdout.write(lines.join('\n') + '\n');
 }
 
-function checkAgainstReference(result: ScanResult, rows: number, column: string, sumText: string | null, benchCase: Case): void {
-  if (result.rows !== rows) throw new Error(`MISMATCH: ${benchCase.label}: ${result.rows} rows, the reference has ${rows}`);
-  if (benchCase.mode === 'count' || sumText === null) return;
-  const summed = result.columns?.find((c) => c.name === column);
-  if (!summed || summed.sum_text !== sumText) {
-    throw new Error(`MISMATCH: ${benchCase.label}: ${column} sums to ${summed?.sum_text}, the reference to ${sumText}`);
-  }
-}
-
-main().catch((error: unknown) => {
-  process.stderr.write(`bench:kernel: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = error instanceof UsageError ? 2 : 1;
-});
+runIfMain(import.meta.url, 'bench:kernel', main);

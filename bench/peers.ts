@@ -13,18 +13,17 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, delimiter, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { optionValue, positiveIntegerOption, seedOption, sizeOption, UsageError } from './options.js';
-import { DEFAULT_SEED, parseSize, type CsvKind } from './generate.js';
+import { Failed, Mismatch, optionValue, positiveIntegerOption, reportError, runIfMain, takeFileOption, UsageError, type FileOptions } from './script.js';
+import { DEFAULT_SEED, sizeLabel, type CsvKind } from '../src/bench/generate.js';
+import { compareOutputs } from '../src/bench/agreement.js';
+import { BENCH_COMMANDS, type BenchCommand } from '../src/bench/plan.js';
+import type { ScanResult } from '../src/types.js';
+import { parseCsvscanResult, referenceDifference } from './independent-check.js';
+import { describeAgreement, type PeerResult } from './peers/agreement.js';
 import {
-  csvscanOutputsAgree,
-  describeAgreement,
-  type CsvscanColumn,
-  type CsvscanResult,
-  type PeerResult,
-} from './peers/agreement.js';
-import {
+  BIG_SIZE,
   CLI_PATH,
+  DEFAULT_SIZE,
   KIND_HAS_QUOTES,
   REPO_ROOT,
   log,
@@ -32,54 +31,31 @@ import {
   missingBuild,
   prepareGeneratedFile,
   QUICK_SIZE,
-  warmPageCache,
   type GeneratedFile,
-} from './peers/data-files.js';
-import { clipNote, markdownTable } from './peers/markdown.js';
-import {
-  firstLine,
-  formatMiB,
-  formatSpeed,
-  megabytesPerSecond,
-  missingTimeBinary,
-  runTimed,
-  type ProcessTiming,
-  type TimedProcess,
-} from './peers/process-timing.js';
+} from './data-files.js';
+import { clipNote, markdownTable } from './markdown.js';
+import { warmPageCache } from '../src/bench/target.js';
+import { bestTiming, firstLine, missingTimeBinary, runTimed, timingCells, type ProcessTiming, type TimedProcess } from './process-timing.js';
 
-export type BenchCase = 'count' | 'sum' | 'stats';
-export const BENCH_CASES: readonly BenchCase[] = ['count', 'sum', 'stats'];
 
 /** Exit code of a peer runner that cannot run here (bench/peers/common.mjs EXIT_SKIPPED). */
-export const EXIT_PEER_SKIPPED = 3;
-/** csvscan's usage exit; with "not available yet" it marks a feature that has not landed. */
-const EXIT_USAGE = 2;
+const EXIT_PEER_SKIPPED = 3;
 
-export interface PeersOptions {
-  quick: boolean;
-  sizeBytes: number;
+export interface PeersOptions extends FileOptions {
   big: boolean;
-  seed: number;
-  runs: number;
   /** tool names to run besides csvscan --threads 1 (always run: it is what the others are compared with); null = all */
   tools: string[] | null;
-  cases: BenchCase[];
+  cases: BenchCommand[];
   timeoutSeconds: number;
   out: string | null;
 }
 
-/** Thrown for a csvscan result that disagrees with the reference or with itself: MISMATCH, exit 1. */
-class Mismatch extends Error {}
-/** Thrown when csvscan itself fails: FAILED, exit 1. */
-class CsvscanFailed extends Error {}
-/** Thrown for bad options or a missing build: exit 2. */
-export { UsageError };
 
 function usage(): string {
   return [
     'usage: node build/host/bench/peers.js [options]',
     "(npm run bench runs this too, after csvscan's own benchmark, on the same files)",
-    `  --quick            ${QUICK_SIZE} files, one run per row (smoke test, about 15 s)`,
+    `  --quick            ${sizeLabel(QUICK_SIZE).toUpperCase()} files, one run per row (smoke test, about 15 s)`,
     '  --size SIZE        size of the generated files (default 1G)',
     '  --big              the 10 GiB numeric file only',
     '  --runs N           runs per row, the fastest is reported (default 1)',
@@ -91,7 +67,7 @@ function usage(): string {
   ].join('\n');
 }
 
-export const TOOL_NAMES = ['csvscan', 'duckdb', 'udsv', 'papaparse', 'csv-parse', 'mawk', 'gawk'] as const;
+const TOOL_NAMES = ['csvscan', 'duckdb', 'udsv', 'papaparse', 'csv-parse', 'mawk', 'gawk'] as const;
 
 function commaList<T extends string>(text: string, allowed: readonly T[], what: string): T[] {
   const items = text.split(',').map((item) => item.trim()).filter(Boolean);
@@ -105,36 +81,30 @@ function commaList<T extends string>(text: string, allowed: readonly T[], what: 
 export function parsePeersArguments(argv: string[]): PeersOptions {
   const options: PeersOptions = {
     quick: false,
-    sizeBytes: parseSize('1G'),
+    sizeBytes: DEFAULT_SIZE,
     big: false,
     seed: DEFAULT_SEED,
     runs: 1,
     tools: null,
-    cases: [...BENCH_CASES],
+    cases: [...BENCH_COMMANDS],
     timeoutSeconds: 1800,
     out: null,
   };
-  let sizeGiven = false;
+  const given = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const name = argv[i]!;
     const takeValue = (): string => optionValue(argv, ++i, name);
     if (name === '--help' || name === '-h') throw new UsageError(usage());
-    else if (name === '--quick') options.quick = true;
     else if (name === '--big') options.big = true;
-    else if (name === '--size') {
-      options.sizeBytes = sizeOption(takeValue());
-      sizeGiven = true;
-    } else if (name === '--runs') options.runs = positiveIntegerOption(name, takeValue());
     else if (name === '--timeout') options.timeoutSeconds = positiveIntegerOption(name, takeValue());
-    else if (name === '--seed') options.seed = seedOption(takeValue());
     else if (name === '--tools') options.tools = commaList(takeValue(), TOOL_NAMES, 'tool');
-    else if (name === '--cases') options.cases = commaList(takeValue(), BENCH_CASES, 'case');
+    else if (name === '--cases') options.cases = commaList(takeValue(), BENCH_COMMANDS, 'case');
     else if (name === '--out') options.out = takeValue();
-    else throw new UsageError(`unknown option: ${name}\n${usage()}`);
+    else if (!takeFileOption(name, takeValue, options, given)) throw new UsageError(`unknown option: ${name}\n${usage()}`);
   }
   if (options.quick && options.big) throw new UsageError('--quick and --big do not go together');
-  if (options.quick && !sizeGiven) options.sizeBytes = parseSize(QUICK_SIZE);
-  if (options.big && !sizeGiven) options.sizeBytes = parseSize('10G');
+  if (options.quick && !given.has('--size')) options.sizeBytes = QUICK_SIZE;
+  if (options.big && !given.has('--size')) options.sizeBytes = BIG_SIZE;
   return options;
 }
 
@@ -148,7 +118,7 @@ export interface ColumnRef {
 }
 
 /** One row family of the table: a tool at a thread setting. */
-export interface ToolVariant {
+interface ToolVariant {
   tool: (typeof TOOL_NAMES)[number];
   /** as shown; a peer reporting its thread count replaces it */
   threads: string;
@@ -156,7 +126,7 @@ export interface ToolVariant {
   handlesQuotes: boolean;
   /** csvscan's own rows are checked, not compared with themselves */
   isCsvscan: boolean;
-  command(benchCase: BenchCase, file: string, columns: ColumnRef[]): string[];
+  command(benchCase: BenchCommand, file: string, columns: ColumnRef[]): string[];
 }
 
 /** The directory on PATH holding an executable `name`, or null. */
@@ -185,7 +155,7 @@ export function installedVersion(packageName: string, root = REPO_ROOT): string 
 }
 
 /** The package each node runner loads. */
-export const PEER_PACKAGES = {
+const PEER_PACKAGES = {
   duckdb: '@duckdb/node-api',
   udsv: 'udsv',
   papaparse: 'papaparse',
@@ -193,7 +163,7 @@ export const PEER_PACKAGES = {
 } as const;
 
 function csvscanCommand(threads: number) {
-  return (benchCase: BenchCase, file: string, columns: ColumnRef[]): string[] => {
+  return (benchCase: BenchCommand, file: string, columns: ColumnRef[]): string[] => {
     const args = [process.execPath, CLI_PATH, benchCase, file];
     if (benchCase === 'sum') args.push('-c', columns[0]!.name);
     return [...args, '--json', '--threads', String(threads), '--no-progress'];
@@ -201,7 +171,7 @@ function csvscanCommand(threads: number) {
 }
 
 function runnerCommand(runner: string, threads: number | null) {
-  return (benchCase: BenchCase, file: string, columns: ColumnRef[]): string[] => [
+  return (benchCase: BenchCommand, file: string, columns: ColumnRef[]): string[] => [
     process.execPath,
     join(REPO_ROOT, 'bench', 'peers', `${runner}.mjs`),
     benchCase,
@@ -229,7 +199,7 @@ const AWK_NUMBER_PATTERN = '^[ \\t]*[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[
  * one-liner users write (`NR>1{s+=$2} END{printf "%.17g\n", s}`: every field added, NR-1 rows);
  * `stats` keeps only fields that are numbers, with Welford's running variance.
  */
-export function awkProgram(benchCase: BenchCase, columns: ColumnRef[]): string {
+export function awkProgram(benchCase: BenchCommand, columns: ColumnRef[]): string {
   if (benchCase === 'count') return 'END { printf "{\\"rows\\":%.0f,\\"columns\\":[]}\\n", NR - 1 }';
   if (benchCase === 'sum') {
     const column = columns[0]!;
@@ -270,7 +240,7 @@ export function awkProgram(benchCase: BenchCase, columns: ColumnRef[]): string {
 }
 
 function awkCommand(awkPath: string) {
-  return (benchCase: BenchCase, file: string, columns: ColumnRef[]): string[] => [
+  return (benchCase: BenchCommand, file: string, columns: ColumnRef[]): string[] => [
     awkPath,
     '-F',
     ',',
@@ -346,23 +316,20 @@ function readOwnVersion(): string {
 // ---------------------------------------------------------------------------------------------
 // Measuring
 
-export type Outcome =
+type Outcome =
   | { kind: 'ok' }
   | { kind: 'skipped'; reason: string }
   | { kind: 'failed'; reason: string }
   | { kind: 'timeout' };
 
 /**
- * What a finished process means for its row: a peer runner exiting EXIT_PEER_SKIPPED, or csvscan
- * rejecting an option as "not available yet" (exit 2), is skipped; any other non-zero exit failed.
+ * What a finished process means for its row: a peer runner exiting EXIT_PEER_SKIPPED (its package
+ * is not installed) is skipped; any other non-zero exit failed.
  */
 export function classifyOutcome(process: TimedProcess): Outcome {
   if (process.timedOut) return { kind: 'timeout' };
   const message = firstLine(process.stderr);
   if (process.status === EXIT_PEER_SKIPPED) return { kind: 'skipped', reason: message.replace(/^skipped:\s*/, '') };
-  if (process.status === EXIT_USAGE && /not available yet/.test(process.stderr)) {
-    return { kind: 'skipped', reason: message.replace(/^csvscan:\s*/, '') };
-  }
   if (process.status !== 0) {
     return { kind: 'failed', reason: `exit ${process.status ?? 'by signal'}${message ? `: ${message}` : ''}` };
   }
@@ -396,12 +363,6 @@ function measure(argv: string[], runs: number, timeoutSeconds: number): Measurem
   };
 }
 
-/** The fastest run's time and faults, and the largest peak RSS of all runs. */
-export function bestTiming(timings: ProcessTiming[]): ProcessTiming {
-  const fastest = timings.reduce((best, timing) => (timing.seconds < best.seconds ? timing : best));
-  return { ...fastest, maxRssKiB: Math.max(...timings.map((timing) => timing.maxRssKiB)) };
-}
-
 /** A peer runner's output line, or null when it is not one. */
 export function parsePeerResult(stdout: string): PeerResult | null {
   const line = stdout.trim().split('\n').pop() ?? '';
@@ -414,39 +375,17 @@ export function parsePeerResult(stdout: string): PeerResult | null {
   }
 }
 
-function parseCsvscanResult(label: string, stdout: string): CsvscanResult {
-  try {
-    const parsed = JSON.parse(stdout) as CsvscanResult;
-    if (typeof parsed.rows === 'number') return parsed;
-  } catch {
-    // reported below
-  }
-  throw new Mismatch(`${label}: output is not csvscan JSON: ${clipNote(stdout, 500)}`);
-}
-
 /**
  * csvscan --threads 1 against the independent reference: bytes, rows, and count, empty, invalid and
  * sum_text of the summed column. Returns the agreement text for its row.
  */
-export function checkCsvscanAgainstReference(benchCase: BenchCase, result: CsvscanResult, file: GeneratedFile): string {
+export function checkCsvscanAgainstReference(benchCase: BenchCommand, result: ScanResult, file: GeneratedFile): string {
   const label = `csvscan ${benchCase} ${basename(file.path)}`;
-  const expectEqual = (what: string, expected: unknown, actual: unknown): void => {
-    if (JSON.stringify(expected) !== JSON.stringify(actual)) {
-      throw new Mismatch(`${label}: ${what} is ${JSON.stringify(actual)}, the independent reference says ${JSON.stringify(expected)}`);
-    }
-  };
-  expectEqual('bytes', file.bytes, result.bytes);
-  const reference = file.reference;
-  if (!reference) throw new Error(`${label}: no independent reference`);
-  expectEqual('rows', reference.rows, result.rows);
-  if (benchCase === 'count') return '= independent reference (rows)';
-  const column = result.columns?.find((candidate) => candidate.name === reference.column);
-  if (!column) throw new Mismatch(`${label}: no column ${reference.column}`);
-  expectEqual(`sum_text of ${reference.column}`, reference.sumText, column.sum_text);
-  expectEqual(`count of ${reference.column}`, reference.count, column.count);
-  expectEqual(`empty of ${reference.column}`, reference.empty, column.empty);
-  expectEqual(`invalid of ${reference.column}`, reference.invalid, column.invalid);
-  return `= independent reference (rows, ${reference.column} count and sum_text)`;
+  if (result.bytes !== file.bytes) throw new Mismatch(`${label}: bytes is ${result.bytes}, the file has ${file.bytes}`);
+  if (!file.reference) throw new Error(`${label}: no independent reference`);
+  const difference = referenceDifference(result, file.reference);
+  if (difference !== null) throw new Mismatch(`${label}: ${difference}`);
+  return benchCase === 'count' ? '= independent reference (rows)' : `= independent reference (rows, ${file.reference.column} count and sum_text)`;
 }
 
 export interface TableRow {
@@ -468,14 +407,13 @@ export function renderPeersTable(rows: TableRow[]): string[] {
       row.threads,
       row.benchCase,
       row.file,
-      row.timing ? formatSpeed(megabytesPerSecond(row.bytes, row.timing.seconds)) : '-',
-      row.timing ? formatMiB(row.timing.maxRssKiB) : '-',
+      ...timingCells(row.bytes, row.timing),
       row.agreement,
     ]),
   );
 }
 
-function caseLabel(benchCase: BenchCase, columns: ColumnRef[]): string {
+function caseLabel(benchCase: BenchCommand, columns: ColumnRef[]): string {
   if (benchCase === 'count') return 'count';
   if (benchCase === 'sum') return `sum ${columns[0]!.name}`;
   return `stats (${columns.length} columns)`;
@@ -489,9 +427,9 @@ function outcomeNote(outcome: Outcome, timeoutSeconds: number): string {
 }
 
 /** Columns of a csvscan result that hold numbers: the ones `stats` asks the peers for. */
-function numericColumns(stats: CsvscanResult): ColumnRef[] {
+function numericColumns(stats: ScanResult): ColumnRef[] {
   return (stats.columns ?? [])
-    .filter((column: CsvscanColumn) => column.count > 0)
+    .filter((column) => column.count > 0)
     .map((column) => ({ name: column.name, index: column.index }));
 }
 
@@ -500,9 +438,9 @@ async function benchmarkFile(file: GeneratedFile, setup: ToolSetup, options: Pee
   log(`warming the page cache with ${fileName} ...`);
   warmPageCache(file.path);
   const [reference, ...others] = setup.variants;
-  const csvscanOutputs = new Map<BenchCase, { stdout: string; result: CsvscanResult; columns: ColumnRef[] }>();
-  const rowsByCase = new Map<BenchCase, TableRow[]>(options.cases.map((benchCase) => [benchCase, []]));
-  const row = (variant: ToolVariant, benchCase: BenchCase, columns: ColumnRef[], timing: ProcessTiming | null, agreement: string, threads = variant.threads): TableRow => ({
+  const csvscanOutputs = new Map<BenchCommand, { stdout: string; result: ScanResult; columns: ColumnRef[] }>();
+  const rowsByCase = new Map<BenchCommand, TableRow[]>(options.cases.map((benchCase) => [benchCase, []]));
+  const row = (variant: ToolVariant, benchCase: BenchCommand, columns: ColumnRef[], timing: ProcessTiming | null, agreement: string, threads = variant.threads): TableRow => ({
     tool: variant.tool,
     threads,
     benchCase: caseLabel(benchCase, columns),
@@ -518,7 +456,7 @@ async function benchmarkFile(file: GeneratedFile, setup: ToolSetup, options: Pee
     log(`csvscan --threads 1 ${benchCase} ${fileName}`);
     const measurement = measure(reference!.command(benchCase, file.path, requested), options.runs, options.timeoutSeconds);
     if (measurement.outcome.kind !== 'ok') {
-      throw new CsvscanFailed(`csvscan ${benchCase} ${fileName} --threads 1: ${outcomeNote(measurement.outcome, options.timeoutSeconds)}`);
+      throw new Failed(`csvscan ${benchCase} ${fileName} --threads 1: ${outcomeNote(measurement.outcome, options.timeoutSeconds)}`);
     }
     if (measurement.runsDiffer) throw new Mismatch(`csvscan ${benchCase} ${fileName}: runs printed different results`);
     const result = parseCsvscanResult(`csvscan ${benchCase} ${fileName}`, measurement.stdout);
@@ -536,17 +474,19 @@ async function benchmarkFile(file: GeneratedFile, setup: ToolSetup, options: Pee
       const measurement = measure(variant.command(benchCase, file.path, expected.columns), options.runs, options.timeoutSeconds);
       const rows = rowsByCase.get(benchCase)!;
       if (measurement.outcome.kind !== 'ok') {
-        if (variant.isCsvscan && measurement.outcome.kind !== 'skipped') {
-          throw new CsvscanFailed(`csvscan ${benchCase} ${fileName} threads ${variant.threads}: ${outcomeNote(measurement.outcome, options.timeoutSeconds)}`);
+        if (variant.isCsvscan) {
+          throw new Failed(`csvscan ${benchCase} ${fileName} threads ${variant.threads}: ${outcomeNote(measurement.outcome, options.timeoutSeconds)}`);
         }
         rows.push(row(variant, benchCase, expected.columns, null, outcomeNote(measurement.outcome, options.timeoutSeconds)));
         continue;
       }
       if (variant.isCsvscan) {
-        if (!csvscanOutputsAgree(expected.stdout, measurement.stdout)) {
+        // Thread counts may differ in the last bits of columns outside the exact domain (SPEC.md).
+        const comparison = compareOutputs(expected.stdout.trim(), measurement.stdout.trim(), true);
+        if ('difference' in comparison) {
           throw new Mismatch(
-            `csvscan ${benchCase} ${fileName} threads ${variant.threads} differs from --threads 1:\n  ${clipNote(measurement.stdout, 1500)}\n` +
-              `--threads 1:\n  ${clipNote(expected.stdout, 1500)}`,
+            `csvscan ${benchCase} ${fileName} threads ${variant.threads} differs from --threads 1 (${comparison.difference}):\n` +
+              `  ${clipNote(measurement.stdout, 1500)}\n--threads 1:\n  ${clipNote(expected.stdout, 1500)}`,
           );
         }
         rows.push(row(variant, benchCase, expected.columns, measurement.timing, '= --threads 1'));
@@ -577,7 +517,7 @@ function fileDescription(file: GeneratedFile): string {
   );
 }
 
-export const PEERS_NOTES = [
+const PEERS_NOTES = [
   '- MB/s: file bytes / 10^6 / wall seconds of the whole process (`/usr/bin/time %e`), node or DuckDB start-up included;',
   '  peak RSS: `%M` of that process (each peer runs in its own process, DuckDB too).',
   "- agreement: against csvscan `--threads 1`, whose rows and summed column (count, empty, invalid, sum_text) equal the",
@@ -639,32 +579,8 @@ export async function runPeersBenchmark(options: PeersOptions, machine: string[]
     await runPeers(options, machine);
     return 0;
   } catch (error) {
-    if (error instanceof Mismatch) {
-      process.stdout.write(`MISMATCH: ${error.message}\n`);
-      return 1;
-    } else if (error instanceof CsvscanFailed) {
-      process.stdout.write(`FAILED: ${error.message}\n`);
-      return 1;
-    } else if (error instanceof UsageError) {
-      process.stderr.write(`bench:peers: ${error.message}\n`);
-      return 2;
-    }
-    process.stderr.write(`bench:peers: ${(error as Error).stack ?? String(error)}\n`);
-    return 1;
+    return reportError('bench:peers', error);
   }
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  let options: PeersOptions | null = null;
-  try {
-    options = parsePeersArguments(process.argv.slice(2));
-  } catch (error) {
-    process.stderr.write(`bench:peers: ${(error as Error).message}\n`);
-    process.exitCode = error instanceof UsageError ? 2 : 1;
-  }
-  if (options) {
-    void runPeersBenchmark(options).then((code) => {
-      process.exitCode = code;
-    });
-  }
-}
+runIfMain(import.meta.url, 'bench:peers', () => runPeersBenchmark(parsePeersArguments(process.argv.slice(2))));

@@ -9,27 +9,34 @@
 //
 // See bench/README.md for what is checked and how to read the tables.
 
-import { spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { DEFAULT_SEED, parseSize, type CsvKind } from './generate.js';
-import { type ColumnReference } from './independent-check.js';
+import { statSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { DEFAULT_SEED, sizeLabel, type CsvKind } from '../src/bench/generate.js';
+import { parseCsvscanResult, referenceDifference, type ColumnReference } from './independent-check.js';
+import { clipNote, markdownTable } from './markdown.js';
 import { parsePeersArguments, runPeersBenchmark, type PeersOptions } from './peers.js';
-import { csvscanOutputsAgree } from './peers/agreement.js';
-import { optionValue, positiveIntegerOption, seedOption, sizeOption, UsageError } from './options.js';
-import { CLI_PATH, QUICK_SIZE, REPO_ROOT, log, machineDescription, prepareGeneratedFile, warmPageCache } from './peers/data-files.js';
+import { compareOutputs } from '../src/bench/agreement.js';
+import { BENCH_COMMANDS, type BenchCommand } from '../src/bench/plan.js';
+import { formatMiB } from '../src/bench/table.js';
+import { firstNumericColumn, warmPageCache } from '../src/bench/target.js';
+import type { ColumnResult, ScanResult } from '../src/types.js';
+import { Failed, Mismatch, optionValue, runIfMain, takeFileOption, UsageError, type FileOptions } from './script.js';
+import {
+  BIG_SIZE,
+  CLI_PATH,
+  DEFAULT_SIZE,
+  QUICK_SIZE,
+  REPO_ROOT,
+  log,
+  machineDescription,
+  missingBuild,
+  prepareGeneratedFile,
+} from './data-files.js';
+import { bestTiming, firstLine, missingTimeBinary, runTimed, timingCells, type ProcessTiming } from './process-timing.js';
 
-// build/host/bench/run.js -> the repository root
-const TIME_BINARY = '/usr/bin/time';
-const MIB = 2 ** 20;
 const SPEC_MEMORY_TARGET_MIB = 256;
 
-export interface RunnerOptions {
-  quick: boolean;
-  sizeBytes: number;
-  runs: number;
-  seed: number;
+interface RunnerOptions extends FileOptions {
   big: boolean;
   file: string | null;
   column: string | null;
@@ -39,9 +46,8 @@ export interface RunnerOptions {
   peers: PeersOptions | null;
 }
 
-/** Options of bench/peers.ts that this runner knows too: passed on, with their values, to the peers part. */
-const SHARED_FLAGS = ['--quick', '--big'];
-const SHARED_VALUE_OPTIONS = ['--size', '--runs', '--seed'];
+/** Options of this runner alone; all others (--quick, --big, --size, --runs, --seed) go on to the peers part too. */
+const RUNNER_ONLY_OPTIONS = ['--no-peers', '--file', '--column'];
 /** Options only the peers part knows: passed on, and refused when the peers part does not run. */
 const PEERS_ONLY_VALUE_OPTIONS = ['--tools', '--cases', '--timeout', '--out'];
 
@@ -71,12 +77,9 @@ const VARIANTS: Variant[] = [
   { name: '--threads 1', args: ['--threads', '1'], tolerantOutsideExactDomain: true },
 ];
 
-type CommandName = 'count' | 'sum' | 'stats';
-const COMMANDS: CommandName[] = ['count', 'sum', 'stats'];
 
 interface Measurement {
-  seconds: number;
-  maxRssKiB: number;
+  timing: ProcessTiming;
   stdout: string;
 }
 
@@ -86,22 +89,16 @@ interface TableRow {
   variant: string;
   runs: number;
   bytes: number;
-  bestSeconds: number;
-  peakRssKiB: number;
+  /** the fastest run's seconds, the largest peak RSS */
+  timing: ProcessTiming;
   check: string;
 }
-
-/** Thrown for a result that disagrees: printed as MISMATCH, exit 1. */
-class Mismatch extends Error {}
-/** Thrown when csvscan itself fails (non-zero exit): printed as FAILED, exit 1. */
-class CsvscanFailed extends Error {}
-/** Thrown for bad usage or a broken environment: exit 2. */
 
 function usage(): string {
   return [
     'usage: node build/host/bench/run.js [options] [-- csvscan options]',
     "csvscan's own benchmark, then the peers benchmark (bench/peers.js) on the same files.",
-    `  --quick          1 run on ${QUICK_SIZE} files (smoke test: both tables in under a minute)`,
+    `  --quick          1 run on ${sizeLabel(QUICK_SIZE).toUpperCase()} files (smoke test: both tables in under a minute)`,
     '  --size SIZE      size of the generated files (default 1G; 64K, 256M, 10G ...)',
     '  --runs N         timed runs per command, best is reported (default 3; 1 with --quick or --big;',
     '                   the peers part: 1 unless given)',
@@ -118,7 +115,7 @@ function usage(): string {
 export function parseArguments(argv: string[]): RunnerOptions {
   const options: RunnerOptions = {
     quick: false,
-    sizeBytes: parseSize('1G'),
+    sizeBytes: DEFAULT_SIZE,
     runs: 3,
     seed: DEFAULT_SEED,
     big: false,
@@ -127,48 +124,35 @@ export function parseArguments(argv: string[]): RunnerOptions {
     extraArgs: [],
     peers: null,
   };
-  let sizeGiven = false;
-  let runsGiven = false;
+  const given = new Set<string>();
   let noPeers = false;
   /** what the peers part is given: the shared options and the peers-only ones, in order */
   const peersArgv: string[] = [];
   const peersOnlyGiven: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    const name = argv[i];
-    const takeValue = (): string => {
-      const value = optionValue(argv, ++i, name);
-      if (SHARED_VALUE_OPTIONS.includes(name) || PEERS_ONLY_VALUE_OPTIONS.includes(name)) peersArgv.push(name, value);
-      return value;
-    };
+    const name = argv[i]!;
+    const start = i;
+    const takeValue = (): string => optionValue(argv, ++i, name);
     if (name === '--') {
       options.extraArgs = argv.slice(i + 1);
       break;
     } else if (name === '--help' || name === '-h') throw new UsageError(usage());
-    else if (SHARED_FLAGS.includes(name)) {
-      if (name === '--quick') options.quick = true;
-      else options.big = true;
-      peersArgv.push(name);
-    } else if (name === '--no-peers') noPeers = true;
+    else if (name === '--no-peers') noPeers = true;
+    else if (name === '--file') options.file = takeValue();
+    else if (name === '--column') options.column = takeValue();
+    else if (name === '--big') options.big = true;
     else if (PEERS_ONLY_VALUE_OPTIONS.includes(name)) {
       takeValue();
       peersOnlyGiven.push(name);
-    } else if (name === '--size') {
-      options.sizeBytes = sizeOption(takeValue());
-      sizeGiven = true;
-    } else if (name === '--runs') {
-      options.runs = positiveIntegerOption(name, takeValue());
-      runsGiven = true;
-    } else if (name === '--seed') options.seed = seedOption(takeValue());
-    else if (name === '--file') options.file = takeValue();
-    else if (name === '--column') options.column = takeValue();
-    else throw new UsageError(`unknown option: ${name}\n${usage()}`);
+    } else if (!takeFileOption(name, takeValue, options, given)) throw new UsageError(`unknown option: ${name}\n${usage()}`);
+    if (!RUNNER_ONLY_OPTIONS.includes(name)) peersArgv.push(...argv.slice(start, i + 1));
   }
   if (options.big && options.file) throw new UsageError('--big and --file do not go together');
   if (options.quick && options.big) throw new UsageError('--quick and --big do not go together');
   if (options.column && !options.file) throw new UsageError('--column goes with --file');
-  if (options.quick && !sizeGiven) options.sizeBytes = parseSize(QUICK_SIZE);
-  if (options.big && !sizeGiven) options.sizeBytes = parseSize('10G');
-  if ((options.quick || options.big) && !runsGiven) options.runs = 1;
+  if (options.quick && !given.has('--size')) options.sizeBytes = QUICK_SIZE;
+  if (options.big && !given.has('--size')) options.sizeBytes = BIG_SIZE;
+  if ((options.quick || options.big) && !given.has('--runs')) options.runs = 1;
 
   const peersLeftOut = noPeers ? '--no-peers' : options.file !== null ? '--file' : null;
   if (peersLeftOut !== null) {
@@ -185,13 +169,7 @@ export function parseArguments(argv: string[]): RunnerOptions {
 // Data files: generated once, reused while their sidecar says the same kind/size/seed/generator.
 
 async function prepareGeneratedTarget(kind: CsvKind, sizeBytes: number, seed: number): Promise<Target> {
-  let file;
-  try {
-    file = await prepareGeneratedFile(kind, sizeBytes, seed, true);
-  } catch (error) {
-    // the reference pass disagreeing with the generator is a failed check
-    throw new Mismatch(error instanceof Error ? error.message : String(error));
-  }
+  const file = await prepareGeneratedFile(kind, sizeBytes, seed, true);
   const reference = file.reference!;
   return {
     path: file.path,
@@ -229,28 +207,19 @@ function prepareUserTarget(path: string, column: string | null): Target {
 // ---------------------------------------------------------------------------------------------
 // Running the CLI
 
-/** Thrown when csvscan refuses the options as usage (exit 2): a variant it does not support yet. */
-class Unsupported extends Error {}
-
-/** Runs `node bin/csvscan.js ARGS` under /usr/bin/time: wall seconds and peak RSS of the process. */
+/** Runs `node bin/csvscan.js ARGS` under GNU time (process-timing.ts, as the peers table): wall seconds and peak RSS of the process. */
 function runCli(args: string[]): Measurement {
-  const result = spawnSync(TIME_BINARY, ['-f', '%e %M', process.execPath, CLI_PATH, ...args], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-    maxBuffer: 256 * MIB,
-  });
-  if (result.error) throw new UsageError(`cannot run ${TIME_BINARY}: ${result.error.message}`);
-  const stderrLines = result.stderr.trimEnd().split('\n');
-  const timing = /^(\d+(?:\.\d+)?) (\d+)$/.exec(stderrLines[stderrLines.length - 1] ?? '');
+  const finished = runTimed([process.execPath, CLI_PATH, ...args], { cwd: REPO_ROOT, timeoutSeconds: 0 });
   const command = `csvscan ${args.join(' ')}`;
-  if (result.status === 2) throw new Unsupported(stderrLines[0] ?? `${command}: exit 2`);
-  if (result.status !== 0 || !timing) {
-    throw new CsvscanFailed(`${command} exited with ${result.status}:\n${result.stderr.trimEnd()}`);
+  // Exit 2: csvscan refused the options, which come from the user (after a second `--`).
+  if (finished.status === 2) throw new UsageError(`${command}: ${firstLine(finished.stderr) || 'exit 2'}`);
+  if (finished.status !== 0 || !finished.timing) {
+    throw new Failed(`${command} exited with ${finished.status}:\n${finished.stderr.trimEnd()}`);
   }
-  return { seconds: Number(timing[1]), maxRssKiB: Number(timing[2]), stdout: result.stdout.trim() };
+  return { timing: finished.timing, stdout: finished.stdout.trim() };
 }
 
-function commandArgs(command: CommandName, target: Target, sumColumn: string | null, extra: string[]): string[] {
+function commandArgs(command: BenchCommand, target: Target, sumColumn: string | null, extra: string[]): string[] {
   const args: string[] = [command, target.path];
   if (command === 'sum') args.push('-c', sumColumn ?? '');
   return [...args, '--json', ...extra];
@@ -259,45 +228,6 @@ function commandArgs(command: CommandName, target: Target, sumColumn: string | n
 // ---------------------------------------------------------------------------------------------
 // Checks
 
-interface ColumnJson {
-  name: string;
-  index: number;
-  count: number;
-  empty: number;
-  invalid: number;
-  sum: number | null;
-  sum_text: string | null;
-  mean: number | null;
-  stddev: number | null;
-  [key: string]: unknown;
-}
-
-interface ResultJson {
-  file: string;
-  rows: number;
-  bytes: number;
-  ragged: { short: number; long: number };
-  columns?: ColumnJson[];
-}
-
-function parseResult(label: string, stdout: string): ResultJson {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(stdout);
-  } catch {
-    throw new Mismatch(`${label}: output is not JSON: ${clip(stdout)}`);
-  }
-  const result = parsed as ResultJson;
-  if (typeof result !== 'object' || result === null || typeof result.rows !== 'number') {
-    throw new Mismatch(`${label}: output has no "rows": ${clip(stdout)}`);
-  }
-  return result;
-}
-
-function clip(text: string, limit = 1500): string {
-  return text.length > limit ? `${text.slice(0, limit)}... (${text.length} chars)` : text;
-}
-
 function expectEqual(label: string, what: string, expected: unknown, actual: unknown): void {
   if (JSON.stringify(expected) !== JSON.stringify(actual)) {
     throw new Mismatch(`${label}: ${what} is ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`);
@@ -305,13 +235,13 @@ function expectEqual(label: string, what: string, expected: unknown, actual: unk
 }
 
 /** The fields a `sum` column and a `stats` column must agree on when both report them. */
-const SHARED_COLUMN_FIELDS = ['name', 'index', 'count', 'empty', 'invalid', 'first_invalid', 'sum', 'sum_text'];
-const OPTIONAL_SHARED_FIELDS = ['min', 'max', 'mean', 'stddev'];
+const SHARED_COLUMN_FIELDS: (keyof ColumnResult)[] = ['name', 'index', 'count', 'empty', 'invalid', 'first_invalid', 'sum', 'sum_text'];
+const OPTIONAL_SHARED_FIELDS: (keyof ColumnResult)[] = ['min', 'max', 'mean', 'stddev'];
 
-function checkTargetResults(target: Target, outputs: Map<CommandName, string>, sumColumn: string | null): void {
+function checkTargetResults(target: Target, outputs: Map<BenchCommand, string>, sumColumn: string | null): void {
   const file = basename(target.path);
-  const results = new Map<CommandName, ResultJson>();
-  for (const [command, stdout] of outputs) results.set(command, parseResult(`${command} ${file}`, stdout));
+  const results = new Map<BenchCommand, ScanResult>();
+  for (const [command, stdout] of outputs) results.set(command, parseCsvscanResult(`${command} ${file}`, stdout));
 
   const count = results.get('count');
   for (const [command, result] of results) {
@@ -339,27 +269,12 @@ function checkTargetResults(target: Target, outputs: Map<CommandName, string>, s
     }
   }
 
-  const reference = target.reference;
-  if (reference && sumColumn !== null) {
-    const label = `${file} vs independent reference`;
-    for (const [command, result] of results) expectEqual(`${command} ${label}`, 'rows', reference.rows, result.rows);
-    for (const [command, result] of [['sum', sum], ['stats', stats]] as const) {
-      const column = result?.columns?.find((candidate) => candidate.name === reference.column);
-      if (!result) continue;
-      if (!column) throw new Mismatch(`${command} ${label}: no column ${reference.column}`);
-      expectEqual(`${command} ${label}`, `sum_text of ${reference.column}`, reference.sumText, column.sum_text);
-      expectEqual(`${command} ${label}`, `count of ${reference.column}`, reference.count, column.count);
-      expectEqual(`${command} ${label}`, `empty of ${reference.column}`, reference.empty, column.empty);
-      expectEqual(`${command} ${label}`, `invalid of ${reference.column}`, reference.invalid, column.invalid);
+  if (target.reference) {
+    for (const [command, result] of results) {
+      const difference = referenceDifference(result, target.reference);
+      if (difference !== null) throw new Mismatch(`${command} ${file}: ${difference}`);
     }
   }
-}
-
-/** The first column of a stats result that holds numbers (for `sum` on a user file). */
-function firstNumericColumn(statsStdout: string): string | null {
-  const stats = JSON.parse(statsStdout) as ResultJson;
-  const column = stats.columns?.find((candidate) => candidate.count > 0);
-  return column ? String(column.index) : null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -370,14 +285,15 @@ async function benchmarkTarget(target: Target, options: RunnerOptions): Promise<
   warmPageCache(target.path);
 
   const rows: TableRow[] = [];
-  const defaultOutputs = new Map<CommandName, string>();
+  const defaultOutputs = new Map<BenchCommand, string>();
   let sumColumn = target.sumColumn;
   // stats first on a user file: it picks the column `sum` adds when none was given.
-  const order: CommandName[] = target.kind === null && sumColumn === null ? ['count', 'stats', 'sum'] : COMMANDS;
+  const order: readonly BenchCommand[] = target.kind === null && sumColumn === null ? ['count', 'stats', 'sum'] : BENCH_COMMANDS;
 
   for (const command of order) {
     if (command === 'sum' && sumColumn === null) {
-      sumColumn = firstNumericColumn(defaultOutputs.get('stats') ?? '{}');
+      // The first column that holds numbers (for `sum` on a user file).
+      sumColumn = firstNumericColumn(JSON.parse(defaultOutputs.get('stats') ?? '{}') as ScanResult);
       if (sumColumn === null) {
         log(`skipping sum: ${file} has no numeric column`);
         continue;
@@ -394,7 +310,7 @@ async function benchmarkTarget(target: Target, options: RunnerOptions): Promise<
     const expected = measurements[0].stdout;
     measurements.forEach((measurement, i) => {
       if (measurement.stdout !== expected) {
-        throw new Mismatch(`${label} ${file}: run ${i + 1} printed\n  ${clip(measurement.stdout)}\nrun 1 printed\n  ${clip(expected)}`);
+        throw new Mismatch(`${label} ${file}: run ${i + 1} printed\n  ${clipNote(measurement.stdout, 1500)}\nrun 1 printed\n  ${clipNote(expected, 1500)}`);
       }
     });
     defaultOutputs.set(command, expected);
@@ -402,23 +318,12 @@ async function benchmarkTarget(target: Target, options: RunnerOptions): Promise<
 
     for (const variant of VARIANTS) {
       log(`${label} ${file}: ${variant.name}`);
-      let measurement: Measurement;
-      try {
-        measurement = runCli([...baseArgs, ...variant.args]);
-      } catch (error) {
-        if (!(error instanceof Unsupported)) throw error;
-        // A usage error (exit 2) means this csvscan does not offer the option: nothing to compare.
-        log(`  skipped: ${error.message}`);
-        rows.push({ ...tableRow(label, file, variant.name, target.bytes, [], ''), check: `skipped: ${error.message}` });
-        continue;
-      }
-      const agrees = variant.tolerantOutsideExactDomain
-        ? csvscanOutputsAgree(expected, measurement.stdout)
-        : measurement.stdout === expected;
-      if (!agrees) {
+      const measurement = runCli([...baseArgs, ...variant.args]);
+      const comparison = compareOutputs(expected, measurement.stdout, variant.tolerantOutsideExactDomain);
+      if ('difference' in comparison) {
         throw new Mismatch(
-          `${label} ${file} ${variant.name} differs from the default:\n  ${clip(measurement.stdout)}\n` +
-            `default:\n  ${clip(expected)}`,
+          `${label} ${file} ${variant.name} differs from the default (${comparison.difference}):\n  ${clipNote(measurement.stdout, 1500)}\n` +
+            `default:\n  ${clipNote(expected, 1500)}`,
         );
       }
       rows.push(tableRow(label, file, variant.name, target.bytes, [measurement], '= default'));
@@ -427,14 +332,14 @@ async function benchmarkTarget(target: Target, options: RunnerOptions): Promise<
 
   checkTargetResults(target, defaultOutputs, sumColumn);
   // Table order is count, sum, stats whatever order they ran in (sort is stable).
-  rows.sort((a, b) => COMMANDS.indexOf(commandOf(a)) - COMMANDS.indexOf(commandOf(b)));
+  rows.sort((a, b) => BENCH_COMMANDS.indexOf(commandOf(a)) - BENCH_COMMANDS.indexOf(commandOf(b)));
   const checked = target.reference ? 'runs agree, = other commands, = reference' : 'runs agree, = other commands';
   for (const row of rows) if (row.variant === 'default') row.check = checked;
   return rows;
 }
 
-function commandOf(row: TableRow): CommandName {
-  return row.command.split(' ')[0] as CommandName;
+function commandOf(row: TableRow): BenchCommand {
+  return row.command.split(' ')[0] as BenchCommand;
 }
 
 function tableRow(
@@ -451,39 +356,30 @@ function tableRow(
     variant,
     runs: measurements.length,
     bytes,
-    // %e has 10 ms resolution; never divide by zero on tiny files
-    bestSeconds: Math.max(0.01, Math.min(...measurements.map((measurement) => measurement.seconds))),
-    peakRssKiB: Math.max(0, ...measurements.map((measurement) => measurement.maxRssKiB)),
+    timing: bestTiming(measurements.map((measurement) => measurement.timing)),
     check,
   };
 }
 
 function formatTable(rows: TableRow[]): string[] {
-  const lines = [
-    '| command | file | variant | runs | MB/s | peak RSS MiB | check |',
-    '|---|---|---|--:|--:|--:|---|',
-  ];
-  for (const row of rows) {
-    const megabytesPerSecond = row.bytes / 1e6 / row.bestSeconds;
-    const speed = row.runs === 0 ? '-' : megabytesPerSecond.toFixed(megabytesPerSecond < 10 ? 1 : 0);
-    const memory = row.runs === 0 ? '-' : (row.peakRssKiB / 1024).toFixed(1);
-    lines.push(`| ${row.command} | ${row.file} | ${row.variant} | ${row.runs} | ${speed} | ${memory} | ${row.check} |`);
-  }
-  return lines;
-}
-
-function checkEnvironment(): void {
-  if (!existsSync(TIME_BINARY)) {
-    throw new UsageError(`${TIME_BINARY} is missing (GNU time: apt-get install time)`);
-  }
-  if (!existsSync(CLI_PATH) || !existsSync(join(REPO_ROOT, 'build', 'kernel'))) {
-    throw new UsageError('csvscan is not built: run `npm run build` first');
-  }
+  return markdownTable(
+    ['command', 'file', 'variant', 'runs', 'MB/s', 'peak RSS MiB', 'check'],
+    ['left', 'left', 'left', 'right', 'right', 'right', 'left'],
+    rows.map((row) => [
+      row.command,
+      row.file,
+      row.variant,
+      String(row.runs),
+      ...timingCells(row.bytes, row.timing),
+      row.check,
+    ]),
+  );
 }
 
 async function main(): Promise<number> {
   const options = parseArguments(process.argv.slice(2));
-  checkEnvironment();
+  const environmentProblem = missingTimeBinary() ?? missingBuild();
+  if (environmentProblem) throw new UsageError(environmentProblem);
   // Taken once, before anything runs: the peers report repeats it (its load average is the machine's, not ours).
   const machine = machineDescription();
   const header = ['## csvscan benchmark', '', ...machine];
@@ -501,7 +397,7 @@ async function main(): Promise<number> {
   for (const target of targets) rows.push(...(await benchmarkTarget(target, options)));
 
   // Every result has been checked by now: only from here on are speeds printed.
-  const peakRssKiB = Math.max(...rows.map((row) => row.peakRssKiB));
+  const peakRssKiB = Math.max(...rows.map((row) => row.timing.maxRssKiB));
   const output = [
     ...header,
     ...targets.map((target) => `- file: ${target.description}`),
@@ -510,7 +406,7 @@ async function main(): Promise<number> {
     '',
     ...formatTable(rows),
     '',
-    `Peak RSS over all runs: ${(peakRssKiB / 1024).toFixed(1)} MiB (SPEC.md target: under ${SPEC_MEMORY_TARGET_MIB} MiB with two threads${peakRssKiB / 1024 > SPEC_MEMORY_TARGET_MIB ? ' - OVER TARGET' : ''}).`,
+    `Peak RSS over all runs: ${formatMiB(peakRssKiB)} MiB (SPEC.md target: under ${SPEC_MEMORY_TARGET_MIB} MiB with two threads${peakRssKiB / 1024 > SPEC_MEMORY_TARGET_MIB ? ' - OVER TARGET' : ''}).`,
   ];
   process.stdout.write(output.join('\n') + '\n');
 
@@ -524,24 +420,4 @@ async function main(): Promise<number> {
   return runPeersBenchmark(options.peers, machine);
 }
 
-function reportError(error: unknown): void {
-  if (error instanceof Mismatch) {
-    process.stdout.write(`MISMATCH: ${error.message}\n`);
-    process.exitCode = 1;
-  } else if (error instanceof CsvscanFailed) {
-    process.stdout.write(`FAILED: ${error.message}\n`);
-    process.exitCode = 1;
-  } else if (error instanceof UsageError || error instanceof Unsupported) {
-    process.stderr.write(`bench: ${error.message}\n`);
-    process.exitCode = 2;
-  } else {
-    process.stderr.write(`bench: ${(error as Error).stack ?? String(error)}\n`);
-    process.exitCode = 1;
-  }
-}
-
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main().then((code) => {
-    process.exitCode = code;
-  }, reportError);
-}
+runIfMain(import.meta.url, 'bench', main);

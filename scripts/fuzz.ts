@@ -11,7 +11,7 @@ import { randomInt } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { optionValue, positiveIntegerOption, seedOption, UsageError } from '../bench/options.js';
+import { optionValue, positiveIntegerOption, seedOption, UsageError } from '../bench/script.js';
 import { packageRoot } from '../src/util/package-root.js';
 import { describeDialect, describeInput, printedOutcome, referenceOutcome, type Input, type Query } from '../test/support/outcomes.js';
 import {

@@ -7,7 +7,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateCsvBytes } from '../bench/generate.js';
+import { generateCsvBytes } from '../src/bench/generate.js';
 import { checkAgreement, compareOutputs, firstDifference } from '../src/bench/agreement.js';
 import { summarize, type CaseMeasurement } from '../src/bench/measurement.js';
 import { caseLabel, childArguments, planCases, progressLabel, threadCounts, type BenchCase } from '../src/bench/plan.js';
@@ -154,7 +154,7 @@ describe('bench statistics', () => {
       [
         measured({ command: 'count', engine: 'js', threads: 1 }, [2, 4, 3]),
         measured({ command: 'count', engine: 'wasm', threads: 1 }, [1, 1.5, 0.5]),
-        { status: 'skipped', benchCase: { command: 'count', engine: 'js', threads: 2 }, reason: 'not available yet' },
+        { status: 'skipped', benchCase: { command: 'sum', engine: 'js', threads: 1 }, reason: 'no column holds a number in the first 1 MiB; choose one with -c' },
         measured({ command: 'count', engine: 'wasm', threads: 2 }, [0.5]),
       ],
       30_000_000,
@@ -164,7 +164,7 @@ describe('bench statistics', () => {
     expect(rows.map((row) => row.megabytesPerSecond)).toEqual([10, 30, null, 60]);
     expect(rows.map((row) => row.speedUpOverJs)).toEqual([1, 3, null, null]);
     expect(rows.map((row) => row.peakRssKiB)).toEqual([52 * 1024, 52 * 1024, null, 50 * 1024]);
-    expect(rows[2]!.skipped).toBe('not available yet');
+    expect(rows[2]!.skipped).toBe('no column holds a number in the first 1 MiB; choose one with -c');
     expect(rows[3]!.agreement).toBe('last bits');
   });
 });
@@ -244,11 +244,11 @@ describe('bench agreement', () => {
     const report = checkAgreement([
       measured('js', 1, [output, output]),
       measured('wasm', 1, [output, output]),
-      { status: 'skipped', benchCase: { command: 'stats', engine: 'js', threads: 4 }, reason: 'not available yet' },
       measured('wasm', 4, [line([exact, nudged]), line([exact, nudged])]),
+      { status: 'skipped', benchCase: { command: 'sum', engine: 'js', threads: 1 }, reason: 'no column holds a number in the first 1 MiB; choose one with -c' },
     ]);
     expect(report.mismatches).toEqual([]);
-    expect(report.agreement).toEqual(['identical', 'identical', null, 'last bits']);
+    expect(report.agreement).toEqual(['identical', 'identical', 'last bits', null]);
     expect(report.results.stats).toEqual(JSON.parse(output));
   });
 
@@ -289,7 +289,7 @@ describe('bench rendering', () => {
       [
         { status: 'measured', benchCase: { command: 'count', engine: 'js', threads: 1 }, runs: [{ seconds: 2, maxRssKiB: 51200 }], outputs: ['{}'] },
         { status: 'measured', benchCase: { command: 'count', engine: 'wasm', threads: 1 }, runs: [{ seconds: 0.5, maxRssKiB: 40960 }], outputs: ['{}'] },
-        { status: 'skipped', benchCase: { command: 'count', engine: 'js', threads: 2 }, reason: '--threads > 1 is not available yet' },
+        { status: 'skipped', benchCase: { command: 'sum', engine: 'js', threads: 1 }, reason: 'no column holds a number' },
       ],
       200_000_000,
       ['identical', 'identical', null],
@@ -298,7 +298,7 @@ describe('bench rendering', () => {
       'command  engine  threads  MB/s  vs js  peak MiB  speed     result',
       'count    js            1   100  1.00x      50.0  ██        identical',
       'count    wasm          1   400  4.00x      40.0  ████████  identical',
-      'count    js            2     -      -         -            skipped: --threads > 1 is not available yet',
+      'sum      js            1     -      -         -            skipped: no column holds a number',
     ]);
   });
 
@@ -314,7 +314,7 @@ describe('bench rendering', () => {
     const bars: ChartBar[] = [
       { label: 'count · js · 1 thread', value: 100, series: 'js, 1 thread', group: 'count', note: '100 MB/s' },
       { label: 'count · wasm · 1 thread', value: 50, series: 'wasm, 1 thread', group: 'count', note: '50 MB/s' },
-      { label: 'count · js · 2 threads', value: null, series: 'js, 2 threads', group: 'count', note: 'skipped: not available' },
+      { label: 'sum · js · 1 thread', value: null, series: 'js, 1 thread', group: 'sum', note: 'skipped: no column holds a number' },
       { label: 'sum · wasm · 1 thread', value: 25, series: 'wasm, 1 thread', group: 'sum', note: '25 MB/s' },
     ];
     const svg = renderBarChartSvg(bars, { title: 'bench <a & "b">', subtitle: '1 run', axisLabel: 'MB/s' });
@@ -327,7 +327,7 @@ describe('bench rendering', () => {
     expect(rects[1]!.attributes['fill']).toBe(rects[2]!.attributes['fill']);
     expect(rects[0]!.attributes['fill']).not.toBe(rects[1]!.attributes['fill']);
     for (const bar of bars) expect(texts).toContain(bar.label);
-    expect(texts).toContain('skipped: not available');
+    expect(texts).toContain('skipped: no column holds a number');
     expect(texts).toContain('bench <a & "b">');
     expect(texts).toContain('MB/s');
     expect(texts).toEqual(expect.arrayContaining(['0', '20', '40', '60', '80', '100']));
@@ -355,30 +355,24 @@ describe('csvscan bench (built CLI)', () => {
     if (directory) rmSync(directory, { recursive: true, force: true });
   });
 
-  /** Every case row is there; its result column says it agrees, or (only for a missing feature) skipped. */
+  /**
+   * Every command x engine x threads row is there and measured (MB/s, speed-up over js, peak MiB, a
+   * bar), and its result is byte-identical to the other engines' and thread counts'.
+   */
   function expectTableRows(stdout: string): void {
     const lines = stdout.split('\n');
     const headingIndex = lines.findIndex((line) => /^command\s+engine\s+threads\s+MB\/s\s+vs js\s+peak MiB\s+speed\s+result$/.test(line));
     expect(headingIndex, stdout).toBeGreaterThanOrEqual(0);
     const rows = lines.slice(headingIndex + 1).filter((line) => /^(count|sum|stats)\s/.test(line));
     expect(rows).toHaveLength(COMMANDS.length * ENGINES.length * THREADS.length);
-    let measured = 0;
     for (const command of COMMANDS) {
       for (const threads of THREADS) {
         for (const engine of ENGINES) {
           const row = rows.find((text) => new RegExp(`^${command}\\s+${engine}\\s+${threads}\\s`).test(text));
-          expect(row, `${command} ${engine} ${threads}`).toBeDefined();
-          if (/identical$|agrees \(last bits\)$/.test(row!)) {
-            measured += 1;
-            expect(row).toMatch(/\s\d+(\.\d+)?\s+(\d+\.\d\dx|-)\s+\d+\.\d\s+[█▏▎▍▌▋▊▉]+\s/);
-          } else {
-            expect(row).toMatch(/skipped: .*not available/);
-          }
+          expect(row, `${command} ${engine} ${threads}`).toMatch(/\s\d+(\.\d+)?\s+\d+\.\d\dx\s+\d+\.\d\s+[█▏▎▍▌▋▊▉]+\s+identical$/);
         }
       }
     }
-    // the default engine on one thread is always there
-    expect(measured).toBeGreaterThanOrEqual(COMMANDS.length);
   }
 
   it('benches a generated sample: progress, table, agreed results, chart; deletes the sample', () => {
@@ -407,8 +401,7 @@ describe('csvscan bench (built CLI)', () => {
     expect(run.stderr).not.toContain('csvscan-rusage');
 
     const { bars, texts } = checkSvg(readFileSync(svgPath, 'utf8'));
-    const measuredRows = run.stdout.split('\n').filter((line) => /(identical|agrees \(last bits\))$/.test(line) && /^(count|sum|stats)\s/.test(line));
-    expect(bars).toHaveLength(measuredRows.length);
+    expect(bars).toHaveLength(caseCount);
     expect(texts).toContain('count · wasm · 1 thread');
     expect(texts.some((text) => /MB\/s/.test(text))).toBe(true);
   });
@@ -453,9 +446,12 @@ describe('csvscan bench (built CLI)', () => {
     };
     for (const command of COMMANDS) {
       expect(JSON.stringify(report.results[command])).toBe(direct[command]);
-      const measured = report.measurements.filter((measurement) => measurement.command === command && measurement.skipped === null);
-      expect(measured.length).toBeGreaterThan(0);
-      for (const measurement of measured) {
+      const measurements = report.measurements.filter((measurement) => measurement.command === command);
+      expect(measurements.map((measurement) => `${measurement.engine} ${measurement.threads}`)).toEqual(
+        THREADS.flatMap((threads) => ENGINES.map((engine) => `${engine} ${threads}`)),
+      );
+      for (const measurement of measurements) {
+        expect(measurement.skipped).toBeNull();
         expect(JSON.stringify(measurement.result), `${command} ${measurement.engine} ${measurement.threads}`).toBe(direct[command]);
         expect(measurement.agreement).toBe('identical');
         expect(measurement.seconds).toHaveLength(1);
@@ -464,9 +460,28 @@ describe('csvscan bench (built CLI)', () => {
         expect(measurement.max_rss_kib[0]).toBeGreaterThan(1024);
       }
     }
-    for (const measurement of report.measurements.filter((candidate) => candidate.skipped !== null)) {
-      expect(measurement.skipped).toMatch(/not available/);
-      expect(measurement.result).toBeNull();
+  });
+
+  it('skips sum, and only sum, when no column holds a number', () => {
+    const path = join(directory, 'text.csv');
+    writeFileSync(path, 'name,city\nada,london\nalan,wilmslow\n');
+    const run = csvscan(['bench', path, '--runs', '1', '--engine', 'wasm', '--json']);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const report = JSON.parse(run.stdout) as {
+      sum_columns: string[];
+      results: Record<string, unknown>;
+      measurements: { command: string; skipped: string | null; agreement: string | null; result: unknown }[];
+    };
+    expect(report.sum_columns).toEqual([]);
+    expect(Object.keys(report.results)).toEqual(['count', 'stats']);
+    expect(report.measurements).toHaveLength(COMMANDS.length * THREADS.length);
+    for (const measurement of report.measurements) {
+      if (measurement.command === 'sum') {
+        expect(measurement).toMatchObject({ skipped: 'no column holds a number in the first 1 MiB; choose one with -c', agreement: null, result: null });
+      } else {
+        expect(measurement).toMatchObject({ skipped: null, agreement: 'identical' });
+      }
     }
   });
 

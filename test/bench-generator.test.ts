@@ -1,4 +1,4 @@
-// The benchmark's data generator (bench/generate.ts) and its independent reference pass
+// The benchmark's data generator (src/bench/generate.ts) and its independent reference pass
 // (bench/independent-check.ts), checked with a small RFC 4180 parser of the test's own.
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,10 +11,9 @@ import {
   generateChunks,
   generateCsvBytes,
   generateCsvFile,
-  parseSize,
   sizeLabel,
   type CsvKind,
-} from '../bench/generate.js';
+} from '../src/bench/generate.js';
 import { referenceQuoted, referenceUnquoted } from '../bench/independent-check.js';
 
 interface ParsedRecord {
@@ -108,19 +107,7 @@ afterAll(() => rmSync(temporaryDirectory, { recursive: true, force: true }));
 
 const KINDS: CsvKind[] = ['numeric', 'mixed'];
 
-describe('parseSize and sizeLabel', () => {
-  it('reads binary units and plain bytes', () => {
-    expect(parseSize('64K')).toBe(65536);
-    expect(parseSize('256M')).toBe(256 * 2 ** 20);
-    expect(parseSize('1G')).toBe(2 ** 30);
-    expect(parseSize('10G')).toBe(10 * 2 ** 30);
-    expect(parseSize('1g')).toBe(2 ** 30);
-    expect(parseSize('4MiB')).toBe(4 * 2 ** 20);
-    expect(parseSize('1000')).toBe(1000);
-    expect(() => parseSize('1X')).toThrow(/invalid size/);
-    expect(() => parseSize('')).toThrow(/invalid size/);
-  });
-
+describe('sizeLabel', () => {
   it('labels sizes for file names', () => {
     expect(sizeLabel(2 ** 30)).toBe('1g');
     expect(sizeLabel(64 * 2 ** 20)).toBe('64m');

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Measures one kernel experiment against its base: builds two checkouts of BASE (default HEAD; the
-# patches were made on the commit README.md names) in a temporary directory, applies the patch to
-# one, and runs probe.ts in each, in turn, three times. Prints a Markdown table: ns per record
-# before and after (the best of three rounds), and whether the --json results are identical. With
-# --commit C, the base is C's parent and the patch is what C changed: how a kept change measured.
+# Measures one kernel experiment against its base: builds two checkouts of BASE (default HEAD) in a
+# temporary directory, applies the patch to one, writes the numeric and mixed files with the base's
+# own generator, and runs this checkout's probe.ts in each, in turn, three times. Prints a Markdown
+# table: ns per record before and after (the best of three rounds), and whether the --json results
+# are identical. With --commit C, the base is C's parent and the patch is what C changed: how a kept
+# change measured. docs/performance.md has what was measured so far.
 #
-#   BASE=COMMIT bash bench/experiments/compare.sh bench/experiments/NAME.patch [--size 64M] [--runs 5]
+#   [BASE=COMMIT] bash bench/experiments/compare.sh bench/experiments/NAME.patch [--size 64M] [--runs 5]
 #   bash bench/experiments/compare.sh --commit COMMIT [--size 64M] [--runs 5]
 #
 # Needs `npm install` done in this checkout (its node_modules are shared) and a quiet machine.
@@ -32,6 +33,15 @@ else
   base=${BASE:-HEAD}
   shift
 fi
+size=64M
+runs=5
+while [ $# -gt 0 ]; do
+  case $1 in
+    --size) [ $# -ge 2 ] || usage; size=$2; shift 2 ;;
+    --runs) [ $# -ge 2 ] || usage; runs=$2; shift 2 ;;
+    *) usage ;;
+  esac
+done
 work=$(mktemp -d)
 cleanup() {
   for variant in base patched; do
@@ -45,14 +55,23 @@ trap cleanup EXIT
 for variant in base patched; do
   git -C "$root" worktree add --detach "$work/$variant" "$base" >/dev/null 2>&1
   ln -s "$root/node_modules" "$work/$variant/node_modules"
-  mkdir -p "$root/bench/data"
-  ln -s "$root/bench/data" "$work/$variant/bench/data" # generated files are shared, not made twice
   if [ "$variant" = patched ]; then git -C "$work/$variant" apply "$patch"; fi
   # this checkout's probe, so that a base older than it is measured the same way
   mkdir -p "$work/$variant/bench/experiments"
   cp "$root/bench/experiments/probe.ts" "$work/$variant/bench/experiments/probe.ts"
   (cd "$work/$variant" && npm run -s build > "$work/$variant.build.log" 2>&1) ||
     { cat "$work/$variant.build.log" >&2; exit 1; }
+done
+# The files both variants scan, written once by the base's generator (the same bytes at every commit).
+label_size=$(printf '%s' "$size" | tr '[:upper:]' '[:lower:]')
+mkdir -p "$work/data"
+files=()
+for kind_column in numeric:price mixed:amount; do
+  kind=${kind_column%%:*}
+  file="$work/data/$kind-$label_size.csv"
+  node "$work/base/build/host/bench/generate.js" --kind "$kind" --size "$size" --out "$file" > "$work/generate.log" 2>&1 ||
+    { cat "$work/generate.log" >&2; exit 1; }
+  files+=("$file:${kind_column#*:}")
 done
 
 echo "## $label on $(git -C "$root" rev-parse --short "$base")"
@@ -63,7 +82,7 @@ echo "|---|---|--:|--:|--:|---|"
 # the machine's drift over a minute (several percent here) then falls on both alike.
 for round in 1 2 3; do
   for variant in base patched; do
-    (cd "$work/$variant" && node build/host/bench/experiments/probe.js "$@") > "$work/$variant.$round.tsv" 2> "$work/$variant.log" ||
+    (cd "$work/$variant" && node build/host/bench/experiments/probe.js --runs "$runs" "${files[@]}") > "$work/$variant.$round.tsv" 2> "$work/$variant.log" ||
       { cat "$work/$variant.log" >&2; exit 1; }
   done
 done

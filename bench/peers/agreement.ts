@@ -1,9 +1,12 @@
 // How far a peer's answer is from csvscan's: rows, counts, min/max, and sums measured against
 // csvscan's exact decimal sum_text with exact (BigInt) arithmetic, so that "exact" means exact and
-// a relative error of 1e-17 is not lost to rounding while it is computed.
+// a relative error of 1e-17 is not lost to rounding while it is computed. (Whether two csvscan
+// outputs agree is src/bench/agreement.ts's question, as in `csvscan bench`.)
+
+import type { ColumnResult, ScanResult } from '../../src/types.js';
 
 /** What a peer runner (bench/peers/*.mjs, or the awk program) prints. */
-export interface PeerColumn {
+interface PeerColumn {
   name: string;
   /** numbers summed; absent when the tool adds every field (awk's sum) */
   count?: number | null;
@@ -22,31 +25,8 @@ export interface PeerResult {
   columns: PeerColumn[];
 }
 
-/** The parts of csvscan's --json output (SPEC.md) that peers are compared with. */
-export interface CsvscanColumn {
-  name: string;
-  index: number;
-  count: number;
-  empty: number;
-  invalid: number;
-  sum: number | null;
-  sum_text: string | null;
-  min: number | null;
-  max: number | null;
-  mean: number | null;
-  stddev: number | null;
-}
-
-export interface CsvscanResult {
-  file: string;
-  rows: number;
-  bytes: number;
-  ragged: { short: number; long: number };
-  columns?: CsvscanColumn[];
-}
-
 /** A sum further than this from the exact sum is not rounding: the tool read other numbers. */
-export const WRONG_RELATIVE_ERROR = 1e-6;
+const WRONG_RELATIVE_ERROR = 1e-6;
 
 /** value = units / 10^scale */
 interface ExactDecimal {
@@ -108,12 +88,12 @@ export function formatRelative(error: number): string {
 }
 
 /** |a - b| / max(|a|, |b|) for two doubles (mean and stddev, which csvscan reports as doubles). */
-export function relativeDifference(a: number, b: number): number {
+function relativeDifference(a: number, b: number): number {
   if (a === b) return 0;
   return Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b));
 }
 
-export interface SumComparison {
+interface SumComparison {
   /** relative error against the exact sum; null when the peer gave no number */
   error: number | null;
   /** the peer's value is the double nearest the exact sum */
@@ -136,7 +116,7 @@ export function compareSum(peerSum: string | null, exactSumText: string): SumCom
   };
 }
 
-export interface AgreementContext {
+interface AgreementContext {
   /** the file has quoted fields (delimiters, line breaks inside) */
   quotedFile: boolean;
   /** the tool parses quoted fields (awk does not) */
@@ -144,7 +124,7 @@ export interface AgreementContext {
 }
 
 /** csvscan's exact sum of a column: sum_text, or its (compensated) double outside the exact domain. */
-function exactSumOf(column: CsvscanColumn): string | null {
+function exactSumOf(column: ColumnResult): string | null {
   return column.sum_text ?? (column.sum === null ? null : String(column.sum));
 }
 
@@ -153,7 +133,7 @@ function exactSumOf(column: CsvscanColumn): string | null {
  * rows, then per column count, min/max, sum (against the exact sum), mean and stddev. Starts with
  * "wrong" when the peer read different records or numbers, not merely rounded differently.
  */
-export function describeAgreement(peer: PeerResult, expected: CsvscanResult, context: AgreementContext): string {
+export function describeAgreement(peer: PeerResult, expected: ScanResult, context: AgreementContext): string {
   const wrong: string[] = [];
   if (peer.rows !== expected.rows) wrong.push(`rows ${peer.rows} (csvscan ${expected.rows})`);
 
@@ -218,35 +198,4 @@ function describeSums(comparisons: SumComparison[]): string {
   const worst = Math.max(...comparisons.map((comparison) => comparison.error ?? 0));
   const prefix = exact === 0 ? 'sums' : `sums exact in ${exact} of ${comparisons.length} columns, the others`;
   return `${prefix} off by ≤${formatRelative(worst)} relative`;
-}
-
-/**
- * SPEC.md: csvscan prints the same bytes for any thread count, except sum/mean/stddev of a column
- * holding a number outside the exact domain (sum_text null), which may differ in the last bits.
- */
-export function csvscanOutputsAgree(expected: string, actual: string): boolean {
-  if (expected.trim() === actual.trim()) return true;
-  let a: CsvscanResult;
-  let b: CsvscanResult;
-  try {
-    a = JSON.parse(expected) as CsvscanResult;
-    b = JSON.parse(actual) as CsvscanResult;
-  } catch {
-    return false;
-  }
-  const withoutInexact = (result: CsvscanResult): string =>
-    JSON.stringify({
-      ...result,
-      columns: result.columns?.map((column) =>
-        column.sum_text === null ? { ...column, sum: 0, mean: 0, stddev: 0 } : column,
-      ),
-    });
-  if (withoutInexact(a) !== withoutInexact(b)) return false;
-  const close = (x: number | null, y: number | null, tolerance: number): boolean =>
-    x === null || y === null ? x === y : relativeDifference(x, y) <= tolerance;
-  return (a.columns ?? []).every((column, i) => {
-    const other = b.columns?.[i];
-    if (column.sum_text !== null || !other) return true;
-    return close(column.sum, other.sum, 1e-12) && close(column.mean, other.mean, 1e-12) && close(column.stddev, other.stddev, 1e-9);
-  });
 }

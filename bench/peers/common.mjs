@@ -6,7 +6,7 @@
 // Output: {"tool","threads","rows","columns":[{"name","count","sum","min","max","mean","stddev"}]}
 // with `sum` as text (a double's shortest round-trip form, or an exact decimal when the tool has one).
 
-export const CASES = ['count', 'sum', 'stats'];
+const CASES = ['count', 'sum', 'stats'];
 
 /** Exit code for "this tool cannot run here" (e.g. its package is not installed): shown as skipped. */
 export const EXIT_SKIPPED = 3;
@@ -65,7 +65,7 @@ export function columnIndexes(header, columns) {
  * Adds a column in doubles, as a JavaScript user would: parseFloat of the field, NaN (empty, NA, ...)
  * skipped. `sum` is a plain running sum, so its distance from csvscan's exact sum is what users get.
  */
-export class SumAccumulator {
+class SumAccumulator {
   constructor(name) {
     this.name = name;
     this.count = 0;
@@ -85,7 +85,7 @@ export class SumAccumulator {
 }
 
 /** SumAccumulator plus min, max and Welford's running variance (one pass, on the fly). */
-export class StatsAccumulator extends SumAccumulator {
+class StatsAccumulator extends SumAccumulator {
   constructor(name) {
     super(name);
     this.min = Infinity;
@@ -119,9 +119,19 @@ export class StatsAccumulator extends SumAccumulator {
 }
 
 /** The accumulators a case needs, one per requested column. */
-export function accumulatorsFor(benchCase, columns) {
+function accumulatorsFor(benchCase, columns) {
   if (benchCase === 'count') return [];
   return columns.map((name) => (benchCase === 'sum' ? new SumAccumulator(name) : new StatsAccumulator(name)));
+}
+
+/**
+ * How a streaming runner starts: its command line, its peer's package (exiting as skipped when it is
+ * not installed) and the accumulators of its case.
+ */
+export async function startRunner(packageName) {
+  const { benchCase, file, columns, threads } = parseRunnerArguments(process.argv.slice(2));
+  const peer = await importPeer(packageName);
+  return { benchCase, file, columns, threads, peer, accumulators: accumulatorsFor(benchCase, columns) };
 }
 
 /** Prints the one result line bench/peers.ts parses. */

@@ -4,19 +4,10 @@
 
 import { createReadStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
-import {
-  accumulatorsFor,
-  columnIndexes,
-  importPeer,
-  parseRunnerArguments,
-  printResult,
-  STREAM_CHUNK_BYTES,
-} from './common.mjs';
+import { columnIndexes, printResult, startRunner, STREAM_CHUNK_BYTES } from './common.mjs';
 
-const { benchCase, file, columns } = parseRunnerArguments(process.argv.slice(2));
-const { parse } = await importPeer('csv-parse');
-
-const accumulators = accumulatorsFor(benchCase, columns);
+const { file, columns, peer, accumulators } = await startRunner('csv-parse');
+const { parse } = peer;
 let indexes = null;
 let rows = 0;
 

@@ -2,19 +2,10 @@
 // (see common.mjs). Usage: node bench/peers/papaparse.mjs count|sum|stats FILE [COLUMN ...]
 
 import { createReadStream } from 'node:fs';
-import {
-  accumulatorsFor,
-  columnIndexes,
-  importPeer,
-  parseRunnerArguments,
-  printResult,
-  STREAM_CHUNK_BYTES,
-} from './common.mjs';
+import { columnIndexes, printResult, startRunner, STREAM_CHUNK_BYTES } from './common.mjs';
 
-const { benchCase, file, columns } = parseRunnerArguments(process.argv.slice(2));
-const Papa = (await importPeer('papaparse')).default;
-
-const accumulators = accumulatorsFor(benchCase, columns);
+const { file, columns, peer, accumulators } = await startRunner('papaparse');
+const Papa = peer.default;
 let indexes = null;
 let rows = 0;
 

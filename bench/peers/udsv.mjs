@@ -3,19 +3,10 @@
 // string fields (see common.mjs). Usage: node bench/peers/udsv.mjs count|sum|stats FILE [COLUMN ...]
 
 import { createReadStream } from 'node:fs';
-import {
-  accumulatorsFor,
-  columnIndexes,
-  importPeer,
-  parseRunnerArguments,
-  printResult,
-  STREAM_CHUNK_BYTES,
-} from './common.mjs';
+import { columnIndexes, printResult, startRunner, STREAM_CHUNK_BYTES } from './common.mjs';
 
-const { benchCase, file, columns } = parseRunnerArguments(process.argv.slice(2));
-const { inferSchema, initParser } = await importPeer('udsv');
-
-const accumulators = accumulatorsFor(benchCase, columns);
+const { file, columns, peer, accumulators } = await startRunner('udsv');
+const { inferSchema, initParser } = peer;
 let indexes = [];
 let rows = 0;
 

@@ -3,13 +3,10 @@
 // with a number outside the exact domain (sum_text null) may differ in the last bits of sum, mean
 // and stddev between thread counts. Between engines at one thread count, bytes must match.
 
-import type { CaseMeasurement, MeasuredCase } from './measurement.js';
+import type { Agreement, CaseMeasurement, MeasuredCase } from './measurement.js';
 import { caseLabel, type BenchCommand } from './plan.js';
 
-/** identical: the same bytes as the command's reference; last bits: within the SPEC's tolerance. */
-export type Agreement = 'identical' | 'last bits';
-
-export interface AgreementReport {
+interface AgreementReport {
   /** per command, the parsed result every case agrees with (the fewest threads, js first) */
   results: Partial<Record<BenchCommand, unknown>>;
   /** one per measurement, in the same order; null for a skipped case */

@@ -1,10 +1,10 @@
-// One measured run: `node bin/csvscan.js ARGS` as a child process, so that its peak memory is its
-// own and its time is what a user waits for.
+// One measured run of `csvscan bench`: `node bin/csvscan.js ARGS` as a child process, so that its
+// peak memory is its own (reported by the child itself, rusage.ts: no GNU time needed, unlike
+// bench/process-timing.ts) and its time is what a user waits for.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from '../util/package-root.js';
 import { REPORT_RUSAGE_ENV, takeRusageLine } from './rusage.js';
 
 export interface ChildRun {
@@ -21,14 +21,7 @@ export interface ChildRun {
 
 /** bin/csvscan.js of the package this module belongs to (from src/ or build/host/src/). */
 export function csvscanCliPath(): string {
-  let directory = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(directory, 'bin', 'csvscan.js');
-    if (existsSync(candidate) && existsSync(join(directory, 'package.json'))) return candidate;
-    const parent = dirname(directory);
-    if (parent === directory) throw new Error('cannot find bin/csvscan.js above the bench module');
-    directory = parent;
-  }
+  return join(packageRoot(), 'bin', 'csvscan.js');
 }
 
 /** Runs the CLI at `cliPath` with `args`; `onStart` gets the child (to stop it on a signal). */

@@ -1,8 +1,11 @@
-// What the runs of a benchmark produced, and the table rows summarising them.
+// What the runs of a benchmark produced, and the table rows summarising them (agreement.ts checks
+// the runs' results and says how each case agrees).
 
 import { BASELINE_ENGINE, type BenchCase } from './plan.js';
 import { maximumKnown, median, megabytesPerSecond, speedUp } from './statistics.js';
-import type { Agreement } from './agreement.js';
+
+/** identical: the same bytes as the command's reference; last bits: within the SPEC's tolerance. */
+export type Agreement = 'identical' | 'last bits';
 
 export interface RunFigures {
   /** wall seconds of the whole child process, node start-up included */
@@ -19,10 +22,10 @@ export interface MeasuredCase {
   outputs: string[];
 }
 
-export interface SkippedCase {
+interface SkippedCase {
   status: 'skipped';
   benchCase: BenchCase;
-  /** why, in csvscan's words (e.g. "--engine js is not available yet") */
+  /** why it was not run: `sum` when no column holds a number */
   reason: string;
 }
 

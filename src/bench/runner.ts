@@ -3,11 +3,11 @@
 
 import type { ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';
-import type { CsvKind } from '../../bench/generate.js';
-import { CsvscanError, EXIT_MALFORMED, EXIT_USAGE, usageError } from '../errors.js';
+import { CsvscanError, EXIT_MALFORMED, EXIT_USAGE } from '../errors.js';
 import { openFailure } from '../io/failures.js';
 import type { EngineName, ScanOptions } from '../types.js';
 import { checkAgreement } from './agreement.js';
+import { SUM_COLUMN, type CsvKind } from './generate.js';
 import { csvscanCliPath, runCsvscanChild, type ChildRun } from './child.js';
 import { summarize, type CaseMeasurement, type RunFigures } from './measurement.js';
 import {
@@ -26,12 +26,11 @@ import {
   PROBE_BYTES,
   probeColumns,
   removeSample,
-  SAMPLE_SUM_COLUMN,
   warmPageCache,
   type Sample,
 } from './target.js';
 
-export interface BenchSettings {
+interface BenchSettings {
   /** null: generate a sample of `sample.kind` and `sample.sizeBytes` */
   file: string | null;
   sample: { kind: CsvKind; sizeBytes: number };
@@ -62,11 +61,6 @@ function childFailure(benchCase: BenchCase, child: ChildRun): Error {
   if (child.exitCode === EXIT_MALFORMED || child.exitCode === EXIT_USAGE) return new CsvscanError(message, child.exitCode);
   const ending = child.signal === null ? `exit code ${child.exitCode}` : `signal ${child.signal}`;
   return new Error(`${message} (${ending})`);
-}
-
-/** What csvscan says when an engine or thread count has not landed yet: shown as skipped. */
-function isUnavailable(child: ChildRun): boolean {
-  return child.exitCode === EXIT_USAGE && /not available/.test(childMessage(child));
 }
 
 /** The size of a regular file; missing, unreadable or a directory is the user's error (exit 2). */
@@ -104,7 +98,7 @@ export async function runBench(settings: BenchSettings): Promise<BenchReport> {
 
     step(`choosing columns from the first ${PROBE_BYTES >> 20} MiB`);
     const probe = await probeColumns(file, { ...settings.scanOptions, columns: settings.columns.length > 0 ? settings.columns : null });
-    const defaultColumn = sample ? SAMPLE_SUM_COLUMN[sample.kind] : firstNumericColumn(probe);
+    const defaultColumn = sample ? SUM_COLUMN[sample.kind] : firstNumericColumn(probe);
     const sumColumns = settings.columns.length > 0 ? settings.columns : defaultColumn === null ? [] : [defaultColumn];
     const target: ChildTarget = { file, sumColumns, statsColumns: settings.columns, passThrough: settings.passThrough };
 
@@ -124,37 +118,23 @@ export async function runBench(settings: BenchSettings): Promise<BenchReport> {
       }
       const runs: RunFigures[] = [];
       const outputs: string[] = [];
-      let skipReason: string | null = null;
       for (let run = 1; run <= settings.runs; run++) {
         step(progressLabel(index + 1, cases.length, benchCase, run, settings.runs));
         const child = await runCsvscanChild(cliPath, childArguments(benchCase, target), (started) => {
           runningChild = started;
         });
         runningChild = null;
-        if (child.exitCode === 0) {
-          runs.push({ seconds: child.seconds, maxRssKiB: child.maxRssKiB });
-          outputs.push(child.stdout.trim());
-          continue;
-        }
-        if (run === 1 && isUnavailable(child)) {
-          skipReason = childMessage(child);
-          break;
-        }
-        throw childFailure(benchCase, child);
+        if (child.exitCode !== 0) throw childFailure(benchCase, child);
+        runs.push({ seconds: child.seconds, maxRssKiB: child.maxRssKiB });
+        outputs.push(child.stdout.trim());
       }
-      measurements.push(
-        skipReason === null ? { status: 'measured', benchCase, runs, outputs } : { status: 'skipped', benchCase, reason: skipReason },
-      );
+      measurements.push({ status: 'measured', benchCase, runs, outputs });
     }
 
     // No speed without agreement: a fast wrong answer is not a result.
     const agreement = checkAgreement(measurements);
     if (agreement.mismatches.length > 0) {
       throw new CsvscanError(`results differ, so no speed is shown: ${agreement.mismatches.join('; ')}`, EXIT_MALFORMED);
-    }
-    const firstSkipped = measurements.find((measurement) => measurement.status === 'skipped');
-    if (firstSkipped && measurements.every((measurement) => measurement.status === 'skipped')) {
-      throw usageError(`nothing could be measured: ${firstSkipped.reason}`);
     }
     return {
       file,

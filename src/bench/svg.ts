@@ -15,7 +15,7 @@ export interface ChartBar {
   note?: string;
 }
 
-export interface ChartText {
+interface ChartText {
   title: string;
   subtitle?: string;
   axisLabel: string;
@@ -40,7 +40,7 @@ const LEGEND_HEIGHT = 24;
 const AXIS_HEIGHT = 44;
 const TICK_TARGET = 5;
 
-export function escapeXml(text: string): string {
+function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
 }
 

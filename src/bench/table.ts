@@ -6,7 +6,7 @@ import type { BenchRow } from './measurement.js';
 /** Eighths of a character cell, from U+258F (one eighth) to U+2589 (seven eighths). */
 const PARTIAL_BLOCKS = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
 const FULL_BLOCK = '█';
-export const DEFAULT_BAR_WIDTH = 30;
+const DEFAULT_BAR_WIDTH = 30;
 
 /** A bar of `value / maximum` of `width` cells, to the nearest eighth; never blank for a value > 0. */
 export function renderBar(value: number, maximum: number, width: number): string {

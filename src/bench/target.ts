@@ -1,19 +1,15 @@
 // The file a benchmark scans: the user's, or a sample written by the benchmark generator
-// (bench/generate.ts) into a temporary directory; and the columns `sum` adds when -c is not given.
+// (generate.ts) into a temporary directory; and the columns `sum` adds when -c is not given.
 
 import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_SEED, generateCsvFile, sizeLabel, type CsvKind } from '../../bench/generate.js';
-import { scanBytes, scanFile } from '../api.js';
-import { CsvscanError, EXIT_USAGE } from '../errors.js';
+import { scanFile } from '../api.js';
 import type { ScanOptions, ScanResult } from '../types.js';
+import { DEFAULT_SEED, generateCsvFile, sizeLabel, type CsvKind } from './generate.js';
 
 /** How much of a file is scanned to choose the column for `sum`. */
 export const PROBE_BYTES = 1 << 20;
-
-/** The column `sum` adds on a generated sample: the first one holding measured values (the same as `npm run bench`). */
-export const SAMPLE_SUM_COLUMN: Record<CsvKind, string> = { numeric: 'price', mixed: 'amount' };
 
 export interface Sample {
   path: string;
@@ -40,46 +36,13 @@ export function removeSample(directory: string): void {
   rmSync(directory, { recursive: true, force: true });
 }
 
-function isUnavailable(error: unknown): boolean {
-  return error instanceof CsvscanError && error.exitCode === EXIT_USAGE && /not available/.test(error.message);
-}
-
-/** The first bytes of the file up to its last LF, read on their own when range scans are missing. */
-function readPrefix(path: string, bytes: number): Uint8Array {
-  const buffer = Buffer.alloc(bytes);
-  const fd = openSync(path, 'r');
-  let length = 0;
-  try {
-    while (length < bytes) {
-      const read = readSync(fd, buffer, length, bytes - length, length);
-      if (read === 0) break;
-      length += read;
-    }
-  } finally {
-    closeSync(fd);
-  }
-  const end = length < bytes ? length : buffer.lastIndexOf(10, length - 1) + 1;
-  return buffer.subarray(0, end > 0 ? end : length);
-}
-
 /**
- * Stats of the records that start in the first PROBE_BYTES of the file: it checks the -c columns
- * and the dialect before any child runs, and finds a numeric column for `sum`.
+ * Stats of the records that start in the first PROBE_BYTES of the file (a range scan, so a record
+ * that runs past them is read to its end): it checks the -c columns and the dialect before any
+ * child runs, and finds a numeric column for `sum`.
  */
-export async function probeColumns(path: string, options: ScanOptions): Promise<ScanResult> {
-  const probe: ScanOptions = { ...options, mode: 'stats', threads: 1, range: [0, PROBE_BYTES] };
-  try {
-    return await scanFile(path, probe);
-  } catch (error) {
-    if (!isUnavailable(error)) throw error;
-  }
-  try {
-    return await scanBytes(readPrefix(path, PROBE_BYTES), { ...probe, range: null }, path);
-  } catch (error) {
-    // A prefix cut inside a quoted field is malformed though the file is not: scan it all then.
-    if (!(error instanceof CsvscanError) || error.exitCode === EXIT_USAGE) throw error;
-    return scanFile(path, { ...probe, range: null });
-  }
+export function probeColumns(path: string, options: ScanOptions): Promise<ScanResult> {
+  return scanFile(path, { ...options, mode: 'stats', threads: 1, range: [0, PROBE_BYTES] });
 }
 
 /**

@@ -75,13 +75,20 @@ export function parseSize(text: string): number | null {
   return Number.isSafeInteger(value) ? value : null;
 }
 
+/** The value of a size option (`--window`, `--size`, ...): at least 1 byte; a usage error otherwise. */
+export function parseSizeOption(name: string, text: string): number {
+  const size = parseSize(text);
+  if (size === null || size < 1) {
+    throw usageError(`${name} must be a number of bytes >= 1, optionally with K, M or G (1K = 1024), got ${quoteForMessage(text)}`);
+  }
+  return size;
+}
+
 /** Text to a number of bytes; resolveOptions() checks its range, as it does the library's. */
 export function parseWindow(text: string): number {
   const size = parseSize(text);
   if (size === null) {
-    throw usageError(
-      `--window must be a number of bytes >= 1, optionally with K, M or G (1K = 1024), got ${quoteForMessage(text)}`,
-    );
+    throw usageError(`--window must be a number of bytes, optionally with K, M or G (1K = 1024), got ${quoteForMessage(text)}`);
   }
   return size;
 }

@@ -2,7 +2,6 @@
 // a window of input into `window()`, calls scan(length) once per window, finish() at the end, and
 // reads results(). Engines must give identical results for identical input and configuration.
 
-import { usageError } from '../errors.js';
 import type { EngineName, RawScan } from '../types.js';
 import { JsKernel } from './js-kernel.js';
 import { WasmKernel, type KernelConfig } from './wasm-kernel.js';
@@ -19,21 +18,13 @@ export interface Engine {
   results(): RawScan;
 }
 
-type EngineFactory = () => Engine;
-
-const factories = new Map<EngineName, EngineFactory>([
-  ['wasm', () => new WasmKernel('simd')],
-  ['wasm-scalar', () => new WasmKernel('scalar')],
-  ['js', () => new JsKernel()],
-]);
-
-/** Engines register here (the JavaScript engine lives in its own module). */
-export function registerEngine(name: EngineName, factory: EngineFactory): void {
-  factories.set(name, factory);
-}
+/** Every engine name has its engine (resolveOptions() refuses other names before a scan starts). */
+const FACTORIES: Record<EngineName, () => Engine> = {
+  wasm: () => new WasmKernel('simd'),
+  'wasm-scalar': () => new WasmKernel('scalar'),
+  js: () => new JsKernel(),
+};
 
 export function createEngine(name: EngineName): Engine {
-  const factory = factories.get(name);
-  if (!factory) throw usageError(`--engine ${name} is not available yet`);
-  return factory();
+  return FACTORIES[name]();
 }

@@ -4,11 +4,11 @@
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Option, type Command } from 'commander';
-import type { CsvKind } from '../../../bench/generate.js';
+import type { CsvKind } from '../../bench/generate.js';
 import { usageError } from '../../errors.js';
 import { openFailure } from '../../io/failures.js';
 import type { CliIo } from '../io.js';
-import { parseSize, quoteForMessage, addScanOptions, toScanOptions, type RawScanOptions } from '../options.js';
+import { parseSizeOption, quoteForMessage, addScanOptions, toScanOptions, type RawScanOptions } from '../options.js';
 import { printOutput, STDIN_PATH } from '../scan.js';
 
 interface RawBenchOptions extends RawScanOptions {
@@ -33,14 +33,6 @@ function parseRuns(text: string): number {
   const runs = /^\d+$/.test(text.trim()) ? Number(text) : NaN;
   if (!Number.isSafeInteger(runs) || runs < 1) throw usageError(`--runs must be a whole number >= 1, got ${quoteForMessage(text)}`);
   return runs;
-}
-
-function parseSampleSize(text: string): number {
-  const size = parseSize(text);
-  if (size === null || size < 1) {
-    throw usageError(`--size must be a number of bytes >= 1, optionally with K, M or G (1K = 1024), got ${quoteForMessage(text)}`);
-  }
-  return size;
 }
 
 /** The user's dialect and reading options, as typed, for every child: only those that differ from the defaults. */
@@ -93,7 +85,7 @@ export function registerBenchCommand(program: Command, io: CliIo): void {
         throw usageError('--size and --kind describe the generated sample: give them without FILE');
       }
       const runs = parseRuns(raw.runs);
-      const sizeBytes = parseSampleSize(raw.size ?? DEFAULT_SAMPLE_SIZE);
+      const sizeBytes = parseSizeOption('--size', raw.size ?? DEFAULT_SAMPLE_SIZE);
       // Validates the dialect, --threads and --window before any work.
       const scanOptions = toScanOptions('stats', raw);
       const showProgress = raw.progress ?? io.stderrIsTTY;

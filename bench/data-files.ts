@@ -3,26 +3,29 @@
 // benchmark is reused by the others. Also the machine description printed above every table.
 
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, totalmem, type } from 'node:os';
 import { basename, join, relative } from 'node:path';
-import { packageRoot } from '../../src/util/package-root.js';
-import { DEFAULT_SEED, GENERATOR_VERSION, generateCsvFile, sizeLabel, type CsvKind } from '../generate.js';
-import { referenceQuoted, referenceUnquoted, type ColumnReference } from '../independent-check.js';
+import { csvscanCliPath } from '../src/bench/child.js';
+import { packageRoot } from '../src/util/package-root.js';
+import { DEFAULT_SEED, GENERATOR_VERSION, generateCsvFile, sizeLabel, SUM_COLUMN, type CsvKind } from '../src/bench/generate.js';
+import { referenceQuoted, referenceUnquoted, type ColumnReference } from './independent-check.js';
+import { Mismatch } from './script.js';
 
 export const REPO_ROOT = packageRoot();
-export const DATA_DIR = join(REPO_ROOT, 'bench', 'data');
-export const CLI_PATH = join(REPO_ROOT, 'bin', 'csvscan.js');
+const DATA_DIR = join(REPO_ROOT, 'bench', 'data');
+export const CLI_PATH = csvscanCliPath();
 
+/** Size of the generated files by default, and with `--big` (the 10 GiB peak-memory record). */
+export const DEFAULT_SIZE = 2 ** 30;
+export const BIG_SIZE = 10 * 2 ** 30;
 /**
  * Size of the generated files with `--quick` (bench/run.ts and bench/peers.ts alike, so that
  * `npm run bench -- --quick` measures both on the same files): small enough that both parts, the
  * JavaScript parsers at tens of MB/s included, finish in well under a minute on 2 cores.
  */
-export const QUICK_SIZE = '16M';
+export const QUICK_SIZE = 16 * 2 ** 20;
 
-/** The column `sum` adds in each generated kind (the same as bench/run.ts). */
-export const SUM_COLUMN: Record<CsvKind, string> = { numeric: 'price', mixed: 'amount' };
 /** Whether a kind has quoted fields (delimiters and line breaks inside them). */
 export const KIND_HAS_QUOTES: Record<CsvKind, boolean> = { numeric: false, mixed: true };
 
@@ -64,7 +67,7 @@ function readMeta(dataPath: string): DataFileMeta | null {
   }
 }
 
-export function generatedFilePath(kind: CsvKind, sizeBytes: number, seed: number): string {
+function generatedFilePath(kind: CsvKind, sizeBytes: number, seed: number): string {
   const seedSuffix = seed === DEFAULT_SEED ? '' : `-seed${seed}`;
   return join(DATA_DIR, `${kind}-${sizeLabel(sizeBytes)}${seedSuffix}.csv`);
 }
@@ -107,22 +110,9 @@ export async function prepareGeneratedFile(
   }
   const reference = withReference ? meta.reference ?? null : null;
   if (reference && reference.rows !== meta.rows) {
-    throw new Error(`${basename(path)}: the reference pass counted ${reference.rows} rows, the generator wrote ${meta.rows}`);
+    throw new Mismatch(`${basename(path)}: the reference pass counted ${reference.rows} rows, the generator wrote ${meta.rows}`);
   }
   return { path, kind, bytes: meta.bytes, rows: meta.rows, sumColumn, reference };
-}
-
-/** Reads the file once so that every timed run starts from the page cache. */
-export function warmPageCache(path: string): void {
-  const fd = openSync(path, 'r');
-  try {
-    const buffer = Buffer.allocUnsafe(8 * 2 ** 20);
-    while (readSync(fd, buffer, 0, buffer.length, null) > 0) {
-      // reading is the point
-    }
-  } finally {
-    closeSync(fd);
-  }
 }
 
 function git(args: string[]): string {

@@ -1,16 +1,21 @@
 // One measured process: a command run under GNU time (`/usr/bin/time -f '%e %M %R'`) inside
 // coreutils `timeout`, so the figures are those of the whole process (start-up included) and a
 // runaway process is stopped. `--foreground` keeps it in our process group: Ctrl-C stops it too.
+// Every script in bench/ measures its processes here, csvscan's and the peers' alike (awk or
+// DuckDB cannot report their own peak memory). `csvscan bench`, which must run where GNU time is
+// not installed, has its own: src/bench/child.ts, where each csvscan child reports its peak.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { megabytesPerSecond } from '../src/bench/statistics.js';
+import { formatMiB, formatSpeed } from '../src/bench/table.js';
 
-export const TIME_BINARY = '/usr/bin/time';
-export const TIMEOUT_BINARY = 'timeout';
+const TIME_BINARY = '/usr/bin/time';
+const TIMEOUT_BINARY = 'timeout';
 /** wall seconds, peak resident KiB, minor page faults */
-export const TIME_FORMAT = '%e %M %R';
+const TIME_FORMAT = '%e %M %R';
 /** what coreutils `timeout` exits with when it stopped the command */
-export const EXIT_TIMED_OUT = 124;
+const EXIT_TIMED_OUT = 124;
 /** after the timeout's SIGTERM, SIGKILL follows this many seconds later */
 const KILL_AFTER_SECONDS = 10;
 
@@ -46,13 +51,15 @@ export function parseTimeOutput(stderr: string): { timing: ProcessTiming | null;
   lines.pop();
   if (lines.length > 0 && TIME_NOTE_LINE.test(lines[lines.length - 1]!)) lines.pop();
   return {
-    timing: { seconds: Number(match[1]), maxRssKiB: Number(match[2]), minorFaults: Number(match[3]) },
+    // %e has 10 ms resolution: 0.00 means under 10 ms, taken as 10 ms (no speed from a zero).
+    timing: { seconds: Math.max(0.01, Number(match[1])), maxRssKiB: Number(match[2]), minorFaults: Number(match[3]) },
     commandStderr: lines.join('\n'),
   };
 }
 
-export interface RunOptions {
+interface RunOptions {
   cwd: string;
+  /** 0: no time limit (coreutils `timeout` then only passes signals on) */
   timeoutSeconds: number;
 }
 
@@ -74,6 +81,20 @@ export function runTimed(argv: string[], options: RunOptions): TimedProcess {
   };
 }
 
+/**
+ * What several runs of one command count as: the fastest run's time and faults (fastest by its own
+ * seconds, or by `seconds` given per run, e.g. a worker's copy loop), and the largest peak RSS of all.
+ */
+export function bestTiming(timings: ProcessTiming[], seconds = timings.map((timing) => timing.seconds)): ProcessTiming {
+  const fastest = timings[seconds.indexOf(Math.min(...seconds))]!;
+  return { ...fastest, maxRssKiB: Math.max(...timings.map((timing) => timing.maxRssKiB)) };
+}
+
+/** A table row's `MB/s` and `peak RSS MiB` cells for `bytes` read in a process's time; `-` for a process with no figures. */
+export function timingCells(bytes: number, timing: ProcessTiming | null): [string, string] {
+  return timing ? [formatSpeed(megabytesPerSecond(bytes, timing.seconds)), formatMiB(timing.maxRssKiB)] : ['-', '-'];
+}
+
 /** Why measurements cannot be taken here, or null when GNU time is installed. */
 export function missingTimeBinary(): string | null {
   return existsSync(TIME_BINARY) ? null : `${TIME_BINARY} is missing (GNU time: apt-get install time)`;
@@ -82,17 +103,4 @@ export function missingTimeBinary(): string | null {
 /** The first non-empty line of a command's stderr, for a one-line note in a table. */
 export function firstLine(text: string): string {
   return text.split('\n').map((line) => line.trim()).find((line) => line.length > 0) ?? '';
-}
-
-/** Megabytes (10^6 bytes) per second; GNU time's %e has 10 ms resolution, so never below 0.01 s. */
-export function megabytesPerSecond(bytes: number, seconds: number): number {
-  return bytes / 1e6 / Math.max(0.01, seconds);
-}
-
-export function formatSpeed(megabytesPerSecondValue: number): string {
-  return megabytesPerSecondValue.toFixed(megabytesPerSecondValue < 10 ? 1 : 0);
-}
-
-export function formatMiB(kibibytes: number): string {
-  return (kibibytes / 1024).toFixed(1);
 }

@@ -1,9 +1,9 @@
 // Markdown tables for the benchmark reports.
 
-export type Alignment = 'left' | 'right';
+type Alignment = 'left' | 'right';
 
 /** A cell's text made safe for a table row: pipes escaped, line breaks flattened. */
-export function tableCell(text: string): string {
+function tableCell(text: string): string {
   return text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
 }
 
