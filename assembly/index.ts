@@ -23,85 +23,33 @@ import {
   SLOT_FSQ_COMP, SLOT_INVALID_LINE, SLOT_INVALID_LENGTH, SLOT_INVALID_SEEN, SLOT_INVALID_BYTES,
   INVALID_CAPTURE, SLOT_SUMS, SUM_EXP_MIN, SLOT_SQUARES, SQ_EXP_MIN, WINDOW_OFFSET, LAYOUT_VERSION,
 } from './layout';
+import {
+  S_RECORD_START, S_RECORD_CR, S_FIELD_START, S_UNQUOTED, S_UNQUOTED_CR, S_QUOTED, S_QUOTED_QUOTE,
+  S_AFTER_QUOTED, S_AFTER_QUOTED_CR, RECORD_DATA, RECORD_HEADER, RECORD_DISCARD, N_LEAD, N_SIGN,
+  N_INT, N_DOT_FIRST, N_FRAC, N_EXP, N_EXP_SIGN, N_EXP_DIGITS, N_TRAIL, N_INVALID,
+  MAX_MANTISSA_DIGITS, EXPONENT_CAP,
+} from './machine-states';
+import {
+  CLASS_TABLE, CAPTURE, delimiter, quote, flags, mappedFields, slotCount, stopOffset, state,
+  recordMode, fieldIndex, slot, position, lines, quoteLine, quoteByte, captured, stopped, numState,
+  numNegative, numMantissa, numDigits, numScale, numDropped, numDroppedNonzero,
+  numDroppedBeyondKept, numExponent, numExponentNegative, quoteSearchEnd, blockResume,
+  uniformRetryAt, lazyLineBase, lazyLineFrom, lazyLineField, reset, resetNumber, beginRecordAt,
+  storeCounters, storeRecordCounters,
+} from './state';
+import {
+  LF, CR, LOW7, ONES, isEmptyLine, withoutCr, countLineFeeds,
+} from './bytes';
+
+export { reset } from './state';
 
 // The host turns the rare number the kernel cannot round exactly itself (more than 19 significant
 // digits, or beyond the exact power-of-ten range) into a double with JavaScript's Number().
 @external('env', 'parseNumberText')
 declare function parseNumberText(ptr: usize, length: i32): f64;
 
-
-// ---- private scratch (inside the CONFIG region, after the host's fields) -------------------------
-const CLASS_TABLE: usize = CONFIG_OFFSET + 1024; // 256 bytes: 1 for bytes that end an unquoted field
-const CAPTURE: usize = CONFIG_OFFSET + 1536; //     64 bytes: current field's value for first_invalid
-
-const LF: u32 = 10;
-const CR: u32 = 13;
-
-// ---- machine states -----------------------------------------------------------------------------
-const S_RECORD_START: i32 = 0; //    before the first byte of a line
-const S_RECORD_CR: i32 = 1; //       a line began with CR: LF next makes it an empty CRLF line
-const S_FIELD_START: i32 = 2; //     after a delimiter
-const S_UNQUOTED: i32 = 3; //        inside an unquoted field
-const S_UNQUOTED_CR: i32 = 4; //     unquoted field then CR: LF next ends the record, else CR is data
-const S_QUOTED: i32 = 5; //          inside a quoted field
-const S_QUOTED_QUOTE: i32 = 6; //    a quote inside a quoted field: doubled, or the closing one
-const S_AFTER_QUOTED: i32 = 7; //    after the closing quote: bytes are appended up to the field end
-const S_AFTER_QUOTED_CR: i32 = 8; // as S_UNQUOTED_CR, after a quoted field
-
-// What the current record is for.
-const RECORD_DATA: i32 = 0;
-const RECORD_HEADER: i32 = 1;
-const RECORD_DISCARD: i32 = 2; // the partial record a mid-file scan starts inside
-
-// ---- number parser states -----------------------------------------------------------------------
-const N_LEAD: i32 = 0; //       only spaces/tabs so far (an empty field ends here)
-const N_SIGN: i32 = 1;
-const N_INT: i32 = 2; //        integer digits
-const N_DOT_FIRST: i32 = 3; //  '.' with no integer digit: a digit must follow
-const N_FRAC: i32 = 4; //       after '.', a valid number so far
-const N_EXP: i32 = 5; //        'e' seen
-const N_EXP_SIGN: i32 = 6;
-const N_EXP_DIGITS: i32 = 7;
-const N_TRAIL: i32 = 8; //      spaces/tabs after a number
-const N_INVALID: i32 = 9;
-
-const MAX_MANTISSA_DIGITS: i32 = 19;
-const EXPONENT_CAP: i32 = 100000000; // saturate: any larger exponent rounds to 0 or Infinity anyway
-
-// ---- configuration ------------------------------------------------------------------------------
-let delimiter: u32 = 44;
-let quote: u32 = 34;
-let flags: i32 = 0;
-let mappedFields: i32 = 0;
-let slotCount: i32 = 0;
-let stopOffset: i64 = -1;
-
-// ---- machine state carried across windows --------------------------------------------------------
-let state: i32 = S_RECORD_START;
-let recordMode: i32 = RECORD_DATA;
-let fieldIndex: i32 = 0;
-let slot: i32 = -1; //          slot of the current field, -1 when it is not accumulated
-let position: i64 = 0; //       absolute offset of WINDOW_OFFSET's byte in the current window
-let lines: i64 = 0;
-let quoteLine: i64 = 0; //      line and offset where the current quoted field opened
-let quoteByte: i64 = 0;
-let captured: i32 = 0; //       bytes of the current field's value seen so far (CAPTURE holds <= 64)
-let stopped: bool = false;
-let quoteSearchEnd: usize = 0; // this window's last LF: fast quoted fields must close before it
 let quotedLines: i64 = 0; //     LF bytes inside the quoted field quotedFieldEnd() found
 let quotedDoubled: bool = false; // and whether it held a doubled quote
-
-// ---- number parser state (the current selected field) -------------------------------------------
-let numState: i32 = N_LEAD;
-let numNegative: bool = false;
-let numMantissa: u64 = 0;
-let numDigits: i32 = 0; //      significant digits in numMantissa
-let numScale: i64 = 0; //       decimal exponent of numMantissa's last digit, before the 'e' part
-let numDropped: i32 = 0; //     significant digits past the 19th (kept in NUMBER_TEXT for rounding)
-let numDroppedNonzero: bool = false;
-let numDroppedBeyondKept: bool = false; // a nonzero digit past the kept ones
-let numExponent: i32 = 0;
-let numExponentNegative: bool = false;
 
 // ---- tables --------------------------------------------------------------------------------------
 const POW10_U64: StaticArray<u64> = [
@@ -123,66 +71,6 @@ const TWO_POW_53: u64 = 9007199254740992;
 
 export function layoutVersion(): i32 {
   return LAYOUT_VERSION;
-}
-
-// ================================================================================================
-// reset: read CONFIG, clear results and accumulators
-// ================================================================================================
-export function reset(): void {
-  delimiter = load<u8>(CONFIG_OFFSET + CONFIG_DELIMITER);
-  quote = load<u8>(CONFIG_OFFSET + CONFIG_QUOTE);
-  flags = load<i32>(CONFIG_OFFSET + CONFIG_FLAGS);
-  slotCount = load<i32>(CONFIG_OFFSET + CONFIG_SLOT_COUNT);
-  mappedFields = load<i32>(CONFIG_OFFSET + CONFIG_MAPPED_FIELDS);
-  position = load<i64>(CONFIG_OFFSET + CONFIG_START_OFFSET);
-  stopOffset = load<i64>(CONFIG_OFFSET + CONFIG_STOP_OFFSET);
-
-  memory.fill(CLASS_TABLE, 0, 256);
-  store<u8>(CLASS_TABLE + delimiter, 1);
-  store<u8>(CLASS_TABLE + LF, 1);
-  store<u8>(CLASS_TABLE + CR, 1);
-
-  memory.fill(RESULTS_OFFSET, 0, 4096);
-  store<i64>(RESULTS_OFFSET + RESULT_FIRST_RECORD, -1);
-  store<i64>(RESULTS_OFFSET + RESULT_STOP_POSITION, -1);
-  // a range after the first cannot see the header or first record: the host tells it their width
-  store<i64>(RESULTS_OFFSET + RESULT_EXPECTED_FIELDS, load<i64>(CONFIG_OFFSET + CONFIG_EXPECTED_FIELDS));
-  for (let s = 0; s < slotCount; s++) {
-    const base = SLOTS_OFFSET + <usize>s * SLOT_SIZE;
-    memory.fill(base, 0, SLOT_SIZE);
-    store<f64>(base + SLOT_MIN, Infinity);
-    store<f64>(base + SLOT_MAX, -Infinity);
-  }
-
-  lines = 0;
-  fieldIndex = 0;
-  slot = -1;
-  captured = 0;
-  stopped = false;
-  resetNumber();
-  if (flags & FLAG_MID_FILE) {
-    // Speculation: the byte before the start is inside an unquoted field. The partial record is
-    // discarded; whether the guess was right is checked by the host against the previous range.
-    state = S_UNQUOTED;
-    recordMode = RECORD_DISCARD;
-  } else {
-    state = S_RECORD_START;
-    recordMode = flags & FLAG_HEADER ? RECORD_HEADER : RECORD_DATA;
-    beginRecordAt(position);
-  }
-}
-
-@inline function resetNumber(): void {
-  numState = N_LEAD;
-  numNegative = false;
-  numMantissa = 0;
-  numDigits = 0;
-  numScale = 0;
-  numDropped = 0;
-  numDroppedNonzero = false;
-  numDroppedBeyondKept = false;
-  numExponent = 0;
-  numExponentNegative = false;
 }
 
 // ================================================================================================
@@ -459,23 +347,6 @@ export function finish(): i32 {
   return STATUS_OK;
 }
 
-/** Whether the line from `lineStart` to its LF at `lineFeed` is empty (nothing, or a lone CR). */
-@inline function isEmptyLine(lineStart: usize, lineFeed: usize): bool {
-  return lineFeed == lineStart || (lineFeed == lineStart + 1 && load<u8>(lineStart) == <u8>CR);
-}
-
-/** The end of the last field [from, to) of a CRLF record: without its CR. */
-@inline function withoutCr(from: usize, to: usize): usize {
-  return to > from && load<u8>(to - 1) == <u8>CR ? to - 1 : to;
-}
-
-// ================================================================================================
-// fast path: whole unquoted records, 8 bytes at a time (SWAR)
-// ================================================================================================
-const LOW7: u64 = 0x7f7f7f7f7f7f7f7f;
-// The SIMD build (asc --enable simd: ASC_FEATURE_SIMD) reads 32 bytes per step; WINDOW_SLACK covers it.
-const ONES: u64 = 0x0101010101010101;
-
 /**
  * The fast path runs over whole records: up to the byte after the window's last LF (so every field
  * it meets ends inside the window), and no further than the stop offset.
@@ -639,8 +510,6 @@ function fastRecords(start: usize, limit: usize): usize {
 // then opens nothing (SPEC: an ordinary byte) and fails the check. A block that fails it, and the
 // window's tail past its last LF, are left to fastRecords() and the byte machine.
 
-/** Where a block function gave up: fastRecords() takes the records up to here. */
-let blockResume: usize = 0;
 // masks of the block just classified by classifyBlock()
 let blockLineFeeds: u64 = 0;
 let blockDelimiters: u64 = 0;
@@ -1061,13 +930,6 @@ function uniformRecords(start: usize, limit: usize): usize {
   return rest & (rest - 1);
 }
 
-/**
- * Where uniformRecords() may be tried (again) in this window: after it finds a run it cannot take,
- * not before the next window, since what stopped it (a quoted column, ragged records) tends to
- * recur, and fieldRecords() hands back a record start often (at each doubled quote, for one).
- */
-let uniformRetryAt: usize = 0;
-
 @inline function notUniform(recordStart: usize): usize {
   uniformRetryAt = <usize>-1;
   return recordStart;
@@ -1080,29 +942,6 @@ let uniformRetryAt: usize = 0;
 @inline function runFieldStart(start: usize, runStart: usize, row: usize, r: usize, f: usize): usize {
   if (f != 0) return start + <usize>load<u32>(row + ((f - 1) << 2)) + 1;
   return r == 0 ? runStart : start + <usize>load<u32>(row - 4) + 1;
-}
-
-// A field's line when uniformRecords() passed -1: lazyLineBase + the LFs from lazyLineFrom to it.
-let lazyLineBase: i64 = 0;
-let lazyLineFrom: usize = 0;
-let lazyLineField: usize = 0;
-
-/** LF bytes in [from, to). */
-function countLineFeeds(from: usize, to: usize): i64 {
-  let count: i64 = 0;
-  let p = from;
-  if (ASC_FEATURE_SIMD) {
-    const lfVector = i8x16.splat(<i8>LF);
-    while (p + 16 <= to) {
-      count += <i64>popcnt(i8x16.bitmask(i8x16.eq(v128.load(p), lfVector)));
-      p += 16;
-    }
-  }
-  while (p < to) {
-    if (load<u8>(p) == <u8>LF) count++;
-    p++;
-  }
-  return count;
 }
 
 /**
@@ -1152,15 +991,6 @@ function quotedFieldEnd(from: usize, searchEnd: usize): usize {
     p += step;
   }
   return 0;
-}
-
-@inline function storeRecordCounters(records: i64, widest: i64, expected: i64, shortRecords: i64, longRecords: i64): void {
-  const results = RESULTS_OFFSET;
-  store<i64>(results + RESULT_RECORDS, records);
-  store<i64>(results + RESULT_MAX_FIELDS, widest);
-  store<i64>(results + RESULT_EXPECTED_FIELDS, expected);
-  store<i64>(results + RESULT_SHORT, shortRecords);
-  store<i64>(results + RESULT_LONG, longRecords);
 }
 
 /**
@@ -1315,13 +1145,6 @@ function stopAt(p: usize): i32 {
   storeCounters();
   store<i32>(RESULTS_OFFSET + RESULT_STATUS, STATUS_STOPPED);
   return STATUS_STOPPED;
-}
-
-function beginRecordAt(at: i64): void {
-  if (recordMode == RECORD_DATA && load<i64>(RESULTS_OFFSET + RESULT_FIRST_RECORD) < 0) {
-    store<i64>(RESULTS_OFFSET + RESULT_FIRST_RECORD, at);
-    store<i64>(RESULTS_OFFSET + RESULT_LINES_AT_FIRST, lines);
-  }
 }
 
 @inline function beginField(): void {
@@ -1710,9 +1533,4 @@ function slowDouble(m: u64, k: i64): f64 {
   } while (e != 0);
   p += digits;
   return parseNumberText(text + digitStart, <i32>(p - (text + digitStart)));
-}
-
-function storeCounters(): void {
-  store<i64>(RESULTS_OFFSET + RESULT_LINES, lines);
-  store<i64>(RESULTS_OFFSET + RESULT_BYTES, position - load<i64>(CONFIG_OFFSET + CONFIG_START_OFFSET));
 }
