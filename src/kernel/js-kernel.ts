@@ -10,11 +10,9 @@
 // The fast path reads whole records that end inside the window and parses simple numbers as it
 // goes (one pass per byte); everything else goes through the byte-at-a-time machine.
 //
-// Imports are type-only or the layout constants: engine.ts imports this module.
-
 import * as L from '../../assembly/layout.js';
 import type { RawColumn, RawScan } from '../types.js';
-import type { Engine, KernelConfig } from './engine.js';
+import type { Engine, KernelConfig } from './types.js';
 
 const LF = 10;
 const CR = 13;

@@ -6,9 +6,8 @@
 // WebAssembly.Module (or register one per variant); under Node, kernel-module.ts reads the build.
 
 import * as L from '../../assembly/layout.js';
-import type { RawColumn, RawScan, ScanMode, Dialect } from '../types.js';
-
-export type KernelVariant = 'simd' | 'scalar' | 'scalar.debug';
+import type { RawColumn, RawScan } from '../types.js';
+import type { Engine, KernelConfig, KernelVariant } from './types.js';
 
 interface KernelExports {
   memory: WebAssembly.Memory;
@@ -17,27 +16,6 @@ interface KernelExports {
   finish(): number;
   layoutVersion(): number;
   _start?(): void;
-}
-
-/** What reset() is told: dialect, columns, and where in the file this scan starts and stops. */
-export interface KernelConfig {
-  dialect: Dialect;
-  /** field index (0-based) of each slot */
-  slotFields: number[];
-  /** map every field i < MAX_SLOTS to slot i (stats of all columns when the width is unknown) */
-  allFields: boolean;
-  mode: ScanMode;
-  /** absolute offset of the first byte fed */
-  startOffset: number;
-  /** records starting at or after this offset are not scanned (-1: none) */
-  stopOffset: number;
-  /** the first byte fed is inside the file: discard bytes up to the first record boundary */
-  midFile: boolean;
-  /**
-   * fields a record should have, for the short/long counts: a range that starts inside the file
-   * cannot see the header or the first record (0 or absent: the header's, else the first record's)
-   */
-  expectedFields?: number;
 }
 
 const moduleCache = new Map<KernelVariant, WebAssembly.Module>();
@@ -68,7 +46,7 @@ function kernelModule(variant: KernelVariant): WebAssembly.Module {
 
 const latin1 = new TextDecoder('latin1');
 
-export class WasmKernel {
+export class WasmKernel implements Engine {
   private readonly exports: KernelExports;
   private bytes: Uint8Array;
   private view: DataView;
