@@ -1,11 +1,12 @@
 // Bytes the JavaScript engine looks for, and its SWAR constants (as assembly/bytes.ts is the
 // kernel's): 32-bit words, since JavaScript's bitwise operators work on 32 bits.
 //
-// The engine's modules take the constants of other modules (these, the states of
-// assembly/machine-states.ts, SLOT_STRIDE, HEAD_DIGITS) into module-local consts,
-// `const { LF, CR } = B;`, rather than using the imported bindings: V8's optimising compiler folds
-// a module's own consts into the code, but loads an imported binding from its module at each use
-// and checks that it is initialised. In the hot loops that cost 5 to 40% (bench:kernel, js).
+// How the engine's modules use each other, for V8: every function is a const (`const f = (...) =>`)
+// and every constant or function taken from another module is copied into a module-local const
+// (`import * as B from './bytes.js'; const { LF, CR } = B;`). V8's optimising compiler folds a
+// module's own const bindings into the code; a function declaration (a mutable binding) or an
+// imported binding is loaded and checked at each use, which in the hot loops cost 5 to 40%
+// (bench:kernel, js) against the methods and local constants of the engine's one-class version.
 
 export const LF = 10;
 export const CR = 13;

@@ -12,7 +12,7 @@ import type { SlotValues } from '../raw-columns.js';
 import * as S from './state.js';
 import type { JsState } from './state.js';
 
-// The constants of other modules used here, as module-local consts (see src/kernel/js/bytes.ts).
+// What this module uses of others, as module-local consts (see src/kernel/js/bytes.ts).
 const { N_EXP_DIGITS, N_FRAC, N_INT, N_LEAD, N_TRAIL } = M;
 const { HEAD_DIGITS } = S;
 
@@ -65,7 +65,7 @@ export const INITIAL_ALL_FIELDS_SLOTS = 64;
 const latin1 = new TextDecoder('latin1');
 
 /** Limb `index` reached 2^52: carry upwards, limb by limb, no further than `last`. */
-function carryLimbs(acc: Float64Array, index: number, last: number): void {
+const carryLimbs = (acc: Float64Array, index: number, last: number): void => {
   for (let i = index; i < last; i++) {
     const value = acc[i];
     if (value < CARRY_AT && value > -CARRY_AT) return;
@@ -73,26 +73,26 @@ function carryLimbs(acc: Float64Array, index: number, last: number): void {
     acc[i] = rest;
     acc[i + 1] = acc[i + 1] + (value - rest) / LIMB;
   }
-}
+};
 
-function addLimb(acc: Float64Array, index: number, last: number, amount: number): void {
+const addLimb = (acc: Float64Array, index: number, last: number, amount: number): void => {
   const value = acc[index] + amount;
   acc[index] = value;
   if (value >= CARRY_AT || value <= -CARRY_AT) carryLimbs(acc, index, last);
-}
+};
 
 /** Add (a x 10^12 + b x 10^6 + c)^2 to the square bucket at `index`. */
-function addSquareLimbs(acc: Float64Array, index: number, a: number, b: number, c: number): void {
+const addSquareLimbs = (acc: Float64Array, index: number, a: number, b: number, c: number): void => {
   const last = index + SQUARE_LIMBS - 1;
   addLimb(acc, index, last, c * c);
   addLimb(acc, index + 1, last, 2 * b * c);
   addLimb(acc, index + 2, last, b * b + 2 * a * c);
   addLimb(acc, index + 3, last, 2 * a * b);
   addLimb(acc, index + 4, last, a * a);
-}
+};
 
 /** Buckets of `limbs` limbs, bucket b in units of 10^b: their total. */
-function sumBuckets(acc: Float64Array, offset: number, buckets: number, limbs: number): bigint {
+const sumBuckets = (acc: Float64Array, offset: number, buckets: number, limbs: number): bigint => {
   let total = 0n;
   for (let b = 0; b < buckets; b++) {
     for (let i = 0; i < limbs; i++) {
@@ -101,10 +101,10 @@ function sumBuckets(acc: Float64Array, offset: number, buckets: number, limbs: n
     }
   }
   return total;
-}
+};
 
 /** Room for `capacity` slots, all cleared (min Infinity, max -Infinity). */
-export function allocateSlots(st: JsState, capacity: number): void {
+export const allocateSlots = (st: JsState, capacity: number): void => {
   if (st.acc.length < capacity * SLOT_STRIDE) {
     st.acc = new Float64Array(capacity * SLOT_STRIDE);
     st.invalidBytes = new Uint8Array(capacity * L.INVALID_CAPTURE);
@@ -114,15 +114,15 @@ export function allocateSlots(st: JsState, capacity: number): void {
   }
   for (let s = 0; s < capacity; s++) initSlot(st, s);
   st.capacity = capacity;
-}
+};
 
-function initSlot(st: JsState, slot: number): void {
+const initSlot = (st: JsState, slot: number): void => {
   st.acc[slot * SLOT_STRIDE + A_MIN] = Infinity;
   st.acc[slot * SLOT_STRIDE + A_MAX] = -Infinity;
-}
+};
 
 /** All-fields mode met field `slot`: make room for it (the slots before it keep their values). */
-export function growSlots(st: JsState, slot: number): void {
+export const growSlots = (st: JsState, slot: number): void => {
   const capacity = Math.min(L.MAX_SLOTS, Math.max(slot + 1, st.capacity * 2));
   const acc = new Float64Array(capacity * SLOT_STRIDE);
   acc.set(st.acc.subarray(0, st.capacity * SLOT_STRIDE));
@@ -132,10 +132,10 @@ export function growSlots(st: JsState, slot: number): void {
   st.invalidBytes = invalidBytes;
   for (let s = st.capacity; s < capacity; s++) initSlot(st, s);
   st.capacity = capacity;
-}
+};
 
 /** The current field ended; `line` is the physical line it started on. */
-export function endField(st: JsState, line: number): void {
+export const endField = (st: JsState, line: number): void => {
   const slot = st.slot;
   if (slot < 0) return;
   const state = st.numState;
@@ -156,13 +156,13 @@ export function endField(st: JsState, line: number): void {
     const target = slot * L.INVALID_CAPTURE;
     for (let i = 0; i < kept; i++) st.invalidBytes[target + i] = st.capture[i];
   }
-}
+};
 
 /**
  * Add mantissa x 10^exponent to the slot at `base`; mantissa is an integer below 10^15. Kept
  * small so that V8 inlines it into the fast path: the rare cases are calls.
  */
-export function addNumber(st: JsState, base: number, mantissa: number, exponent: number, negative: boolean): void {
+export const addNumber = (st: JsState, base: number, mantissa: number, exponent: number, negative: boolean): void => {
   // the double, as Number() would give it: Clinger's fast path (both operands exact, one
   // correctly rounded operation), else Number() itself
   let value =
@@ -189,10 +189,10 @@ export function addNumber(st: JsState, base: number, mantissa: number, exponent:
     }
   }
   addDouble(st, base, value);
-}
+};
 
 /** The exact domain check of a mantissa below 10^15 whose exponent is not in [-18, 0]. */
-function addExactOrOutside(st: JsState, base: number, mantissa: number, exponent: number, negative: boolean, value: number): void {
+const addExactOrOutside = (st: JsState, base: number, mantissa: number, exponent: number, negative: boolean, value: number): void => {
   const acc = st.acc;
   let m = mantissa;
   let k = exponent;
@@ -213,10 +213,10 @@ function addExactOrOutside(st: JsState, base: number, mantissa: number, exponent
   const sum = base + A_SUMS + (k - L.SUM_EXP_MIN) * SUM_LIMBS;
   addLimb(acc, sum, sum + SUM_LIMBS - 1, negative ? -m : m);
   if (st.squares) addSquare(st, base, m, k);
-}
+};
 
 /** Add (m x 10^k)^2 exactly, for an in-domain m < 10^15. */
-function addSquare(st: JsState, base: number, m: number, k: number): void {
+const addSquare = (st: JsState, base: number, m: number, k: number): void => {
   const acc = st.acc;
   const square = base + A_SQUARES + (2 * k - SQUARE_EXP_MIN) * SQUARE_LIMBS;
   if (m < SQUARE_IN_ONE_LIMB_BELOW) {
@@ -229,13 +229,13 @@ function addSquare(st: JsState, base: number, m: number, k: number): void {
   const rest = (m - c) / LIMB;
   const b = rest % LIMB;
   addSquareLimbs(acc, square, (rest - b) / LIMB, b, c);
-}
+};
 
 /**
  * Add the parser's number of 16 to 19 significant digits (plus any dropped ones) x 10^exponent.
  * The mantissa is too wide for a double: it is held as hi x 10^9 + lo.
  */
-function addLongNumber(st: JsState, base: number, exponent: number): void {
+const addLongNumber = (st: JsState, base: number, exponent: number): void => {
   const tailDigits = st.numDigits - HEAD_DIGITS;
   const tailScale = POW10[tailDigits];
   const headLow = st.numMantissa % BILLION;
@@ -293,13 +293,13 @@ function addLongNumber(st: JsState, base: number, exponent: number): void {
     addOutside(st, base, value);
   }
   addDouble(st, base, value);
-}
+};
 
 /**
  * A number outside the exact domain, as the kernel keeps it: Neumaier sums of its deviation from
  * the slot's first such number and of that deviation squared.
  */
-function addOutside(st: JsState, base: number, value: number): void {
+const addOutside = (st: JsState, base: number, value: number): void => {
   const acc = st.acc;
   const outsideBefore = acc[base + A_OUTSIDE]++;
   if (outsideBefore === 0) acc[base + A_SHIFT] = value;
@@ -307,20 +307,20 @@ function addOutside(st: JsState, base: number, value: number): void {
   const deviation = value - acc[base + A_SHIFT];
   neumaierAdd(acc, base + A_FDEV, deviation);
   neumaierAdd(acc, base + A_FSQ, deviation * deviation);
-}
+};
 
 /** min and max. Called after counting. */
-function addDouble(st: JsState, base: number, value: number): void {
+const addDouble = (st: JsState, base: number, value: number): void => {
   const acc = st.acc;
   if (value < acc[base + A_MIN]) acc[base + A_MIN] = value;
   if (value > acc[base + A_MAX]) acc[base + A_MAX] = value;
-}
+};
 
 /**
  * The rare number rounded by Number() (correctly rounded): the mantissa hi x 10^9 + lo, the kept
  * dropped digits, a 1 standing for nonzero digits past them, and the exponent.
  */
-function slowDouble(st: JsState, hi: number, lo: number, exponent: number): number {
+const slowDouble = (st: JsState, hi: number, lo: number, exponent: number): number => {
   const kept = st.numDropped < L.MAX_KEPT_DIGITS ? st.numDropped : L.MAX_KEPT_DIGITS;
   let text = hi > 0 ? `${hi}${String(lo).padStart(9, '0')}` : `${lo}`;
   let e = exponent - kept;
@@ -330,23 +330,23 @@ function slowDouble(st: JsState, hi: number, lo: number, exponent: number): numb
     e--;
   }
   return Number(`${text}e${e}`);
-}
+};
 
 /** hi x 10^9 + lo >= 10^power, for power in [1, 17] and lo < 10^9. */
-function atLeastPow10(hi: number, lo: number, power: number): boolean {
+const atLeastPow10 = (hi: number, lo: number, power: number): boolean => {
   return power >= 9 ? hi >= POW10[power - 9] : hi > 0 || lo >= POW10[power];
-}
+};
 
-function neumaierAdd(acc: Float64Array, index: number, x: number): void {
+const neumaierAdd = (acc: Float64Array, index: number, x: number): void => {
   const sum = acc[index];
   const t = sum + x;
   if (Math.abs(sum) >= Math.abs(x)) acc[index + 1] = acc[index + 1] + (sum - t + x);
   else acc[index + 1] = acc[index + 1] + (x - t + sum);
   acc[index] = t;
-}
+};
 
 /** Slot `slot`'s accumulators, for rawColumn() (src/kernel/raw-columns.ts). */
-export function slotValues(st: JsState, slot: number): SlotValues {
+export const slotValues = (st: JsState, slot: number): SlotValues => {
   if (slot >= st.capacity) growSlots(st, slot); // a slot no field reached: all zero
   const acc = st.acc;
   const base = slot * SLOT_STRIDE;
@@ -367,10 +367,10 @@ export function slotValues(st: JsState, slot: number): SlotValues {
     max: acc[base + A_MAX],
     invalidLine: acc[base + A_INVALID_LINE],
   };
-}
+};
 
 /** The captured bytes of slot `slot`'s first invalid field. */
-export function invalidValue(st: JsState, slot: number): Uint8Array {
+export const invalidValue = (st: JsState, slot: number): Uint8Array => {
   const capture = slot * L.INVALID_CAPTURE;
   return st.invalidBytes.slice(capture, capture + st.acc[slot * SLOT_STRIDE + A_INVALID_LENGTH]);
-}
+};

@@ -6,12 +6,15 @@
 
 import * as M from '../../../assembly/machine-states.js';
 import * as B from './bytes.js';
-import { fastField } from './number.js';
-import { storeRecordCounters, type JsState } from './state.js';
+import * as N from './number.js';
+import * as S from './state.js';
+import type { JsState } from './state.js';
 
-// The constants of other modules used here, as module-local consts (see src/kernel/js/bytes.ts).
+// What this module uses of others, as module-local consts (see src/kernel/js/bytes.ts).
 const { S_FIELD_START } = M;
 const { CR, DOT, LF, LOW7, MINUS, ONES, PLUS, ZERO } = B;
+const { fastField } = N;
+const { storeRecordCounters } = S;
 
 /** An Int32Array's byte order is the platform's: the fast path reads words as little-endian. */
 const LITTLE_ENDIAN = new Uint8Array(Int32Array.of(1).buffer)[0] === 1;
@@ -22,17 +25,17 @@ export const WINDOW_SLACK = 4;
  * The fast path's number parser stops at the byte after a field, which must not look like part of
  * a number: dialects whose delimiter is a digit, sign or '.' leave everything to the byte machine.
  */
-function delimiterCanBeInNumber(delimiter: number): boolean {
+const delimiterCanBeInNumber = (delimiter: number): boolean => {
   return (delimiter >= ZERO && delimiter <= ZERO + 9) || delimiter === PLUS || delimiter === MINUS || delimiter === DOT;
-}
+};
 
 /** Whether the fast path may run with this delimiter on this platform. */
-export function fastPathAllowed(delimiter: number): boolean {
+export const fastPathAllowed = (delimiter: number): boolean => {
   return LITTLE_ENDIAN && !delimiterCanBeInNumber(delimiter);
-}
+};
 
 /** Records that start before the returned limit end inside the window, and before the stop. */
-export function fastPathLimit(st: JsState, end: number): number {
+export const fastPathLimit = (st: JsState, end: number): number => {
   if (!st.fastPathAllowed || end === 0) return 0;
   let safeEnd = st.bytes.lastIndexOf(LF, end - 1) + 1;
   if (st.stopOffset >= 0) {
@@ -41,7 +44,7 @@ export function fastPathLimit(st: JsState, end: number): number {
     if (stopDistance < safeEnd) safeEnd = stopDistance;
   }
   return safeEnd;
-}
+};
 
 /**
  * Scan records from `start` (a record start) while they start before `limit`. Returns the next
@@ -51,7 +54,7 @@ export function fastPathLimit(st: JsState, end: number): number {
  * Four bytes at a time: a 32-bit word's bytes equal to the delimiter, LF or quote are found
  * with carry-free SWAR arithmetic, and only those bytes are looked at one by one.
  */
-export function fastRecords(st: JsState, start: number, limit: number): number {
+export const fastRecords = (st: JsState, start: number, limit: number): number => {
   const bytes = st.bytes;
   const words = st.words;
   const delimiter = st.delimiter;
@@ -121,5 +124,5 @@ export function fastRecords(st: JsState, start: number, limit: number): number {
     }
     wordIndex++;
   }
-}
+};
 

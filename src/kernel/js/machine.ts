@@ -7,22 +7,27 @@
 import * as L from '../../../assembly/layout.js';
 import * as M from '../../../assembly/machine-states.js';
 import * as B from './bytes.js';
-import { endField, growSlots } from './exact.js';
-import { fastPathLimit, fastRecords } from './fast-records.js';
-import { feedByte, feedSegment } from './number.js';
-import { beginRecordAt, resetNumber, type JsState } from './state.js';
+import * as E from './exact.js';
+import * as F from './fast-records.js';
+import * as N from './number.js';
+import * as S from './state.js';
+import type { JsState } from './state.js';
 
-// The constants of other modules used here, as module-local consts (see src/kernel/js/bytes.ts).
+// What this module uses of others, as module-local consts (see src/kernel/js/bytes.ts).
 const {
   RECORD_DATA, RECORD_HEADER, S_AFTER_QUOTED, S_AFTER_QUOTED_CR, S_FIELD_START, S_QUOTED, S_QUOTED_QUOTE, S_RECORD_CR,
   S_RECORD_START, S_UNQUOTED, S_UNQUOTED_CR,
 } = M;
 const { CR, LF } = B;
+const { endField, growSlots } = E;
+const { fastPathLimit, fastRecords } = F;
+const { feedByte, feedSegment } = N;
+const { beginRecordAt, resetNumber } = S;
 
 // ================================================================================================
 // scan: one window
 // ================================================================================================
-export function scan(st: JsState, length: number): number {
+export const scan = (st: JsState, length: number): number => {
   if (st.stopped) return L.STATUS_STOPPED;
   const bytes = st.bytes;
   const end = length;
@@ -206,12 +211,12 @@ export function scan(st: JsState, length: number): number {
   if (st.state === S_UNQUOTED && st.slot >= 0 && end > segment) feedSegment(st, segment, end);
   st.position += length;
   return L.STATUS_OK;
-}
+};
 
 // ================================================================================================
 // finish: end of input
 // ================================================================================================
-export function finish(st: JsState): number {
+export const finish = (st: JsState): number => {
   if (!st.stopped) {
     switch (st.state) {
       case S_QUOTED:
@@ -251,25 +256,25 @@ export function finish(st: JsState): number {
     st.state = S_RECORD_START;
   }
   return L.STATUS_OK;
-}
+};
 
 // ================================================================================================
 // records and fields
 // ================================================================================================
-function atBoundary(st: JsState, p: number): boolean {
+const atBoundary = (st: JsState, p: number): boolean => {
   return st.stopOffset >= 0 && st.position + p >= st.stopOffset;
-}
+};
 
-function stopAt(st: JsState, p: number): number {
+const stopAt = (st: JsState, p: number): number => {
   st.stopped = true;
   const at = st.position + p;
   st.stopPosition = at;
   st.position = at;
   st.status = L.STATUS_STOPPED;
   return L.STATUS_STOPPED;
-}
+};
 
-function beginField(st: JsState): void {
+const beginField = (st: JsState): void => {
   const field = st.fieldIndex;
   const slot = st.recordMode === RECORD_DATA && field < st.mappedFields ? st.columnMap[field] : -1;
   st.slot = slot;
@@ -278,10 +283,10 @@ function beginField(st: JsState): void {
     resetNumber(st);
     st.captured = 0;
   }
-}
+};
 
 /** The record ended; the next one starts at absolute offset `next` (-1: end of input). */
-function endRecord(st: JsState, next: number): void {
+const endRecord = (st: JsState, next: number): void => {
   const fields = st.fieldIndex + 1;
   if (st.recordMode === RECORD_DATA) {
     if (fields > st.maxFields) st.maxFields = fields;
@@ -301,5 +306,5 @@ function endRecord(st: JsState, next: number): void {
   st.slot = -1;
   st.state = S_RECORD_START;
   if (next >= 0) beginRecordAt(st, next);
-}
+};
 

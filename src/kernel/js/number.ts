@@ -10,24 +10,23 @@ import * as L from '../../../assembly/layout.js';
 import * as M from '../../../assembly/machine-states.js';
 import * as B from './bytes.js';
 import * as E from './exact.js';
-import { addNumber, endField, growSlots } from './exact.js';
 import * as S from './state.js';
-import { resetNumber, type JsState } from './state.js';
+import type { JsState } from './state.js';
 
-// The constants of other modules used here, as module-local consts (see src/kernel/js/bytes.ts).
+// What this module uses of others, as module-local consts (see src/kernel/js/bytes.ts).
 const {
   EXPONENT_CAP, MAX_MANTISSA_DIGITS, N_DOT_FIRST, N_EXP, N_EXP_DIGITS, N_EXP_SIGN, N_FRAC, N_INT, N_INVALID, N_LEAD,
   N_SIGN, N_TRAIL,
 } = M;
 const { DOT, LOWER_E, MINUS, PLUS, SPACE, TAB, UPPER_E, ZERO } = B;
-const { SLOT_STRIDE } = E;
-const { HEAD_DIGITS } = S;
+const { SLOT_STRIDE, addNumber, endField, growSlots } = E;
+const { HEAD_DIGITS, resetNumber } = S;
 
 // ================================================================================================
 // fast: a whole field in the window
 // ================================================================================================
 /** A selected field is the unquoted bytes [from, to) on line `line`: classify and accumulate it. */
-export function fastField(st: JsState, slot: number, from: number, to: number, line: number): void {
+export const fastField = (st: JsState, slot: number, from: number, to: number, line: number): void => {
   if (from === to) return;
   if (slot >= st.capacity) growSlots(st, slot);
   // common case: [sign] digits [. digits], at most HEAD_DIGITS digits. The byte at `to` (a
@@ -62,10 +61,10 @@ export function fastField(st: JsState, slot: number, from: number, to: number, l
   }
   // anything else (spaces, exponent, long digit strings, invalid text): the general parser
   parseField(st, slot, from, to, line);
-}
+};
 
 /** The fast path's field [from, to) is not a simple number: parse it as the byte machine would. */
-function parseField(st: JsState, slot: number, from: number, to: number, line: number): void {
+const parseField = (st: JsState, slot: number, from: number, to: number, line: number): void => {
   st.slot = slot;
   resetNumber(st);
   numFeed(st, st.bytes, from, to);
@@ -77,22 +76,22 @@ function parseField(st: JsState, slot: number, from: number, to: number, line: n
   st.captured = length;
   endField(st, line);
   st.slot = -1;
-}
+};
 
 // ================================================================================================
 // the capture of a field's first bytes (for first_invalid), and the number grammar byte by byte:
 // ^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$ after trimming spaces and tabs
 // ================================================================================================
 /** One byte of a selected field (from a quoted field, or a CR): parse and capture it. */
-export function feedByte(st: JsState, c: number): void {
+export const feedByte = (st: JsState, c: number): void => {
   st.oneByte[0] = c;
   numFeed(st, st.oneByte, 0, 1);
   if (st.captured < L.INVALID_CAPTURE) st.capture[st.captured] = c;
   st.captured++;
-}
+};
 
 /** Bytes [from, to) of an unquoted selected field: parse and capture them. */
-export function feedSegment(st: JsState, from: number, to: number): void {
+export const feedSegment = (st: JsState, from: number, to: number): void => {
   const bytes = st.bytes;
   const length = to - from;
   const captured = st.captured;
@@ -103,9 +102,9 @@ export function feedSegment(st: JsState, from: number, to: number): void {
   }
   st.captured = captured + length;
   numFeed(st, bytes, from, to);
-}
+};
 
-function numFeed(st: JsState, bytes: Uint8Array, from: number, to: number): void {
+const numFeed = (st: JsState, bytes: Uint8Array, from: number, to: number): void => {
   let s = st.numState;
   if (s === N_INVALID) return;
   let mantissa = st.numMantissa;
@@ -279,13 +278,13 @@ function numFeed(st: JsState, bytes: Uint8Array, from: number, to: number): void
   st.numTail = tail;
   st.numDigits = digits;
   st.numScale = scale;
-}
+};
 
 /** A significant digit past the 19th: kept as text (up to MAX_KEPT_DIGITS) for exact rounding. */
-function dropDigit(st: JsState, d: number): void {
+const dropDigit = (st: JsState, d: number): void => {
   if (st.numDropped < L.MAX_KEPT_DIGITS) st.droppedDigits[st.numDropped] = ZERO + d;
   else if (d !== 0) st.numDroppedBeyondKept = true;
   if (d !== 0) st.numDroppedNonzero = true;
   st.numDropped++;
-}
+};
 

@@ -12,7 +12,7 @@ import * as L from '../../../assembly/layout.js';
 import * as M from '../../../assembly/machine-states.js';
 import { NO_SLOTS, type SlotMap } from '../raw-columns.js';
 
-// The constants of other modules used here, as module-local consts (see src/kernel/js/bytes.ts).
+// What this module uses of others, as module-local consts (see src/kernel/js/bytes.ts).
 const { N_LEAD, RECORD_DATA, RECORD_DISCARD, RECORD_HEADER, S_RECORD_START, S_UNQUOTED } = M;
 
 /** digits a double holds exactly (10^15 < 2^53); the 16th to 19th go to `numTail` */
@@ -87,7 +87,7 @@ export class JsState {
 }
 
 /** A new scan (after configure): clear the counters, start the machine as the configuration says. */
-export function reset(st: JsState): void {
+export const reset = (st: JsState): void => {
   st.records = 0;
   st.lines = 0;
   st.short = 0;
@@ -117,10 +117,10 @@ export function reset(st: JsState): void {
     st.recordMode = st.header ? RECORD_HEADER : RECORD_DATA;
     beginRecordAt(st, st.position);
   }
-}
+};
 
 /** The number parser at the start of a selected field. */
-export function resetNumber(st: JsState): void {
+export const resetNumber = (st: JsState): void => {
   st.numState = N_LEAD;
   st.numNegative = false;
   st.numMantissa = 0;
@@ -132,23 +132,23 @@ export function resetNumber(st: JsState): void {
   st.numDroppedBeyondKept = false;
   st.numExponent = 0;
   st.numExponentNegative = false;
-}
+};
 
 /** Counting begins with the first data record: where it starts, and the lines before it. */
-export function beginRecordAt(st: JsState, at: number): void {
+export const beginRecordAt = (st: JsState, at: number): void => {
   if (st.recordMode === RECORD_DATA && st.firstRecord < 0) {
     st.firstRecord = at;
     st.linesBeforeFirst = st.lines;
   }
-}
+};
 
 /** The record counters, from the locals the fast path kept them in. */
-export function storeRecordCounters(st: JsState, lines: number, records: number, maxFields: number, expected: number, short: number, long: number): void {
+export const storeRecordCounters = (st: JsState, lines: number, records: number, maxFields: number, expected: number, short: number, long: number): void => {
   st.lines = lines;
   st.records = records;
   st.maxFields = maxFields;
   st.expectedFields = expected;
   st.short = short;
   st.long = long;
-}
+};
 
