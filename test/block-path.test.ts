@@ -1,9 +1,10 @@
-// The SIMD kernel's block path (assembly/index.ts: countRecords, fieldRecords) reads 64-byte blocks as
-// LF/delimiter/quote masks and follows quotes by prefix XOR. These inputs put what it must get right
-// at every offset of a block and across block and window edges: quoted fields longer than a block
-// with LFs, delimiters and doubled quotes inside, quotes that open nothing (mid-field, after a
-// closing quote), CRLF and empty lines, exponents, ragged records. Every query must give the
-// reference's answer, and the same JSON from wasm (SIMD), wasm-scalar and js, for every window.
+// The SIMD kernel's block path (assembly/blocks.ts; countRecords and fieldRecords in
+// assembly/block-records.ts) reads 64-byte blocks as LF/delimiter/quote masks and follows quotes by
+// prefix XOR. These inputs put what it must get right at every offset of a block and across block
+// and window edges: quoted fields longer than a block with LFs, delimiters and doubled quotes
+// inside, quotes that open nothing (mid-field, after a closing quote), CRLF and empty lines,
+// exponents, ragged records. Every query must give the reference's answer, and the same JSON from
+// wasm (SIMD), wasm-scalar and js, for every window.
 
 import { describe, expect, it } from 'vitest';
 import { scanBytes } from '../src/api.js';

@@ -1,4 +1,4 @@
-// The engines agree: the JavaScript engine (src/kernel/js-kernel.ts) and the Wasm kernel must give
+// The engines agree: the JavaScript engine (src/kernel/js/) and the Wasm kernel must give
 // byte-identical `--json` results for every input and window size, and identical raw accumulators
 // for byte-range scans (mid-file starts, stop offsets). The JavaScript engine is also checked
 // against the reference implementation of SPEC.md on its own.
@@ -477,15 +477,16 @@ describe('wasm and js engines give identical raw results on byte ranges', () => 
 });
 
 // ---------------------------------------------------------------------------------------------
-// Kernel bugs found while writing the js engine: these fail until assembly/index.ts is fixed
+// Kernel bugs found while writing the js engine (fixed in the kernel since): regression tests
 // ---------------------------------------------------------------------------------------------
 
 describe('the wasm kernel agrees with the reference on numbers the js engine rounds correctly', () => {
   it('rounds a 16-digit tie in the fast path after a number with over 800 dropped digits', async () => {
     // The first number has a nonzero digit past the 800 kept ones, which sets the kernel's
-    // numDroppedBeyondKept. fastField() resets numDropped but not that flag, so slowDouble() of
-    // the next fast-path number (2^53 + 1, a tie between 2^53 and 2^53 + 2) appends a stale
-    // sticky "1" and rounds up: max 9007199254740994 instead of Number('9007199254740993').
+    // numDroppedBeyondKept. fastField() (assembly/number.ts) reset numDropped but not that flag, so
+    // slowDouble() of the next fast-path number (2^53 + 1, a tie between 2^53 and 2^53 + 2)
+    // appended a stale sticky "1" and rounded up: max 9007199254740994 instead of
+    // Number('9007199254740993'). Now slowDouble() reads the flag only with dropped digits.
     const input: Input = {
       bytes: encoder.encode(`x\n1.${'0'.repeat(820)}1\n9007199254740993\n`),
       header: true,

@@ -7,7 +7,8 @@
 // finds the kernel at build/kernel/*.wasm and its worker beside itself, by relative URLs.
 
 import { CsvscanError, EXIT_MALFORMED, EXIT_USAGE } from '../errors.js';
-import { registerKernelModule, type KernelVariant } from '../kernel/wasm-kernel.js';
+import type { KernelVariant } from '../kernel/types.js';
+import { registerKernelModule } from '../kernel/wasm-kernel.js';
 import type { ScanResult } from '../types.js';
 import type { ScanRequest, WorkerMessage, WorkerScanOptions } from './protocol.js';
 

@@ -1,22 +1,12 @@
-// One interface for every scanning engine (Wasm kernels, the JavaScript engine): the driver copies
-// a window of input into `window()`, calls scan(length) once per window, finish() at the end, and
-// reads results(). Engines must give identical results for identical input and configuration.
+// The engine registry: createEngine(name) gives a fresh engine of one of ENGINE_NAMES. What an
+// engine is (the Engine interface, KernelConfig) is in types.ts, re-exported here for its users.
 
-import type { EngineName, RawScan } from '../types.js';
+import type { EngineName } from '../types.js';
 import { JsKernel } from './js-kernel.js';
-import { WasmKernel, type KernelConfig } from './wasm-kernel.js';
+import type { Engine } from './types.js';
+import { WasmKernel } from './wasm-kernel.js';
 
-export type { KernelConfig } from './wasm-kernel.js';
-
-export interface Engine {
-  /** The buffer windows are copied into, able to hold `size` bytes (call before configure). */
-  window(size: number): Uint8Array;
-  configure(config: KernelConfig): void;
-  /** Scan the first `length` bytes of the window; returns a STATUS_* of assembly/layout.ts. */
-  scan(length: number): number;
-  finish(): number;
-  results(): RawScan;
-}
+export type { Engine, KernelConfig } from './types.js';
 
 /** Every engine name has its engine (resolveOptions() refuses other names before a scan starts). */
 const FACTORIES: Record<EngineName, () => Engine> = {

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../util/package-root.js';
-import type { KernelVariant } from './wasm-kernel.js';
+import type { KernelVariant } from './types.js';
 
 /** Absolute path of a kernel build inside the package. */
 export function kernelPath(variant: KernelVariant): string {

@@ -1,14 +1,15 @@
 // Host side of the kernel ABI: instantiate the .wasm, write CONFIG and COLUMN_MAP, hand out the
-// window view, read RESULTS and SLOTS back into a RawScan. Layout constants come from
-// assembly/layout.ts, the one place the ABI is defined.
+// window view, read RESULTS and SLOTS back into a RawScan (slot mapping and RawColumns as every
+// engine does them: raw-columns.ts). Layout constants come from assembly/layout.ts, the one place
+// the ABI is defined.
 //
 // No Node API here: browsers and other hosts construct a WasmKernel from a compiled
 // WebAssembly.Module (or register one per variant); under Node, kernel-module.ts reads the build.
 
 import * as L from '../../assembly/layout.js';
-import type { RawColumn, RawScan, ScanMode, Dialect } from '../types.js';
-
-export type KernelVariant = 'simd' | 'scalar' | 'scalar.debug';
+import type { RawColumn, RawScan } from '../types.js';
+import { NO_SLOTS, rawColumn, rawColumns, slotMap, type SlotMap, type SlotValues } from './raw-columns.js';
+import type { Engine, KernelConfig, KernelVariant } from './types.js';
 
 interface KernelExports {
   memory: WebAssembly.Memory;
@@ -17,27 +18,6 @@ interface KernelExports {
   finish(): number;
   layoutVersion(): number;
   _start?(): void;
-}
-
-/** What reset() is told: dialect, columns, and where in the file this scan starts and stops. */
-export interface KernelConfig {
-  dialect: Dialect;
-  /** field index (0-based) of each slot */
-  slotFields: number[];
-  /** map every field i < MAX_SLOTS to slot i (stats of all columns when the width is unknown) */
-  allFields: boolean;
-  mode: ScanMode;
-  /** absolute offset of the first byte fed */
-  startOffset: number;
-  /** records starting at or after this offset are not scanned (-1: none) */
-  stopOffset: number;
-  /** the first byte fed is inside the file: discard bytes up to the first record boundary */
-  midFile: boolean;
-  /**
-   * fields a record should have, for the short/long counts: a range that starts inside the file
-   * cannot see the header or the first record (0 or absent: the header's, else the first record's)
-   */
-  expectedFields?: number;
 }
 
 const moduleCache = new Map<KernelVariant, WebAssembly.Module>();
@@ -68,12 +48,11 @@ function kernelModule(variant: KernelVariant): WebAssembly.Module {
 
 const latin1 = new TextDecoder('latin1');
 
-export class WasmKernel {
+export class WasmKernel implements Engine {
   private readonly exports: KernelExports;
   private bytes: Uint8Array;
   private view: DataView;
-  private slotCount = 0;
-  private allFields = false;
+  private slots: SlotMap = NO_SLOTS;
 
   /** A kernel of a packaged variant (Node, or after registerKernelModule), or of a compiled module. */
   constructor(kernel: KernelVariant | WebAssembly.Module = 'scalar') {
@@ -128,27 +107,13 @@ export class WasmKernel {
     view.setBigInt64(c + L.CONFIG_STOP_OFFSET, BigInt(config.stopOffset), true);
     view.setBigInt64(c + L.CONFIG_EXPECTED_FIELDS, BigInt(config.expectedFields ?? 0), true);
 
+    const slots = slotMap(config);
+    this.slots = slots;
     const map = new Int16Array(this.exports.memory.buffer, L.COLUMN_MAP_OFFSET, L.MAX_FIELDS);
     map.fill(-1);
-    let mapped = 0;
-    this.allFields = config.allFields && config.mode !== 'count';
-    if (config.mode !== 'count') {
-      if (config.allFields) {
-        for (let i = 0; i < L.MAX_SLOTS; i++) map[i] = i;
-        mapped = L.MAX_SLOTS;
-        this.slotCount = L.MAX_SLOTS;
-      } else {
-        config.slotFields.forEach((field, slotIndex) => {
-          map[field] = slotIndex;
-          mapped = Math.max(mapped, field + 1);
-        });
-        this.slotCount = config.slotFields.length;
-      }
-    } else {
-      this.slotCount = 0;
-    }
-    view.setInt32(c + L.CONFIG_MAPPED_FIELDS, mapped, true);
-    view.setInt32(c + L.CONFIG_SLOT_COUNT, this.slotCount, true);
+    map.set(slots.fieldSlots.subarray(0, L.MAX_FIELDS));
+    view.setInt32(c + L.CONFIG_MAPPED_FIELDS, slots.mappedFields, true);
+    view.setInt32(c + L.CONFIG_SLOT_COUNT, slots.slotCount, true);
     this.exports.reset();
   }
 
@@ -168,9 +133,7 @@ export class WasmKernel {
     const i64 = (offset: number): number => Number(view.getBigInt64(r + offset, true));
     const status = view.getInt32(r + L.RESULT_STATUS, true);
     const records = i64(L.RESULT_RECORDS);
-    const slots = this.allFields ? Math.min(this.slotCount, i64(L.RESULT_MAX_FIELDS)) : this.slotCount;
-    const columns: RawColumn[] = [];
-    for (let s = 0; s < slots; s++) columns.push(this.readSlot(s, records));
+    const columns = rawColumns(this.slots, i64(L.RESULT_MAX_FIELDS), (slot) => this.readSlot(slot, records));
     return {
       records,
       lines: i64(L.RESULT_LINES),
@@ -196,16 +159,9 @@ export class WasmKernel {
     const base = L.SLOTS_OFFSET + slotIndex * L.SLOT_SIZE;
     const i64 = (offset: number): number => Number(view.getBigInt64(base + offset, true));
     const f64 = (offset: number): number => view.getFloat64(base + offset, true);
-    const count = i64(L.SLOT_COUNT);
-    const invalid = i64(L.SLOT_INVALID);
-    const invalidLine = i64(L.SLOT_INVALID_LINE);
-    const captured = view.getInt32(base + L.SLOT_INVALID_LENGTH, true);
-    return {
-      count,
-      // every record gives each selected column a number, an invalid field or an empty one
-      // (a missing field is empty), so the kernel does not count empties itself
-      empty: records - count - invalid,
-      invalid,
+    const values: SlotValues = {
+      count: i64(L.SLOT_COUNT),
+      invalid: i64(L.SLOT_INVALID),
       outside: i64(L.SLOT_OUTSIDE),
       exactSum: sumBuckets(view, base + L.SLOT_SUMS, L.SUM_BUCKETS, L.SUM_EXP_MIN, 35),
       exactSquares: sumBuckets(view, base + L.SLOT_SQUARES, L.SQ_BUCKETS, L.SQ_EXP_MIN, 70),
@@ -218,14 +174,10 @@ export class WasmKernel {
       fsqComp: f64(L.SLOT_FSQ_COMP),
       min: f64(L.SLOT_MIN),
       max: f64(L.SLOT_MAX),
-      firstInvalid:
-        invalidLine > 0
-          ? {
-              line: invalidLine,
-              value: this.bytes.slice(base + L.SLOT_INVALID_BYTES, base + L.SLOT_INVALID_BYTES + captured),
-            }
-          : null,
+      invalidLine: i64(L.SLOT_INVALID_LINE),
     };
+    const captured = base + L.SLOT_INVALID_BYTES;
+    return rawColumn(records, values, () => this.bytes.slice(captured, captured + view.getInt32(base + L.SLOT_INVALID_LENGTH, true)));
   }
 }
 
