@@ -1,4 +1,4 @@
-// The csvscan kernel: a byte-level CSV state machine (SPEC.md grammar) that keeps its state across
+// The csvscan kernel: a byte-level CSV state machine (docs/spec.md grammar) that keeps its state across
 // windows, classifies the fields of the selected columns and accumulates exact decimal sums. This
 // file holds only its exports, the ABI of docs/kernel-abi.md; the modules, by responsibility:
 //

@@ -1,4 +1,4 @@
-// The byte machine: the CSV grammar of SPEC.md one byte at a time (the S_* states of
+// The byte machine: the CSV grammar of docs/spec.md one byte at a time (the S_* states of
 // assembly/machine-states.ts), with its state carried across windows in assembly/state.ts. It
 // takes every byte the fast stages do not: a record or field that spans windows, a quoted field they
 // cannot parse in place, a header, the partial record a mid-file scan starts in, the window's tail.

@@ -417,7 +417,7 @@ const EQUALLY_FAST = 0.05;
 
 /**
  * The rule for the defaults: the fastest CLI configuration, and among all within 5% of it the one
- * with the lowest peak RSS, then the smaller window (memory that does not grow is SPEC.md's promise;
+ * with the lowest peak RSS, then the smaller window (memory that does not grow is docs/spec.md's promise;
  * a 5% speed difference is within the noise of whole-process timings).
  */
 export function chooseDefault(candidates: Candidate[]): Candidate | null {
@@ -468,7 +468,7 @@ export function recommendation(rows: IoRow[], bytes: number): string {
   const otherBest = other.length > 0 ? other.reduce((best, candidate) => (candidate.speed > best.speed ? candidate : best)) : null;
   const parts = [
     `**Recommendation** (rule: take the fastest \`csvscan count\` configuration; among all within ${EQUALLY_FAST * 100}% of it, ` +
-      'prefer the lowest peak RSS, then the smaller window, since flat memory is what SPEC.md promises and 5% is within ' +
+      'prefer the lowest peak RSS, then the smaller window, since flat memory is what docs/spec.md promises and 5% is within ' +
       `the noise of whole-process timings): default \`--io ${chosen.io} --window ${window}\`, ${formatSpeed(chosen.speed)} MB/s, ` +
       `peak RSS ${formatMiB(chosen.rssKiB)} MiB, ${formatCount(chosen.faults)} minor faults.`,
   ];
@@ -552,7 +552,7 @@ async function main(): Promise<number> {
         }
         timings.push(finished.timing);
         if (spec.wholeProcess) {
-          // `count` prints the number of records alone (SPEC.md): it must be the generator's.
+          // `count` prints the number of records alone (docs/spec.md): it must be the generator's.
           if (finished.stdout.trim() !== String(file.rows)) {
             throw new Mismatch(`${label}: counted ${finished.stdout.trim()}, the generator wrote ${file.rows} records`);
           }

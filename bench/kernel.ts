@@ -79,7 +79,7 @@ async function main(): Promise<void> {
         }
         const json = JSON.stringify(result);
         agreed ??= json;
-        // One thread, one window size: every engine prints the same bytes (SPEC.md).
+        // One thread, one window size: every engine prints the same bytes (docs/spec.md).
         const comparison = compareOutputs(agreed, json, false);
         if ('difference' in comparison) throw new Mismatch(`${label}: ${engine} differs from ${options.engines[0]}: ${comparison.difference}`);
         const difference = referenceDifference(result!, file.reference!);

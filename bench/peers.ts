@@ -191,7 +191,7 @@ function awkJsonString(text: string): string {
   return awkFormatText(JSON.stringify(text));
 }
 
-/** SPEC.md's number syntax, trimmed of spaces and tabs (and the CR of a CRLF line end awk leaves). */
+/** docs/spec.md's number syntax, trimmed of spaces and tabs (and the CR of a CRLF line end awk leaves). */
 const AWK_NUMBER_PATTERN = '^[ \\t]*[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?[ \\t\\r]*$';
 
 /**
@@ -481,7 +481,7 @@ async function benchmarkFile(file: GeneratedFile, setup: ToolSetup, options: Pee
         continue;
       }
       if (variant.isCsvscan) {
-        // Thread counts may differ in the last bits of columns outside the exact domain (SPEC.md).
+        // Thread counts may differ in the last bits of columns outside the exact domain (docs/spec.md).
         const comparison = compareOutputs(expected.stdout.trim(), measurement.stdout.trim(), true);
         if ('difference' in comparison) {
           throw new Mismatch(

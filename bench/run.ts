@@ -66,7 +66,7 @@ interface Target {
 interface Variant {
   name: string;
   args: string[];
-  /** thread count may change the last bits of columns outside the exact domain (SPEC.md) */
+  /** thread count may change the last bits of columns outside the exact domain (docs/spec.md) */
   tolerantOutsideExactDomain: boolean;
 }
 
@@ -406,7 +406,7 @@ async function main(): Promise<number> {
     '',
     ...formatTable(rows),
     '',
-    `Peak RSS over all runs: ${formatMiB(peakRssKiB)} MiB (SPEC.md target: under ${SPEC_MEMORY_TARGET_MIB} MiB with two threads${peakRssKiB / 1024 > SPEC_MEMORY_TARGET_MIB ? ' - OVER TARGET' : ''}).`,
+    `Peak RSS over all runs: ${formatMiB(peakRssKiB)} MiB (docs/spec.md target: under ${SPEC_MEMORY_TARGET_MIB} MiB with two threads${peakRssKiB / 1024 > SPEC_MEMORY_TARGET_MIB ? ' - OVER TARGET' : ''}).`,
   ];
   process.stdout.write(output.join('\n') + '\n');
 

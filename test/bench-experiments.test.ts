@@ -1,6 +1,6 @@
 // bench/experiments: probe.ts prints one line per file and command with a digest of the --json
 // result, which compare.sh sets side by side for a base and a patched kernel; so the digest must be
-// that of the result (here: of the js engine's, which SPEC.md requires to be the same).
+// that of the result (here: of the js engine's, which docs/spec.md requires to be the same).
 
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';

@@ -99,7 +99,7 @@ function exactSum(values: string[]): string {
   return negative ? `-${text}` : text;
 }
 
-/** SPEC.md's number syntax. */
+/** docs/spec.md's number syntax. */
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 const temporaryDirectory = mkdtempSync(join(tmpdir(), 'csvscan-bench-test-'));

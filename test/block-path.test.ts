@@ -138,7 +138,7 @@ describe.each([
       for (const { mode, columns } of queries) {
         const expected = reference(bytes, mode, columns);
         // the reference is exact; a column with numbers outside the exact domain may differ in
-        // the last bits of sum/mean/stddev (SPEC.md), so the engines are compared with each other
+        // the last bits of sum/mean/stddev (docs/spec.md), so the engines are compared with each other
         // byte for byte and with the reference on everything else
         const first = JSON.stringify(await run(bytes, mode, columns, 'wasm'));
         for (const engine of ENGINES) {

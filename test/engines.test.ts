@@ -1,7 +1,7 @@
 // The engines agree: the JavaScript engine (src/kernel/js/) and the Wasm kernel must give
 // byte-identical `--json` results for every input and window size, and identical raw accumulators
 // for byte-range scans (mid-file starts, stop offsets). The JavaScript engine is also checked
-// against the reference implementation of SPEC.md on its own.
+// against the reference implementation of docs/spec.md on its own.
 //
 // CSVSCAN_ENGINE_SEEDS=N runs seeds 1..N of each generated family (default 120).
 
@@ -299,7 +299,7 @@ function withinRelative(actual: number | null, expected: number | null, toleranc
   return Math.abs(actual - expected) <= tolerance * Math.max(Math.abs(actual), Math.abs(expected));
 }
 
-/** Exact where SPEC.md promises exactness (in-domain columns), else its tolerances. */
+/** Exact where docs/spec.md promises exactness (in-domain columns), else its tolerances. */
 function columnDifferences(actual: ColumnResult, expected: ColumnResult, mode: ScanMode): string[] {
   const differences: string[] = [];
   const check = (key: keyof ColumnResult, ok: boolean): void => {

@@ -1,4 +1,4 @@
-// The kernel through the library API: known answers for the SPEC.md rules, exact sums, the
+// The kernel through the library API: known answers for the docs/spec.md rules, exact sums, the
 // csv-spectrum conformance files, every one of them with every engine (wasm, wasm-scalar, js),
 // over many window sizes, from memory and through both io modes.
 // Some literals below are deliberately not exact doubles: the scanner must round them as JS does.
@@ -78,7 +78,7 @@ async function malformed(text: string, options: Options = {}): Promise<string> {
   return [...messages][0]!;
 }
 
-describe('records (SPEC.md "Records and fields")', () => {
+describe('records (docs/spec.md "Records and fields")', () => {
   it('ends records at LF and CRLF; a lone CR is data', async () => {
     const r = await scanAll('a,b\n1,2\r\n3,4\n5\r6,7\n', { columns: ['a', 'b'] });
     expect(r.rows).toBe(3);
@@ -159,7 +159,7 @@ describe('records (SPEC.md "Records and fields")', () => {
   });
 });
 
-describe('numbers (SPEC.md "Numbers")', () => {
+describe('numbers (docs/spec.md "Numbers")', () => {
   const valid: [string, number][] = [
     ['0', 0], ['-0', -0], ['+3', 3], ['.5', 0.5], ['5.', 5], ['1E+3', 1000], ['1e-5', 1e-5],
     [' 42 ', 42], ['\t-7\t', -7], ['007', 7], ['1.250', 1.25], ['12345678901234567', 12345678901234567],
@@ -192,7 +192,7 @@ describe('numbers (SPEC.md "Numbers")', () => {
   });
 });
 
-describe('exact sums (SPEC.md "Sums, exactly")', () => {
+describe('exact sums (docs/spec.md "Sums, exactly")', () => {
   it('sums 0.1 ten times to exactly 1', async () => {
     const c = await column('x\n' + '0.1\n'.repeat(10), 'x');
     expect(c.sum_text).toBe('1');

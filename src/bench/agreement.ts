@@ -1,5 +1,5 @@
 // Before any speed is shown, every engine and thread count must have printed the same result
-// (SPEC.md: byte-identical --json for every engine and thread count). The one exception: a column
+// (docs/spec.md: byte-identical --json for every engine and thread count). The one exception: a column
 // with a number outside the exact domain (sum_text null) may differ in the last bits of sum, mean
 // and stddev between thread counts. Between engines at one thread count, bytes must match.
 
@@ -15,7 +15,7 @@ interface AgreementReport {
   mismatches: string[];
 }
 
-/** SPEC.md bounds each result against the exact value; two results may each be off by that much. */
+/** docs/spec.md bounds each result against the exact value; two results may each be off by that much. */
 const SUM_TOLERANCE = 2e-12;
 const STDDEV_TOLERANCE = 2e-9;
 
@@ -68,7 +68,7 @@ const TOLERANT_FIELDS: readonly [string, number][] = [
 ];
 
 /**
- * The difference between two results beyond what SPEC.md allows between thread counts, or null.
+ * The difference between two results beyond what docs/spec.md allows between thread counts, or null.
  * Columns outside the exact domain have their inexact fields checked for closeness, then blanked.
  */
 function differenceBeyondLastBits(a: Json, b: Json): string | null {

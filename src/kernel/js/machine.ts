@@ -1,4 +1,4 @@
-// The byte machine (as assembly/machine.ts is the kernel's): the CSV grammar of SPEC.md one byte at
+// The byte machine (as assembly/machine.ts is the kernel's): the CSV grammar of docs/spec.md one byte at
 // a time (the S_* states of assembly/machine-states.ts), its state carried across windows in a
 // JsState. At each record start it hands the window to the fast path (src/kernel/js/fast-records.ts)
 // first, and takes every byte the fast path does not: a record or field that spans windows, a
