@@ -20,10 +20,11 @@ import {
   type Outcome,
   type Query,
 } from './support/outcomes.js';
+import { KERNEL_WINDOWS } from './support/windows.js';
 
 const SEEDS = Number(process.env.CSVSCAN_DIFF_SEEDS ?? 200);
 const UNTERMINATED_SEEDS = Math.max(1, Math.floor(SEEDS / 4));
-const WINDOWS: (number | undefined)[] = [1, 2, 3, 7, 64, 4096, undefined];
+const WINDOWS = KERNEL_WINDOWS;
 
 /** Engines to compare: all of them. */
 const ENGINES = ENGINE_NAMES;

@@ -15,12 +15,13 @@ import { loadKernelModule } from '../src/kernel/kernel-module.js';
 import { registerKernelModule, WasmKernel } from '../src/kernel/wasm-kernel.js';
 import type { EngineName } from '../src/types.js';
 import { generateCsv, generateUnterminated, SeededRandom } from './reference/generate.js';
+import { KERNEL_WINDOWS } from './support/windows.js';
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '..');
 const CLI = join(ROOT, 'bin', 'csvscan.js');
 const NAME = 'stream.csv';
-const WINDOWS: (number | undefined)[] = [1, 2, 3, 7, 64, 4096, undefined];
+const WINDOWS = KERNEL_WINDOWS;
 const SEEDS = 60;
 
 /** Engines registered when the test runs ('js' may not exist yet). */

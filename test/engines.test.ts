@@ -12,9 +12,11 @@ import { createEngine, type Engine, type KernelConfig } from '../src/kernel/engi
 import type { ColumnResult, EngineName, RawScan, ScanMode, ScanResult } from '../src/types.js';
 import { generateCsv, generateUnterminated, SeededRandom, type GeneratedCsv } from './reference/generate.js';
 import { ReferenceMalformed, referenceScan, ReferenceUnknownColumn } from './reference/reference.js';
+import { KERNEL_WINDOWS } from './support/windows.js';
+import { sameNumber, withinRelative } from './support/outcomes.js';
 
 const SEEDS = Number(process.env.CSVSCAN_ENGINE_SEEDS ?? 120);
-const WINDOWS: (number | undefined)[] = [1, 2, 3, 7, 64, 4096, undefined];
+const WINDOWS = KERNEL_WINDOWS;
 const RANGE_WINDOWS = [1, 3, 64, 65536];
 const FILE_NAME = 'engines.csv';
 const encoder = new TextEncoder();
@@ -285,18 +287,6 @@ function referenceOutcome(input: Input, query: Query): Outcome | { malformedAt: 
     if (error instanceof ReferenceUnknownColumn) return { unknownColumn: error.column };
     throw error;
   }
-}
-
-function sameNumber(actual: number | null, expected: number | null): boolean {
-  if (actual === null || expected === null) return actual === expected;
-  return actual === expected || (Number.isNaN(actual) && Number.isNaN(expected));
-}
-
-function withinRelative(actual: number | null, expected: number | null, tolerance: number): boolean {
-  if (actual === null || expected === null || !Number.isFinite(actual) || !Number.isFinite(expected)) {
-    return sameNumber(actual, expected);
-  }
-  return Math.abs(actual - expected) <= tolerance * Math.max(Math.abs(actual), Math.abs(expected));
 }
 
 /** Exact where docs/spec.md promises exactness (in-domain columns), else its tolerances. */

@@ -13,8 +13,9 @@ import { scanBytes, scanFile } from '../src/api.js';
 import { CsvscanError } from '../src/errors.js';
 import type { ColumnResult, EngineName, ScanMode, ScanOptions, ScanResult } from '../src/types.js';
 import { referenceScan } from './reference/reference.js';
+import { KERNEL_WINDOWS } from './support/windows.js';
 
-export const WINDOWS = [1, 2, 3, 7, 64, 4096, undefined];
+const WINDOWS = KERNEL_WINDOWS;
 const ENGINES: EngineName[] = ['wasm', 'wasm-scalar', 'js'];
 
 const encoder = new TextEncoder();

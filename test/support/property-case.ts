@@ -25,11 +25,10 @@ import {
   type Query,
 } from './outcomes.js';
 import { shardAndMerge, type ShardOptions } from './shards.js';
+import { KERNEL_WINDOWS, LARGER_WINDOWS, SMALL_WINDOWS } from './windows.js';
 
 /** Windows every engine is tried at over the seeds (undefined: the default), besides random ones. */
-const SMALL_WINDOWS = [1, 2, 3];
-const LARGER_WINDOWS = [7, 64, 4096, undefined];
-const WINDOWS = [...SMALL_WINDOWS, ...LARGER_WINDOWS];
+const WINDOWS = KERNEL_WINDOWS;
 /** Threads are clamped to the cores (docs/spec.md); to cut a file into more ranges than that, see pretendCores. */
 const MAX_THREADS = 8;
 
