@@ -5,15 +5,14 @@
 // CSVSCAN_DIFF_SEEDS=N runs seeds 1..N (default 200).
 
 import { describe, expect, it } from 'vitest';
-import { scanBytes } from '../src/api.js';
 import { ENGINE_NAMES, type EngineName } from '../src/types.js';
 import { generateCsv, generateUnterminated } from './reference/generate.js';
 import {
   asJson,
   describeInput,
-  FILE_NAME,
   outcomeDifferences,
   productOutcome,
+  scanInput,
   queriesFor,
   referenceOutcome,
   type Input,
@@ -30,21 +29,7 @@ const WINDOWS = KERNEL_WINDOWS;
 const ENGINES = ENGINE_NAMES;
 
 function scanOutcome(input: Input, query: Query, window: number | undefined, engine: EngineName): Promise<Outcome> {
-  return productOutcome(() =>
-    scanBytes(
-      input.bytes,
-      {
-        mode: query.mode,
-        columns: query.columns,
-        header: input.header,
-        delimiter: input.delimiter,
-        quote: input.quote,
-        engine,
-        ...(window === undefined ? {} : { window }),
-      },
-      FILE_NAME,
-    ),
-  );
+  return productOutcome(() => scanInput(input, query, engine, window));
 }
 
 describe(`product (${ENGINES.join(', ')}) matches the reference on generated CSVs`, () => {

@@ -6,19 +6,16 @@
 // CSVSCAN_ENGINE_SEEDS=N runs seeds 1..N of each generated family (default 120).
 
 import { describe, expect, it } from 'vitest';
-import { scanBytes } from '../src/api.js';
 import { CsvscanError } from '../src/errors.js';
 import { createEngine, type Engine, type KernelConfig } from '../src/kernel/engine.js';
 import type { ColumnResult, EngineName, RawScan, ScanMode, ScanResult } from '../src/types.js';
 import { generateCsv, generateUnterminated, SeededRandom, type GeneratedCsv } from './reference/generate.js';
-import { ReferenceMalformed, referenceScan, ReferenceUnknownColumn } from './reference/reference.js';
 import { KERNEL_WINDOWS } from './support/windows.js';
-import { sameNumber, withinRelative } from './support/outcomes.js';
+import { describeInput, referenceOutcome, sameNumber, scanInput, withinRelative } from './support/outcomes.js';
 
 const SEEDS = Number(process.env.CSVSCAN_ENGINE_SEEDS ?? 120);
 const WINDOWS = KERNEL_WINDOWS;
 const RANGE_WINDOWS = [1, 3, 64, 65536];
-const FILE_NAME = 'engines.csv';
 const encoder = new TextEncoder();
 const LF = 0x0a;
 
@@ -42,33 +39,13 @@ type Outcome =
 
 async function run(input: Input, query: Query, engine: EngineName, window: number | undefined): Promise<Outcome> {
   try {
-    const result = await scanBytes(
-      input.bytes,
-      {
-        mode: query.mode,
-        columns: query.columns,
-        header: input.header,
-        delimiter: input.delimiter,
-        quote: input.quote,
-        engine,
-        ...(window === undefined ? {} : { window }),
-      },
-      FILE_NAME,
-    );
-    return { result };
+    return { result: await scanInput(input, query, engine, window) };
   } catch (error) {
     if (!(error instanceof CsvscanError)) throw error;
     if (error.exitCode === 1) return { malformed: error.message };
     if (/unknown column/.test(error.message)) return { unknownColumn: error.message };
     return { usage: error.message };
   }
-}
-
-/** Shown with a failure, so a failing case can be read without rerunning it. */
-function describeInput(input: Input): string {
-  const text = JSON.stringify(new TextDecoder('utf-8', { ignoreBOM: true }).decode(input.bytes));
-  const shown = text.length > 2000 ? text.slice(0, 2000) + '…' : text;
-  return `header=${input.header} delimiter=${JSON.stringify(String.fromCharCode(input.delimiter))} quote=${JSON.stringify(String.fromCharCode(input.quote))} bytes=${shown}`;
 }
 
 /** count, stats of everything, and some random selections (an unknown column now and then). */
@@ -270,25 +247,6 @@ describe('wasm and js engines agree on hand-written corners', () => {
 // (b) js against the reference
 // ---------------------------------------------------------------------------------------------
 
-function referenceOutcome(input: Input, query: Query): Outcome | { malformedAt: { line: number; byte: number } } {
-  try {
-    return {
-      result: referenceScan(input.bytes, {
-        mode: query.mode,
-        columns: query.columns,
-        header: input.header,
-        delimiter: input.delimiter,
-        quote: input.quote,
-        file: FILE_NAME,
-      }),
-    };
-  } catch (error) {
-    if (error instanceof ReferenceMalformed) return { malformedAt: { line: error.line, byte: error.byte } };
-    if (error instanceof ReferenceUnknownColumn) return { unknownColumn: error.column };
-    throw error;
-  }
-}
-
 /** Exact where docs/spec.md promises exactness (in-domain columns), else its tolerances. */
 function columnDifferences(actual: ColumnResult, expected: ColumnResult, mode: ScanMode): string[] {
   const differences: string[] = [];
@@ -319,10 +277,10 @@ async function expectJsMatchesReference(input: Input, queries: Query[], label: s
     for (const window of [1, 7, undefined]) {
       const context = `${label} ${query.mode} -c ${JSON.stringify(query.columns)} window ${window ?? 'default'}\n${describeInput(input)}`;
       const actual = await run(input, query, 'js', window);
-      if ('malformedAt' in expected) {
+      if ('malformed' in expected) {
         expect('malformed' in actual ? MALFORMED.exec(actual.malformed)?.slice(1).map(Number) : actual, context).toEqual([
-          expected.malformedAt.line,
-          expected.malformedAt.byte,
+          expected.malformed.line,
+          expected.malformed.byte,
         ]);
         continue;
       }

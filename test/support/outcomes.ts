@@ -3,9 +3,10 @@
 // differential, range, thread and property tests and by the fuzz runner (scripts/fuzz.ts), so it
 // returns differences instead of asserting (no vitest here).
 
+import { scanBytes } from '../../src/api.js';
 import { CsvscanError } from '../../src/errors.js';
 import { toJsonLine } from '../../src/results/format.js';
-import type { ColumnResult, ScanMode, ScanResult } from '../../src/types.js';
+import type { ColumnResult, EngineName, ScanMode, ScanResult } from '../../src/types.js';
 import { SeededRandom, type GeneratedCsv } from '../reference/generate.js';
 import { ReferenceMalformed, referenceScan, ReferenceUnknownColumn } from '../reference/reference.js';
 
@@ -65,6 +66,12 @@ export function referenceOutcome(input: Input, query: Query): Outcome {
     if (error instanceof ReferenceUnknownColumn) return { unknownColumn: true };
     throw error;
   }
+}
+
+/** The product's scan of a generated input for `query`, by `engine` at `window` (undefined: the default). */
+export function scanInput(input: Input, query: Query, engine: EngineName, window?: number): Promise<ScanResult> {
+  const options = { mode: query.mode, columns: query.columns, header: input.header, delimiter: input.delimiter, quote: input.quote, engine };
+  return scanBytes(input.bytes, window === undefined ? options : { ...options, window }, FILE_NAME);
 }
 
 const MALFORMED_MESSAGE = /line (\d+) \(byte (\d+)\): quoted field never closed$/;
