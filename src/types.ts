@@ -79,6 +79,8 @@ export interface RawScan {
   /** set when EOF fell inside a quoted field */
   unterminatedQuote: { line: number; byte: number } | null;
   columns: RawColumn[];
+  /** with --by: key (components in --by order, see src/kernel/groups.ts) -> records */
+  groups?: Map<string, number>;
 }
 
 /** SPEC.md `--json` column object. */
@@ -98,12 +100,22 @@ export interface ColumnResult {
   stddev: number | null;
 }
 
+/** One group of a --by result: its key (UTF-8, invalid sequences as U+FFFD) and records. */
+export interface GroupResult {
+  key: string[];
+  rows: number;
+}
+
 export interface ScanResult {
   file: string;
   rows: number;
   bytes: number;
   ragged: { short: number; long: number };
   columns?: ColumnResult[];
+  /** with --by: the key columns' names, the number of groups and the groups (sorted, cut to --top) */
+  by?: string[];
+  group_count?: number;
+  groups?: GroupResult[];
   /** a `range` scan's raw accumulators, for merge() (scan/partial.ts) */
   partial?: PartialScanJson;
 }
@@ -135,6 +147,12 @@ export interface ScanOptions {
   io?: IoMode;
   /** [start, end) byte range: scan the records that start in it; the result carries `partial` */
   range?: [number, number] | null;
+  /** count by these key columns (names or 1-based indexes, as `columns`); count only */
+  by?: (string | number)[] | null;
+  /** with `by`: keep the first N groups of the order (a whole number >= 1) */
+  top?: number | null;
+  /** bytes the group table may use (default 1 GiB; at least 64 KiB) */
+  memory?: number;
   /** called now and then with bytes done so far and the total (null when unknown, e.g. stdin) */
   onProgress?: (bytesDone: number, totalBytes: number | null) => void;
 }

@@ -81,6 +81,33 @@ export function planColumns(mode: ScanMode, requested: string[] | null | undefin
   return plan;
 }
 
+/** The key columns of --by: their fields in --by order, their names, and indexes to check later. */
+export interface KeyPlan {
+  fields: number[];
+  names: string[];
+  indexesToCheck: { requested: string; index: number }[];
+}
+
+/** --by KEY names a column as -c does: a header name, else a 1-based index. */
+export function planKeys(requested: string[], header: Header | null): KeyPlan {
+  const plan: KeyPlan = { fields: [], names: [], indexesToCheck: [] };
+  for (const column of requested) {
+    const byName = header ? header.names.indexOf(column) : -1;
+    if (byName >= 0) {
+      plan.fields.push(byName);
+      plan.names.push(column);
+      continue;
+    }
+    const index = INDEX.test(column) ? Number(column) : NaN;
+    if (!(index >= 1 && (header === null || index <= header.width))) throw unknownColumn(column, header);
+    if (index > MAX_FIELDS) throw beyondFieldLimit(column, index);
+    plan.fields.push(index - 1);
+    plan.names.push(header ? header.names[index - 1]! : String(index));
+    if (!header) plan.indexesToCheck.push({ requested: column, index });
+  }
+  return plan;
+}
+
 /** How much of a list of names an error message shows. */
 const LISTED_NAMES_LIMIT = 400;
 

@@ -29,7 +29,8 @@ import { createEngine } from '../kernel/engine.js';
 import { mergeRawScans } from '../results/merge.js';
 import type { ResolvedOptions } from '../options.js';
 import type { RawColumn, RawScan, ScanMode, ScanResult } from '../types.js';
-import type { OutputColumn } from './columns.js';
+import { decodeGroups, encodeGroups, type GroupsJson } from '../results/groups.js';
+import type { KeyPlan, OutputColumn } from './columns.js';
 import { malformed, scanRange, toResult, type ByteReader, type RangeQuery, type ScanPlan } from './run.js';
 
 export const PARTIAL_FORMAT = 'csvscan-partial/1';
@@ -47,7 +48,7 @@ export interface PartialColumnJson {
 }
 
 /** The `partial` member of a shard's result. */
-export interface PartialScanJson extends Omit<RawScan, 'columns'> {
+export interface PartialScanJson extends Omit<RawScan, 'columns' | 'groups'> {
   format: typeof PARTIAL_FORMAT;
   /** the scanned file: its size and a SHA-256 of its first and last 64 KiB */
   file: { size: number; fingerprint: string };
@@ -59,6 +60,10 @@ export interface PartialScanJson extends Omit<RawScan, 'columns'> {
   midFile: boolean;
   query: { mode: ScanMode; columns: string[] | null; delimiter: number; quote: number; header: boolean };
   plan: { outputs: OutputColumn[]; allFields: boolean; indexesToCheck: { requested: string; index: number }[] };
+  /** --by: the key columns (null: not grouped) */
+  keys: KeyPlan | null;
+  /** --by: every group of the shard, keys as base64 (src/results/groups.ts) */
+  groups: GroupsJson | null;
   /** RawScan's fields come from the base type (lines relative to the first byte scanned); its columns as JSON: */
   columns: PartialColumnJson[];
 }
@@ -126,6 +131,7 @@ export async function scanShard(
       header: scan.dialect.header,
     },
     plan: { outputs: scan.plan.outputs, allFields: scan.plan.allFields, indexesToCheck: scan.plan.indexesToCheck },
+    keys: scan.keys,
     ...encodeRawScan(raw),
   };
   return result;
@@ -152,7 +158,7 @@ function readFully(input: ByteReader, dst: Uint8Array, position: number): void {
 
 // ---- the raw scan as JSON ------------------------------------------------------------------------
 
-type EncodedRawScan = Omit<PartialScanJson, 'format' | 'file' | 'range' | 'dataStart' | 'midFile' | 'query' | 'plan'>;
+type EncodedRawScan = Omit<PartialScanJson, 'format' | 'file' | 'range' | 'dataStart' | 'midFile' | 'query' | 'plan' | 'keys'>;
 
 function encodeRawScan(raw: RawScan): EncodedRawScan {
   return {
@@ -169,6 +175,7 @@ function encodeRawScan(raw: RawScan): EncodedRawScan {
     stopPosition: raw.stopPosition,
     unterminatedQuote: raw.unterminatedQuote,
     columns: raw.columns.map(encodeColumn),
+    groups: raw.groups ? encodeGroups(raw.groups) : null,
   };
 }
 
@@ -253,6 +260,10 @@ function decodeShard(result: unknown, label: string): Shard {
     integer(json.dataStart, 'dataStart');
     if (!isObject(json.query) || !isObject(json.plan) || !Array.isArray(json.plan.outputs)) throw new BadPartial('query or plan is missing');
     if (!Array.isArray(json.columns)) throw new BadPartial('columns is missing');
+    const keys = json.keys ?? null;
+    if (keys !== null && (!isObject(keys) || !Array.isArray(keys.fields) || !Array.isArray(keys.names))) throw new BadPartial('keys is damaged');
+    const groups = keys === null ? undefined : decodeGroups(json.groups, keys.fields.length);
+    if (groups === null) throw new BadPartial('groups is damaged');
     const quote = json.unterminatedQuote;
     const raw: RawScan = {
       records: integer(json.records, 'records'),
@@ -269,6 +280,7 @@ function decodeShard(result: unknown, label: string): Shard {
       unterminatedQuote:
         quote === null ? null : { line: integer(quote?.line, 'unterminatedQuote.line'), byte: integer(quote?.byte, 'unterminatedQuote.byte') },
       columns: json.columns.map((column, index) => decodeColumn(column, `columns[${index}]`)),
+      ...(groups ? { groups } : {}),
     };
     return { label, file: typeof result['file'] === 'string' ? result['file'] : label, partial: json, start, end, raw };
   } catch (error) {
@@ -359,6 +371,25 @@ function rangeText(shard: Shard): string {
   return `${shard.start}:${shard.end}`;
 }
 
+function byText(keys: KeyPlan): string {
+  return keys.names.map((name) => JSON.stringify(name)).join(', ');
+}
+
+/** Grouped and ungrouped partials, or partials grouped by other keys, do not merge. */
+function checkSameGroups(shard: Shard, first: Shard): void {
+  const keys = shard.partial.keys;
+  const firstKeys = first.partial.keys;
+  if ((keys === null) !== (firstKeys === null)) {
+    const [grouped, plain] = keys === null ? [first, shard] : [shard, first];
+    throw usageError(
+      `${grouped.label} is grouped (--by ${byText(grouped.partial.keys!)}) and ${plain.label} is not: merge partials scanned with the same --by, or all without`,
+    );
+  }
+  if (keys !== null && JSON.stringify([keys.fields, keys.names]) !== JSON.stringify([firstKeys!.fields, firstKeys!.names])) {
+    throw usageError(`${shard.label} is grouped by ${byText(keys)} and ${first.label} by ${byText(firstKeys!)}: merge partials scanned with the same --by`);
+  }
+}
+
 /** The options a shard was scanned with: shards of one merge must agree on them. */
 function queryKey(shard: Shard): string {
   const { query, plan, dataStart } = shard.partial;
@@ -371,7 +402,7 @@ function queryKey(shard: Shard): string {
  * names). Throws a CsvscanError (exit 2) naming the shard when the shards do not tile one file, and
  * the malformed-input error (exit 1) when the file ends inside a quoted field.
  */
-export function merge(parts: readonly unknown[], labels?: readonly string[]): ScanResult {
+export function merge(parts: readonly unknown[], labels?: readonly string[], top: number | null = null): ScanResult {
   if (parts.length === 0) throw usageError('merge needs at least one partial result');
   const shards = parts.map((part, index) => decodeShard(part, labels?.[index] ?? `part ${index + 1}`));
   const first = shards[0]!;
@@ -380,6 +411,7 @@ export function merge(parts: readonly unknown[], labels?: readonly string[]): Sc
     if (size !== first.partial.file.size || print !== first.partial.file.fingerprint) {
       throw usageError(`${shard.label}: a shard of another file than ${first.label} (size or contents differ)`);
     }
+    checkSameGroups(shard, first);
     if (queryKey(shard) !== queryKey(first)) {
       throw usageError(`${shard.label}: scanned with other options than ${first.label} (command, columns or dialect differ)`);
     }
@@ -438,8 +470,9 @@ export function merge(parts: readonly unknown[], labels?: readonly string[]): Sc
     plan: { slotFields: [], allFields: plan.allFields, outputs: plan.outputs, indexesToCheck: plan.indexesToCheck },
     header: null,
     dataStart,
+    keys: first.partial.keys,
   };
-  return toResult(first.file, merged, scan, { mode: query.mode });
+  return toResult(first.file, merged, scan, { mode: query.mode, top });
 }
 
 /** The mode the shards of a merge were scanned in (what `merge` prints as text). */

@@ -13,7 +13,8 @@ import { MAX_SLOTS, STATUS_STOPPED } from '../../assembly/layout.js';
 import type { ResolvedOptions } from '../options.js';
 import { finalizeColumn } from '../results/finalize.js';
 import type { Dialect, RawScan, ScanMode, ScanResult } from '../types.js';
-import { planColumns, unknownColumn, type ColumnPlan, type Header, type OutputColumn } from './columns.js';
+import { orderGroups } from '../results/groups.js';
+import { planColumns, planKeys, unknownColumn, type ColumnPlan, type Header, type KeyPlan, type OutputColumn } from './columns.js';
 import { FirstRecordParser, MAX_HEADER_BYTES } from './header.js';
 
 const BOM = [0xef, 0xbb, 0xbf];
@@ -131,6 +132,8 @@ export interface ScanPlan {
   header: Header | null;
   /** first byte after a BOM */
   dataStart: number;
+  /** --by: the key columns; null without groups */
+  keys: KeyPlan | null;
 }
 
 /** What a range scan needs besides its bounds (serializable: worker threads receive it). */
@@ -152,6 +155,8 @@ export interface RangeQuery {
    * it is told, for its short and long counts to match a whole-file scan.
    */
   expectedFields: number;
+  /** --by: the key fields (0-based, --by order) and the group table's memory budget */
+  groups?: { by: number[]; memory: number } | null;
 }
 
 export interface RangeTask extends RangeQuery {
@@ -188,7 +193,7 @@ export function scanRange(
   onRead?: (bytes: number) => void,
 ): RangeScan {
   const window = engine.window(task.windowSize);
-  const columns = { slotFields: task.slotFields, allFields: task.allFields, mode: task.mode };
+  const columns = { slotFields: task.slotFields, allFields: task.allFields, mode: task.mode, groups: task.groups };
   const header = task.dialect.header;
   if (task.start <= task.dataStart) {
     // Blank lines may come before the header: this range reads the header whatever its end.
@@ -234,7 +239,10 @@ function feed(
   let position = from;
   let lastAt = from;
   let lastLength = 0;
+  const size = window.length;
   for (;;) {
+    // scan() may grow the engine's memory for groups, which detaches the view (its length is then 0)
+    if (window.length === 0) window = engine.window(size);
     const got = input.read(window, position);
     if (got === 0) break;
     const status = engine.scan(got);
@@ -268,7 +276,8 @@ export async function runScan(source: ByteSource, options: ResolvedOptions, orig
   const dataStart = hasBom(prefix.bytes) ? 3 : 0;
   const header = dialect.header ? readHeader(prefix, dataStart, dialect, name) : null;
   const plan = planColumns(options.mode, options.columns, header);
-  const scan: ScanPlan = { dialect, plan, header, dataStart };
+  const keys = options.by ? planKeys(options.by, header) : null;
+  const scan: ScanPlan = { dialect, plan, header, dataStart, keys };
   const wholeQuery: RangeQuery = {
     dialect,
     slotFields: plan.slotFields,
@@ -278,6 +287,7 @@ export async function runScan(source: ByteSource, options: ResolvedOptions, orig
     dataStart,
     headerAt: header ? header.start : -1,
     expectedFields: 0, // a scan from the data start sees the first record itself
+    groups: keys ? { by: keys.fields, memory: options.memory } : null,
   };
   // Ranges that start mid-file are told the width; without a header, the first record gives it.
   const query = (): RangeQuery => ({
@@ -338,13 +348,30 @@ export async function runScan(source: ByteSource, options: ResolvedOptions, orig
  * Build the SPEC.md result from (merged) raw results. A shard (one range of a file) is not checked
  * against column indexes beyond its widest record: a later shard may hold wider records.
  */
-export function toResult(name: string, raw: RawScan, scan: ScanPlan, options: Pick<ResolvedOptions, 'mode'>, shard = false): ScanResult {
+export function toResult(
+  name: string,
+  raw: RawScan,
+  scan: ScanPlan,
+  options: Pick<ResolvedOptions, 'mode'> & Partial<Pick<ResolvedOptions, 'top'>>,
+  shard = false,
+): ScanResult {
   const result: ScanResult = {
     file: name,
     rows: raw.records,
     bytes: raw.bytes + scan.dataStart,
     ragged: { short: raw.short, long: raw.long },
   };
+  if (scan.keys) {
+    if (!shard) {
+      for (const { requested, index } of scan.keys.indexesToCheck) {
+        if (index > raw.maxFields) throw unknownColumn(requested, null, raw.maxFields);
+      }
+    }
+    const ordered = orderGroups(raw.groups ?? new Map<string, number>(), options.top ?? null);
+    result.by = [...scan.keys.names];
+    result.group_count = ordered.group_count;
+    result.groups = ordered.groups;
+  }
   if (options.mode === 'count') return result;
 
   let outputs: OutputColumn[] = scan.plan.outputs;

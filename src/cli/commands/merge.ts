@@ -5,9 +5,8 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { usageError } from '../../errors.js';
 import { openFailure } from '../../io/failures.js';
-import { formatCount, formatStatsTable, formatSumLines, toJsonLine } from '../../results/format.js';
 import type { CliIo } from '../io.js';
-import { printOutput } from '../scan.js';
+import { formatResult, printOutput } from '../scan.js';
 
 function readPart(path: string): unknown {
   let text: string;
@@ -29,17 +28,19 @@ export function registerMergeCommand(program: Command, io: CliIo): void {
     .description('combine the --json results of --range scans of one file into the whole-file result')
     .argument('<parts...>', 'PART.json files written by count, sum or stats with --range START:END --json')
     .option('--json', 'print one JSON object on one line', false)
-    .action(async (paths: string[], options: { json: boolean }) => {
+    .option('--csv', 'print the result as CSV (RFC 4180) with a header row', false)
+    .option('--top <N>', 'of grouped partials (--by): only the first N groups')
+    .action(async (paths: string[], options: { json: boolean; csv: boolean; top?: string }) => {
+      if (options.json && options.csv) throw usageError('--json and --csv cannot be given together');
+      const top = options.top === undefined ? null : Number(options.top);
+      if (top !== null && !(/^\d+$/.test(options.top!.trim()) && top >= 1)) {
+        throw usageError(`--top must be a whole number >= 1, got ${JSON.stringify(options.top)}`);
+      }
       const parts = paths.map(readPart);
       // Loaded only now, so that --help answers without the scanning modules.
       const { merge, partialMode } = await import('../../scan/partial.js');
-      const result = merge(parts, paths);
-      if (options.json) {
-        printOutput(io, toJsonLine(result));
-        return;
-      }
+      const result = merge(parts, paths, top);
       // `sum --json` scans in stats mode (its JSON has every statistic): its shards merge as stats.
-      const mode = partialMode(parts[0]);
-      printOutput(io, mode === 'count' ? formatCount(result) : mode === 'sum' ? formatSumLines(result) : formatStatsTable(result));
+      printOutput(io, formatResult(result, partialMode(parts[0]) ?? 'stats', options));
     });
 }

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { usageError } from '../../errors.js';
-import { formatSumLines, toJsonLine } from '../../results/format.js';
 import type { CliIo } from '../io.js';
 import { addScanOptions, type RawScanOptions } from '../options.js';
-import { printOutput, runScan } from '../scan.js';
+import { formatResult, printOutput, runScan } from '../scan.js';
 
 export function registerSumCommand(program: Command, io: CliIo): void {
   const command = program
@@ -17,6 +16,6 @@ export function registerSumCommand(program: Command, io: CliIo): void {
     // --json prints every statistic of a column, stddev included, which needs the squares that
     // the cheaper 'sum' mode skips.
     const result = await runScan(io, options.json ? 'stats' : 'sum', file, options);
-    printOutput(io, options.json ? toJsonLine(result) : formatSumLines(result));
+    printOutput(io, formatResult(result, 'sum', options));
   });
 }

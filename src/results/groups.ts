@@ -1,0 +1,71 @@
+// Groups of a `--by` scan on the host: merging the groups of ranges and threads (counts of equal keys
+// add up), their order (most records first, ties by key: component by component, bytewise unsigned,
+// a prefix first), --top, keys as UTF-8 text, and the groups of a partial as JSON (keys as base64).
+//
+// Keys are the strings of src/kernel/groups.ts: components of one character per byte joined by
+// KEY_SEPARATOR, so comparing components as strings compares their bytes.
+
+import { KEY_SEPARATOR, type RawGroups } from '../kernel/groups.js';
+import type { GroupResult } from '../types.js';
+
+/** The groups of two parts of one scan, as one (a new map; the parts are not changed). */
+export function mergeGroups(before: RawGroups | undefined, after: RawGroups | undefined): RawGroups | undefined {
+  if (before === undefined && after === undefined) return undefined;
+  const merged = new Map(before ?? []);
+  for (const [key, records] of after ?? []) merged.set(key, (merged.get(key) ?? 0) + records);
+  return merged;
+}
+
+function compareComponents(a: string[], b: string[]): number {
+  const shared = Math.min(a.length, b.length);
+  for (let i = 0; i < shared; i++) {
+    if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1;
+  }
+  return a.length - b.length;
+}
+
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/** A component's bytes (one character per byte) as UTF-8 text, an invalid sequence as U+FFFD. */
+export function keyText(component: string): string {
+  return utf8.decode(Uint8Array.from(component, (character) => character.charCodeAt(0)));
+}
+
+/** count --by: most records first, ties by key; the first `top` of them (null: all). */
+export function orderGroups(groups: RawGroups, top: number | null): { group_count: number; groups: GroupResult[] } {
+  const entries = [...groups].map(([key, rows]) => ({ components: key.split(KEY_SEPARATOR), rows }));
+  entries.sort((a, b) => b.rows - a.rows || compareComponents(a.components, b.components));
+  const kept = top === null ? entries : entries.slice(0, top);
+  return {
+    group_count: groups.size,
+    groups: kept.map(({ components, rows }) => ({ key: components.map(keyText), rows })),
+  };
+}
+
+/** Groups as a partial holds them: [[base64 of each component...], records]. */
+export type GroupsJson = [string[], number][];
+
+export function encodeGroups(groups: RawGroups): GroupsJson {
+  return [...groups].map(([key, records]) => [key.split(KEY_SEPARATOR).map((component) => btoa(component)), records]);
+}
+
+/** null when the JSON is not groups of `width` components. */
+export function decodeGroups(json: unknown, width: number): RawGroups | null {
+  if (!Array.isArray(json)) return null;
+  const groups: RawGroups = new Map();
+  for (const item of json as unknown[]) {
+    if (!Array.isArray(item) || item.length !== 2) return null;
+    const [components, records] = item as [unknown, unknown];
+    if (!Array.isArray(components) || components.length !== width || !components.every((c) => typeof c === 'string')) return null;
+    if (typeof records !== 'number' || !Number.isSafeInteger(records) || records < 1) return null;
+    let key: string;
+    try {
+      key = (components as string[]).map((component) => atob(component)).join(KEY_SEPARATOR);
+    } catch {
+      return null;
+    }
+    if (groups.has(key)) return null;
+    groups.set(key, records);
+  }
+  return groups;
+}
