@@ -56,7 +56,7 @@ export function addScanOptions(command: Command): Command {
     .option('--range <START:END>', 'scan only the records that start in these bytes (a shard)')
     .option('--by <KEY>', 'count by this key column, named as -c does (repeatable: a composite key)', collectColumn, [] as string[])
     .option('--top <N>', 'with --by: only the first N groups')
-    .option('--memory <SIZE>', 'memory for the groups of --by: 64K to 4G (default: 1G)')
+    .option('--memory <SIZE>', 'memory for the group table of --by, per scanning thread: 64K or more (default: 1G)')
     .option('--json', 'print one JSON object on one line', false)
     .option('--csv', 'print the result as CSV (RFC 4180) with a header row', false)
     .option('--progress', 'show bytes done, MB/s and ETA on stderr (default: when stderr is a terminal)')
