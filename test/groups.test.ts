@@ -227,6 +227,22 @@ describe('count --by: memory and errors', () => {
     expectCleanError(csvscan(['count', path, '--by', 'k', '--memory', '64K', '--window', '4K']), 2, /the groups do not fit in --memory 64K .*raise --memory/);
   });
 
+  it('grows the kernel memory as groups come (views re-created), every engine alike, threads too', async () => {
+    let many = 'k,v\n';
+    for (let i = 0; i < 150000; i++) many += `a-rather-long-key-${i % 120000},${i}\n`;
+    const path = writeCsv(many);
+    let first: unknown = null;
+    for (const engine of ENGINE_NAMES) {
+      for (const threads of [1, 2]) {
+        const got = await scanFile(path, { mode: 'count', by: ['k'], engine, threads, minBytesPerThread: 1, window: 65536, memory: 64 * 1024 * 1024, top: 3 });
+        expect(got.group_count).toBe(120000);
+        if (first === null) first = groupPart(got);
+        else expect(groupPart(got), `${engine} threads ${threads}`).toEqual(first);
+      }
+    }
+    expect(first).toEqual(reference(many, [1], { top: 3 }));
+  });
+
   it('prints the table, JSON and CSV from the CLI, and refuses bad options', () => {
     const path = writeCsv('region,v\nwest,1\neast,2\nwest,3\n');
     expect(csvscan(['count', path, '--by', 'region']).stdout).toBe('region  rows\nwest       2\neast       1\n');

@@ -26,19 +26,32 @@ function compareComponents(a: string[], b: string[]): number {
 
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
+const ASCII = /^[\x00-\x7f]*$/;
+
 /** A component's bytes (one character per byte) as UTF-8 text, an invalid sequence as U+FFFD. */
 export function keyText(component: string): string {
-  return utf8.decode(Uint8Array.from(component, (character) => character.charCodeAt(0)));
+  if (ASCII.test(component)) return component;
+  const bytes = new Uint8Array(component.length);
+  for (let i = 0; i < component.length; i++) bytes[i] = component.charCodeAt(i);
+  return utf8.decode(bytes);
 }
 
 /** count --by: most records first, ties by key; the first `top` of them (null: all). */
 export function orderGroups(groups: RawGroups, top: number | null): { group_count: number; groups: GroupResult[] } {
-  const entries = [...groups].map(([key, rows]) => ({ components: key.split(KEY_SEPARATOR), rows }));
-  entries.sort((a, b) => b.rows - a.rows || compareComponents(a.components, b.components));
-  const kept = top === null ? entries : entries.slice(0, top);
+  let kept: { key: string; rows: number; parts: string[] | null }[] = [];
+  for (const [key, rows] of groups) kept.push({ key, rows, parts: null });
+  const composite = kept.some(({ key }) => key.includes(KEY_SEPARATOR));
+  if (composite) {
+    for (const entry of kept) entry.parts = entry.key.split(KEY_SEPARATOR);
+    kept.sort((a, b) => b.rows - a.rows || compareComponents(a.parts!, b.parts!));
+  } else {
+    // one component: string order is bytewise order, a prefix first
+    kept.sort((a, b) => b.rows - a.rows || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+  if (top !== null) kept = kept.slice(0, top);
   return {
     group_count: groups.size,
-    groups: kept.map(({ components, rows }) => ({ key: components.map(keyText), rows })),
+    groups: kept.map(({ key, rows }) => ({ key: key.split(KEY_SEPARATOR).map(keyText), rows })),
   };
 }
 
