@@ -34,6 +34,10 @@ export let nextKeyField: i32 = -1;
 export let pendingKey: bool = false;
 /** where scan() goes on after STATUS_GROUPS_FULL with a pending key */
 export let resumeAt: usize = 0;
+/** fields up to the last key field: the fast path visits these, and hops over the rest */
+export let keyFieldLimit: i32 = 0;
+/** the end of the current window (remaining bytes are counted from a record's end to it) */
+let windowEnd: usize = 0;
 
 let keyOrdinal: i32 = 0;
 let keyStart: usize = 0; //  where the current key field's bytes begin
@@ -51,7 +55,9 @@ export function resetGroups(): void {
   inKey = false;
   pendingKey = false;
   nextKeyField = -1;
+  keyFieldLimit = 0;
   if (keyCount == 0) return;
+  keyFieldLimit = load<i32>(CONFIG_OFFSET + CONFIG_KEY_FIELDS + (<usize>(keyCount - 1) << 2)) + 1;
   groupBase = <usize>load<u32>(CONFIG_OFFSET + CONFIG_GROUP_BASE);
   groupLimit = <usize>load<u32>(CONFIG_OFFSET + CONFIG_GROUP_LIMIT);
   tableCapacity = GROUP_INITIAL_CAPACITY;
@@ -96,6 +102,13 @@ export function storeGroupResults(): void {
   keyTip++;
 }
 
+/** The fast path's key field: its bytes, [from, to), are its value. */
+export function fastKeyField(from: usize, to: usize): void {
+  keyStart = keyTip;
+  keyBytes(from, to);
+  endKeyField();
+}
+
 export function endKeyField(): void {
   store<u32>(KEY_LENGTHS + (<usize>keyOrdinal << 2), <u32>(keyTip - keyStart));
   keyOrdinal++;
@@ -107,16 +120,19 @@ export function endKeyField(): void {
  * Room for the rest of the window (`remaining` bytes) at the start of scan(): false (and
  * RESULT_GROUP_NEED set) when the limit must be raised first.
  */
-export function roomForWindow(remaining: usize): bool {
+export function roomForWindow(end: usize, from: usize): bool {
+  windowEnd = end;
   groupLimit = <usize>load<u32>(CONFIG_OFFSET + CONFIG_GROUP_LIMIT);
-  return fits(keyTip + remaining + keySlack());
+  return fits(keyTip + (end - from) + keySlack());
 }
 
 /**
- * The record ended: its key is complete (key fields missing from a short record are empty). Counts
- * it; false when a new group does not fit (the key is then pending: see resumeKey()).
+ * The record ended just before `next` (0: at the end of input): its key is complete (key fields
+ * missing from a short record are empty). Counts it; false when a new group does not fit (the key
+ * is then pending: see resumeKey()).
  */
-export function endKeyRecord(remaining: usize): bool {
+export function endKeyRecord(next: usize): bool {
+  const remaining = next == 0 ? 0 : windowEnd - next;
   for (let k = keyOrdinal; k < keyCount; k++) store<u32>(KEY_LENGTHS + (<usize>k << 2), 0);
   const record = arena + arenaUsed;
   const bytes = keyTip - record - 4;
@@ -131,10 +147,14 @@ export function endKeyRecord(remaining: usize): bool {
   return true;
 }
 
-/** After STATUS_GROUPS_FULL: count the pending key now that the limit was raised. */
-export function resumeKey(remaining: usize): bool {
+/**
+ * After STATUS_GROUPS_FULL: count the pending key now that the limit was raised; the scan goes on at
+ * `next` in the window that ends at `end` (0, 0: at the end of input).
+ */
+export function resumeKey(next: usize, end: usize): bool {
+  windowEnd = end;
   groupLimit = <usize>load<u32>(CONFIG_OFFSET + CONFIG_GROUP_LIMIT);
-  if (!countKey(pendingSize, remaining)) return false;
+  if (!countKey(pendingSize, end - next)) return false;
   pendingKey = false;
   beginKey();
   return true;

@@ -41,14 +41,13 @@ export function scan(length: i32): i32 {
   const end: usize = windowStart + <usize>length;
   let p: usize = windowStart;
   if (keyCount > 0) {
-    // Groups: the byte machine takes every record (it visits the key fields); room for the window
-    // first, or the pending key of the record that filled the region, then on from that record's end.
-    windowEnd = end;
+    // Groups: room for the window first, or the pending key of the record that filled the region,
+    // then on from that record's end.
     if (pendingKey) {
-      if (!resumeKey(end - resumeAt)) return suspend(resumeAt);
+      if (!resumeKey(resumeAt, end)) return suspend(resumeAt);
       p = resumeAt;
       if (atBoundary(p)) return stopAt(p);
-    } else if (!roomForWindow(end - p)) {
+    } else if (!roomForWindow(end, p)) {
       return suspend(p);
     }
   }
@@ -57,7 +56,7 @@ export function scan(length: i32): i32 {
   let segment: usize = windowStart;
   const delim = delimiter;
   const quoteByteValue = quote;
-  const fastLimit = keyCount > 0 ? windowStart : fastPathLimit(windowStart, end);
+  const fastLimit = fastPathLimit(windowStart, end);
   uniformRetryAt = windowStart;
 
   while (p < end) {
@@ -65,6 +64,7 @@ export function scan(length: i32): i32 {
       case S_RECORD_START: {
         if (p < fastLimit && recordMode == RECORD_DATA) {
           p = wholeRecords(p, fastLimit);
+          if (pendingKey) return suspend(p); // a new group that did not fit
           if (state != S_RECORD_START) continue; // a quoted field: the byte machine takes it
           if (atBoundary(p)) return stopAt(p);
           continue;
@@ -266,7 +266,7 @@ export function scan(length: i32): i32 {
 // ================================================================================================
 export function finish(): i32 {
   if (pendingKey) {
-    if (!resumeKey(0)) return suspend(0);
+    if (!resumeKey(0, 0)) return suspend(0);
   } else if (!stopped) {
     switch (state) {
       case S_QUOTED: {
@@ -344,9 +344,6 @@ function stopAt(p: usize): i32 {
   return STATUS_STOPPED;
 }
 
-/** Where scan() stopped for the host to make room for the groups (see assembly/groups.ts). */
-let windowEnd: usize = 0;
-
 function suspend(p: usize): i32 {
   resumeAt = p;
   storeCounters();
@@ -397,6 +394,6 @@ function endRecord(p: usize, windowStart: usize): void {
   fieldIndex = 0;
   slot = -1;
   state = S_RECORD_START;
-  if (keyCount > 0 && recordMode == RECORD_DATA && wasData) endKeyRecord(p == 0 ? 0 : windowEnd - p);
+  if (keyCount > 0 && recordMode == RECORD_DATA && wasData) endKeyRecord(p);
   if (p != 0) beginRecordAt(position + <i64>(p - windowStart));
 }

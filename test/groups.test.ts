@@ -108,6 +108,23 @@ describe('count --by: keys', () => {
     expect((got as ScanResult).groups![0]).toMatchObject({ rows: 3 });
   });
 
+  it('takes every quoting shape on the fast path and off it (kernel fast path vs byte machine)', async () => {
+    const random = new SeededRandom(99);
+    const shapes = ['a', '"a"', '"a"\r', 'a\rb', '"a""b"', '"a,b"', '"a\nb"', '"a\r\nb"', '', '""', '"" ', ' a ', '"a"x', 'é', '"é"'];
+    let csv = 'x,k,y,z\r\n';
+    for (let i = 0; i < 4000; i++) {
+      const k = random.pick(shapes);
+      const z = random.pick(shapes);
+      const end = random.pick(['\n', '\r\n', '\n\n', '\r\n\r\n']);
+      csv += random.chance(0.1) ? `${i}${end}` : random.chance(0.1) ? `${i},${k}${end}` : `${i},${k},${random.pick(shapes)},${z}${end}`;
+    }
+    csv += '"tail",last';
+    for (const by of [[2], [4, 2], [1, 2, 3, 4]]) {
+      const got = await everyWay(csv, { by });
+      expect(groupPart(got), `by ${by.join(',')}`).toEqual(reference(csv, by));
+    }
+  });
+
   it('--top keeps the first N groups; group_count counts them all', async () => {
     const csv = 'k\nb\na\nb\nc\na\nd\n';
     const got = (await scanBytes(csv, { mode: 'count', by: ['k'], top: 2 })) as ScanResult;

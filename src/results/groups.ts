@@ -38,21 +38,47 @@ export function keyText(component: string): string {
 
 /** count --by: most records first, ties by key; the first `top` of them (null: all). */
 export function orderGroups(groups: RawGroups, top: number | null): { group_count: number; groups: GroupResult[] } {
-  let kept: { key: string; rows: number; parts: string[] | null }[] = [];
-  for (const [key, rows] of groups) kept.push({ key, rows, parts: null });
-  const composite = kept.some(({ key }) => key.includes(KEY_SEPARATOR));
-  if (composite) {
-    for (const entry of kept) entry.parts = entry.key.split(KEY_SEPARATOR);
-    kept.sort((a, b) => b.rows - a.rows || compareComponents(a.parts!, b.parts!));
-  } else {
-    // one component: string order is bytewise order, a prefix first
-    kept.sort((a, b) => b.rows - a.rows || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  }
-  if (top !== null) kept = kept.slice(0, top);
+  const limit = top ?? groups.size;
+  const ordered = hasZeroByte(groups) ? orderByComparator(groups, limit) : orderByBuckets(groups, limit);
   return {
     group_count: groups.size,
-    groups: kept.map(({ key, rows }) => ({ key: key.split(KEY_SEPARATOR).map(keyText), rows })),
+    groups: ordered.map(([key, rows]) => ({ key: key.split(KEY_SEPARATOR).map(keyText), rows })),
   };
+}
+
+function hasZeroByte(groups: RawGroups): boolean {
+  for (const key of groups.keys()) if (key.includes('\u0000')) return true;
+  return false;
+}
+
+/**
+ * Without a zero byte in any key, a key with its components joined by U+0000 (below every byte)
+ * sorts as its tuple does, a prefix first: groups are bucketed by records, most first, and each
+ * bucket needed sorted natively.
+ */
+function orderByBuckets(groups: RawGroups, limit: number): [string, number][] {
+  const buckets = new Map<number, string[]>();
+  for (const [key, rows] of groups) {
+    const sortable = key.includes(KEY_SEPARATOR) ? key.replaceAll(KEY_SEPARATOR, '\u0000') : key;
+    let bucket = buckets.get(rows);
+    if (!bucket) buckets.set(rows, (bucket = []));
+    bucket.push(sortable);
+  }
+  const ordered: [string, number][] = [];
+  for (const rows of [...buckets.keys()].sort((a, b) => b - a)) {
+    if (ordered.length >= limit) break;
+    for (const sortable of buckets.get(rows)!.sort()) {
+      if (ordered.length >= limit) break;
+      ordered.push([sortable.includes('\u0000') ? sortable.replaceAll('\u0000', KEY_SEPARATOR) : sortable, rows]);
+    }
+  }
+  return ordered;
+}
+
+function orderByComparator(groups: RawGroups, limit: number): [string, number][] {
+  const entries = [...groups].map(([key, rows]) => ({ key, rows, parts: key.split(KEY_SEPARATOR) }));
+  entries.sort((a, b) => b.rows - a.rows || compareComponents(a.parts, b.parts));
+  return entries.slice(0, limit).map(({ key, rows }): [string, number] => [key, rows]);
 }
 
 /** Groups as a partial holds them: [[base64 of each component...], records]. */
