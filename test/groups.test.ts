@@ -100,6 +100,13 @@ describe('count --by: keys', () => {
     expect((got as ScanResult).groups!.map((group) => group.key[0])).toEqual(['\ufffd', 'é', '\ufeffa', '\ufffd']);
   });
 
+  it('orders keys holding zero bytes, composite keys with prefixes, as the reference does', async () => {
+    const bytes = Uint8Array.from([...encoder.encode('a,b\n'), 0x61, 0x2c, 0x00, 10, 0x61, 0x00, 0x2c, 10, 0x61, 0x2c, 10, 0x61, 0x2c, 0x00, 0x00, 10, 0x61, 0x2c, 0x00, 10]);
+    const got = await everyWay(bytes, { by: ['a', 'b'] });
+    expect(groupPart(got)).toEqual(reference(bytes, [1, 2]));
+    expect((got as ScanResult).groups!.map((group) => group.key)).toEqual([['a', '\0'], ['a', ''], ['a', '\0\0'], ['a\0', '']]);
+  });
+
   it('counts keys that span windows (long quoted keys, CRLF) and files without a header', async () => {
     const long = 'k'.repeat(5000);
     const csv = `"${long}",1\r\n${long},2\r\n"${long}""",3\r\nshort,4\r\n${long}`;
@@ -275,6 +282,23 @@ describe('count --by: memory and errors', () => {
     expectCleanError(csvscan(['count', path, '--by', 'region', '--json', '--csv']), 2, /--json and --csv cannot be given together/);
     expectCleanError(csvscan(['sum', path, '-c', 'v', '--by', 'region']), 2, /--by works with count only in this version/);
     expectCleanError(csvscan(['count', path, '--no-header', '--by', '9']), 2, /unknown column "9"; the columns are 1 to 2/);
+  });
+
+  it('writes grouped --range partials and merges them from the CLI (--top, --csv), refusing a mix', () => {
+    const csv = 'k,v\nb,1\n"a",2\nb,3\na,4\n"c\nd",5\nb,6\n';
+    const path = writeCsv(csv);
+    const size = Buffer.byteLength(csv);
+    const parts: string[] = [];
+    for (const [start, end] of [[0, 10], [10, 20], [20, size]] as const) {
+      const run = csvscan(['count', path, '--by', 'k', '--range', `${start}:${end}`, '--json']);
+      expect(run.status).toBe(0);
+      parts.push(writeCsv(run.stdout));
+    }
+    expect(csvscan(['merge', ...parts, '--csv', '--top', '2']).stdout).toBe('k,rows\r\nb,3\r\na,2\r\n');
+    expect(csvscan(['merge', ...parts]).stdout).toBe('k     rows\nb        3\na        2\nc\\nd     1\n');
+    const plain = csvscan(['count', path, '--range', `20:${size}`, '--json']);
+    const mixed = writeCsv(plain.stdout);
+    expectCleanError(csvscan(['merge', parts[0]!, parts[1]!, mixed]), 2, /is grouped \(--by "k"\) and .* is not: merge partials scanned with the same --by/);
   });
 
   it('checks the library options as the CLI does', async () => {
