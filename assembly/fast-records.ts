@@ -14,6 +14,7 @@ import {
 } from './state';
 import { LF, CR, LOW7, ONES, isEmptyLine, withoutCr } from './bytes';
 import { fastField } from './number';
+import { keyCount, keyFieldLimit, nextKeyField, fastKeyField, endKeyRecord } from './groups';
 
 let quotedLines: i64 = 0; //     LF bytes inside the quoted field quotedFieldEnd() found
 let quotedDoubled: bool = false; // and whether it held a doubled quote
@@ -28,7 +29,9 @@ export function fastRecords(start: usize, limit: usize): usize {
   const delimWord = ONES * <u64>delim;
   const lfWord = ONES * <u64>LF;
   const quoteWord = ONES * <u64>quote;
-  const mapped = mappedFields;
+  // Groups (count --by): the key fields are the ones visited (the rest of a record is hopped over)
+  const keyed = keyCount > 0;
+  const mapped = keyed ? keyFieldLimit : mappedFields;
   let localLines = lines;
   let fieldStart = start;
   let field: i32 = 0;
@@ -95,7 +98,10 @@ export function fastRecords(start: usize, limit: usize): usize {
       mask &= mask - 1;
       const byte = <u32>load<u8>(at);
       if (byte == delim) {
-        if (field < mapped && !fieldQuoted) fastField(field, fieldStart, at, localLines + 1);
+        if (field < mapped && !fieldQuoted) {
+          if (!keyed) fastField(field, fieldStart, at, localLines + 1);
+          else if (field == nextKeyField) fastKeyField(fieldStart, at);
+        }
         field++;
         fieldStart = at + 1;
         fieldQuoted = false;
@@ -104,7 +110,10 @@ export function fastRecords(start: usize, limit: usize): usize {
           localLines++; // an empty line is not a record
         } else {
           const fieldEnd = withoutCr(fieldStart, at);
-          if (field < mapped && !fieldQuoted) fastField(field, fieldStart, fieldEnd, localLines + 1);
+          if (field < mapped && !fieldQuoted) {
+            if (!keyed) fastField(field, fieldStart, fieldEnd, localLines + 1);
+            else if (field == nextKeyField) fastKeyField(fieldStart, fieldEnd);
+          }
           localLines++;
           // a data record ended: count it and compare its width (counters live in locals here)
           const fields = <i64>field + 1;
@@ -113,6 +122,12 @@ export function fastRecords(start: usize, limit: usize): usize {
           if (expected == 0) expected = fields;
           else if (fields < expected) shortRecords++;
           else if (fields > expected) longRecords++;
+          if (keyed && !endKeyRecord(at + 1)) {
+            // a new group that does not fit: the host makes room, the scan goes on after this LF
+            lines = localLines;
+            storeRecordCounters(records, widest, expected, shortRecords, longRecords);
+            return at + 1;
+          }
         }
         field = 0;
         fieldStart = at + 1;
@@ -126,13 +141,16 @@ export function fastRecords(start: usize, limit: usize): usize {
         // a quoted field: find its closing quote; the byte machine takes what is not plain
         const close = quotedFieldEnd(at + 1, quoteSearchEnd);
         let plain = close != 0;
-        const selected = plain && field < mapped && load<i16>(COLUMN_MAP_OFFSET + (<usize>field << 1)) >= 0;
+        const selected = plain && field < mapped && (keyed ? field == nextKeyField : load<i16>(COLUMN_MAP_OFFSET + (<usize>field << 1)) >= 0);
         if (selected) {
-          // parse it here only if its bytes are exactly its value: no doubled quote, nothing
-          // between the closing quote and the field's end
+          // parse it (or take it as a key) here only if its bytes are exactly its value: no doubled
+          // quote, nothing between the closing quote and the field's end
           const after = <u32>load<u8>(close + 1);
           plain = !quotedDoubled && (after == delim || after == LF || (after == CR && load<u8>(close + 2) == <u8>LF));
-          if (plain) fastField(field, at + 1, close, localLines + 1);
+          if (plain) {
+            if (keyed) fastKeyField(at + 1, close);
+            else fastField(field, at + 1, close, localLines + 1);
+          }
         }
         if (!plain) {
           lines = localLines;

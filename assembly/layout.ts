@@ -35,7 +35,7 @@
 // and go to SQUARE buckets 2k+18, 2k+9 and 2k: no 128-bit multiply, and the 128-bit buckets cannot
 // overflow before 2^66 additions.
 
-export const LAYOUT_VERSION = 4;
+export const LAYOUT_VERSION = 5;
 
 export const CONFIG_OFFSET = 65536;
 export const CONFIG_DELIMITER = 0; //       i32: delimiter byte
@@ -46,6 +46,11 @@ export const CONFIG_MAPPED_FIELDS = 16; //  i32: entries of COLUMN_MAP in use
 export const CONFIG_START_OFFSET = 32; //   i64: absolute file offset of the first byte fed
 export const CONFIG_STOP_OFFSET = 40; //    i64: records that start at or after it are not scanned; -1 none
 export const CONFIG_EXPECTED_FIELDS = 48; // i64: fields a record should have (0: the first record's)
+export const CONFIG_KEY_COUNT = 20; //      i32: key fields (--by); 0: no groups
+export const CONFIG_GROUP_BASE = 24; //     i32: address of the group region (table, then key arena)
+export const CONFIG_GROUP_LIMIT = 28; //    i32: end of the group region; the host raises it after growing memory
+export const CONFIG_KEY_FIELDS = 256; //    MAX_KEYS x i32: the key fields' 0-based indexes, ascending, distinct
+export const MAX_KEYS = 64;
 
 export const FLAG_HEADER = 1; //     the first record is a header: not counted, not accumulated
 export const FLAG_SQUARES = 2; //    accumulate squares (for stddev: stats, and sum whose JSON reports it)
@@ -66,10 +71,21 @@ export const RESULT_STOP_POSITION = 80; //  i64: absolute offset of the first re
 export const RESULT_BYTES = 88; //          i64: bytes fed
 export const RESULT_HEADER_FIELDS = 96; //  i64: fields in the header record (0 = none)
 export const RESULT_LINES_AT_FIRST = 104; // i64: LF bytes consumed before counting began
+export const RESULT_GROUP_COUNT = 112; //   i64: groups in the table
+export const RESULT_GROUP_CAPACITY = 120; // i64: entries of the table (a power of two) at CONFIG_GROUP_BASE
+export const RESULT_GROUP_ARENA = 128; //   i64: address of the key arena (right after the table)
+export const RESULT_GROUP_NEED = 136; //    i64: with STATUS_GROUPS_FULL, the group limit the kernel needs
 
 export const STATUS_OK = 0;
 export const STATUS_UNTERMINATED_QUOTE = 1;
 export const STATUS_STOPPED = 2; // reached the stop offset: feed nothing more
+export const STATUS_GROUPS_FULL = 3; // the group region is full: raise CONFIG_GROUP_LIMIT to RESULT_GROUP_NEED, call again
+
+// Groups (--by): an open-addressing table of GROUP_ENTRY_SIZE-byte entries at CONFIG_GROUP_BASE
+// (hash u32, key offset u32 in the arena, records i64; records 0 = empty), then the key arena. A key
+// in the arena: u32 L, L bytes (the key fields, unquoted, in field order), one u32 length per key field.
+export const GROUP_ENTRY_SIZE = 16;
+export const GROUP_INITIAL_CAPACITY = 1024;
 
 export const NUMBER_TEXT_OFFSET = 73728;
 export const NUMBER_TEXT_CAPACITY = 4096;

@@ -13,7 +13,7 @@
 import {
   RESULTS_OFFSET, RESULT_RECORDS, RESULT_SHORT, RESULT_LONG, RESULT_MAX_FIELDS, RESULT_EXPECTED_FIELDS,
   RESULT_STATUS, RESULT_QUOTE_LINE, RESULT_QUOTE_BYTE, RESULT_STOP_POSITION, RESULT_HEADER_FIELDS,
-  STATUS_OK, STATUS_UNTERMINATED_QUOTE, STATUS_STOPPED, COLUMN_MAP_OFFSET, WINDOW_OFFSET,
+  STATUS_OK, STATUS_UNTERMINATED_QUOTE, STATUS_STOPPED, STATUS_GROUPS_FULL, COLUMN_MAP_OFFSET, WINDOW_OFFSET,
 } from './layout';
 import {
   S_RECORD_START, S_RECORD_CR, S_FIELD_START, S_UNQUOTED, S_UNQUOTED_CR, S_QUOTED, S_QUOTED_QUOTE,
@@ -27,6 +27,10 @@ import { LF, CR } from './bytes';
 import { endField } from './exact';
 import { captureByte, feedSegment, numFeedByte } from './number';
 import { fastPathLimit, wholeRecords } from './records';
+import {
+  keyCount, inKey, pendingKey, resumeAt, beginKeyField, keyBytes, keyByte, endKeyField, endKeyRecord,
+  resumeKey, roomForWindow,
+} from './groups';
 
 // ================================================================================================
 // scan: one window of `length` bytes at WINDOW_OFFSET
@@ -36,6 +40,17 @@ export function scan(length: i32): i32 {
   const windowStart: usize = WINDOW_OFFSET;
   const end: usize = windowStart + <usize>length;
   let p: usize = windowStart;
+  if (keyCount > 0) {
+    // Groups: room for the window first, or the pending key of the record that filled the region,
+    // then on from that record's end.
+    if (pendingKey) {
+      if (!resumeKey(resumeAt, end)) return suspend(resumeAt);
+      p = resumeAt;
+      if (atBoundary(p)) return stopAt(p);
+    } else if (!roomForWindow(end, p)) {
+      return suspend(p);
+    }
+  }
   // Where the current selected unquoted field's bytes in this window begin (its earlier bytes, if
   // any, were fed to the number parser and the capture at the previous window's end).
   let segment: usize = windowStart;
@@ -49,6 +64,7 @@ export function scan(length: i32): i32 {
       case S_RECORD_START: {
         if (p < fastLimit && recordMode == RECORD_DATA) {
           p = wholeRecords(p, fastLimit);
+          if (pendingKey) return suspend(p); // a new group that did not fit
           if (state != S_RECORD_START) continue; // a quoted field: the byte machine takes it
           if (atBoundary(p)) return stopAt(p);
           continue;
@@ -86,6 +102,7 @@ export function scan(length: i32): i32 {
           numFeedByte(CR);
           captureByte(CR);
         }
+        if (inKey) keyByte(CR);
         state = S_UNQUOTED;
         segment = p;
         continue;
@@ -114,18 +131,20 @@ export function scan(length: i32): i32 {
         }
         if (p == end) break;
         if (slot >= 0 && p > segment) feedSegment(segment, p);
+        if (inKey && p > segment) keyBytes(segment, p);
         if (c == delim) {
-          endField(lines + 1);
+          closeField(lines + 1);
           fieldIndex++;
           state = S_FIELD_START;
           p++;
           continue;
         }
         if (c == LF) {
-          endField(lines + 1);
+          closeField(lines + 1);
           lines++;
           p++;
           endRecord(p, windowStart);
+          if (pendingKey) return suspend(p);
           if (atBoundary(p)) return stopAt(p);
           continue;
         }
@@ -138,10 +157,11 @@ export function scan(length: i32): i32 {
       case S_AFTER_QUOTED_CR: {
         const c = <u32>load<u8>(p);
         if (c == LF) {
-          endField(state == S_UNQUOTED_CR ? lines + 1 : quoteLine);
+          closeField(state == S_UNQUOTED_CR ? lines + 1 : quoteLine);
           lines++;
           p++;
           endRecord(p, windowStart);
+          if (pendingKey) return suspend(p);
           if (atBoundary(p)) return stopAt(p);
           continue;
         }
@@ -150,6 +170,7 @@ export function scan(length: i32): i32 {
           numFeedByte(CR);
           captureByte(CR);
         }
+        if (inKey) keyByte(CR);
         if (state == S_UNQUOTED_CR) {
           state = S_UNQUOTED;
           segment = p;
@@ -159,7 +180,7 @@ export function scan(length: i32): i32 {
         continue;
       }
       case S_QUOTED: {
-        if (slot < 0) {
+        if (slot < 0 && !inKey) {
           // not accumulated: only the closing quote and the line count matter
           while (p < end) {
             const c = <u32>load<u8>(p);
@@ -179,8 +200,11 @@ export function scan(length: i32): i32 {
           continue;
         }
         if (c == LF) lines++;
-        numFeedByte(c);
-        captureByte(c);
+        if (slot >= 0) {
+          numFeedByte(c);
+          captureByte(c);
+        }
+        if (inKey) keyByte(c);
         continue;
       }
       case S_QUOTED_QUOTE: {
@@ -191,6 +215,7 @@ export function scan(length: i32): i32 {
             numFeedByte(c);
             captureByte(c);
           }
+          if (inKey) keyByte(c);
           state = S_QUOTED;
           p++;
           continue;
@@ -202,15 +227,16 @@ export function scan(length: i32): i32 {
         const c = <u32>load<u8>(p);
         p++;
         if (c == delim) {
-          endField(quoteLine);
+          closeField(quoteLine);
           fieldIndex++;
           state = S_FIELD_START;
           continue;
         }
         if (c == LF) {
-          endField(quoteLine);
+          closeField(quoteLine);
           lines++;
           endRecord(p, windowStart);
+          if (pendingKey) return suspend(p);
           if (atBoundary(p)) return stopAt(p);
           continue;
         }
@@ -222,12 +248,14 @@ export function scan(length: i32): i32 {
           numFeedByte(c);
           captureByte(c);
         }
+        if (inKey) keyByte(c);
         continue;
       }
     }
   }
   // Window exhausted inside a field: hand its bytes so far to the parser and the capture.
   if (state == S_UNQUOTED && slot >= 0 && end > segment) feedSegment(segment, end);
+  if (state == S_UNQUOTED && inKey && end > segment) keyBytes(segment, end);
   position += <i64>length;
   storeCounters();
   return STATUS_OK;
@@ -237,7 +265,9 @@ export function scan(length: i32): i32 {
 // finish: end of input
 // ================================================================================================
 export function finish(): i32 {
-  if (!stopped) {
+  if (pendingKey) {
+    if (!resumeKey(0, 0)) return suspend(0);
+  } else if (!stopped) {
     switch (state) {
       case S_QUOTED: {
         store<i32>(RESULTS_OFFSET + RESULT_STATUS, STATUS_UNTERMINATED_QUOTE);
@@ -254,7 +284,8 @@ export function finish(): i32 {
           numFeedByte(CR);
           captureByte(CR);
         }
-        endField(lines + 1);
+        if (inKey) keyByte(CR);
+        closeField(lines + 1);
         endRecord(0, 0);
         break;
       }
@@ -264,24 +295,25 @@ export function finish(): i32 {
           numFeedByte(CR);
           captureByte(CR);
         }
-        endField(state == S_UNQUOTED_CR ? lines + 1 : quoteLine);
+        if (inKey) keyByte(CR);
+        closeField(state == S_UNQUOTED_CR ? lines + 1 : quoteLine);
         endRecord(0, 0);
         break;
       }
       case S_FIELD_START: {
         beginField();
-        endField(lines + 1);
+        closeField(lines + 1);
         endRecord(0, 0);
         break;
       }
       case S_UNQUOTED: {
-        endField(lines + 1);
+        closeField(lines + 1);
         endRecord(0, 0);
         break;
       }
       case S_QUOTED_QUOTE:
       case S_AFTER_QUOTED: {
-        endField(quoteLine);
+        closeField(quoteLine);
         endRecord(0, 0);
         break;
       }
@@ -289,6 +321,7 @@ export function finish(): i32 {
         break;
     }
     state = S_RECORD_START;
+    if (pendingKey) return suspend(0);
   }
   storeCounters();
   return STATUS_OK;
@@ -311,6 +344,12 @@ function stopAt(p: usize): i32 {
   return STATUS_STOPPED;
 }
 
+function suspend(p: usize): i32 {
+  resumeAt = p;
+  storeCounters();
+  return STATUS_GROUPS_FULL;
+}
+
 @inline function beginField(): void {
   slot = recordMode == RECORD_DATA && fieldIndex < mappedFields
     ? <i32>load<i16>(COLUMN_MAP_OFFSET + (<usize>fieldIndex << 1))
@@ -319,10 +358,17 @@ function stopAt(p: usize): i32 {
     resetNumber();
     captured = 0;
   }
+  beginKeyField(recordMode == RECORD_DATA ? fieldIndex : -2);
+}
+
+@inline function closeField(line: i64): void {
+  endField(line);
+  if (inKey) endKeyField();
 }
 
 /** The record ended just before `p` (p = 0: at end of input). */
 function endRecord(p: usize, windowStart: usize): void {
+  const wasData = recordMode == RECORD_DATA;
   const fields = <i64>fieldIndex + 1;
   const results = RESULTS_OFFSET;
   if (recordMode == RECORD_DATA && fields > load<i64>(results + RESULT_MAX_FIELDS)) {
@@ -348,5 +394,6 @@ function endRecord(p: usize, windowStart: usize): void {
   fieldIndex = 0;
   slot = -1;
   state = S_RECORD_START;
+  if (keyCount > 0 && recordMode == RECORD_DATA && wasData) endKeyRecord(p);
   if (p != 0) beginRecordAt(position + <i64>(p - windowStart));
 }

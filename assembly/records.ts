@@ -12,6 +12,7 @@ import { LF } from './bytes';
 import { uniformRecords } from './uniform';
 import { countRecords, fieldRecords } from './block-records';
 import { fastRecords } from './fast-records';
+import { keyCount } from './groups';
 
 /**
  * The fast path runs over whole records: up to the byte after the window's last LF (so every field
@@ -38,6 +39,8 @@ export function fastPathLimit(windowStart: usize, end: usize): usize {
  */
 @inline export function wholeRecords(start: usize, limit: usize): usize {
   let p = start;
+  // Groups: the SWAR (or 32-byte) fast path, which visits the key fields; the SIMD stages do not.
+  if (keyCount > 0) return fastRecords(p, limit);
   if (ASC_FEATURE_SIMD) {
     if (mappedFields != 0 && p >= uniformRetryAt) p = uniformRecords(p, limit);
     if (p < limit) {

@@ -16,10 +16,12 @@ import {
 } from './layout';
 import { S_RECORD_START, S_UNQUOTED, RECORD_DATA, RECORD_HEADER, RECORD_DISCARD, N_LEAD } from './machine-states';
 import { LF, CR } from './bytes';
+import { resetGroups, storeGroupResults } from './groups';
 
 // ---- private scratch (inside the CONFIG region, after the host's fields) -------------------------
 export const CLASS_TABLE: usize = CONFIG_OFFSET + 1024; // 256 bytes: 1 for bytes that end an unquoted field
 export const CAPTURE: usize = CONFIG_OFFSET + 1536; //     64 bytes: current field's value for first_invalid
+// CONFIG_OFFSET + 2048: MAX_KEYS x u32, the current record's key field lengths (assembly/groups.ts)
 
 // ---- configuration ------------------------------------------------------------------------------
 export let delimiter: u32 = 44;
@@ -103,6 +105,7 @@ export function reset(): void {
   captured = 0;
   stopped = false;
   resetNumber();
+  resetGroups();
   if (flags & FLAG_MID_FILE) {
     // Speculation: the byte before the start is inside an unquoted field. The partial record is
     // discarded; whether the guess was right is checked by the host against the previous range.
@@ -140,6 +143,7 @@ export function beginRecordAt(at: i64): void {
 export function storeCounters(): void {
   store<i64>(RESULTS_OFFSET + RESULT_LINES, lines);
   store<i64>(RESULTS_OFFSET + RESULT_BYTES, position - load<i64>(CONFIG_OFFSET + CONFIG_START_OFFSET));
+  storeGroupResults();
 }
 
 /** The record counters of RESULTS, from the locals a fast stage kept them in. */

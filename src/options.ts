@@ -41,6 +41,12 @@ export interface ResolvedOptions {
   /** undefined: mmap where the addon is available, else read */
   io: IoMode | undefined;
   range: [number, number] | null;
+  /** --by key columns (names or index texts); null: no groups */
+  by: string[] | null;
+  /** --top: groups kept; null: all */
+  top: number | null;
+  /** bytes the group table may use */
+  memory: number;
   onProgress: ((bytesDone: number, totalBytes: number | null) => void) | undefined;
 }
 
@@ -49,8 +55,12 @@ export type OptionNaming = 'cli' | 'library';
 
 const KNOWN_OPTIONS = new Set([
   'mode', 'delimiter', 'quote', 'header', 'columns', 'engine', 'threads', 'minBytesPerThread', 'window', 'io',
-  'range', 'onProgress',
+  'range', 'by', 'top', 'memory', 'onProgress',
 ]);
+
+/** --memory: the default budget of the group table, and the least one (its first table and window). */
+export const DEFAULT_MEMORY = 1024 * 1024 * 1024;
+export const MIN_MEMORY = 64 * 1024;
 
 /** Shows a user's text inside a one-line message: quoted, control characters escaped, cut to 80 characters. */
 export function quoteForMessage(text: string, limit = 80): string {
@@ -107,6 +117,16 @@ export function resolveOptions(options: unknown, naming: OptionNaming = 'library
     refuse('window', `a whole number of bytes from 1 to ${MAX_WINDOW} (1G)`, window);
   }
 
+  const by = resolveBy(given.by, name('by'));
+  if (by !== null && mode !== 'count') {
+    throw usageError(`${name('by')} works with count only in this version (sum and stats by key are not implemented yet)`);
+  }
+  const top = given.top ?? null;
+  if (top !== null && !isWhole(top, 1)) refuse('top', 'a whole number >= 1', top);
+  if (top !== null && by === null) throw usageError(`${name('top')} needs ${name('by')}`);
+  const memory = given.memory ?? DEFAULT_MEMORY;
+  if (!isWhole(memory, MIN_MEMORY)) refuse('memory', `a whole number of bytes >= ${MIN_MEMORY} (64K)`, memory);
+
   const onProgress = given.onProgress;
   if (onProgress !== undefined && typeof onProgress !== 'function') refuse('onProgress', 'a function', onProgress);
 
@@ -122,6 +142,9 @@ export function resolveOptions(options: unknown, naming: OptionNaming = 'library
     window: window as number,
     io: io as IoMode | undefined,
     range: resolveRange(given.range, name('range'), naming === 'cli' ? 'START:END' : '[START, END)'),
+    by,
+    top: top as number | null,
+    memory: memory as number,
     onProgress: onProgress as ResolvedOptions['onProgress'],
   };
 }
@@ -169,6 +192,19 @@ function resolveColumns(mode: ScanMode, columns: unknown, label: string): string
   });
   // count reports records only: a column given to it selects nothing and is not looked up.
   return mode === 'count' || names.length === 0 ? null : names;
+}
+
+function resolveBy(by: unknown, label: string): string[] | null {
+  if (by === undefined || by === null) return null;
+  const list = typeof by === 'string' || typeof by === 'number' ? [by] : by;
+  if (!Array.isArray(list) || list.length === 0) {
+    throw usageError(`${label} must be a column name or 1-based index, or an array of them, got ${describeValue(by)}`);
+  }
+  return list.map((column: unknown) => {
+    if (typeof column === 'string') return column;
+    if (isWhole(column, 1)) return String(column);
+    throw usageError(`${label} must hold column names (strings) or 1-based indexes, got ${describeValue(column)}`);
+  });
 }
 
 function resolveRange(range: unknown, label: string, form: string): [number, number] | null {

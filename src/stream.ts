@@ -8,7 +8,7 @@
 import { usageError } from './errors.js';
 import { createEngine, type Engine } from './kernel/engine.js';
 import { dialectOf, resolveOptions, type ResolvedOptions } from './options.js';
-import { planColumns, type Header } from './scan/columns.js';
+import { planColumns, planKeys, type Header } from './scan/columns.js';
 import { FirstRecordParser, headerTooLong, MAX_HEADER_BYTES } from './scan/header.js';
 import { malformed } from './scan/range.js';
 import { ProgressThrottle } from './scan/progress.js';
@@ -186,6 +186,7 @@ class StreamScanner implements Scanner {
       header = parsed.kind === 'complete' ? { names: parsed.names, width: parsed.width, start: parsed.start } : { names: [], width: 0, start: parser.consumed };
     }
     const plan = planColumns(this.options.mode, this.options.columns, header);
+    const keys = this.options.by ? planKeys(this.options.by, header) : null;
     const engine = createEngine(this.options.engine);
     const window = engine.window(this.options.window);
     engine.configure({
@@ -196,8 +197,9 @@ class StreamScanner implements Scanner {
       startOffset: dataStart,
       stopOffset: -1,
       midFile: false,
+      groups: keys ? { by: keys.fields, memory: this.options.memory } : null,
     });
-    this.stage = { kind: 'scanning', engine, window, plan: { dialect, plan, header, dataStart } };
+    this.stage = { kind: 'scanning', engine, window, plan: { dialect, plan, header, dataStart, keys } };
     // The kernel reads the header record too (it skips it itself): replay everything after the BOM.
     this.feed(bytes.subarray(dataStart));
     this.pending = new Uint8Array(0);
@@ -207,9 +209,12 @@ class StreamScanner implements Scanner {
   private feed(chunk: Uint8Array): void {
     const stage = this.stage;
     if (stage.kind !== 'scanning') return;
-    const { engine, window } = stage;
+    const { engine } = stage;
     let offset = 0;
     while (offset < chunk.length) {
+      // scan() may grow the engine's memory for groups, which detaches the view (its length is then 0)
+      if (stage.window.length === 0) stage.window = engine.window(this.options.window);
+      const window = stage.window;
       const take = Math.min(chunk.length - offset, window.length - this.filled);
       window.set(chunk.subarray(offset, offset + take), this.filled);
       this.filled += take;

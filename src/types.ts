@@ -80,6 +80,8 @@ export interface RawScan {
   /** set when EOF fell inside a quoted field */
   unterminatedQuote: { line: number; byte: number } | null;
   columns: RawColumn[];
+  /** with --by: key (components in --by order, see src/kernel/groups.ts) -> records */
+  groups?: Map<string, number>;
 }
 
 /** docs/spec.md `--json` column object. */
@@ -107,6 +109,16 @@ export interface OutputColumn {
   slot: number;
 }
 
+/** --by: the key columns, as the header or indexes resolved them. */
+export interface KeyPlan {
+  fields: number[];
+  names: string[];
+  indexesToCheck: { requested: string; index: number }[];
+}
+
+/** Groups as a partial holds them: [[base64 of each component...], records]. */
+export type GroupsJson = [string[], number][];
+
 /** A double as JSON: a number, or one of the strings for what JSON has no number for. */
 export type JsonDouble = number | 'Infinity' | '-Infinity' | 'NaN' | '-0';
 
@@ -117,9 +129,9 @@ export interface PartialColumnJson {
 }
 
 /** The `partial` member of a shard's result. */
-export interface PartialScanJson extends Omit<RawScan, 'columns'> {
+export interface PartialScanJson extends Omit<RawScan, 'columns' | 'groups'> {
   /** PARTIAL_FORMAT (scan/partial-check.ts) */
-  format: 'csvscan-partial/1';
+  format: 'csvscan-partial/2';
   /** the scanned file: its size and a SHA-256 of its first and last 64 KiB */
   file: { size: number; fingerprint: string };
   /** the requested [START, END) */
@@ -130,8 +142,18 @@ export interface PartialScanJson extends Omit<RawScan, 'columns'> {
   midFile: boolean;
   query: { mode: ScanMode; columns: string[] | null; delimiter: number; quote: number; header: boolean };
   plan: { outputs: OutputColumn[]; allFields: boolean; indexesToCheck: { requested: string; index: number }[] };
+  /** --by: the key columns (null: not grouped) */
+  keys: KeyPlan | null;
+  /** --by: every group of the shard, keys as base64 (src/results/groups.ts) */
+  groups: GroupsJson | null;
   /** RawScan's fields come from the base type (lines relative to the first byte scanned); its columns as JSON: */
   columns: PartialColumnJson[];
+}
+
+/** One group of a --by result: its key (UTF-8, invalid sequences as U+FFFD) and records. */
+export interface GroupResult {
+  key: string[];
+  rows: number;
 }
 
 export interface ScanResult {
@@ -140,6 +162,10 @@ export interface ScanResult {
   bytes: number;
   ragged: { short: number; long: number };
   columns?: ColumnResult[];
+  /** with --by: the key columns' names, the number of groups and the groups (sorted, cut to --top) */
+  by?: string[];
+  group_count?: number;
+  groups?: GroupResult[];
   /** a `range` scan's raw accumulators, for merge() (scan/partial.ts) */
   partial?: PartialScanJson;
 }
@@ -171,6 +197,12 @@ export interface ScanOptions {
   io?: IoMode;
   /** [start, end) byte range: scan the records that start in it; the result carries `partial` */
   range?: [number, number] | null;
+  /** count by these key columns (names or 1-based indexes, as `columns`); count only */
+  by?: (string | number)[] | null;
+  /** with `by`: keep the first N groups of the order (a whole number >= 1) */
+  top?: number | null;
+  /** bytes the group table may use (default 1 GiB; at least 64 KiB) */
+  memory?: number;
   /** called now and then with bytes done so far and the total (null when unknown, e.g. stdin) */
   onProgress?: (bytesDone: number, totalBytes: number | null) => void;
 }

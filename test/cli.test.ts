@@ -160,6 +160,9 @@ describe('option values', () => {
       window: 1024 * 1024,
       io: undefined,
       range: null,
+      by: null,
+      top: null,
+      memory: 1024 * 1024 * 1024,
       onProgress: undefined,
     });
     const options = toScanOptions('sum', {

@@ -22,7 +22,11 @@ export interface RawScanOptions {
   window?: string;
   io?: IoMode;
   range?: string;
+  by?: string[];
+  top?: string;
+  memory?: string;
   json: boolean;
+  csv?: boolean;
   /** undefined unless --progress or --no-progress was given */
   progress?: boolean;
 }
@@ -50,7 +54,11 @@ export function addScanOptions(command: Command): Command {
     .option('--window <SIZE>', 'bytes per window copied into the kernel: 65536, 64K, 4M, 1G (1K = 1024)')
     .addOption(new Option('--io <mode>', 'how a regular file is read (default: mmap)').choices(['mmap', 'read']))
     .option('--range <START:END>', 'scan only the records that start in these bytes (a shard)')
+    .option('--by <KEY>', 'count by this key column, named as -c does (repeatable: a composite key)', collectColumn, [] as string[])
+    .option('--top <N>', 'with --by: only the first N groups')
+    .option('--memory <SIZE>', 'memory for the group table of --by, per scanning thread: 64K or more (default: 1G)')
     .option('--json', 'print one JSON object on one line', false)
+    .option('--csv', 'print the result as CSV (RFC 4180) with a header row', false)
     .option('--progress', 'show bytes done, MB/s and ETA on stderr (default: when stderr is a terminal)')
     .option('--no-progress', 'never show progress');
 }
@@ -112,6 +120,17 @@ export function parseRange(text: string): [number, number] {
   return [start, end];
 }
 
+function parseWholeOption(text: string, name: string): number {
+  if (!/^\d+$/.test(text.trim())) throw usageError(`${name} must be a whole number >= 1, got ${quoteForMessage(text)}`);
+  return Number(text);
+}
+
+function parseMemory(text: string): number {
+  const size = parseSize(text);
+  if (size === null) throw usageError(`--memory must be a number of bytes, optionally with K, M or G (1K = 1024), got ${quoteForMessage(text)}`);
+  return size;
+}
+
 /** Parses the shared options' text and checks them with the library's resolver (one set of rules for both). */
 export function toScanOptions(mode: ScanMode, raw: RawScanOptions): ResolvedOptions {
   const options: ScanOptions = {
@@ -125,6 +144,10 @@ export function toScanOptions(mode: ScanMode, raw: RawScanOptions): ResolvedOpti
     window: raw.window === undefined ? undefined : parseWindow(raw.window),
     io: raw.io,
     range: raw.range === undefined ? null : parseRange(raw.range),
+    by: raw.by && raw.by.length > 0 ? raw.by : null,
+    top: raw.top === undefined ? null : parseWholeOption(raw.top, '--top'),
+    memory: raw.memory === undefined ? undefined : parseMemory(raw.memory),
   };
+  if (raw.json && raw.csv) throw usageError('--json and --csv cannot be given together');
   return resolveOptions(options, 'cli');
 }

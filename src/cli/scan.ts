@@ -1,6 +1,7 @@
 // What count, sum and stats share: validate the options, run the library scan with an optional
 // progress line, and print the result.
 
+import { formatCount, formatCsv, formatGroupsTable, formatStatsTable, formatSumLines, toJsonLine } from '../results/format.js';
 import type { ScanMode, ScanResult } from '../types.js';
 import type { CliIo } from './io.js';
 import { toScanOptions, type RawScanOptions } from './options.js';
@@ -39,4 +40,12 @@ async function noteWhenNotMapping(io: CliIo): Promise<void> {
 /** Prints `text` as the command's output, ending it with exactly one newline. */
 export function printOutput(io: CliIo, text: string): void {
   io.stdout(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+/** The result as --json, --csv or the command's text (count, count --by, sum lines, stats table). */
+export function formatResult(result: ScanResult, command: ScanMode, options: { json: boolean; csv?: boolean }): string {
+  if (options.json) return toJsonLine(result);
+  if (options.csv) return formatCsv(result, command);
+  if (result.by !== undefined) return formatGroupsTable(result);
+  return command === 'count' ? formatCount(result) : command === 'sum' ? formatSumLines(result) : formatStatsTable(result);
 }

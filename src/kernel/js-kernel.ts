@@ -15,7 +15,9 @@ import { STATUS_UNTERMINATED_QUOTE } from '../../assembly/layout.js';
 import { allocateSlots, INITIAL_ALL_FIELDS_SLOTS, invalidValue, slotValues } from './js/exact.js';
 import { fastPathAllowed, WINDOW_SLACK } from './js/fast-records.js';
 import { finish, scan } from './js/machine.js';
+import { JsGroups } from './js/groups.js';
 import { JsState, reset } from './js/state.js';
+import { kernelKeys } from './groups.js';
 import { rawColumn, rawColumns, slotMap } from './raw-columns.js';
 import type { Engine, KernelConfig } from './types.js';
 
@@ -50,6 +52,7 @@ export class JsKernel implements Engine {
     st.mappedFields = slots.mappedFields;
     st.columnMap = slots.fieldSlots;
     allocateSlots(st, slots.allFields ? INITIAL_ALL_FIELDS_SLOTS : slots.slotCount);
+    st.groups = config.groups ? new JsGroups(kernelKeys(config.groups.by), config.groups.memory) : null;
     reset(st);
   }
 
@@ -78,6 +81,7 @@ export class JsKernel implements Engine {
       stopPosition: st.stopPosition,
       unterminatedQuote: st.status === STATUS_UNTERMINATED_QUOTE ? { line: st.quoteLine, byte: st.quoteByte } : null,
       columns: rawColumns(st.slots, st.maxFields, (slot) => rawColumn(records, slotValues(st, slot), () => invalidValue(st, slot))),
+      ...(st.groups ? { groups: st.groups.results() } : {}),
     };
   }
 }

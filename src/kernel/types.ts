@@ -28,6 +28,8 @@ export interface KernelConfig {
    * cannot see the header or the first record (0 or absent: the header's, else the first record's)
    */
   expectedFields?: number;
+  /** count by key (assembly/groups.ts): the key fields (0-based) in --by order, and the memory budget in bytes */
+  groups?: { by: number[]; memory: number } | null;
 }
 
 /**

@@ -8,6 +8,7 @@
 
 import * as L from '../../assembly/layout.js';
 import type { RawColumn, RawScan } from '../types.js';
+import { binaryString, groupsDoNotFit, kernelKeys, resultKey, type KernelKeys } from './groups.js';
 import { NO_SLOTS, rawColumn, rawColumns, slotMap, type SlotMap, type SlotValues } from './raw-columns.js';
 import type { Engine, KernelConfig, KernelVariant } from './types.js';
 
@@ -47,12 +48,19 @@ function kernelModule(variant: KernelVariant): WebAssembly.Module {
 }
 
 const latin1 = new TextDecoder('latin1');
+/** Memory window() adds for a group region; more is grown during the scan (the budget is at least this). */
+const GROUP_RESERVE = 64 * 1024;
 
 export class WasmKernel implements Engine {
   private readonly exports: KernelExports;
   private bytes: Uint8Array;
   private view: DataView;
   private slots: SlotMap = NO_SLOTS;
+  private windowSize = L.DEFAULT_WINDOW;
+  /** with groups: the key fields, the region's base and the budget */
+  private keys: KernelKeys | null = null;
+  private groupBase = 0;
+  private groupBudget = 0;
 
   /** A kernel of a packaged variant (Node, or after registerKernelModule), or of a compiled module. */
   constructor(kernel: KernelVariant | WebAssembly.Module = 'scalar') {
@@ -78,20 +86,41 @@ export class WasmKernel implements Engine {
     this.view = new DataView(this.exports.memory.buffer);
   }
 
-  /** The window region, grown to hold `size` bytes. Growing detaches old views, so call it once per scan. */
+  /**
+   * The window region, grown to hold `size` bytes. Growing detaches old views: call it once per scan,
+   * and again when the view is detached (length 0), as it is after scan() grew memory for groups.
+   */
   window(size: number): Uint8Array {
     // the fast path reads whole 8-byte words, up to 7 bytes past the window
-    const needed = L.WINDOW_OFFSET + size + L.WINDOW_SLACK;
-    const memory = this.exports.memory;
-    if (memory.buffer.byteLength < needed) {
-      memory.grow(Math.ceil((needed - memory.buffer.byteLength) / L.PAGE_SIZE));
-    }
-    this.bytes = new Uint8Array(memory.buffer);
-    this.view = new DataView(memory.buffer);
+    // and the first 64 KiB of a group region after it, so that configure() need not grow memory
+    const needed = L.WINDOW_OFFSET + size + L.WINDOW_SLACK + 16 + GROUP_RESERVE;
+    this.windowSize = size;
+    this.growMemory(needed);
     return this.bytes.subarray(L.WINDOW_OFFSET, L.WINDOW_OFFSET + size);
   }
 
+  /** Memory of at least `needed` bytes; growing detaches the views, so they are taken again. */
+  private growMemory(needed: number): boolean {
+    const memory = this.exports.memory;
+    if (memory.buffer.byteLength < needed) {
+      try {
+        memory.grow(Math.ceil((needed - memory.buffer.byteLength) / L.PAGE_SIZE));
+      } catch {
+        return false; // past the 4 GiB of wasm32
+      }
+    }
+    this.bytes = new Uint8Array(memory.buffer);
+    this.view = new DataView(memory.buffer);
+    return true;
+  }
+
   configure(config: KernelConfig): void {
+    this.keys = config.groups ? kernelKeys(config.groups.by) : null;
+    if (config.groups) {
+      // the group region follows the window: a first MiB (or the budget), grown as groups come
+      this.groupBase = Math.ceil((L.WINDOW_OFFSET + this.windowSize + L.WINDOW_SLACK) / 16) * 16;
+      this.groupBudget = config.groups.memory;
+    }
     const { view, bytes } = this;
     const c = L.CONFIG_OFFSET;
     bytes.fill(0, c, c + 1024);
@@ -114,16 +143,45 @@ export class WasmKernel implements Engine {
     map.set(slots.fieldSlots.subarray(0, L.MAX_FIELDS));
     view.setInt32(c + L.CONFIG_MAPPED_FIELDS, slots.mappedFields, true);
     view.setInt32(c + L.CONFIG_SLOT_COUNT, slots.slotCount, true);
+    if (this.keys) {
+      view.setInt32(c + L.CONFIG_KEY_COUNT, this.keys.fields.length, true);
+      this.keys.fields.forEach((field, k) => view.setInt32(c + L.CONFIG_KEY_FIELDS + 4 * k, field, true));
+      view.setInt32(c + L.CONFIG_GROUP_BASE, this.groupBase, true);
+      view.setInt32(c + L.CONFIG_GROUP_LIMIT, Math.min(this.exports.memory.buffer.byteLength, this.groupBase + this.groupBudget), true);
+    }
     this.exports.reset();
   }
 
   /** Scan `length` bytes already copied into the window. */
   scan(length: number): number {
-    return this.exports.scan(length);
+    let status = this.exports.scan(length);
+    while (status === L.STATUS_GROUPS_FULL) {
+      this.makeRoomForGroups();
+      status = this.exports.scan(length);
+    }
+    return status;
   }
 
   finish(): number {
-    return this.exports.finish();
+    let status = this.exports.finish();
+    while (status === L.STATUS_GROUPS_FULL) {
+      this.makeRoomForGroups();
+      status = this.exports.finish();
+    }
+    return status;
+  }
+
+  /** STATUS_GROUPS_FULL: grow memory (at least doubling the region) up to the budget, or refuse. */
+  private makeRoomForGroups(): void {
+    const r = L.RESULTS_OFFSET;
+    const need = Number(this.view.getBigInt64(r + L.RESULT_GROUP_NEED, true));
+    const end = this.groupBase + this.groupBudget;
+    const groups = Number(this.view.getBigInt64(r + L.RESULT_GROUP_COUNT, true));
+    if (need > end) throw groupsDoNotFit(this.groupBudget, groups);
+    const limit = Math.min(end, Math.max(need, this.groupBase + 2 * (this.exports.memory.buffer.byteLength - this.groupBase)));
+    if (!this.growMemory(limit) && !this.growMemory(need)) throw groupsDoNotFit(this.groupBudget, groups);
+    const grown = Math.min(end, this.exports.memory.buffer.byteLength);
+    this.view.setInt32(L.CONFIG_OFFSET + L.CONFIG_GROUP_LIMIT, grown, true);
   }
 
   /** Results so far (in all-fields mode, the slots of the fields seen). */
@@ -151,7 +209,35 @@ export class WasmKernel implements Engine {
           ? { line: i64(L.RESULT_QUOTE_LINE), byte: i64(L.RESULT_QUOTE_BYTE) }
           : null,
       columns,
+      ...(this.keys ? { groups: this.readGroups() } : {}),
     };
+  }
+
+  /** The table's groups: keys (components in --by order) -> records. */
+  private readGroups(): Map<string, number> {
+    const { view, bytes } = this;
+    const keys = this.keys!;
+    const r = L.RESULTS_OFFSET;
+    const capacity = Number(view.getBigInt64(r + L.RESULT_GROUP_CAPACITY, true));
+    const arena = Number(view.getBigInt64(r + L.RESULT_GROUP_ARENA, true));
+    const count = keys.fields.length;
+    const groups = new Map<string, number>();
+    for (let e = 0; e < capacity; e++) {
+      const entry = this.groupBase + e * L.GROUP_ENTRY_SIZE;
+      const records = Number(view.getBigInt64(entry + 8, true));
+      if (records === 0) continue;
+      const record = arena + view.getUint32(entry + 4, true);
+      const length = view.getUint32(record, true);
+      const components: string[] = [];
+      let at = record + 4;
+      for (let k = 0; k < count; k++) {
+        const size = view.getUint32(record + 4 + length + 4 * k, true);
+        components.push(binaryString(bytes, at, at + size));
+        at += size;
+      }
+      groups.set(resultKey(components, keys), records);
+    }
+    return groups;
   }
 
   private readSlot(slotIndex: number, records: number): RawColumn {

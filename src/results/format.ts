@@ -15,6 +15,11 @@ export function toJsonLine(result: ScanResult): string {
     bytes: result.bytes,
     ragged: { short: result.ragged.short, long: result.ragged.long },
   };
+  if (result.by !== undefined) {
+    ordered['by'] = result.by;
+    ordered['group_count'] = result.group_count;
+    ordered['groups'] = (result.groups ?? []).map((group) => ({ key: group.key, rows: group.rows }));
+  }
   if (result.columns !== undefined) ordered['columns'] = result.columns.map(orderColumn);
   // a shard's raw accumulators, already in JSON form (scan/partial.ts)
   if (result.partial !== undefined) ordered['partial'] = result.partial;
@@ -59,13 +64,11 @@ function visibleName(name: string): string {
 
 const STATS_HEADINGS = ['column', 'count', 'empty', 'invalid', 'sum', 'min', 'max', 'mean', 'stddev'] as const;
 
-/** Aligned table, one row per column: name left-aligned, numbers right-aligned, two spaces apart;
- *  a missing value (null) is an empty cell. */
-export function formatStatsTable(result: ScanResult): string {
+function statsRows(result: ScanResult, name: (text: string) => string): string[][] {
   const rows: string[][] = [[...STATS_HEADINGS]];
   for (const column of result.columns ?? []) {
     rows.push([
-      visibleName(column.name),
+      name(column.name),
       String(column.count),
       String(column.empty),
       String(column.invalid),
@@ -76,18 +79,56 @@ export function formatStatsTable(result: ScanResult): string {
       numberText(column.stddev),
     ]);
   }
-  const widths = STATS_HEADINGS.map((_, cell) => Math.max(...rows.map((row) => displayWidth(row[cell]!))));
+  return rows;
+}
+
+/** Aligned table, one row per column: name left-aligned, numbers right-aligned, two spaces apart;
+ *  a missing value (null) is an empty cell. */
+export function formatStatsTable(result: ScanResult): string {
+  return alignedTable(statsRows(result, visibleName), 1);
+}
+
+/** Rows as an aligned table: the first `left` cells left-aligned, the rest right-aligned. */
+function alignedTable(rows: string[][], left: number): string {
+  const widths = rows[0]!.map((_, cell) => Math.max(...rows.map((row) => displayWidth(row[cell]!))));
   return rows
     .map((row) =>
       row
         .map((text, cell) => {
           const padding = ' '.repeat(widths[cell]! - displayWidth(text));
-          return cell === 0 ? text + padding : padding + text;
+          return cell < left ? text + padding : padding + text;
         })
         .join('  ')
         .trimEnd(),
     )
     .join('\n');
+}
+
+/** count --by: the key columns then `rows`, one line per group. */
+export function formatGroupsTable(result: ScanResult): string {
+  const by = result.by ?? [];
+  const rows = [[...by.map(visibleName), 'rows']];
+  for (const group of result.groups ?? []) rows.push([...group.key.map(visibleName), String(group.rows)]);
+  return alignedTable(rows, by.length);
+}
+
+/** One CSV field (RFC 4180): quoted when it holds a comma, a quote, CR or LF; quotes doubled. */
+export function csvField(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+function csvLines(rows: string[][]): string {
+  return rows.map((row) => `${row.map(csvField).join(',')}\r\n`).join('');
+}
+
+/** --csv: count (`rows`), count --by (key columns, `rows`), sum (`column,sum`) or stats (the table's columns). */
+export function formatCsv(result: ScanResult, mode: 'count' | 'sum' | 'stats'): string {
+  if (result.by !== undefined) {
+    return csvLines([[...result.by, 'rows'], ...(result.groups ?? []).map((group) => [...group.key, String(group.rows)])]);
+  }
+  if (mode === 'count') return csvLines([['rows'], [String(result.rows)]]);
+  if (mode === 'sum') return csvLines([['column', 'sum'], ...(result.columns ?? []).map((column) => [column.name, sumText(column)])]);
+  return csvLines(statsRows(result, (name) => name));
 }
 
 /** Characters as a terminal counts them, roughly: code points, not UTF-16 units. */

@@ -12,6 +12,7 @@
 // simply the sum of the lines of the parts before.
 
 import type { RawColumn, RawScan } from '../types.js';
+import { mergeGroups } from './groups.js';
 
 export function mergeRawScans(parts: RawScan[]): RawScan {
   if (parts.length === 0) throw new RangeError('mergeRawScans: nothing to merge');
@@ -52,6 +53,7 @@ function mergeTwo(before: RawScan, after: RawScan): RawScan {
         ? null
         : { line: after.unterminatedQuote.line + lineOffset, byte: after.unterminatedQuote.byte }),
     columns: before.columns.map((column, slot) => mergeColumns(column, after.columns[slot]!, lineOffset)),
+    ...(before.groups || after.groups ? { groups: mergeGroups(before.groups, after.groups) } : {}),
   };
 }
 
@@ -118,6 +120,7 @@ function cloneRawScan(scan: RawScan): RawScan {
   return {
     ...scan,
     unterminatedQuote: scan.unterminatedQuote === null ? null : { ...scan.unterminatedQuote },
+    ...(scan.groups ? { groups: new Map(scan.groups) } : {}),
     columns: scan.columns.map((column) => ({
       ...column,
       firstInvalid: column.firstInvalid === null ? null : { ...column.firstInvalid },

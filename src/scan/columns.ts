@@ -4,9 +4,9 @@
 import { usageError } from '../errors.js';
 import { quoteForMessage } from '../options.js';
 import { MAX_FIELDS, MAX_SLOTS } from '../../assembly/layout.js';
-import type { OutputColumn, ScanMode } from '../types.js';
+import type { KeyPlan, OutputColumn, ScanMode } from '../types.js';
 
-export type { OutputColumn } from '../types.js';
+export type { KeyPlan, OutputColumn } from '../types.js';
 
 /** The header record as the host keeps it. */
 export interface Header {
@@ -72,6 +72,28 @@ export function planColumns(mode: ScanMode, requested: string[] | null | undefin
     if (index > MAX_FIELDS) throw beyondFieldLimit(column, index);
     addField(index - 1, headerNames ? headerNames[index - 1]! : String(index));
     if (!headerNames) plan.indexesToCheck.push({ requested: column, index });
+  }
+  return plan;
+}
+
+/** The key columns of --by: their fields in --by order, their names, and indexes to check later. */
+
+/** --by KEY names a column as -c does: a header name, else a 1-based index. */
+export function planKeys(requested: string[], header: Header | null): KeyPlan {
+  const plan: KeyPlan = { fields: [], names: [], indexesToCheck: [] };
+  for (const column of requested) {
+    const byName = header ? header.names.indexOf(column) : -1;
+    if (byName >= 0) {
+      plan.fields.push(byName);
+      plan.names.push(column);
+      continue;
+    }
+    const index = INDEX.test(column) ? Number(column) : NaN;
+    if (!(index >= 1 && (header === null || index <= header.width))) throw unknownColumn(column, header);
+    if (index > MAX_FIELDS) throw beyondFieldLimit(column, index);
+    plan.fields.push(index - 1);
+    plan.names.push(header ? header.names[index - 1]! : String(index));
+    if (!header) plan.indexesToCheck.push({ requested: column, index });
   }
   return plan;
 }

@@ -11,9 +11,10 @@
 
 import { INVALID_CAPTURE, MAX_FIELDS, MAX_SLOTS } from '../../assembly/layout.js';
 import { usageError, type CsvscanError } from '../errors.js';
+import { decodeGroups } from '../results/groups.js';
 import type { PartialScanJson, RawColumn, RawScan } from '../types.js';
 
-export const PARTIAL_FORMAT: PartialScanJson['format'] = 'csvscan-partial/1';
+export const PARTIAL_FORMAT: PartialScanJson['format'] = 'csvscan-partial/2';
 
 /** A member that is not as scanShard() writes it; `member` is its path, e.g. `partial.columns[1].count`. */
 class Damage extends Error {
@@ -189,6 +190,15 @@ const PARTIAL = record({
   stopPosition: offsetOrNone,
   unterminatedQuote: nullable(record({ line: integer(1), byte: offset })),
   columns: list(COLUMN),
+  keys: nullable(
+    record({
+      fields: list(integer(0, MAX_FIELDS - 1)),
+      names: list(text),
+      indexesToCheck: list(record({ requested: text, index: fieldIndex })),
+    }),
+  ),
+  // decoded in readShard(): its width is the keys'
+  groups: (value: unknown): unknown => value,
 });
 
 /** A partial as merge uses it: every member checked, the accumulators decoded. */
@@ -324,7 +334,9 @@ export function readShard(result: unknown, label: string): Shard {
     const partial = PARTIAL(result['partial'], 'partial');
     const damage = firstDamage(partial);
     if (damage) throw damage;
-    const { range, columns, unterminatedQuote } = partial;
+    const { range, columns, unterminatedQuote, keys } = partial;
+    const groups = keys === null ? (partial.groups === null ? undefined : null) : decodeGroups(partial.groups, keys.fields.length);
+    if (groups === null) damaged('partial.groups', keys === null ? 'must be null without keys' : `must be a list of [[base64 of ${keys.fields.length} key components], records]`);
     const raw: RawScan = {
       records: partial.records,
       lines: partial.lines,
@@ -339,6 +351,7 @@ export function readShard(result: unknown, label: string): Shard {
       stopPosition: partial.stopPosition,
       unterminatedQuote,
       columns,
+      ...(groups ? { groups } : {}),
     };
     return { label, file, partial, start: range[0], end: range[1], raw };
   } catch (error) {

@@ -30,7 +30,8 @@ import type { ByteSource } from '../io/index.js';
 import { createEngine } from '../kernel/engine.js';
 import { mergeRawScans } from '../results/merge.js';
 import type { ResolvedOptions } from '../options.js';
-import type { JsonDouble, PartialColumnJson, PartialScanJson, RawColumn, RawScan, ScanResult } from '../types.js';
+import type { JsonDouble, KeyPlan, PartialColumnJson, PartialScanJson, RawColumn, RawScan, ScanResult } from '../types.js';
+import { encodeGroups } from '../results/groups.js';
 import { checkSameScan, PARTIAL_FORMAT, readShard, toBase64, type Shard } from './partial-check.js';
 import { ProgressThrottle } from './progress.js';
 import { malformed, scanRange, type ByteReader, type RangeQuery } from './range.js';
@@ -94,6 +95,7 @@ export async function scanShard(
       header: scan.dialect.header,
     },
     plan: { outputs: scan.plan.outputs, allFields: scan.plan.allFields, indexesToCheck: scan.plan.indexesToCheck },
+    keys: scan.keys,
     ...encodeRawScan(raw),
   };
   return result;
@@ -120,7 +122,7 @@ function readFully(input: ByteReader, dst: Uint8Array, position: number): void {
 
 // ---- the raw scan as JSON ------------------------------------------------------------------------
 
-type EncodedRawScan = Omit<PartialScanJson, 'format' | 'file' | 'range' | 'dataStart' | 'midFile' | 'query' | 'plan'>;
+type EncodedRawScan = Omit<PartialScanJson, 'format' | 'file' | 'range' | 'dataStart' | 'midFile' | 'query' | 'plan' | 'keys'>;
 
 function encodeRawScan(raw: RawScan): EncodedRawScan {
   return {
@@ -137,6 +139,7 @@ function encodeRawScan(raw: RawScan): EncodedRawScan {
     stopPosition: raw.stopPosition,
     unterminatedQuote: raw.unterminatedQuote,
     columns: raw.columns.map(encodeColumn),
+    groups: raw.groups ? encodeGroups(raw.groups) : null,
   };
 }
 
@@ -220,6 +223,25 @@ function rangeText(shard: Shard): string {
   return `${shard.start}:${shard.end}`;
 }
 
+function byText(keys: KeyPlan): string {
+  return keys.names.map((name) => JSON.stringify(name)).join(', ');
+}
+
+/** Grouped and ungrouped partials, or partials grouped by other keys, do not merge. */
+function checkSameGroups(shard: Shard, first: Shard): void {
+  const keys = shard.partial.keys;
+  const firstKeys = first.partial.keys;
+  if ((keys === null) !== (firstKeys === null)) {
+    const [grouped, plain] = keys === null ? [first, shard] : [shard, first];
+    throw usageError(
+      `${grouped.label} is grouped (--by ${byText(grouped.partial.keys!)}) and ${plain.label} is not: merge partials scanned with the same --by, or all without`,
+    );
+  }
+  if (keys !== null && JSON.stringify([keys.fields, keys.names]) !== JSON.stringify([firstKeys!.fields, firstKeys!.names])) {
+    throw usageError(`${shard.label} is grouped by ${byText(keys)} and ${first.label} by ${byText(firstKeys!)}: merge partials scanned with the same --by`);
+  }
+}
+
 /**
  * Combine the partial results of shards of one file (the `--json` objects of `--range` scans, in any
  * order) into the result of a whole-file scan. `labels` name the shards in errors (e.g. their file
@@ -227,16 +249,17 @@ function rangeText(shard: Shard): string {
  * when the shards do not tile one file, and the malformed-input error (exit 1) when the file ends
  * inside a quoted field.
  */
-export function merge(parts: readonly unknown[], labels?: readonly string[]): ScanResult {
+export function merge(parts: readonly unknown[], labels?: readonly string[], top: number | null = null): ScanResult {
   if (parts.length === 0) throw usageError('merge needs at least one partial result');
-  return mergeShards(parts.map((part, index) => readShard(part, labels?.[index] ?? `part ${index + 1}`)));
+  return mergeShards(parts.map((part, index) => readShard(part, labels?.[index] ?? `part ${index + 1}`)), top);
 }
 
 /** merge() of shards already read (and so checked) by readShard(). */
-export function mergeShards(shards: readonly Shard[]): ScanResult {
+export function mergeShards(shards: readonly Shard[], top: number | null = null): ScanResult {
   if (shards.length === 0) throw usageError('merge needs at least one partial result');
   checkSameScan(shards);
   const first = shards[0]!;
+  for (const shard of shards) checkSameGroups(shard, first);
 
   const sorted = [...shards].sort((a, b) => a.start - b.start || a.end - b.end);
   const size = first.partial.file.size;
@@ -291,6 +314,7 @@ export function mergeShards(shards: readonly Shard[]): ScanResult {
     plan: { slotFields: [], allFields: plan.allFields, outputs: plan.outputs, indexesToCheck: plan.indexesToCheck },
     header: null,
     dataStart,
+    keys: first.partial.keys,
   };
-  return toResult(first.file, merged, scan, { mode: query.mode });
+  return toResult(first.file, merged, scan, { mode: query.mode, top });
 }

@@ -41,6 +41,8 @@ export interface RangeQuery {
    * it is told, for its short and long counts to match a whole-file scan.
    */
   expectedFields: number;
+  /** --by: the key fields (0-based, --by order) and the group table's memory budget */
+  groups?: { by: number[]; memory: number } | null;
 }
 
 export interface RangeTask extends RangeQuery {
@@ -77,7 +79,7 @@ export function scanRange(
   onRead?: (bytes: number) => void,
 ): RangeScan {
   const window = engine.window(task.windowSize);
-  const columns = { slotFields: task.slotFields, allFields: task.allFields, mode: task.mode };
+  const columns = { slotFields: task.slotFields, allFields: task.allFields, mode: task.mode, groups: task.groups };
   const header = task.dialect.header;
   if (task.start <= task.dataStart) {
     // Blank lines may come before the header: this range reads the header whatever its end.
@@ -123,7 +125,10 @@ function feed(
   let position = from;
   let lastAt = from;
   let lastLength = 0;
+  const size = window.length;
   for (;;) {
+    // scan() may grow the engine's memory for groups, which detaches the view (its length is then 0)
+    if (window.length === 0) window = engine.window(size);
     const got = input.read(window, position);
     if (got === 0) break;
     const status = engine.scan(got);

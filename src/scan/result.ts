@@ -6,7 +6,8 @@ import { usageError } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
 import { finalizeColumn } from '../results/finalize.js';
 import type { Dialect, RawScan, ScanResult } from '../types.js';
-import { unknownColumn, type ColumnPlan, type Header, type OutputColumn } from './columns.js';
+import { orderGroups } from '../results/groups.js';
+import { unknownColumn, type ColumnPlan, type Header, type KeyPlan, type OutputColumn } from './columns.js';
 
 export interface ScanPlan {
   dialect: Dialect;
@@ -15,19 +16,38 @@ export interface ScanPlan {
   header: Header | null;
   /** first byte after a BOM */
   dataStart: number;
+  /** --by: the key columns; null without groups */
+  keys: KeyPlan | null;
 }
 
 /**
  * Build the result from (merged) raw results. A shard (one range of a file) is not checked
  * against column indexes beyond its widest record: a later shard may hold wider records.
  */
-export function toResult(name: string, raw: RawScan, scan: ScanPlan, options: Pick<ResolvedOptions, 'mode'>, shard = false): ScanResult {
+export function toResult(
+  name: string,
+  raw: RawScan,
+  scan: ScanPlan,
+  options: Pick<ResolvedOptions, 'mode'> & Partial<Pick<ResolvedOptions, 'top'>>,
+  shard = false,
+): ScanResult {
   const result: ScanResult = {
     file: name,
     rows: raw.records,
     bytes: raw.bytes + scan.dataStart,
     ragged: { short: raw.short, long: raw.long },
   };
+  if (scan.keys) {
+    if (!shard) {
+      for (const { requested, index } of scan.keys.indexesToCheck) {
+        if (index > raw.maxFields) throw unknownColumn(requested, null, raw.maxFields);
+      }
+    }
+    const ordered = orderGroups(raw.groups ?? new Map<string, number>(), options.top ?? null);
+    result.by = [...scan.keys.names];
+    result.group_count = ordered.group_count;
+    result.groups = ordered.groups;
+  }
   if (options.mode === 'count') return result;
 
   let outputs: OutputColumn[] = scan.plan.outputs;

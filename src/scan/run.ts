@@ -10,7 +10,7 @@ import type { ByteSource } from '../io/index.js';
 import { createEngine } from '../kernel/engine.js';
 import { dialectOf, plannedThreads, type ResolvedOptions } from '../options.js';
 import type { Dialect, ScanResult } from '../types.js';
-import { planColumns, type Header } from './columns.js';
+import { planColumns, planKeys, type Header } from './columns.js';
 import { FirstRecordParser, headerTooLong, MAX_HEADER_BYTES } from './header.js';
 import { ProgressThrottle } from './progress.js';
 import { malformed, scanRange, type ByteReader, type RangeQuery } from './range.js';
@@ -120,7 +120,8 @@ export async function runScan(source: ByteSource, options: ResolvedOptions, orig
   const dataStart = hasBom(prefix.bytes) ? 3 : 0;
   const header = dialect.header ? readHeader(prefix, dataStart, dialect, name) : null;
   const plan = planColumns(options.mode, options.columns, header);
-  const scan: ScanPlan = { dialect, plan, header, dataStart };
+  const keys = options.by ? planKeys(options.by, header) : null;
+  const scan: ScanPlan = { dialect, plan, header, dataStart, keys };
   const wholeQuery: RangeQuery = {
     dialect,
     slotFields: plan.slotFields,
@@ -130,6 +131,7 @@ export async function runScan(source: ByteSource, options: ResolvedOptions, orig
     dataStart,
     headerAt: header ? header.start : -1,
     expectedFields: 0, // a scan from the data start sees the first record itself
+    groups: keys ? { by: keys.fields, memory: options.memory } : null,
   };
   // Ranges that start mid-file are told the width; without a header, the first record gives it.
   const query = (): RangeQuery => ({

@@ -532,3 +532,57 @@ export function referenceScan(bytes: Uint8Array, options: ReferenceOptions): Sca
   });
   return result;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Groups (count --by)
+// ---------------------------------------------------------------------------------------------
+
+export interface ReferenceGroups {
+  group_count: number;
+  groups: { key: string[]; rows: number }[];
+}
+
+/** Bytewise unsigned, a prefix first. */
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    if (a[i] !== b[i]) return a[i]! - b[i]!;
+  }
+  return a.length - b.length;
+}
+
+/**
+ * SPEC.md "Groups": each data record's key is the tuple of its fields at the 1-based indexes `by`
+ * (unquoted bytes, untrimmed; a missing field is empty); groups with their records, most first,
+ * ties by key component by component; the first `top` of them.
+ */
+export function referenceGroups(
+  bytes: Uint8Array,
+  options: { delimiter?: number; quote?: number; header?: boolean; by: number[]; top?: number | null },
+): ReferenceGroups {
+  const records = parseRecords(bytes, options.delimiter ?? COMMA, options.quote ?? DOUBLE_QUOTE);
+  const data = (options.header ?? true) ? records.slice(1) : records;
+  const found: { key: Uint8Array[]; rows: number }[] = [];
+  const byText = new Map<string, { key: Uint8Array[]; rows: number }>();
+  for (const record of data) {
+    const key = options.by.map((index) => record[index - 1]?.value ?? new Uint8Array(0));
+    const text = JSON.stringify(key.map((component) => Array.from(component)));
+    const group = byText.get(text);
+    if (group) {
+      group.rows += 1;
+    } else {
+      const created = { key, rows: 1 };
+      byText.set(text, created);
+      found.push(created);
+    }
+  }
+  found.sort((a, b) => {
+    if (a.rows !== b.rows) return b.rows - a.rows;
+    for (let i = 0; i < a.key.length; i++) {
+      const order = compareBytes(a.key[i]!, b.key[i]!);
+      if (order !== 0) return order;
+    }
+    return 0;
+  });
+  const kept = options.top ? found.slice(0, options.top) : found;
+  return { group_count: found.length, groups: kept.map((group) => ({ key: group.key.map(decodeUtf8), rows: group.rows })) };
+}

@@ -1,16 +1,15 @@
 import type { Command } from 'commander';
-import { formatCount, toJsonLine } from '../../results/format.js';
 import type { CliIo } from '../io.js';
 import { addScanOptions, type RawScanOptions } from '../options.js';
-import { printOutput, runScan } from '../scan.js';
+import { formatResult, printOutput, runScan } from '../scan.js';
 
 export function registerCountCommand(program: Command, io: CliIo): void {
   const command = program
     .command('count')
-    .description('count data records (header excluded)')
+    .description('count data records (header excluded); with --by, the records of each key, most frequent first')
     .argument('[file]', 'CSV file; - or omitted reads standard input');
   addScanOptions(command).action(async (file: string | undefined, options: RawScanOptions) => {
     const result = await runScan(io, 'count', file, options);
-    printOutput(io, options.json ? toJsonLine(result) : formatCount(result));
+    printOutput(io, formatResult(result, 'count', options));
   });
 }

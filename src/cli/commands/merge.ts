@@ -5,9 +5,8 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { usageError } from '../../errors.js';
 import { openFailure } from '../../io/failures.js';
-import { formatCount, formatStatsTable, formatSumLines, toJsonLine } from '../../results/format.js';
 import type { CliIo } from '../io.js';
-import { printOutput } from '../scan.js';
+import { formatResult, printOutput } from '../scan.js';
 
 function readPart(path: string): unknown {
   let text: string;
@@ -29,19 +28,20 @@ export function registerMergeCommand(program: Command, io: CliIo): void {
     .description('combine the --json results of --range scans of one file into the whole-file result')
     .argument('<parts...>', 'PART.json files written by count, sum or stats with --range START:END --json')
     .option('--json', 'print one JSON object on one line', false)
-    .action(async (paths: string[], options: { json: boolean }) => {
+    .option('--csv', 'print the result as CSV (RFC 4180) with a header row', false)
+    .option('--top <N>', 'of grouped partials (--by): only the first N groups')
+    .action(async (paths: string[], options: { json: boolean; csv: boolean; top?: string }) => {
+      if (options.json && options.csv) throw usageError('--json and --csv cannot be given together');
+      const top = options.top === undefined ? null : Number(options.top);
+      if (top !== null && !(/^\d+$/.test(options.top!.trim()) && top >= 1)) {
+        throw usageError(`--top must be a whole number >= 1, got ${JSON.stringify(options.top)}`);
+      }
       // Loaded only now, so that --help answers without the scanning modules.
       const { readShard } = await import('../../scan/partial-check.js');
       const { mergeShards } = await import('../../scan/partial.js');
       // Each partial is checked completely as it is read: a damaged one is named before any merging.
       const shards = paths.map((path) => readShard(readPart(path), path));
-      const result = mergeShards(shards);
-      if (options.json) {
-        printOutput(io, toJsonLine(result));
-        return;
-      }
-      // `sum --json` scans in stats mode (its JSON has every statistic): its shards merge as stats.
-      const mode = shards[0]!.partial.query.mode;
-      printOutput(io, mode === 'count' ? formatCount(result) : mode === 'sum' ? formatSumLines(result) : formatStatsTable(result));
+      const result = mergeShards(shards, top);
+      printOutput(io, formatResult(result, shards[0]!.partial.query.mode, options));
     });
 }

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import { formatStatsTable, toJsonLine } from '../../results/format.js';
 import type { CliIo } from '../io.js';
 import { addScanOptions, type RawScanOptions } from '../options.js';
-import { printOutput, runScan } from '../scan.js';
+import { formatResult, printOutput, runScan } from '../scan.js';
 
 export function registerStatsCommand(program: Command, io: CliIo): void {
   const command = program
@@ -11,6 +10,6 @@ export function registerStatsCommand(program: Command, io: CliIo): void {
     .argument('[file]', 'CSV file; - or omitted reads standard input');
   addScanOptions(command).action(async (file: string | undefined, options: RawScanOptions) => {
     const result = await runScan(io, 'stats', file, options);
-    printOutput(io, options.json ? toJsonLine(result) : formatStatsTable(result));
+    printOutput(io, formatResult(result, 'stats', options));
   });
 }

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { usageError } from '../../errors.js';
-import { formatSumLines, toJsonLine } from '../../results/format.js';
 import type { CliIo } from '../io.js';
 import { addScanOptions, type RawScanOptions } from '../options.js';
-import { printOutput, runScan } from '../scan.js';
+import { formatResult, printOutput, runScan } from '../scan.js';
 
 export function registerSumCommand(program: Command, io: CliIo): void {
   const command = program
@@ -16,6 +15,6 @@ export function registerSumCommand(program: Command, io: CliIo): void {
     }
     // Every engine accumulates squares in 'sum' mode too, so --json prints the full column object.
     const result = await runScan(io, 'sum', file, options);
-    printOutput(io, options.json ? toJsonLine(result) : formatSumLines(result));
+    printOutput(io, formatResult(result, 'sum', options));
   });
 }

@@ -33,7 +33,13 @@ export const scan = (st: JsState, length: number): number => {
   const end = length;
   const delimiter = st.delimiter;
   const quote = st.quote;
-  const fastLimit = fastPathLimit(st, end);
+  const groups = st.groups;
+  // Groups: the byte machine takes every record (it visits the key fields); room for the window first.
+  if (groups) {
+    st.windowEndAt = st.position + end;
+    groups.roomForWindow(end);
+  }
+  const fastLimit = groups ? 0 : fastPathLimit(st, end);
   let p = 0;
   // where the current selected unquoted field's bytes in this window begin
   let segment = 0;
@@ -76,6 +82,7 @@ export const scan = (st: JsState, length: number): number => {
         st.fieldIndex = 0;
         beginField(st);
         if (st.slot >= 0) feedByte(st, CR);
+        if (groups?.inKey) groups.byte(CR);
         st.state = S_UNQUOTED;
         segment = p;
         continue;
@@ -103,15 +110,16 @@ export const scan = (st: JsState, length: number): number => {
         }
         if (p === end) break;
         if (st.slot >= 0 && p > segment) feedSegment(st, segment, p);
+        if (groups?.inKey && p > segment) groups.bytes(bytes, segment, p);
         if (c === delimiter) {
-          endField(st, st.lines + 1);
+          closeField(st, st.lines + 1);
           st.fieldIndex++;
           st.state = S_FIELD_START;
           p++;
           continue;
         }
         if (c === LF) {
-          endField(st, st.lines + 1);
+          closeField(st, st.lines + 1);
           st.lines++;
           p++;
           endRecord(st, st.position + p);
@@ -126,7 +134,7 @@ export const scan = (st: JsState, length: number): number => {
       case S_UNQUOTED_CR:
       case S_AFTER_QUOTED_CR: {
         if (bytes[p] === LF) {
-          endField(st, st.state === S_UNQUOTED_CR ? st.lines + 1 : st.quoteLine);
+          closeField(st, st.state === S_UNQUOTED_CR ? st.lines + 1 : st.quoteLine);
           st.lines++;
           p++;
           endRecord(st, st.position + p);
@@ -135,6 +143,7 @@ export const scan = (st: JsState, length: number): number => {
         }
         // a lone CR is data
         if (st.slot >= 0) feedByte(st, CR);
+        if (groups?.inKey) groups.byte(CR);
         if (st.state === S_UNQUOTED_CR) {
           st.state = S_UNQUOTED;
           segment = p;
@@ -144,7 +153,7 @@ export const scan = (st: JsState, length: number): number => {
         continue;
       }
       case S_QUOTED: {
-        if (st.slot < 0) {
+        if (st.slot < 0 && !groups?.inKey) {
           // not accumulated: only the closing quote and the line count matter
           let lines = st.lines;
           let c = 0;
@@ -167,7 +176,8 @@ export const scan = (st: JsState, length: number): number => {
           continue;
         }
         if (c === LF) st.lines++;
-        feedByte(st, c);
+        if (st.slot >= 0) feedByte(st, c);
+        if (groups?.inKey) groups.byte(c);
         continue;
       }
       case S_QUOTED_QUOTE: {
@@ -175,6 +185,7 @@ export const scan = (st: JsState, length: number): number => {
         if (c === quote) {
           // a doubled quote is one quote byte of data
           if (st.slot >= 0) feedByte(st, c);
+          if (groups?.inKey) groups.byte(c);
           st.state = S_QUOTED;
           p++;
           continue;
@@ -186,13 +197,13 @@ export const scan = (st: JsState, length: number): number => {
         const c = bytes[p];
         p++;
         if (c === delimiter) {
-          endField(st, st.quoteLine);
+          closeField(st, st.quoteLine);
           st.fieldIndex++;
           st.state = S_FIELD_START;
           continue;
         }
         if (c === LF) {
-          endField(st, st.quoteLine);
+          closeField(st, st.quoteLine);
           st.lines++;
           endRecord(st, st.position + p);
           if (atBoundary(st, p)) return stopAt(st, p);
@@ -203,12 +214,14 @@ export const scan = (st: JsState, length: number): number => {
           continue;
         }
         if (st.slot >= 0) feedByte(st, c);
+        if (groups?.inKey) groups.byte(c);
         continue;
       }
     }
   }
   // window exhausted inside a field: hand its bytes so far to the parser and the capture
   if (st.state === S_UNQUOTED && st.slot >= 0 && end > segment) feedSegment(st, segment, end);
+  if (st.state === S_UNQUOTED && groups?.inKey && end > segment) groups.bytes(bytes, segment, end);
   st.position += length;
   return L.STATUS_OK;
 };
@@ -227,27 +240,29 @@ export const finish = (st: JsState): number => {
         st.fieldIndex = 0;
         beginField(st);
         if (st.slot >= 0) feedByte(st, CR);
-        endField(st, st.lines + 1);
+        if (st.groups?.inKey) st.groups.byte(CR);
+        closeField(st, st.lines + 1);
         endRecord(st, -1);
         break;
       case S_UNQUOTED_CR:
       case S_AFTER_QUOTED_CR:
         if (st.slot >= 0) feedByte(st, CR);
-        endField(st, st.state === S_UNQUOTED_CR ? st.lines + 1 : st.quoteLine);
+        if (st.groups?.inKey) st.groups.byte(CR);
+        closeField(st, st.state === S_UNQUOTED_CR ? st.lines + 1 : st.quoteLine);
         endRecord(st, -1);
         break;
       case S_FIELD_START:
         beginField(st);
-        endField(st, st.lines + 1);
+        closeField(st, st.lines + 1);
         endRecord(st, -1);
         break;
       case S_UNQUOTED:
-        endField(st, st.lines + 1);
+        closeField(st, st.lines + 1);
         endRecord(st, -1);
         break;
       case S_QUOTED_QUOTE:
       case S_AFTER_QUOTED:
-        endField(st, st.quoteLine);
+        closeField(st, st.quoteLine);
         endRecord(st, -1);
         break;
       default:
@@ -274,6 +289,11 @@ const stopAt = (st: JsState, p: number): number => {
   return L.STATUS_STOPPED;
 };
 
+const closeField = (st: JsState, line: number): void => {
+  endField(st, line);
+  if (st.groups?.inKey) st.groups.endField();
+};
+
 const beginField = (st: JsState): void => {
   const field = st.fieldIndex;
   const slot = st.recordMode === RECORD_DATA && field < st.mappedFields ? st.columnMap[field] : -1;
@@ -283,12 +303,14 @@ const beginField = (st: JsState): void => {
     resetNumber(st);
     st.captured = 0;
   }
+  st.groups?.beginField(st.recordMode === RECORD_DATA ? field : -2);
 };
 
 /** The record ended; the next one starts at absolute offset `next` (-1: end of input). */
 const endRecord = (st: JsState, next: number): void => {
   const fields = st.fieldIndex + 1;
   if (st.recordMode === RECORD_DATA) {
+    st.groups?.endRecord(next < 0 ? 0 : st.windowEndAt - next);
     if (fields > st.maxFields) st.maxFields = fields;
     st.records++;
     const expected = st.expectedFields;

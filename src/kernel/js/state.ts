@@ -11,6 +11,7 @@
 import * as L from '../../../assembly/layout.js';
 import * as M from '../../../assembly/machine-states.js';
 import { NO_SLOTS, type SlotMap } from '../raw-columns.js';
+import type { JsGroups } from './groups.js';
 
 // What this module uses of others, as module-local consts (see src/kernel/js/bytes.ts).
 const { N_LEAD, RECORD_DATA, RECORD_DISCARD, RECORD_HEADER, S_RECORD_START, S_UNQUOTED } = M;
@@ -38,6 +39,10 @@ export class JsState {
   startOffset = 0;
   stopOffset = -1;
   fastPathAllowed = true;
+  /** with --by: the groups (src/kernel/js/groups.ts) */
+  groups: JsGroups | null = null;
+  /** with groups: the absolute offset of the current window's end */
+  windowEndAt = 0;
 
   // ---- results ----
   records = 0;

@@ -1,0 +1,265 @@
+// Groups (`--by`): each data record's key, the tuple of its key fields after unquoting, is gathered
+// as the byte machine scans those fields and counted in an open-addressing hash table of groups in
+// the group region of linear memory (CONFIG_GROUP_BASE up to CONFIG_GROUP_LIMIT):
+//
+//   table: capacity x GROUP_ENTRY_SIZE   hash u32 | key offset u32 (in the arena) | records i64 (0 = empty)
+//   arena: keys, each u32 L | L bytes (the key fields in field order) | one u32 length per key field
+//
+// The current record's key is written at the arena's tip as its fields are scanned (a field that
+// spans windows simply goes on at the tip); at the record's end it is hashed and looked up, and it
+// stays in the arena only when it is a new group. The region is kept with room for the rest of the
+// window's bytes at every check (the start of scan() and each new group), so that appending a key
+// byte never has to check. When the table (at half load) or the arena needs more than the limit, the
+// kernel keeps the key pending, stores the limit it needs in RESULT_GROUP_NEED and returns
+// STATUS_GROUPS_FULL; the host grows memory, raises CONFIG_GROUP_LIMIT and calls scan() (or
+// finish()) again, which goes on where it stopped.
+//
+// This module imports no other kernel module: state.ts calls resetGroups() and storeGroupResults().
+
+import {
+  CONFIG_OFFSET, CONFIG_KEY_COUNT, CONFIG_GROUP_BASE, CONFIG_GROUP_LIMIT, CONFIG_KEY_FIELDS,
+  RESULTS_OFFSET, RESULT_GROUP_COUNT, RESULT_GROUP_CAPACITY, RESULT_GROUP_ARENA, RESULT_GROUP_NEED,
+  GROUP_ENTRY_SIZE, GROUP_INITIAL_CAPACITY,
+} from './layout';
+
+/** MAX_KEYS x u32 (inside CONFIG's kernel scratch): the lengths of the current record's key fields. */
+const KEY_LENGTHS: usize = CONFIG_OFFSET + 2048;
+
+export let keyCount: i32 = 0;
+/** the field being scanned is a key field: its bytes go to the key */
+export let inKey: bool = false;
+/** the next key field of the current record (-1: none left) */
+export let nextKeyField: i32 = -1;
+/** the key was complete but did not fit: counted once the host has made room */
+export let pendingKey: bool = false;
+/** where scan() goes on after STATUS_GROUPS_FULL with a pending key */
+export let resumeAt: usize = 0;
+/** fields up to the last key field: the fast path visits these, and hops over the rest */
+export let keyFieldLimit: i32 = 0;
+/** the end of the current window (remaining bytes are counted from a record's end to it) */
+let windowEnd: usize = 0;
+
+let keyOrdinal: i32 = 0;
+let keyStart: usize = 0; //  where the current key field's bytes begin
+let keyTip: usize = 0; //    where the next key byte goes
+let pendingSize: usize = 0;
+let groupBase: usize = 0;
+let groupLimit: usize = 0;
+let tableCapacity: usize = 0;
+let arena: usize = 0;
+let arenaUsed: usize = 0;
+let groupCount: i64 = 0;
+
+export function resetGroups(): void {
+  keyCount = load<i32>(CONFIG_OFFSET + CONFIG_KEY_COUNT);
+  inKey = false;
+  pendingKey = false;
+  nextKeyField = -1;
+  keyFieldLimit = 0;
+  if (keyCount == 0) return;
+  keyFieldLimit = load<i32>(CONFIG_OFFSET + CONFIG_KEY_FIELDS + (<usize>(keyCount - 1) << 2)) + 1;
+  groupBase = <usize>load<u32>(CONFIG_OFFSET + CONFIG_GROUP_BASE);
+  groupLimit = <usize>load<u32>(CONFIG_OFFSET + CONFIG_GROUP_LIMIT);
+  tableCapacity = GROUP_INITIAL_CAPACITY;
+  memory.fill(groupBase, 0, tableCapacity * GROUP_ENTRY_SIZE);
+  arena = groupBase + tableCapacity * GROUP_ENTRY_SIZE;
+  arenaUsed = 0;
+  groupCount = 0;
+  beginKey();
+}
+
+export function storeGroupResults(): void {
+  store<i64>(RESULTS_OFFSET + RESULT_GROUP_COUNT, groupCount);
+  store<i64>(RESULTS_OFFSET + RESULT_GROUP_CAPACITY, <i64>tableCapacity);
+  store<i64>(RESULTS_OFFSET + RESULT_GROUP_ARENA, <i64>arena);
+}
+
+/** Bytes a key needs besides its fields' bytes: its length and the fields' lengths. */
+@inline function keySlack(): usize {
+  return 4 + (<usize>keyCount << 2);
+}
+
+/** A record begins: its key starts empty at the arena's tip. */
+@inline function beginKey(): void {
+  keyOrdinal = 0;
+  nextKeyField = load<i32>(CONFIG_OFFSET + CONFIG_KEY_FIELDS);
+  keyTip = arena + arenaUsed + 4;
+}
+
+/** Field `field` of a data record begins (-2: a field of the header or of a skipped record). */
+@inline export function beginKeyField(field: i32): void {
+  inKey = field == nextKeyField;
+  if (inKey) keyStart = keyTip;
+}
+
+@inline export function keyBytes(from: usize, to: usize): void {
+  memory.copy(keyTip, from, to - from);
+  keyTip += to - from;
+}
+
+@inline export function keyByte(c: u32): void {
+  store<u8>(keyTip, <u8>c);
+  keyTip++;
+}
+
+/** The fast path's key field: its bytes, [from, to), are its value. */
+export function fastKeyField(from: usize, to: usize): void {
+  keyStart = keyTip;
+  keyBytes(from, to);
+  endKeyField();
+}
+
+export function endKeyField(): void {
+  store<u32>(KEY_LENGTHS + (<usize>keyOrdinal << 2), <u32>(keyTip - keyStart));
+  keyOrdinal++;
+  nextKeyField = keyOrdinal < keyCount ? load<i32>(CONFIG_OFFSET + CONFIG_KEY_FIELDS + (<usize>keyOrdinal << 2)) : -1;
+  inKey = false;
+}
+
+/**
+ * Room for the rest of the window (`remaining` bytes) at the start of scan(): false (and
+ * RESULT_GROUP_NEED set) when the limit must be raised first.
+ */
+export function roomForWindow(end: usize, from: usize): bool {
+  windowEnd = end;
+  groupLimit = <usize>load<u32>(CONFIG_OFFSET + CONFIG_GROUP_LIMIT);
+  return fits(keyTip + (end - from) + keySlack());
+}
+
+/**
+ * The record ended just before `next` (0: at the end of input): its key is complete (key fields
+ * missing from a short record are empty). Counts it; false when a new group does not fit (the key
+ * is then pending: see resumeKey()).
+ */
+export function endKeyRecord(next: usize): bool {
+  const remaining = next == 0 ? 0 : windowEnd - next;
+  for (let k = keyOrdinal; k < keyCount; k++) store<u32>(KEY_LENGTHS + (<usize>k << 2), 0);
+  const record = arena + arenaUsed;
+  const bytes = keyTip - record - 4;
+  store<u32>(record, <u32>bytes);
+  memory.copy(keyTip, KEY_LENGTHS, <usize>keyCount << 2);
+  pendingSize = 4 + bytes + (<usize>keyCount << 2);
+  if (!countKey(pendingSize, remaining)) {
+    pendingKey = true;
+    return false;
+  }
+  beginKey();
+  return true;
+}
+
+/**
+ * After STATUS_GROUPS_FULL: count the pending key now that the limit was raised; the scan goes on at
+ * `next` in the window that ends at `end` (0, 0: at the end of input).
+ */
+export function resumeKey(next: usize, end: usize): bool {
+  windowEnd = end;
+  groupLimit = <usize>load<u32>(CONFIG_OFFSET + CONFIG_GROUP_LIMIT);
+  if (!countKey(pendingSize, end - next)) return false;
+  pendingKey = false;
+  beginKey();
+  return true;
+}
+
+@inline function fits(end: usize): bool {
+  if (end <= groupLimit) return true;
+  store<i64>(RESULTS_OFFSET + RESULT_GROUP_NEED, <i64>end);
+  return false;
+}
+
+/** Count the key of `size` bytes at the arena's tip. */
+function countKey(size: usize, remaining: usize): bool {
+  let record = arena + arenaUsed;
+  const hash = hashKey(record, size);
+  let entry = probe(hash, record, size);
+  const records = load<i64>(entry + 8);
+  if (records != 0) {
+    store<i64>(entry + 8, records + 1);
+    return true;
+  }
+  // a new group: the table stays at most half full, and the arena keeps room for the window's rest
+  if ((groupCount + 1) * 2 > <i64>tableCapacity) {
+    if (!growTable(size, remaining)) return false;
+    record = arena + arenaUsed;
+    entry = probe(hash, record, size);
+  }
+  if (!fits(record + size + remaining + keySlack())) return false;
+  store<u32>(entry, hash);
+  store<u32>(entry + 4, <u32>arenaUsed);
+  store<i64>(entry + 8, 1);
+  arenaUsed += size;
+  groupCount++;
+  return true;
+}
+
+/** The entry holding this key, or the empty entry where it goes. */
+function probe(hash: u32, record: usize, size: usize): usize {
+  const mask = tableCapacity - 1;
+  let i = <usize>hash & mask;
+  let entry = groupBase + i * GROUP_ENTRY_SIZE;
+  while (load<i64>(entry + 8) != 0) {
+    if (load<u32>(entry) == hash && sameBytes(arena + <usize>load<u32>(entry + 4), record, size)) break;
+    i = (i + 1) & mask;
+    entry = groupBase + i * GROUP_ENTRY_SIZE;
+  }
+  return entry;
+}
+
+/**
+ * Double the table: the arena (with the key at its tip) moves up, the old table is copied past it
+ * and its entries rehashed into the new one.
+ */
+function growTable(size: usize, remaining: usize): bool {
+  const oldCapacity = tableCapacity;
+  const oldBytes = oldCapacity * GROUP_ENTRY_SIZE;
+  const capacity = oldCapacity << 1;
+  const newArena = groupBase + capacity * GROUP_ENTRY_SIZE;
+  const moved = arenaUsed + size;
+  const temporary = newArena + moved;
+  const afterward = newArena + moved + remaining + keySlack();
+  if (!fits(temporary + oldBytes > afterward ? temporary + oldBytes : afterward)) return false;
+  memory.copy(newArena, arena, moved);
+  memory.copy(temporary, groupBase, oldBytes);
+  memory.fill(groupBase, 0, capacity * GROUP_ENTRY_SIZE);
+  const mask = capacity - 1;
+  for (let e: usize = 0; e < oldBytes; e += GROUP_ENTRY_SIZE) {
+    const from = temporary + e;
+    if (load<i64>(from + 8) == 0) continue;
+    let i = <usize>load<u32>(from) & mask;
+    while (load<i64>(groupBase + i * GROUP_ENTRY_SIZE + 8) != 0) i = (i + 1) & mask;
+    memory.copy(groupBase + i * GROUP_ENTRY_SIZE, from, GROUP_ENTRY_SIZE);
+  }
+  tableCapacity = capacity;
+  arena = newArena;
+  return true;
+}
+
+function hashKey(p: usize, n: usize): u32 {
+  let h: u64 = 0x9e3779b97f4a7c15 ^ <u64>n;
+  let i: usize = 0;
+  while (i + 8 <= n) {
+    h = (h ^ load<u64>(p + i)) * 0xff51afd7ed558ccd;
+    h ^= h >> 32;
+    i += 8;
+  }
+  while (i < n) {
+    h = (h ^ <u64>load<u8>(p + i)) * 0x100000001b3;
+    i++;
+  }
+  h ^= h >> 29;
+  h *= 0xc4ceb9fe1a85ec53;
+  h ^= h >> 32;
+  return <u32>h;
+}
+
+function sameBytes(a: usize, b: usize, n: usize): bool {
+  let i: usize = 0;
+  while (i + 8 <= n) {
+    if (load<u64>(a + i) != load<u64>(b + i)) return false;
+    i += 8;
+  }
+  while (i < n) {
+    if (load<u8>(a + i) != load<u8>(b + i)) return false;
+    i++;
+  }
+  return true;
+}

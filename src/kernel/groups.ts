@@ -1,0 +1,55 @@
+// What every engine shares for groups (`--by`, assembly/groups.ts): the key fields the kernel is
+// given (distinct, ascending) and the order of the key's components in the result (the --by order),
+// keys as host strings, and the refusal when the groups do not fit in the memory budget.
+//
+// A key on the host is one string: its components, each a "binary string" (one character per byte,
+// so String comparison is bytewise unsigned), joined by KEY_SEPARATOR, a character no byte gives.
+
+import { usageError, type CsvscanError } from '../errors.js';
+import { MAX_KEYS } from '../../assembly/layout.js';
+
+export const KEY_SEPARATOR = '\u0100';
+
+/** Groups of a scan: key (in --by order) -> records. */
+export type RawGroups = Map<string, number>;
+
+export interface KernelKeys {
+  /** distinct key fields (0-based), ascending: the kernel's order */
+  fields: number[];
+  /** component i of the result's key is component order[i] of the kernel's */
+  order: number[];
+}
+
+export function kernelKeys(by: readonly number[]): KernelKeys {
+  const fields = [...new Set(by)].sort((a, b) => a - b);
+  if (fields.length > MAX_KEYS) throw usageError(`--by takes at most ${MAX_KEYS} distinct columns, got ${fields.length}`);
+  return { fields, order: by.map((field) => fields.indexOf(field)) };
+}
+
+/** The key of the result from the kernel's components (field order). */
+export function resultKey(components: string[], keys: KernelKeys): string {
+  return keys.order.map((component) => components[component]!).join(KEY_SEPARATOR);
+}
+
+/** Bytes as a string of one character per byte (not TextDecoder's 'latin1', which is windows-1252). */
+export function binaryString(bytes: Uint8Array, from: number, to: number): string {
+  let text = '';
+  for (let at = from; at < to; at += 8192) {
+    text += String.fromCharCode.apply(null, bytes.subarray(at, Math.min(to, at + 8192)) as unknown as number[]);
+  }
+  return text;
+}
+
+export function groupsDoNotFit(budget: number, groups: number): CsvscanError {
+  return usageError(
+    `the groups do not fit in --memory ${sizeText(budget)} (${groups} groups so far): raise --memory ` +
+      '(spilling groups to disk is not implemented yet)',
+  );
+}
+
+function sizeText(bytes: number): string {
+  for (const [unit, shift] of [['G', 30], ['M', 20], ['K', 10]] as const) {
+    if (bytes % 2 ** shift === 0) return `${bytes / 2 ** shift}${unit}`;
+  }
+  return String(bytes);
+}

@@ -1,0 +1,328 @@
+// count --by (SPEC.md "Groups"): every engine, window size, thread split and --range split gives the
+// same groups, equal to an independent reference (test/reference/reference.ts referenceGroups) on
+// hand-written corner cases and on seeded generated CSVs; the memory refusal, --top, ordering ties,
+// --csv quoting, partials of grouped scans, and the CLI's errors.
+
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { scanBytes, scanFile } from '../src/api.js';
+import { CsvscanError } from '../src/errors.js';
+import { formatCsv, toJsonLine } from '../src/results/format.js';
+import { merge } from '../src/scan/partial.js';
+import { ENGINE_NAMES, type ScanOptions, type ScanResult } from '../src/types.js';
+import { generateCsv, SeededRandom } from './reference/generate.js';
+import { referenceGroups, referenceScan, ReferenceUnknownColumn } from './reference/reference.js';
+import { csvscan, expectCleanError } from './support/cli.js';
+
+const WINDOWS = [1, 2, 3, 7, 64, 4096, undefined];
+const SEEDS = Number(process.env.CSVSCAN_GROUP_SEEDS ?? 60);
+const dir = mkdtempSync(join(tmpdir(), 'csvscan-groups-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let files = 0;
+function writeCsv(bytes: Uint8Array | string): string {
+  const path = join(dir, `input-${++files}.csv`);
+  writeFileSync(path, bytes);
+  return path;
+}
+
+const encoder = new TextEncoder();
+const bytesOf = (text: string | Uint8Array): Uint8Array => (typeof text === 'string' ? encoder.encode(text) : text);
+
+/** What a grouped result says: the --json line without file and bytes. */
+function groupsOf(result: ScanResult): unknown {
+  return { rows: result.rows, ragged: result.ragged, by: result.by, group_count: result.group_count, groups: result.groups?.map(({ key, rows }) => ({ key, rows })) };
+}
+
+type Grouped = Omit<ScanOptions, 'mode'> & { by: (string | number)[] };
+
+/** Every engine and window size: one answer. */
+async function everyWay(input: string | Uint8Array, options: Grouped): Promise<unknown> {
+  const bytes = bytesOf(input);
+  let first: unknown = null;
+  for (const engine of ENGINE_NAMES) {
+    for (const window of WINDOWS) {
+      const got = groupsOf(await scanBytes(bytes, { mode: 'count', ...options, engine, window }));
+      if (first === null) first = got;
+      else expect(got, `${engine} window ${window}`).toEqual(first);
+    }
+  }
+  return first;
+}
+
+function reference(input: string | Uint8Array, by: number[], options: { header?: boolean; delimiter?: number; quote?: number; top?: number } = {}): unknown {
+  const bytes = bytesOf(input);
+  const expected = referenceGroups(bytes, { ...options, by });
+  return { group_count: expected.group_count, groups: expected.groups };
+}
+
+function groupPart(result: unknown): unknown {
+  const { group_count, groups } = result as ScanResult;
+  return { group_count, groups: groups?.map(({ key, rows }) => ({ key, rows })) };
+}
+
+describe('count --by: keys', () => {
+  it('unquotes keys, keeps spaces, makes missing fields empty and orders ties by key', async () => {
+    const csv = 'region,v\ncentral,1\n"central",2\n central,3\n"",4\n\n,5\nnorth\n"a""b",6\n"x,y",7\n"l1\nl2",8\n"cr\r",9\n';
+    const got = await everyWay(csv, { by: ['region'] });
+    expect(groupPart(got)).toEqual({
+      group_count: 8,
+      groups: [
+        { key: [''], rows: 2 },
+        { key: ['central'], rows: 2 },
+        { key: [' central'], rows: 1 },
+        { key: ['a"b'], rows: 1 },
+        { key: ['cr\r'], rows: 1 },
+        { key: ['l1\nl2'], rows: 1 },
+        { key: ['north'], rows: 1 },
+        { key: ['x,y'], rows: 1 },
+      ],
+    });
+    expect(groupPart(got)).toEqual(reference(csv, [1]));
+  });
+
+  it('takes composite keys in --by order, component by component, a prefix first', async () => {
+    const csv = 'a,b,c\nx,1,p\nx,1,q\nxy,,r\nx,12,s\nx,1\n"x",12,t\ny\n';
+    const got = await everyWay(csv, { by: ['a', 2] });
+    expect(got).toMatchObject({ by: ['a', 'b'] });
+    expect(groupPart(got)).toEqual(reference(csv, [1, 2]));
+    expect((got as ScanResult).groups!.map((group) => [...group.key, group.rows])).toEqual([['x', '1', 3], ['x', '12', 2], ['xy', '', 1], ['y', '', 1]]);
+    // the same column twice, and the key columns in another order
+    expect(groupPart(await everyWay(csv, { by: ['c', 'a', 'c'] }))).toEqual(reference(csv, [3, 1, 3]));
+  });
+
+  it('keeps invalid UTF-8 apart, shown as U+FFFD, and orders it bytewise', async () => {
+    const bytes = Uint8Array.from([...encoder.encode('k\n'), 0xff, 10, 0xfe, 10, 0xff, 10, 0xc3, 0xa9, 10, 0xef, 0xbb, 0xbf, 0x61, 10]);
+    const got = await everyWay(bytes, { by: ['k'] });
+    expect(groupPart(got)).toEqual(reference(bytes, [1]));
+    expect((got as ScanResult).groups!.map((group) => group.key[0])).toEqual(['\ufffd', 'é', '\ufeffa', '\ufffd']);
+  });
+
+  it('orders keys holding zero bytes, composite keys with prefixes, as the reference does', async () => {
+    const bytes = Uint8Array.from([...encoder.encode('a,b\n'), 0x61, 0x2c, 0x00, 10, 0x61, 0x00, 0x2c, 10, 0x61, 0x2c, 10, 0x61, 0x2c, 0x00, 0x00, 10, 0x61, 0x2c, 0x00, 10]);
+    const got = await everyWay(bytes, { by: ['a', 'b'] });
+    expect(groupPart(got)).toEqual(reference(bytes, [1, 2]));
+    expect((got as ScanResult).groups!.map((group) => group.key)).toEqual([['a', '\0'], ['a', ''], ['a', '\0\0'], ['a\0', '']]);
+  });
+
+  it('counts keys that span windows (long quoted keys, CRLF) and files without a header', async () => {
+    const long = 'k'.repeat(5000);
+    const csv = `"${long}",1\r\n${long},2\r\n"${long}""",3\r\nshort,4\r\n${long}`;
+    const got = await everyWay(csv, { by: [1], header: false });
+    expect(groupPart(got)).toEqual(reference(csv, [1], { header: false }));
+    expect((got as ScanResult).groups![0]).toMatchObject({ rows: 3 });
+  });
+
+  it('takes every quoting shape on the fast path and off it (kernel fast path vs byte machine)', async () => {
+    const random = new SeededRandom(99);
+    const shapes = ['a', '"a"', '"a"\r', 'a\rb', '"a""b"', '"a,b"', '"a\nb"', '"a\r\nb"', '', '""', '"" ', ' a ', '"a"x', 'é', '"é"'];
+    let csv = 'x,k,y,z\r\n';
+    for (let i = 0; i < 4000; i++) {
+      const k = random.pick(shapes);
+      const z = random.pick(shapes);
+      const end = random.pick(['\n', '\r\n', '\n\n', '\r\n\r\n']);
+      csv += random.chance(0.1) ? `${i}${end}` : random.chance(0.1) ? `${i},${k}${end}` : `${i},${k},${random.pick(shapes)},${z}${end}`;
+    }
+    csv += '"tail",last';
+    for (const by of [[2], [4, 2], [1, 2, 3, 4]]) {
+      const got = await everyWay(csv, { by });
+      expect(groupPart(got), `by ${by.join(',')}`).toEqual(reference(csv, by));
+    }
+  });
+
+  it('--top keeps the first N groups; group_count counts them all', async () => {
+    const csv = 'k\nb\na\nb\nc\na\nd\n';
+    const got = (await scanBytes(csv, { mode: 'count', by: ['k'], top: 2 })) as ScanResult;
+    expect(got.group_count).toBe(4);
+    expect(got.groups!.map(({ key, rows }) => [key[0], rows])).toEqual([['a', 2], ['b', 2]]);
+    expect(groupPart(JSON.parse(toJsonLine(got)))).toEqual(reference(csv, [1], { top: 2 }));
+  });
+
+  it('writes --json as SPEC.md says, and --csv quoting fields when needed', async () => {
+    const csv = 'name,"the ""key"""\na,"x,y"\nb,"q""r"\nc,plain\nd,"l\nf"\n';
+    const result = await scanBytes(csv, { mode: 'count', by: [2] }, 'f.csv');
+    expect(toJsonLine(result)).toBe(
+      `{"file":"f.csv","rows":4,"bytes":${Buffer.byteLength(csv)},` +
+        '"ragged":{"short":0,"long":0},"by":["the \\"key\\""],"group_count":4,' +
+        '"groups":[{"key":["l\\nf"],"rows":1},{"key":["plain"],"rows":1},{"key":["q\\"r"],"rows":1},{"key":["x,y"],"rows":1}]}',
+    );
+    expect(formatCsv(result, 'count')).toBe('"the ""key""",rows\r\n"l\nf",1\r\nplain,1\r\n"q""r",1\r\n"x,y",1\r\n');
+  });
+});
+
+describe('count --by: threads and ranges', () => {
+  it('merges the groups of threads exactly', async () => {
+    const random = new SeededRandom(7);
+    let csv = 'k,v\n';
+    for (let i = 0; i < 3000; i++) csv += `${random.pick(['a', '"a"', 'b', '"x\ny"', '', 'long'.repeat(random.int(1, 30))])},${i}\n`;
+    const path = writeCsv(csv);
+    const expected = reference(csv, [1]);
+    for (const engine of ENGINE_NAMES) {
+      for (const threads of [1, 2, 3]) {
+        const got = await scanFile(path, { mode: 'count', by: ['k'], engine, threads, minBytesPerThread: 1, window: 64 });
+        expect(groupPart(got), `${engine} threads ${threads}`).toEqual(expected);
+      }
+    }
+  });
+
+  it('merges grouped --range partials split at random, keys cut by the ranges', async () => {
+    for (let seed = 1; seed <= 12; seed++) {
+      const random = new SeededRandom(seed);
+      let csv = 'k,j\n';
+      for (let i = 0; i < 60; i++) csv += `${random.pick(['a', 'bb', '"c,c"', 'dd'.repeat(20)])},${random.int(0, 2)}\n`;
+      const path = writeCsv(csv);
+      const size = Buffer.byteLength(csv);
+      const cuts = [0, ...Array.from({ length: random.int(1, 5) }, () => random.int(1, size - 1)).sort((a, b) => a - b), size];
+      const unique = [...new Set(cuts)];
+      const engine = random.pick(ENGINE_NAMES);
+      const parts: unknown[] = [];
+      for (let i = 0; i + 1 < unique.length; i++) {
+        parts.push(JSON.parse(toJsonLine(await scanFile(path, { mode: 'count', by: ['k', 'j'], engine, range: [unique[i]!, unique[i + 1]!], threads: 1 }))));
+      }
+      expect(groupPart(merge(parts)), `seed ${seed}`).toEqual(reference(csv, [1, 2]));
+      expect(merge(parts, undefined, 1).groups).toHaveLength(1);
+    }
+  });
+
+  it('refuses to merge grouped with ungrouped partials, or other --by', async () => {
+    const path = writeCsv('k,j\na,1\nb,2\n');
+    const part = async (options: Partial<ScanOptions>, range: [number, number]): Promise<unknown> =>
+      JSON.parse(toJsonLine(await scanFile(path, { mode: 'count', ...options, range, threads: 1 })));
+    const grouped = await part({ by: ['k'] }, [0, 6]);
+    const plain = await part({}, [6, 14]);
+    const other = await part({ by: ['j'] }, [6, 14]);
+    expect(() => merge([grouped, plain], ['a.json', 'b.json'])).toThrow(/a\.json is grouped \(--by "k"\) and b\.json is not/);
+    expect(() => merge([grouped, other], ['a.json', 'b.json'])).toThrow(/b\.json is grouped by "j" and a\.json by "k"/);
+    const damaged = JSON.parse(JSON.stringify(grouped)) as { partial: { groups: unknown } };
+    damaged.partial.groups = [[['!!'], 1]];
+    const rest = await part({ by: ['k'] }, [6, 14]);
+    expect(() => merge([damaged, rest], ['a.json', 'b.json'])).toThrow(/a\.json: partial\.groups must be/);
+    expect(merge([grouped, rest]).group_count).toBe(2);
+  });
+});
+
+/** Whether the independent reference refuses these key columns (-c of the same indexes). */
+function keyColumnMissing(bytes: Uint8Array, indexes: number[], dialect: { delimiter: number; quote: number; header: boolean }): boolean {
+  try {
+    referenceScan(bytes, { mode: 'sum', columns: indexes.map(String), ...dialect, file: 'x.csv' });
+    return false;
+  } catch (error) {
+    if (error instanceof ReferenceUnknownColumn) return true;
+    throw error;
+  }
+}
+
+describe('count --by: differential against the reference', () => {
+  it(`agrees on ${SEEDS} seeded generated CSVs, every engine, windows and threads`, async () => {
+    let compared = 0;
+    for (let seed = 1; seed <= SEEDS; seed++) {
+      const csv = generateCsv(seed, { maxRows: 40, maxColumns: 4 });
+      const random = new SeededRandom(seed * 31);
+      const byIndexes = Array.from({ length: random.int(1, 2) }, () => random.int(1, csv.width));
+      const names = csv.columnNames;
+      // by name where the name is unambiguous, else by index (a name that looks like an index is avoided)
+      const requested = byIndexes.map((index) =>
+        names && names.indexOf(names[index - 1]!) === index - 1 ? names[index - 1]! : names?.includes(String(index)) ? null : index,
+      );
+      if (requested.includes(null)) continue;
+      const dialect = { delimiter: csv.delimiter, quote: csv.quote, header: csv.header };
+      const options: Grouped = { ...dialect, by: requested as (string | number)[] };
+      if (keyColumnMissing(csv.bytes, byIndexes, dialect)) {
+        // as for -c, an index past the widest record (no header) is an unknown column
+        for (const engine of ENGINE_NAMES) {
+          await expect(scanBytes(csv.bytes, { mode: 'count', ...options, engine }), `seed ${seed} ${engine}`).rejects.toThrow(/unknown column/);
+        }
+        continue;
+      }
+      const expected = reference(csv.bytes, byIndexes, dialect);
+      for (const engine of ENGINE_NAMES) {
+        for (const window of [1, 3, 64, undefined]) {
+          const got = await scanBytes(csv.bytes, { mode: 'count', ...options, engine, window });
+          expect(groupPart(got), `seed ${seed} ${engine} window ${window}`).toEqual(expected);
+        }
+      }
+      const path = writeCsv(csv.bytes);
+      const threaded = await scanFile(path, { mode: 'count', ...options, threads: 2, minBytesPerThread: 1, window: 7 });
+      expect(groupPart(threaded), `seed ${seed} threads`).toEqual(expected);
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(SEEDS * 0.8);
+  });
+});
+
+describe('count --by: memory and errors', () => {
+  let csv = 'k\n';
+  for (let i = 0; i < 20000; i++) csv += `key-${i}\n`;
+
+  it('refuses, in every engine, when the groups do not fit in --memory', async () => {
+    for (const engine of ENGINE_NAMES) {
+      const scan = scanBytes(csv, { mode: 'count', by: ['k'], engine, memory: 64 * 1024, window: 4096 });
+      await expect(scan).rejects.toThrow(CsvscanError);
+      await expect(scan).rejects.toThrow(/^the groups do not fit in --memory 64K \(\d+ groups so far\): raise --memory/);
+      // room enough: the table and arena grow (memory.grow) as the groups come
+      const fits = await scanBytes(csv, { mode: 'count', by: ['k'], engine, memory: 8 * 1024 * 1024, window: 4096 });
+      expect(fits.group_count).toBe(20000);
+    }
+    const path = writeCsv(csv);
+    expectCleanError(csvscan(['count', path, '--by', 'k', '--memory', '64K', '--window', '4K']), 2, /the groups do not fit in --memory 64K .*raise --memory/);
+  });
+
+  it('grows the kernel memory as groups come (views re-created), every engine alike, threads too', async () => {
+    let many = 'k,v\n';
+    for (let i = 0; i < 150000; i++) many += `a-rather-long-key-${i % 120000},${i}\n`;
+    const path = writeCsv(many);
+    let first: unknown = null;
+    for (const engine of ENGINE_NAMES) {
+      for (const threads of [1, 2]) {
+        const got = await scanFile(path, { mode: 'count', by: ['k'], engine, threads, minBytesPerThread: 1, window: 65536, memory: 64 * 1024 * 1024, top: 3 });
+        expect(got.group_count).toBe(120000);
+        if (first === null) first = groupPart(got);
+        else expect(groupPart(got), `${engine} threads ${threads}`).toEqual(first);
+      }
+    }
+    expect(first).toEqual(reference(many, [1], { top: 3 }));
+  });
+
+  it('prints the table, JSON and CSV from the CLI, and refuses bad options', () => {
+    const path = writeCsv('region,v\nwest,1\neast,2\nwest,3\n');
+    expect(csvscan(['count', path, '--by', 'region']).stdout).toBe('region  rows\nwest       2\neast       1\n');
+    expect(csvscan(['count', path, '--by', 'region', '--top', '1', '--csv']).stdout).toBe('region,rows\r\nwest,2\r\n');
+    expect(JSON.parse(csvscan(['count', path, '--by', '1', '--json']).stdout)).toMatchObject({ by: ['region'], group_count: 2 });
+    expect(csvscan(['sum', path, '-c', 'v', '--csv']).stdout).toBe('column,sum\r\nv,6\r\n');
+    expect(csvscan(['stats', path, '-c', 'v', '--csv']).stdout).toBe('column,count,empty,invalid,sum,min,max,mean,stddev\r\nv,3,0,0,6,1,3,2,1\r\n');
+    expectCleanError(csvscan(['count', path, '--by', 'nope']), 2, /unknown column "nope"; the columns are: "region", "v"/);
+    expectCleanError(csvscan(['count', path, '--by', '3']), 2, /unknown column "3"/);
+    expectCleanError(csvscan(['count', path, '--by', 'region', '--top', '0']), 2, /--top must be a whole number >= 1, got 0/);
+    expectCleanError(csvscan(['count', path, '--top', '2']), 2, /--top needs --by/);
+    expectCleanError(csvscan(['count', path, '--by', 'region', '--memory', '1K']), 2, /--memory must be a whole number of bytes >= 65536/);
+    expectCleanError(csvscan(['count', path, '--by', 'region', '--json', '--csv']), 2, /--json and --csv cannot be given together/);
+    expectCleanError(csvscan(['sum', path, '-c', 'v', '--by', 'region']), 2, /--by works with count only in this version/);
+    expectCleanError(csvscan(['count', path, '--no-header', '--by', '9']), 2, /unknown column "9"; the columns are 1 to 2/);
+  });
+
+  it('writes grouped --range partials and merges them from the CLI (--top, --csv), refusing a mix', () => {
+    const csv = 'k,v\nb,1\n"a",2\nb,3\na,4\n"c\nd",5\nb,6\n';
+    const path = writeCsv(csv);
+    const size = Buffer.byteLength(csv);
+    const parts: string[] = [];
+    for (const [start, end] of [[0, 10], [10, 20], [20, size]] as const) {
+      const run = csvscan(['count', path, '--by', 'k', '--range', `${start}:${end}`, '--json']);
+      expect(run.status).toBe(0);
+      parts.push(writeCsv(run.stdout));
+    }
+    expect(csvscan(['merge', ...parts, '--csv', '--top', '2']).stdout).toBe('k,rows\r\nb,3\r\na,2\r\n');
+    expect(csvscan(['merge', ...parts]).stdout).toBe('k     rows\nb        3\na        2\nc\\nd     1\n');
+    const plain = csvscan(['count', path, '--range', `20:${size}`, '--json']);
+    const mixed = writeCsv(plain.stdout);
+    expectCleanError(csvscan(['merge', parts[0]!, parts[1]!, mixed]), 2, /is grouped \(--by "k"\) and .* is not: merge partials scanned with the same --by/);
+  });
+
+  it('checks the library options as the CLI does', async () => {
+    await expect(scanBytes('k\na\n', { mode: 'count', by: [] })).rejects.toThrow(/by must be a column name or 1-based index/);
+    await expect(scanBytes('k\na\n', { mode: 'count', by: ['k'], top: 1.5 })).rejects.toThrow(/top must be a whole number >= 1, got 1.5/);
+    await expect(scanBytes('k\na\n', { mode: 'count', by: ['k'], memory: 10 })).rejects.toThrow(/memory must be a whole number of bytes >= 65536/);
+    expect(groupPart(await scanBytes('k\na\n', { mode: 'count', by: 'k' as unknown as string[] }))).toEqual({ group_count: 1, groups: [{ key: ['a'], rows: 1 }] });
+  });
+});
