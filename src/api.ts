@@ -1,50 +1,6 @@
-// The library API: scan a file, a byte array, or standard input and get the docs/spec.md result.
-// The CLI is a thin layer over these functions.
-
-import { availableParallelism } from 'node:os';
-import { usageError } from './errors.js';
-import { openSource, type ByteSource } from './io/index.js';
-import { resolveOptions } from './options.js';
-import { runScan } from './scan/run.js';
-import { toBytes } from './stream.js';
-import type { ScanOptions, ScanResult } from './types.js';
+// The library API: scan a file, standard input, bytes in memory or a stream of chunks, and get the
+// docs/spec.md result. The CLI is a thin layer over scanFile (src/file-scan.ts).
 
 export type { ScanOptions, ScanResult, ColumnResult } from './types.js';
+export { scanFile, scanBytes } from './file-scan.js';
 export { createScanner, scanStream, type Scanner, type ChunkStream } from './stream.js';
-
-/** Scan the file at `path` ('-' = standard input). */
-export async function scanFile(path: string, options: ScanOptions): Promise<ScanResult> {
-  const resolved = resolveOptions(options);
-  if (typeof path !== 'string' || path === '') {
-    throw usageError(`scanFile() needs a file path (a non-empty string, '-' for standard input), got ${typeof path === 'string' ? 'an empty string' : typeof path}`);
-  }
-  const source = openSource(path, resolved.io);
-  try {
-    return await runScan(source, resolved, { path, cores: availableParallelism() });
-  } finally {
-    source.close();
-  }
-}
-
-/**
- * Scan bytes already in memory (a Uint8Array or Buffer, an ArrayBuffer, or a string, scanned as
- * its UTF-8 bytes); `name` is what the result's `file` says.
- */
-export async function scanBytes(bytes: Uint8Array | ArrayBuffer | string, options: ScanOptions, name = '<bytes>'): Promise<ScanResult> {
-  const resolved = resolveOptions(options);
-  return runScan(bytesSource(toBytes(bytes, 'scanBytes()'), name), resolved);
-}
-
-function bytesSource(bytes: Uint8Array, name: string): ByteSource {
-  return {
-    name,
-    size: bytes.length,
-    read(dst, position) {
-      const part = bytes.subarray(position, Math.min(bytes.length, position + dst.length));
-      dst.set(part);
-      return part.length;
-    },
-    release() {},
-    close() {},
-  };
-}

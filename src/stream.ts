@@ -6,7 +6,8 @@
 // No Node API here: browsers use this module as it is.
 
 import { usageError } from './errors.js';
-import { createEngine, type Engine } from './kernel/engine.js';
+import { createEngine, provideJsKernel, type Engine } from './kernel/engine.js';
+import { JsKernel } from './kernel/js-kernel.js';
 import { dialectOf, resolveOptions, type ResolvedOptions } from './options.js';
 import { planColumns, planKeys, type Header } from './scan/columns.js';
 import { FirstRecordParser, headerTooLong, MAX_HEADER_BYTES } from './scan/header.js';
@@ -14,6 +15,12 @@ import { malformed } from './scan/range.js';
 import { ProgressThrottle } from './scan/progress.js';
 import { toResult, type ScanPlan } from './scan/result.js';
 import type { ScanOptions, ScanResult } from './types.js';
+import { toBytes, type InputChunk } from './util/to-bytes.js';
+
+export type { InputChunk } from './util/to-bytes.js';
+
+// push() is synchronous: the JS engine must be at hand before the header completes.
+provideJsKernel(JsKernel);
 
 export interface Scanner {
   /**
@@ -70,21 +77,6 @@ type Stage =
   | { kind: 'scanning'; engine: Engine; window: Uint8Array; plan: ScanPlan }
   | { kind: 'finished' }
   | { kind: 'failed'; error: unknown };
-
-/** What push() and scanBytes() take: bytes, or a string, scanned as its UTF-8 bytes. */
-export type InputChunk = Uint8Array | ArrayBuffer | string;
-
-const utf8 = new TextEncoder();
-
-/** The bytes of an input chunk; anything else is refused with a message saying what is wanted. */
-export function toBytes(chunk: unknown, taker: string): Uint8Array {
-  if (chunk instanceof Uint8Array) return chunk;
-  if (typeof chunk === 'string') return utf8.encode(chunk);
-  if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
-  if (ArrayBuffer.isView(chunk)) return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-  const what = chunk === null ? 'null' : Array.isArray(chunk) ? 'an array' : typeof chunk;
-  throw usageError(`${taker} takes a Uint8Array (or Buffer), an ArrayBuffer or a string, got ${what}`);
-}
 
 class StreamScanner implements Scanner {
   private stage: Stage = { kind: 'header', parser: null };

@@ -7,13 +7,15 @@
 
 import { describe, expect, it } from 'vitest';
 import { CsvscanError } from '../src/errors.js';
-import { createEngine, type Engine, type KernelConfig } from '../src/kernel/engine.js';
+import { createEngine, loadEngine, type Engine, type KernelConfig } from '../src/kernel/engine.js';
 import type { ColumnResult, EngineName, RawScan, ScanMode, ScanResult } from '../src/types.js';
 import { generateCsv, generateUnterminated, SeededRandom, type GeneratedCsv } from './reference/generate.js';
 import { KERNEL_WINDOWS } from './support/windows.js';
 import { describeInput, referenceOutcome, sameNumber, scanInput, withinRelative } from './support/outcomes.js';
 
 const SEEDS = Number(process.env.CSVSCAN_ENGINE_SEEDS ?? 120);
+// the JS engine loads on demand: these tests call createEngine() themselves
+await loadEngine('js');
 const WINDOWS = KERNEL_WINDOWS;
 const RANGE_WINDOWS = [1, 3, 64, 65536];
 const encoder = new TextEncoder();

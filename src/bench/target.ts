@@ -4,7 +4,7 @@
 import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { scanFile } from '../api.js';
+import { scanFile } from '../file-scan.js';
 import type { ScanOptions, ScanResult } from '../types.js';
 import { DEFAULT_SEED, generateCsvFile, sizeLabel, type CsvKind } from './generate.js';
 

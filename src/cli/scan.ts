@@ -18,7 +18,7 @@ export async function runScan(
 ): Promise<ScanResult> {
   const options = toScanOptions(mode, raw);
   // Loaded only now, so that --help and usage errors answer without instantiating the kernel.
-  const { scanFile } = await import('../api.js');
+  const { scanFile } = await import('../file-scan.js');
   if (options.io === undefined && file !== undefined && file !== STDIN_PATH) await noteWhenNotMapping(io);
   const showProgress = raw.progress ?? io.stderrIsTTY;
   const progress = showProgress ? createProgressReporter(io.stderr) : null;

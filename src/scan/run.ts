@@ -7,7 +7,7 @@
 
 import { displayName, usageError } from '../errors.js';
 import type { ByteSource } from '../io/index.js';
-import { createEngine } from '../kernel/engine.js';
+import { createEngine, loadEngine } from '../kernel/engine.js';
 import { dialectOf, plannedThreads, type ResolvedOptions } from '../options.js';
 import type { Dialect, ScanResult } from '../types.js';
 import { planColumns, planKeys, type Header } from './columns.js';
@@ -112,6 +112,8 @@ export interface ScanOrigin {
  * of it (`options.range`: a partial result, see partial.ts).
  */
 export async function runScan(source: ByteSource, options: ResolvedOptions, origin: ScanOrigin = {}): Promise<ScanResult> {
+  // this thread's engine (threads and shards too); worker threads load their own
+  await loadEngine(options.engine);
   const windowSize = options.window;
   const dialect = dialectOf(options);
   const name = source.name;

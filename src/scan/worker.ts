@@ -5,7 +5,7 @@ import { parentPort } from 'node:worker_threads';
 import { CsvscanError } from '../errors.js';
 import { openSource } from '../io/index.js';
 import { changedSize } from '../io/failures.js';
-import { createEngine, type Engine } from '../kernel/engine.js';
+import { createEngine, loadEngine, type Engine } from '../kernel/engine.js';
 import type { EngineName } from '../types.js';
 import { ProgressThrottle } from './progress.js';
 import { scanRange, type RangeScan } from './range.js';
@@ -56,9 +56,7 @@ function transferable(error: unknown): TransferredError {
 }
 
 port.on('message', (request: WorkerRequest) => {
-  try {
-    reply({ kind: 'done', scan: scan(request) });
-  } catch (error) {
-    reply({ kind: 'failed', error: transferable(error) });
-  }
+  loadEngine(request.engine)
+    .then(() => reply({ kind: 'done', scan: scan(request) }))
+    .catch((error: unknown) => reply({ kind: 'failed', error: transferable(error) }));
 });

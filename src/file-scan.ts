@@ -1,0 +1,48 @@
+// Scans of a file, standard input or bytes in memory, to the docs/spec.md result. The CLI imports
+// this module, not api.ts, so that it does not load the stream scanner (and the JS engine with it).
+
+import { availableParallelism } from 'node:os';
+import { usageError } from './errors.js';
+import { openSource, type ByteSource } from './io/index.js';
+import { resolveOptions } from './options.js';
+import { runScan } from './scan/run.js';
+import { toBytes } from './util/to-bytes.js';
+import type { ScanOptions, ScanResult } from './types.js';
+
+
+/** Scan the file at `path` ('-' = standard input). */
+export async function scanFile(path: string, options: ScanOptions): Promise<ScanResult> {
+  const resolved = resolveOptions(options);
+  if (typeof path !== 'string' || path === '') {
+    throw usageError(`scanFile() needs a file path (a non-empty string, '-' for standard input), got ${typeof path === 'string' ? 'an empty string' : typeof path}`);
+  }
+  const source = openSource(path, resolved.io);
+  try {
+    return await runScan(source, resolved, { path, cores: availableParallelism() });
+  } finally {
+    source.close();
+  }
+}
+
+/**
+ * Scan bytes already in memory (a Uint8Array or Buffer, an ArrayBuffer, or a string, scanned as
+ * its UTF-8 bytes); `name` is what the result's `file` says.
+ */
+export async function scanBytes(bytes: Uint8Array | ArrayBuffer | string, options: ScanOptions, name = '<bytes>'): Promise<ScanResult> {
+  const resolved = resolveOptions(options);
+  return runScan(bytesSource(toBytes(bytes, 'scanBytes()'), name), resolved);
+}
+
+function bytesSource(bytes: Uint8Array, name: string): ByteSource {
+  return {
+    name,
+    size: bytes.length,
+    read(dst, position) {
+      const part = bytes.subarray(position, Math.min(bytes.length, position + dst.length));
+      dst.set(part);
+      return part.length;
+    },
+    release() {},
+    close() {},
+  };
+}
