@@ -676,7 +676,9 @@ async function runPeers(options: PeersOptions, machine: string[] | null): Promis
   const setup = setUpTools(options.tools, cores, process.env.PATH);
   const header = ['## csvscan and its peers', '', ...(machine ?? machineDescription())];
 
-  const kinds: CsvKind[] = options.big ? ['numeric'] : ['numeric', 'mixed'];
+  // A kind none of the cases runs on (the numeric file for `--cases count-by`) is not generated.
+  const kinds = (options.big ? ['numeric'] : ['numeric', 'mixed']).filter((kind) => caseRuns(options.cases, kind as CsvKind).length > 0) as CsvKind[];
+  if (kinds.length === 0) throw new UsageError(`--cases ${options.cases.join(',')} runs on no file${options.big ? ' with --big (count-by is on the mixed file only)' : ''}`);
   const files: GeneratedFile[] = [];
   for (const kind of kinds) files.push(await prepareGeneratedFile(kind, options.sizeBytes, options.seed, true));
 

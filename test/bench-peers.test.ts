@@ -9,7 +9,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import {
   addPageChecksum,
   chooseDefault,
@@ -36,6 +36,7 @@ import {
   parsePeerResult,
   parsePeersArguments,
   renderPeersTable,
+  runPeersBenchmark,
   setUpTools,
   type ColumnRef,
 } from '../bench/peers.js';
@@ -335,6 +336,20 @@ describe('grouped agreement with csvscan (count --by)', () => {
       'count-by:date:6',
     ]);
     expect(caseRuns(['count-by', 'sum'], 'numeric').map((run) => run.benchCase)).toEqual(['sum']);
+  });
+
+  it('refuses count-by alone with --big (the 10 GiB file is numeric), before generating anything', async () => {
+    const stderr: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      stderr.push(String(chunk));
+      return true;
+    });
+    try {
+      expect(await runPeersBenchmark(parsePeersArguments(['--big', '--cases', 'count-by']))).toBe(2);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(stderr.join('')).toMatch(/--cases count-by runs on no file with --big/);
   });
 
   it('checks csvscan\'s groups: they add up to the reference rows', () => {
