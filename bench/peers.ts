@@ -3,7 +3,7 @@
 // answers are first checked against the independent reference (bench/independent-check.ts).
 //
 //   node build/host/bench/peers.js [--quick] [--size 1G] [--big] [--runs N] [--seed N]
-//                                  [--tools csvscan,duckdb,...] [--cases count,sum,stats]
+//                                  [--tools csvscan,duckdb,...] [--cases count,sum,stats,count-by]
 //                                  [--timeout SECONDS] [--out bench/PEERS.md]
 //
 // `npm run bench` (bench/run.ts) runs this after csvscan's own benchmark, on the same files, through
@@ -14,12 +14,12 @@ import { accessSync, constants, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, delimiter, join, resolve } from 'node:path';
 import { Failed, Mismatch, optionValue, positiveIntegerOption, reportError, runIfMain, takeFileOption, UsageError, type FileOptions } from './script.js';
-import { DEFAULT_SEED, sizeLabel, type CsvKind } from '../src/bench/generate.js';
+import { DEFAULT_SEED, MIXED_HEADER, sizeLabel, type CsvKind } from '../src/bench/generate.js';
 import { compareOutputs } from '../src/bench/agreement.js';
 import { BENCH_COMMANDS, type BenchCommand } from '../src/bench/plan.js';
 import type { ScanResult } from '../src/types.js';
 import { parseCsvscanResult, referenceDifference } from './independent-check.js';
-import { describeAgreement, type PeerResult } from './peers/agreement.js';
+import { compareGroups, describeAgreement, type GroupPairs, type PeerResult } from './peers/agreement.js';
 import {
   BIG_SIZE,
   CLI_PATH,
@@ -45,7 +45,7 @@ export interface PeersOptions extends FileOptions {
   big: boolean;
   /** tool names to run besides csvscan --threads 1 (always run: it is what the others are compared with); null = all */
   tools: string[] | null;
-  cases: BenchCommand[];
+  cases: PeerCase[];
   timeoutSeconds: number;
   out: string | null;
 }
@@ -61,13 +61,30 @@ function usage(): string {
     '  --runs N           runs per row, the fastest is reported (default 1)',
     '  --seed N           generator seed (default 1)',
     `  --tools LIST       comma-separated, from: ${TOOL_NAMES.join(', ')} (default: all)`,
-    '  --cases LIST       comma-separated, from: count, sum, stats (default: all)',
+    `  --cases LIST       comma-separated, from: ${PEER_CASES.join(', ')} (default: all; count-by: on the mixed file only)`,
     '  --timeout SECONDS  a process running longer is stopped and shown as timed out (default 1800)',
     '  --out PATH         also write the markdown report to PATH (e.g. bench/PEERS.md)',
   ].join('\n');
 }
 
-const TOOL_NAMES = ['csvscan', 'duckdb', 'udsv', 'papaparse', 'csv-parse', 'mawk', 'gawk'] as const;
+const TOOL_NAMES = ['csvscan', 'duckdb', 'udsv', 'papaparse', 'csv-parse', 'mawk', 'gawk', 'mlr', 'datamash'] as const;
+
+/**
+ * The cases: csvscan's three commands, and `count-by`: `count --by KEY` for each key column of
+ * GROUP_KEYS (a frequency table), run by the tools that group (csvscan, DuckDB, Miller, datamash).
+ */
+export const PEER_CASES = [...BENCH_COMMANDS, 'count-by'] as const;
+export type PeerCase = (typeof PEER_CASES)[number];
+
+/**
+ * Key columns of the `count-by` case per kind (1-based index for datamash): on the mixed file `name`
+ * (at most 3,200 keys: `First Last`, `"Last, First"` quoted with a comma, `"First ""Nick"" Last"`
+ * with doubled quotes) and `date` (at most 10,950 keys). The numeric file has none.
+ */
+export const GROUP_KEYS: Record<CsvKind, ColumnRef[]> = {
+  numeric: [],
+  mixed: ['name', 'date'].map((name) => ({ name, index: MIXED_HEADER.indexOf(name as (typeof MIXED_HEADER)[number]) + 1 })),
+};
 
 function commaList<T extends string>(text: string, allowed: readonly T[], what: string): T[] {
   const items = text.split(',').map((item) => item.trim()).filter(Boolean);
@@ -86,7 +103,7 @@ export function parsePeersArguments(argv: string[]): PeersOptions {
     seed: DEFAULT_SEED,
     runs: 1,
     tools: null,
-    cases: [...BENCH_COMMANDS],
+    cases: [...PEER_CASES],
     timeoutSeconds: 1800,
     out: null,
   };
@@ -98,7 +115,7 @@ export function parsePeersArguments(argv: string[]): PeersOptions {
     else if (name === '--big') options.big = true;
     else if (name === '--timeout') options.timeoutSeconds = positiveIntegerOption(name, takeValue());
     else if (name === '--tools') options.tools = commaList(takeValue(), TOOL_NAMES, 'tool');
-    else if (name === '--cases') options.cases = commaList(takeValue(), BENCH_COMMANDS, 'case');
+    else if (name === '--cases') options.cases = commaList(takeValue(), PEER_CASES, 'case');
     else if (name === '--out') options.out = takeValue();
     else if (!takeFileOption(name, takeValue, options, given)) throw new UsageError(`unknown option: ${name}\n${usage()}`);
   }
@@ -126,7 +143,12 @@ interface ToolVariant {
   handlesQuotes: boolean;
   /** csvscan's own rows are checked, not compared with themselves */
   isCsvscan: boolean;
-  command(benchCase: BenchCommand, file: string, columns: ColumnRef[]): string[];
+  /** the cases it runs (a grouping tool may run count-by alone) */
+  cases: readonly PeerCase[];
+  /** columns: the key column for count-by */
+  command(benchCase: PeerCase, file: string, columns: ColumnRef[]): string[];
+  /** count-by: its output as [key, rows] pairs (null when it is not one); default: parsePeerResult's groups */
+  parseGroups?(stdout: string, key: string): { rows?: number; groups: GroupPairs } | null;
 }
 
 /** The directory on PATH holding an executable `name`, or null. */
@@ -163,15 +185,16 @@ const PEER_PACKAGES = {
 } as const;
 
 function csvscanCommand(threads: number) {
-  return (benchCase: BenchCommand, file: string, columns: ColumnRef[]): string[] => {
-    const args = [process.execPath, CLI_PATH, benchCase, file];
+  return (benchCase: PeerCase, file: string, columns: ColumnRef[]): string[] => {
+    const args = [process.execPath, CLI_PATH, benchCase === 'count-by' ? 'count' : benchCase, file];
     if (benchCase === 'sum') args.push('-c', columns[0]!.name);
+    if (benchCase === 'count-by') args.push('--by', columns[0]!.name);
     return [...args, '--json', '--threads', String(threads), '--no-progress'];
   };
 }
 
 function runnerCommand(runner: string, threads: number | null) {
-  return (benchCase: BenchCommand, file: string, columns: ColumnRef[]): string[] => [
+  return (benchCase: PeerCase, file: string, columns: ColumnRef[]): string[] => [
     process.execPath,
     join(REPO_ROOT, 'bench', 'peers', `${runner}.mjs`),
     benchCase,
@@ -240,13 +263,54 @@ export function awkProgram(benchCase: BenchCommand, columns: ColumnRef[]): strin
 }
 
 function awkCommand(awkPath: string) {
-  return (benchCase: BenchCommand, file: string, columns: ColumnRef[]): string[] => [
+  return (benchCase: PeerCase, file: string, columns: ColumnRef[]): string[] => [
     awkPath,
     '-F',
     ',',
-    awkProgram(benchCase, columns),
+    awkProgram(benchCase as BenchCommand, columns),
     file,
   ];
+}
+
+/** Miller: `mlr --icsv --ojsonl count -g KEY FILE` (RFC 4180 quotes parsed), one JSON object per group. */
+function millerCommand(path: string) {
+  return (_benchCase: PeerCase, file: string, columns: ColumnRef[]): string[] => [path, '--icsv', '--ojsonl', 'count', '-g', columns[0]!.name, file];
+}
+
+/** Miller's JSON lines `{"KEY": key, "count": n}` as pairs; null when they are not that. */
+export function parseMillerGroups(stdout: string, key: string): { groups: GroupPairs } | null {
+  const groups: Array<[string, number]> = [];
+  for (const line of stdout.split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      const record = JSON.parse(line) as Record<string, unknown>;
+      if (!(key in record) || typeof record.count !== 'number') return null;
+      groups.push([String(record[key]), record.count]);
+    } catch {
+      return null;
+    }
+  }
+  return { groups };
+}
+
+/** GNU datamash: `datamash -t, --header-in -s -g N count N FILE` (splits every comma: no quote parsing). */
+function datamashCommand(path: string) {
+  return (_benchCase: PeerCase, file: string, columns: ColumnRef[]): string[] => {
+    const field = String(columns[0]!.index);
+    return [path, '-t', ',', '--header-in', '-s', '-g', field, 'count', field, file];
+  };
+}
+
+/** datamash's `key,count` lines as pairs (the count after the last comma); null when they are not that. */
+export function parseDatamashGroups(stdout: string): { groups: GroupPairs } | null {
+  const groups: Array<[string, number]> = [];
+  for (const line of stdout.split('\n')) {
+    if (line === '') continue;
+    const match = /^(.*),(\d+)$/s.exec(line);
+    if (!match) return null;
+    groups.push([match[1]!, Number(match[2])]);
+  }
+  return { groups };
 }
 
 interface ToolSetup {
@@ -267,13 +331,14 @@ export function setUpTools(selected: readonly string[] | null, cores: number, pa
   const wanted = (tool: string): boolean => selected === null || selected.includes(tool);
   const setup: ToolSetup = { variants: [], notRun: [], versions: [] };
   setup.versions.push(`csvscan ${readOwnVersion()}`);
-  setup.variants.push({ tool: 'csvscan', threads: '1', handlesQuotes: true, isCsvscan: true, command: csvscanCommand(1) });
+  setup.variants.push({ tool: 'csvscan', threads: '1', handlesQuotes: true, isCsvscan: true, cases: PEER_CASES, command: csvscanCommand(1) });
   if (wanted('csvscan') && cores > 1) {
     setup.variants.push({
       tool: 'csvscan',
       threads: `${cores} (all cores)`,
       handlesQuotes: true,
       isCsvscan: true,
+      cases: PEER_CASES,
       command: csvscanCommand(cores),
     });
   }
@@ -286,7 +351,7 @@ export function setUpTools(selected: readonly string[] | null, cores: number, pa
       continue;
     }
     setup.versions.push(`${packageName} ${version}`);
-    const base = { tool, handlesQuotes: true, isCsvscan: false } as const;
+    const base = { tool, handlesQuotes: true, isCsvscan: false, cases: tool === 'duckdb' ? PEER_CASES : BENCH_COMMANDS } as const;
     if (tool === 'duckdb') {
       setup.variants.push({ ...base, threads: '1', command: runnerCommand(tool, 1) });
       setup.variants.push({ ...base, threads: 'default', command: runnerCommand(tool, null) });
@@ -300,7 +365,21 @@ export function setUpTools(selected: readonly string[] | null, cores: number, pa
       continue;
     }
     setup.versions.push(commandVersion(tool === 'mawk' ? [path, '-W', 'version'] : [path, '--version']));
-    setup.variants.push({ tool, threads: '1', handlesQuotes: false, isCsvscan: false, command: awkCommand(path) });
+    setup.variants.push({ tool, threads: '1', handlesQuotes: false, isCsvscan: false, cases: BENCH_COMMANDS, command: awkCommand(path) });
+  }
+  for (const tool of ['mlr', 'datamash'] as const) {
+    if (!wanted(tool)) continue;
+    const path = findOnPath(tool, pathVariable);
+    if (path === null) {
+      setup.notRun.push(`${tool}: not on PATH`);
+      continue;
+    }
+    setup.versions.push(commandVersion([path, '--version']));
+    setup.variants.push(
+      tool === 'mlr'
+        ? { tool, threads: 'default', handlesQuotes: true, isCsvscan: false, cases: ['count-by'], command: millerCommand(path), parseGroups: parseMillerGroups }
+        : { tool, threads: '1', handlesQuotes: false, isCsvscan: false, cases: ['count-by'], command: datamashCommand(path), parseGroups: parseDatamashGroups },
+    );
   }
   return setup;
 }
@@ -379,12 +458,20 @@ export function parsePeerResult(stdout: string): PeerResult | null {
  * csvscan --threads 1 against the independent reference: bytes, rows, and count, empty, invalid and
  * sum_text of the summed column. Returns the agreement text for its row.
  */
-export function checkCsvscanAgainstReference(benchCase: BenchCommand, result: ScanResult, file: GeneratedFile): string {
+export function checkCsvscanAgainstReference(benchCase: PeerCase, result: ScanResult, file: GeneratedFile): string {
   const label = `csvscan ${benchCase} ${basename(file.path)}`;
   if (result.bytes !== file.bytes) throw new Mismatch(`${label}: bytes is ${result.bytes}, the file has ${file.bytes}`);
   if (!file.reference) throw new Error(`${label}: no independent reference`);
   const difference = referenceDifference(result, file.reference);
   if (difference !== null) throw new Mismatch(`${label}: ${difference}`);
+  if (benchCase === 'count-by') {
+    const groups = result.groups;
+    if (!Array.isArray(groups)) throw new Mismatch(`${label}: no groups in csvscan's output`);
+    if (result.group_count !== groups.length) throw new Mismatch(`${label}: group_count ${result.group_count} but ${groups.length} groups listed`);
+    const grouped = groups.reduce((total, group) => total + group.rows, 0);
+    if (grouped !== result.rows) throw new Mismatch(`${label}: the groups hold ${grouped} rows, the file ${result.rows}`);
+    return '= independent reference (rows); groups add up to rows';
+  }
   return benchCase === 'count' ? '= independent reference (rows)' : `= independent reference (rows, ${file.reference.column} count and sum_text)`;
 }
 
@@ -413,8 +500,9 @@ export function renderPeersTable(rows: TableRow[]): string[] {
   );
 }
 
-function caseLabel(benchCase: BenchCommand, columns: ColumnRef[]): string {
+function caseLabel(benchCase: PeerCase, columns: ColumnRef[]): string {
   if (benchCase === 'count') return 'count';
+  if (benchCase === 'count-by') return `count --by ${columns[0]!.name}`;
   if (benchCase === 'sum') return `sum ${columns[0]!.name}`;
   return `stats (${columns.length} columns)`;
 }
@@ -433,14 +521,33 @@ function numericColumns(stats: ScanResult): ColumnRef[] {
     .map((column) => ({ name: column.name, index: column.index }));
 }
 
+/** One case on one file: a command, with its key column for count-by. */
+interface CaseRun {
+  benchCase: PeerCase;
+  key: ColumnRef | null;
+}
+
+/** The case runs on a file of a kind: count-by once per key column of GROUP_KEYS (none on numeric). */
+export function caseRuns(cases: readonly PeerCase[], kind: CsvKind): CaseRun[] {
+  return cases.flatMap((benchCase): CaseRun[] => (benchCase === 'count-by' ? GROUP_KEYS[kind].map((key) => ({ benchCase, key })) : [{ benchCase, key: null }]));
+}
+
+/** A grouped peer's [key, rows] pairs: its own parser, else the runner's JSON line. */
+function peerGroups(variant: ToolVariant, stdout: string, key: string): { rows?: number; groups: GroupPairs } | null {
+  if (variant.parseGroups) return variant.parseGroups(stdout, key);
+  const peer = parsePeerResult(stdout);
+  return peer && Array.isArray(peer.groups) ? { rows: peer.rows, groups: peer.groups } : null;
+}
+
 async function benchmarkFile(file: GeneratedFile, setup: ToolSetup, options: PeersOptions): Promise<TableRow[]> {
   const fileName = basename(file.path);
   log(`warming the page cache with ${fileName} ...`);
   warmPageCache(file.path);
   const [reference, ...others] = setup.variants;
-  const csvscanOutputs = new Map<BenchCommand, { stdout: string; result: ScanResult; columns: ColumnRef[] }>();
-  const rowsByCase = new Map<BenchCommand, TableRow[]>(options.cases.map((benchCase) => [benchCase, []]));
-  const row = (variant: ToolVariant, benchCase: BenchCommand, columns: ColumnRef[], timing: ProcessTiming | null, agreement: string, threads = variant.threads): TableRow => ({
+  const runs = caseRuns(options.cases, file.kind);
+  const csvscanOutputs = new Map<CaseRun, { stdout: string; result: ScanResult; columns: ColumnRef[] }>();
+  const rowsByCase = new Map<CaseRun, TableRow[]>(runs.map((run) => [run, []]));
+  const row = (variant: ToolVariant, benchCase: PeerCase, columns: ColumnRef[], timing: ProcessTiming | null, agreement: string, threads = variant.threads): TableRow => ({
     tool: variant.tool,
     threads,
     benchCase: caseLabel(benchCase, columns),
@@ -451,62 +558,85 @@ async function benchmarkFile(file: GeneratedFile, setup: ToolSetup, options: Pee
   });
 
   // csvscan --threads 1 first: every other row is compared with it, so it is checked before anything else.
-  for (const benchCase of options.cases) {
-    const requested: ColumnRef[] = benchCase === 'sum' ? [{ name: file.sumColumn, index: 0 }] : [];
-    log(`csvscan --threads 1 ${benchCase} ${fileName}`);
+  for (const run of runs) {
+    const { benchCase } = run;
+    const requested: ColumnRef[] = run.key ? [run.key] : benchCase === 'sum' ? [{ name: file.sumColumn, index: 0 }] : [];
+    const label = `${caseLabel(benchCase, requested.length > 0 ? requested : [{ name: '', index: 0 }])} ${fileName}`;
+    log(`csvscan --threads 1 ${label}`);
     const measurement = measure(reference!.command(benchCase, file.path, requested), options.runs, options.timeoutSeconds);
     if (measurement.outcome.kind !== 'ok') {
-      throw new Failed(`csvscan ${benchCase} ${fileName} --threads 1: ${outcomeNote(measurement.outcome, options.timeoutSeconds)}`);
+      throw new Failed(`csvscan ${label} --threads 1: ${outcomeNote(measurement.outcome, options.timeoutSeconds)}`);
     }
-    if (measurement.runsDiffer) throw new Mismatch(`csvscan ${benchCase} ${fileName}: runs printed different results`);
-    const result = parseCsvscanResult(`csvscan ${benchCase} ${fileName}`, measurement.stdout);
+    if (measurement.runsDiffer) throw new Mismatch(`csvscan ${label}: runs printed different results`);
+    const result = parseCsvscanResult(`csvscan ${label}`, measurement.stdout);
     const agreement = checkCsvscanAgainstReference(benchCase, result, file);
     const columns =
-      benchCase === 'count' ? [] : benchCase === 'sum' ? result.columns!.map((column) => ({ name: column.name, index: column.index })) : numericColumns(result);
-    csvscanOutputs.set(benchCase, { stdout: measurement.stdout, result, columns });
-    rowsByCase.get(benchCase)!.push(row(reference!, benchCase, columns, measurement.timing, agreement));
+      benchCase === 'count-by'
+        ? requested
+        : benchCase === 'count'
+          ? []
+          : benchCase === 'sum'
+            ? result.columns!.map((column) => ({ name: column.name, index: column.index }))
+            : numericColumns(result);
+    csvscanOutputs.set(run, { stdout: measurement.stdout, result, columns });
+    rowsByCase.get(run)!.push(row(reference!, benchCase, columns, measurement.timing, agreement));
   }
 
-  for (const benchCase of options.cases) {
-    const expected = csvscanOutputs.get(benchCase)!;
+  for (const run of runs) {
+    const { benchCase } = run;
+    const expected = csvscanOutputs.get(run)!;
+    const label = `${caseLabel(benchCase, expected.columns)} ${fileName}`;
     for (const variant of others) {
-      log(`${variant.tool} threads ${variant.threads} ${benchCase} ${fileName}`);
+      if (!variant.cases.includes(benchCase)) continue;
+      log(`${variant.tool} threads ${variant.threads} ${label}`);
       const measurement = measure(variant.command(benchCase, file.path, expected.columns), options.runs, options.timeoutSeconds);
-      const rows = rowsByCase.get(benchCase)!;
+      const rows = rowsByCase.get(run)!;
       if (measurement.outcome.kind !== 'ok') {
         if (variant.isCsvscan) {
-          throw new Failed(`csvscan ${benchCase} ${fileName} threads ${variant.threads}: ${outcomeNote(measurement.outcome, options.timeoutSeconds)}`);
+          throw new Failed(`csvscan ${label} threads ${variant.threads}: ${outcomeNote(measurement.outcome, options.timeoutSeconds)}`);
         }
         rows.push(row(variant, benchCase, expected.columns, null, outcomeNote(measurement.outcome, options.timeoutSeconds)));
         continue;
       }
       if (variant.isCsvscan) {
-        // Thread counts may differ in the last bits of columns outside the exact domain (docs/spec.md).
+        // Thread counts may differ in the last bits of columns outside the exact domain (docs/spec.md);
+        // grouped counts are integers and must be identical.
         const comparison = compareOutputs(expected.stdout.trim(), measurement.stdout.trim(), true);
         if ('difference' in comparison) {
           throw new Mismatch(
-            `csvscan ${benchCase} ${fileName} threads ${variant.threads} differs from --threads 1 (${comparison.difference}):\n` +
+            `csvscan ${label} threads ${variant.threads} differs from --threads 1 (${comparison.difference}):\n` +
               `  ${clipNote(measurement.stdout, 1500)}\n--threads 1:\n  ${clipNote(expected.stdout, 1500)}`,
           );
         }
         rows.push(row(variant, benchCase, expected.columns, measurement.timing, '= --threads 1'));
         continue;
       }
-      const peer = parsePeerResult(measurement.stdout);
-      if (peer === null) {
-        rows.push(row(variant, benchCase, expected.columns, null, `failed: output is not a result: ${clipNote(measurement.stdout, 80)}`));
-        continue;
+      const context = { quotedFile: KIND_HAS_QUOTES[file.kind], toolHandlesQuotes: variant.handlesQuotes };
+      let agreement: string;
+      let threads = variant.threads;
+      if (benchCase === 'count-by') {
+        const grouped = peerGroups(variant, measurement.stdout, expected.columns[0]!.name);
+        if (grouped === null) {
+          rows.push(row(variant, benchCase, expected.columns, null, `failed: output is not a grouped result: ${clipNote(measurement.stdout, 80)}`));
+          continue;
+        }
+        agreement = compareGroups(grouped.groups, grouped.rows, expected.result, context);
+        const peer = variant.parseGroups ? null : parsePeerResult(measurement.stdout);
+        if (variant.threads === 'default' && typeof peer?.threads === 'number') threads = `${peer.threads} (default)`;
+      } else {
+        const peer = parsePeerResult(measurement.stdout);
+        if (peer === null) {
+          rows.push(row(variant, benchCase, expected.columns, null, `failed: output is not a result: ${clipNote(measurement.stdout, 80)}`));
+          continue;
+        }
+        agreement = describeAgreement(peer, expected.result, context);
+        if (variant.threads === 'default' && typeof peer.threads === 'number') threads = `${peer.threads} (default)`;
       }
-      let agreement = describeAgreement(peer, expected.result, {
-        quotedFile: KIND_HAS_QUOTES[file.kind],
-        toolHandlesQuotes: variant.handlesQuotes,
-      });
       if (measurement.runsDiffer) agreement += '; runs differ';
-      const threads = variant.threads === 'default' && typeof peer.threads === 'number' ? `${peer.threads} (default)` : variant.threads;
       rows.push(row(variant, benchCase, expected.columns, measurement.timing, agreement, threads));
     }
   }
-  return options.cases.flatMap((benchCase) => rowsByCase.get(benchCase)!);
+  return runs.flatMap((run) => rowsByCase.get(run)!);
 }
 
 function fileDescription(file: GeneratedFile): string {
@@ -529,6 +659,9 @@ const PEERS_NOTES = [
   '  `sum`, `min`, `max`, `avg`, `stddev_samp`; DOUBLE columns sum in floating point, BIGINT columns exactly.',
   '- awk (`-F,`) splits every comma and every line: on a file with quoted fields (the mixed kind) it reads other records',
   '  and fields, shown as `wrong (quoted fields)`. Its `sum` is the one-liner `NR>1{s+=$N} END{printf "%.17g", s}`.',
+  '- count --by KEY (mixed file): csvscan `count --by KEY --json`; DuckDB `SELECT KEY, count(*) ... GROUP BY ALL` with the',
+  '  key read as VARCHAR (NULL, its empty field, as the empty key); Miller `count -g`, datamash `-s -g N count N` when on',
+  '  PATH. `groups equal`: the same keys (UTF-8 text, unquoted) with the same counts, compared as sorted key -> count maps.',
 ];
 
 /**
@@ -543,7 +676,9 @@ async function runPeers(options: PeersOptions, machine: string[] | null): Promis
   const setup = setUpTools(options.tools, cores, process.env.PATH);
   const header = ['## csvscan and its peers', '', ...(machine ?? machineDescription())];
 
-  const kinds: CsvKind[] = options.big ? ['numeric'] : ['numeric', 'mixed'];
+  // A kind none of the cases runs on (the numeric file for `--cases count-by`) is not generated.
+  const kinds = (options.big ? ['numeric'] : ['numeric', 'mixed']).filter((kind) => caseRuns(options.cases, kind as CsvKind).length > 0) as CsvKind[];
+  if (kinds.length === 0) throw new UsageError(`--cases ${options.cases.join(',')} runs on no file${options.big ? ' with --big (count-by is on the mixed file only)' : ''}`);
   const files: GeneratedFile[] = [];
   for (const kind of kinds) files.push(await prepareGeneratedFile(kind, options.sizeBytes, options.seed, true));
 

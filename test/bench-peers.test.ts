@@ -9,7 +9,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import {
   addPageChecksum,
   chooseDefault,
@@ -26,17 +26,21 @@ import {
 } from '../bench/io.js';
 import {
   awkProgram,
+  caseRuns,
   checkCsvscanAgainstReference,
   classifyOutcome,
   findOnPath,
   installedVersion,
+  parseDatamashGroups,
+  parseMillerGroups,
   parsePeerResult,
   parsePeersArguments,
   renderPeersTable,
+  runPeersBenchmark,
   setUpTools,
   type ColumnRef,
 } from '../bench/peers.js';
-import { compareSum, describeAgreement, formatRelative, parseExactDecimal, relativeError, type PeerResult } from '../bench/peers/agreement.js';
+import { compareGroups, compareSum, describeAgreement, formatRelative, parseExactDecimal, relativeError, type PeerResult } from '../bench/peers/agreement.js';
 import { QUICK_SIZE, type GeneratedFile } from '../bench/data-files.js';
 import { clipNote, markdownTable } from '../bench/markdown.js';
 import { bestTiming, parseTimeOutput, type TimedProcess } from '../bench/process-timing.js';
@@ -287,6 +291,87 @@ describe('agreement with csvscan', () => {
   });
 });
 
+describe('grouped agreement with csvscan (count --by)', () => {
+  const noQuotes = { quotedFile: false, toolHandlesQuotes: true };
+  const grouped = (groups: Array<[string, number]>): ScanResult => ({
+    ...csvscanResult(
+      groups.reduce((total, [, rows]) => total + rows, 0),
+      [],
+    ),
+    columns: undefined,
+    by: ['name'],
+    group_count: groups.length,
+    groups: groups.map(([key, rows]) => ({ key: [key], rows })),
+  });
+  const expected = grouped([['x', 3], ['Lovelace, Ada', 2], ['', 1], ['résumé', 1], ['a"b', 1]]);
+
+  it('agrees whatever the order the peer lists its groups in', () => {
+    const peer: Array<[string, number]> = [['a"b', 1], ['résumé', 1], ['', 1], ['x', 3], ['Lovelace, Ada', 2]];
+    expect(compareGroups(peer, 8, expected, noQuotes)).toBe('groups equal (5 keys, same counts)');
+    expect(compareGroups(peer, undefined, expected, noQuotes)).toBe('groups equal (5 keys, same counts)');
+  });
+
+  it('names missing and extra keys, differing counts, keys listed twice and rows', () => {
+    // "Lovelace (awk's split of the quoted key) instead of "Lovelace, Ada"; x counted 4 times; "" twice
+    const peer: Array<[string, number]> = [['x', 4], ['"Lovelace', 2], ['', 1], ['résumé', 1], ['a"b', 1], ['', 0]];
+    expect(compareGroups(peer, 9, expected, noQuotes)).toBe(
+      'wrong: rows 9 (csvscan 8); 1 of csvscan\'s 5 keys missing ("Lovelace, Ada"); 1 keys csvscan does not have ("\\"Lovelace"); ' +
+        '1 counts differ ("x" 4 (csvscan 3)); 1 keys listed twice ("")',
+    );
+    expect(compareGroups([['x', 3]], undefined, expected, { quotedFile: true, toolHandlesQuotes: false })).toMatch(
+      /^wrong \(quoted fields\): 4 of csvscan's 5 keys missing \("", "Lovelace, Ada", \.\.\.\)$/,
+    );
+  });
+
+  it('compares keys exactly: no trimming, no Unicode normalisation, case kept', () => {
+    const decomposed = 're\u0301sume\u0301';
+    const peer: Array<[string, number]> = [['x ', 3], ['Lovelace, Ada', 2], ['', 1], [decomposed, 1], ['A"b', 1]];
+    expect(compareGroups(peer, 8, expected, noQuotes)).toMatch(/^wrong: 3 of csvscan's 5 keys missing .*; 3 keys csvscan does not have/);
+  });
+
+  it('runs count-by on the mixed file by name and by date, and not on the numeric file', () => {
+    expect(caseRuns(['count', 'count-by'], 'mixed').map((run) => `${run.benchCase}:${run.key?.name ?? ''}:${run.key?.index ?? ''}`)).toEqual([
+      'count::',
+      'count-by:name:2',
+      'count-by:date:6',
+    ]);
+    expect(caseRuns(['count-by', 'sum'], 'numeric').map((run) => run.benchCase)).toEqual(['sum']);
+  });
+
+  it('refuses count-by alone with --big (the 10 GiB file is numeric), before generating anything', async () => {
+    const stderr: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      stderr.push(String(chunk));
+      return true;
+    });
+    try {
+      expect(await runPeersBenchmark(parsePeersArguments(['--big', '--cases', 'count-by']))).toBe(2);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(stderr.join('')).toMatch(/--cases count-by runs on no file with --big/);
+  });
+
+  it('checks csvscan\'s groups: they add up to the reference rows', () => {
+    const file = { path: '/d/mixed.csv', bytes: 100, reference: { rows: 8, column: 'amount', count: 0, empty: 0, invalid: 0, sumText: '0' } } as unknown as GeneratedFile;
+    expect(checkCsvscanAgainstReference('count-by', expected, file)).toBe('= independent reference (rows); groups add up to rows');
+    expect(() => checkCsvscanAgainstReference('count-by', { ...expected, groups: expected.groups!.slice(1) }, file)).toThrow(/group_count 5 but 4 groups/);
+    expect(() => checkCsvscanAgainstReference('count-by', { ...expected, group_count: 4, groups: expected.groups!.slice(1) }, file)).toThrow(
+      /the groups hold 5 rows, the file 8/,
+    );
+  });
+
+  it('reads Miller\'s and datamash\'s grouped output', () => {
+    expect(parseMillerGroups('{"name": "Lovelace, Ada", "count": 2}\n{"name": "x", "count": 3}\n', 'name')).toEqual({
+      groups: [['Lovelace, Ada', 2], ['x', 3]],
+    });
+    expect(parseMillerGroups('{"date": "x", "count": 3}\n', 'name')).toBeNull();
+    expect(parseMillerGroups('not json\n', 'name')).toBeNull();
+    expect(parseDatamashGroups('"Lovelace,2\nx,3\n')).toEqual({ groups: [['"Lovelace', 2], ['x', 3]] });
+    expect(parseDatamashGroups('x\n')).toBeNull();
+  });
+});
+
 describe('tables', () => {
   it('renders markdown with escaped cells and aligned columns', () => {
     expect(markdownTable(['a', 'b'], ['left', 'right'], [['x|y', 'line\nbreak']])).toEqual([
@@ -314,7 +399,7 @@ describe('tables', () => {
 
 describe('options and tool detection', () => {
   it('parses the peers options', () => {
-    expect(parsePeersArguments([])).toMatchObject({ sizeBytes: 2 ** 30, runs: 1, tools: null, cases: ['count', 'sum', 'stats'] });
+    expect(parsePeersArguments([])).toMatchObject({ sizeBytes: 2 ** 30, runs: 1, tools: null, cases: ['count', 'sum', 'stats', 'count-by'] });
     expect(QUICK_SIZE).toBe(16 * 2 ** 20);
     expect(parsePeersArguments(['--quick'])).toMatchObject({ quick: true, sizeBytes: 16 * 2 ** 20, runs: 1 });
     expect(parsePeersArguments(['--big'])).toMatchObject({ big: true, sizeBytes: 10 * 2 ** 30 });
@@ -354,6 +439,33 @@ describe('options and tool detection', () => {
     const setup = setUpTools(['duckdb', 'mawk', 'gawk'], 2, '');
     expect(setup.variants.map((variant) => `${variant.tool}/${variant.threads}`)).toEqual(['csvscan/1', 'duckdb/1', 'duckdb/default']);
     expect(setup.notRun).toEqual(['mawk: not on PATH', 'gawk: not on PATH']);
+    expect(setUpTools(['mlr', 'datamash'], 2, '').notRun).toEqual(['mlr: not on PATH', 'datamash: not on PATH']);
+  });
+
+  it('runs count-by with csvscan, DuckDB, Miller and datamash only', () => {
+    const bin = join(workDirectory, 'groupbin');
+    mkdirSync(bin, { recursive: true });
+    for (const tool of ['mlr', 'datamash', 'mawk']) {
+      writeFileSync(join(bin, tool), '#!/bin/sh\necho 1.0\n');
+      chmodSync(join(bin, tool), 0o755);
+    }
+    const setup = setUpTools(null, 2, bin);
+    expect(setup.variants.filter((variant) => variant.cases.includes('count-by')).map((variant) => `${variant.tool}/${variant.threads}`)).toEqual([
+      'csvscan/1',
+      'csvscan/2 (all cores)',
+      'duckdb/1',
+      'duckdb/default',
+      'mlr/default',
+      'datamash/1',
+    ]);
+    const key: ColumnRef[] = [{ name: 'date', index: 6 }];
+    const byTool = new Map(setup.variants.map((variant) => [`${variant.tool}/${variant.threads}`, variant]));
+    expect(byTool.get('csvscan/1')!.command('count-by', '/d/m.csv', key).slice(2)).toEqual(['count', '/d/m.csv', '--by', 'date', '--json', '--threads', '1', '--no-progress']);
+    expect(byTool.get('duckdb/1')!.command('count-by', '/d/m.csv', key).slice(2)).toEqual(['count-by', '/d/m.csv', 'date', '--threads', '1']);
+    expect(byTool.get('mlr/default')!.command('count-by', '/d/m.csv', key)).toEqual([join(bin, 'mlr'), '--icsv', '--ojsonl', 'count', '-g', 'date', '/d/m.csv']);
+    expect(byTool.get('datamash/1')!.command('count-by', '/d/m.csv', key)).toEqual([
+      join(bin, 'datamash'), '-t', ',', '--header-in', '-s', '-g', '6', 'count', '6', '/d/m.csv',
+    ]);
   });
 
   it('adds a csvscan row for all cores only when there is more than one', () => {
@@ -386,7 +498,7 @@ describe('npm run bench: csvscan, then the peers on the same files', () => {
   it('--quick: both parts on the same small files, one run each', () => {
     const options = parseRunArguments(['--quick']);
     expect(options).toMatchObject({ quick: true, sizeBytes: 16 * MIB, runs: 1 });
-    expect(options.peers).toMatchObject({ quick: true, sizeBytes: 16 * MIB, runs: 1, cases: ['count', 'sum', 'stats'], tools: null });
+    expect(options.peers).toMatchObject({ quick: true, sizeBytes: 16 * MIB, runs: 1, cases: ['count', 'sum', 'stats', 'count-by'], tools: null });
   });
 
   it('passes --quick, --size, --runs, --seed and --big on to the peers part', () => {
@@ -500,6 +612,19 @@ describe('node peer runners on a tiny quoted file', () => {
       expect(Number(score!.sum)).toBe(11);
     }, 60_000);
   }
+
+  it('duckdb: count-by gives the unquoted keys and their counts, an empty field as the empty key', () => {
+    const keyed = writeFile('keyed.csv', 'id,name,date\n1,"Lovelace, Ada",2001-01-01\n2,x,\n3,"x",2001-01-01\n4,"a ""b""",2001-01-02\n');
+    const result = runRunner('duckdb', ['count-by', keyed, 'name', '--threads', '1']).result!;
+    expect(result).toMatchObject({ tool: 'duckdb', threads: 1, rows: 4, by: ['name'] });
+    expect(result.groups).toEqual([['Lovelace, Ada', 1], ['a "b"', 1], ['x', 2]]);
+    const dates = runRunner('duckdb', ['count-by', keyed, 'date']).result!;
+    expect(dates.groups).toEqual([['', 1], ['2001-01-01', 2], ['2001-01-02', 1]]);
+    const csvscan = spawnSync(process.execPath, [join(ROOT, 'bin', 'csvscan.js'), 'count', keyed, '--by', 'date', '--json'], { encoding: 'utf8' });
+    expect(compareGroups(dates.groups!, dates.rows, JSON.parse(csvscan.stdout) as ScanResult, { quotedFile: true, toolHandlesQuotes: true })).toBe(
+      'groups equal (3 keys, same counts)',
+    );
+  }, 60_000);
 
   it('duckdb reports the thread count it used', () => {
     expect(runRunner('duckdb', ['count', quoted, '--threads', '1']).result).toMatchObject({ tool: 'duckdb', threads: 1, rows: 4 });

@@ -1,6 +1,7 @@
 // The browser example in a real headless Chromium: serve the package on 127.0.0.1, load
 // examples/browser/, choose a generated CSV in the file input, wait for the worker's scan, and
-// compare the page's table with `csvscan stats FILE --json`. Skipped (with a message) only when no
+// compare the page's table with `csvscan stats FILE --json`; then choose group-by columns and compare
+// the grouped table with `csvscan count FILE --by COLUMN --top 100 --json`. Skipped (with a message) only when no
 // Chromium is installed; `.ci/run` installs Debian's.
 
 import { execFile } from 'node:child_process';
@@ -67,6 +68,11 @@ function expectedCells(column: ColumnResult): string[] {
     text(column.stddev),
     column.first_invalid ? `line ${column.first_invalid.line}: ${column.first_invalid.value}` : '',
   ];
+}
+
+/** The grouped table as the page shows it: [key, rows] per group. */
+async function readGroups(page: Page): Promise<string[][]> {
+  return page.$$eval('#groups tbody tr', (rows) => rows.map((row) => Array.from(row.children, (cell) => cell.textContent ?? '')));
 }
 
 describe.skipIf(!hasBrowser)('browser example (headless Chromium)', () => {
@@ -137,6 +143,35 @@ describe.skipIf(!hasBrowser)('browser example (headless Chromium)', () => {
     expect(value).toBe(size);
     expect(new Set(seen).size, 'the bar moved through several values').toBeGreaterThan(5);
     expect(seen).toEqual([...seen].sort((a, b) => a - b));
+
+    // Group by: the chooser lists the header's columns; each choice runs count --by in the worker.
+    expect(await page.isVisible('#grouping')).toBe(true);
+    expect(await page.$$eval('#group-by option', (options) => options.map((option) => option.textContent))).toEqual([
+      'choose a column',
+      ...cli.columns!.map((column) => column.name),
+    ]);
+    // product: 99 keys, all shown; note: tens of thousands, a quoted key with a line break, cut to the top 100
+    for (const column of ['product', 'note']) {
+      await page.selectOption('#group-by', { label: column });
+      await page.waitForFunction(() => document.body.dataset.groups === 'done' || document.body.dataset.groups === 'error', null, { timeout: 60_000 });
+      expect(await page.textContent('#group-error')).toBe('');
+      const grouped = JSON.parse(
+        (await run(process.execPath, [join(ROOT, 'bin/csvscan.js'), 'count', 'sales.csv', '--by', column, '--top', '100', '--json'], { cwd: data, maxBuffer: 1 << 26 }))
+          .stdout,
+      ) as ScanResult;
+      expect(await page.textContent('#group-key')).toBe(column);
+      expect(await page.textContent('#group-count')).toBe(String(grouped.group_count));
+      expect(await readGroups(page)).toEqual(grouped.groups!.map((group) => [group.key[0], String(group.rows)]));
+      if (column === 'product') {
+        expect(grouped.group_count).toBeLessThanOrEqual(100);
+        expect(await page.textContent('#group-shown')).toBe('');
+      } else {
+        expect(grouped.group_count).toBeGreaterThan(100);
+        expect(grouped.groups![0]!.key[0]).toBe('line one\nline two, "quoted"');
+        expect(await page.textContent('#group-shown')).toBe(', the 100 most frequent shown');
+      }
+      await page.evaluate(() => delete document.body.dataset.groups);
+    }
     expect(pageErrors).toEqual([]);
     await page.close();
   });
@@ -164,6 +199,21 @@ describe.skipIf(!hasBrowser)('browser example (headless Chromium)', () => {
       (await run(process.execPath, [join(ROOT, 'bin/csvscan.js'), 'stats', 'semicolons.csv', '-d', ';', '--no-header', '--json'], { cwd: data })).stdout,
     ) as ScanResult;
     expect(await readTable(page)).toEqual(cli.columns!.map(expectedCells));
+
+    // The chooser lists this file's columns (no header: by index), and groups with its options.
+    expect(await page.$$eval('#group-by option', (options) => options.map((option) => option.textContent))).toEqual([
+      'choose a column',
+      ...cli.columns!.map((column) => column.name),
+    ]);
+    await page.selectOption('#group-by', '2');
+    await page.waitForFunction(() => document.body.dataset.groups === 'done', null, { timeout: 30_000 });
+    const grouped = JSON.parse(
+      (await run(process.execPath, [join(ROOT, 'bin/csvscan.js'), 'count', 'semicolons.csv', '--by', '2', '-d', ';', '--no-header', '--top', '100', '--json'], { cwd: data }))
+        .stdout,
+    ) as ScanResult;
+    expect(await page.textContent('#group-key')).toBe(grouped.by![0]);
+    expect(await page.textContent('#group-count')).toBe('3');
+    expect(await readGroups(page)).toEqual(grouped.groups!.map((group) => [group.key[0], String(group.rows)]));
     expect(pageErrors).toEqual([]);
     await page.close();
   });

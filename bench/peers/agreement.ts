@@ -23,6 +23,9 @@ export interface PeerResult {
   threads?: number;
   rows: number;
   columns: PeerColumn[];
+  /** count-by: the key column and the groups as [key, rows] pairs */
+  by?: string[];
+  groups?: Array<[string, number]>;
 }
 
 /** A sum further than this from the exact sum is not rounding: the tool read other numbers. */
@@ -198,4 +201,56 @@ function describeSums(comparisons: SumComparison[]): string {
   const worst = Math.max(...comparisons.map((comparison) => comparison.error ?? 0));
   const prefix = exact === 0 ? 'sums' : `sums exact in ${exact} of ${comparisons.length} columns, the others`;
   return `${prefix} off by ≤${formatRelative(worst)} relative`;
+}
+
+/** A grouped answer: [key, rows] pairs in any order (one key column: keys are UTF-8 strings). */
+export type GroupPairs = ReadonlyArray<readonly [string, number]>;
+
+/** Keys in UTF-8 byte order (bytewise, as csvscan orders ties), not UTF-16 code unit order. */
+function byUtf8(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/** Up to `limit` examples, JSON-quoted, with "..." when there are more. */
+function examples(items: string[], limit = 2): string {
+  return items.slice(0, limit).join(', ') + (items.length > limit ? ', ...' : '');
+}
+
+/**
+ * A peer's groups against csvscan's (checked) groups for the same key: both as key -> count maps
+ * sorted by key (UTF-8 bytes), compared exactly. "groups equal (N keys, same counts)", or
+ * "wrong: ..." naming keys missing from the peer, keys csvscan does not have, counts that differ
+ * and keys the peer lists twice, with examples.
+ */
+export function compareGroups(peer: GroupPairs, peerRows: number | undefined, expected: ScanResult, context: AgreementContext): string {
+  const expectedMap = new Map<string, number>();
+  for (const group of expected.groups ?? []) expectedMap.set(group.key.join('\u0000'), group.rows);
+  const peerMap = new Map<string, number>();
+  const duplicated: string[] = [];
+  for (const [key, rows] of peer) {
+    if (peerMap.has(key)) duplicated.push(JSON.stringify(key));
+    peerMap.set(key, (peerMap.get(key) ?? 0) + rows);
+  }
+  const keys = [...new Set([...expectedMap.keys(), ...peerMap.keys()])].sort(byUtf8);
+  const missing: string[] = [];
+  const extra: string[] = [];
+  const countsDiffer: string[] = [];
+  for (const key of keys) {
+    const want = expectedMap.get(key);
+    const got = peerMap.get(key);
+    if (got === undefined) missing.push(JSON.stringify(key));
+    else if (want === undefined) extra.push(JSON.stringify(key));
+    else if (got !== want) countsDiffer.push(`${JSON.stringify(key)} ${got} (csvscan ${want})`);
+  }
+  const wrong: string[] = [];
+  if (peerRows !== undefined && peerRows !== expected.rows) wrong.push(`rows ${peerRows} (csvscan ${expected.rows})`);
+  if (missing.length > 0) wrong.push(`${missing.length} of csvscan's ${expectedMap.size} keys missing (${examples(missing)})`);
+  if (extra.length > 0) wrong.push(`${extra.length} keys csvscan does not have (${examples(extra)})`);
+  if (countsDiffer.length > 0) wrong.push(`${countsDiffer.length} counts differ (${examples(countsDiffer)})`);
+  if (duplicated.length > 0) wrong.push(`${duplicated.length} keys listed twice (${examples(duplicated)})`);
+  if (wrong.length > 0) {
+    const reason = context.quotedFile && !context.toolHandlesQuotes ? 'wrong (quoted fields)' : 'wrong';
+    return `${reason}: ${wrong.join('; ')}`;
+  }
+  return `groups equal (${expectedMap.size} keys, same counts)`;
 }

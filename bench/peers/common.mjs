@@ -1,12 +1,14 @@
 // What the peer runners share: their command line, the per-column accumulators and the one JSON
 // line each prints for bench/peers.ts. Plain JavaScript so that a runner starts without a build.
 //
-//   node bench/peers/TOOL.mjs count|sum|stats FILE [COLUMN ...] [--threads N]
+//   node bench/peers/TOOL.mjs count|sum|stats|count-by FILE [COLUMN ...] [--threads N]
 //
 // Output: {"tool","threads","rows","columns":[{"name","count","sum","min","max","mean","stddev"}]}
 // with `sum` as text (a double's shortest round-trip form, or an exact decimal when the tool has one).
+// `count-by FILE KEY` (the DuckDB runner only) prints {"tool","threads","rows","columns":[],"by":[KEY],
+// "groups":[[KEY_TEXT, ROWS], ...]} in no particular order.
 
-const CASES = ['count', 'sum', 'stats'];
+const CASES = ['count', 'sum', 'stats', 'count-by'];
 
 /** Exit code for "this tool cannot run here" (e.g. its package is not installed): shown as skipped. */
 export const EXIT_SKIPPED = 3;
@@ -30,11 +32,12 @@ export function parseRunnerArguments(argv) {
   if (benchCase === 'count' && columns.length > 0) usage('count takes no columns');
   if (benchCase !== 'count' && columns.length === 0) usage(`${benchCase} needs at least one COLUMN`);
   if (benchCase === 'sum' && columns.length !== 1) usage('sum takes exactly one COLUMN');
+  if (benchCase === 'count-by' && columns.length !== 1) usage('count-by takes exactly one key COLUMN');
   return { benchCase, file, columns, threads };
 }
 
 function usage(message) {
-  process.stderr.write(`${message}\nusage: node bench/peers/TOOL.mjs count|sum|stats FILE [COLUMN ...] [--threads N]\n`);
+  process.stderr.write(`${message}\nusage: node bench/peers/TOOL.mjs count|sum|stats|count-by FILE [COLUMN ...] [--threads N]\n`);
   process.exit(2);
 }
 
@@ -120,6 +123,7 @@ class StatsAccumulator extends SumAccumulator {
 
 /** The accumulators a case needs, one per requested column. */
 function accumulatorsFor(benchCase, columns) {
+  if (benchCase === 'count-by') usage('count-by is run by the DuckDB runner only');
   if (benchCase === 'count') return [];
   return columns.map((name) => (benchCase === 'sum' ? new SumAccumulator(name) : new StatsAccumulator(name)));
 }

@@ -2,7 +2,9 @@
 // aggregates, as a DuckDB user would write them. Columns the sniffer typed as text (e.g. a score
 // holding NA) are read with TRY_CAST(... AS DOUBLE). Sums stay in the sniffed type: exact for integer
 // and DECIMAL columns, floating point for DOUBLE ones.
-// Usage: node bench/peers/duckdb.mjs count|sum|stats FILE [COLUMN ...] [--threads N]
+// `count-by FILE KEY` is `SELECT key, count(*) ... GROUP BY key` with the key column read as VARCHAR
+// (its text as written, unquoted; an empty field, which DuckDB reads as NULL, is the empty key).
+// Usage: node bench/peers/duckdb.mjs count|sum|stats|count-by FILE [COLUMN ...] [--threads N]
 // Without --threads DuckDB uses its default (all cores); the thread count used is reported.
 
 import { EXIT_SKIPPED, importPeer, parseRunnerArguments } from './common.mjs';
@@ -39,6 +41,38 @@ const rowsOf = async (sql) => (await connection.runAndReadAll(sql)).getRowObject
 if (threads !== null) await connection.run(`SET threads = ${threads}`);
 const [{ threads: threadsUsed }] = await rowsOf("SELECT current_setting('threads') AS threads");
 
+/** Runs a query on read_csv(FILE, OPTIONS), serially if DuckDB's parallel reader asks for it. */
+async function queryFile(select, options = '') {
+  // DuckDB's parallel CSV reader refuses some files with quoted line breaks ("does not support a
+  // full read on this file") and asks for parallel = false: do what it asks rather than fail the row.
+  try {
+    return await rowsOf(select(`read_csv(${sqlString(file)}, header = true${options})`));
+  } catch (error) {
+    if (!/parallel = false/.test(String(error?.message))) throw error;
+    const rows = await rowsOf(select(`read_csv(${sqlString(file)}, header = true${options}, parallel = false)`));
+    process.stderr.write('note: DuckDB needed parallel = false for this file\n');
+    return rows;
+  }
+}
+
+if (benchCase === 'count-by') {
+  const [key] = columns;
+  const groups = await queryFile(
+    (from) => `SELECT ${sqlIdentifier(key)} AS k, count(*) AS n FROM ${from} GROUP BY ALL`,
+    `, types = {${sqlString(key)}: 'VARCHAR'}`,
+  );
+  let rows = 0;
+  const pairs = groups.map((group) => {
+    rows += Number(group.n);
+    return [group.k ?? '', Number(group.n)];
+  });
+  // GROUP BY's order changes from run to run with threads: the pairs are sorted here (a few thousand:
+  // about a millisecond) so that runs print the same bytes and `runs differ` means other groups.
+  pairs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  process.stdout.write(JSON.stringify({ tool: 'duckdb', threads: Number(threadsUsed), rows, columns: [], by: [key], groups: pairs }) + '\n');
+  process.exit(0);
+}
+
 const source = `read_csv(${sqlString(file)}, header = true)`;
 let expressions = [];
 if (benchCase !== 'count') {
@@ -67,17 +101,7 @@ expressions.forEach((expression, i) => {
     );
   }
 });
-// DuckDB's parallel CSV reader refuses some files with quoted line breaks ("does not support a
-// full read on this file") and asks for parallel = false: do what it asks rather than fail the row.
-let result;
-try {
-  [result] = await rowsOf(`SELECT ${selections.join(', ')} FROM ${source}`);
-} catch (error) {
-  if (!/parallel = false/.test(String(error?.message))) throw error;
-  const serial = `read_csv(${sqlString(file)}, header = true, parallel = false)`;
-  [result] = await rowsOf(`SELECT ${selections.join(', ')} FROM ${serial}`);
-  process.stderr.write('note: DuckDB needed parallel = false for this file\n');
-}
+const [result] = await queryFile((from) => `SELECT ${selections.join(', ')} FROM ${from}`);
 
 const output = {
   tool: 'duckdb',

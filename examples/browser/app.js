@@ -1,6 +1,12 @@
 // The page's script: take a dropped or chosen file, scan it in a worker with scanBlob(), move the
-// progress bar, and fill the stats table. Served from the package root (see serve.mjs), so the
-// library is reached by a relative URL. `?window=BYTES` sets the window size (tests use small ones).
+// progress bar, and fill the stats table. Then the "count rows by" chooser lists the file's columns:
+// choosing one runs `count` with `by: [column]` and `top: GROUP_TOP` in the worker and fills the
+// grouped table (key, rows), as `csvscan count FILE --by COLUMN --top 100` prints it. Served from the
+// package root (see serve.mjs), so the library is reached by a relative URL. `?window=BYTES` sets the
+// window size (tests use small ones).
+
+/** Groups shown at most (the most frequent first); group_count says how many there are in all. */
+const GROUP_TOP = 100;
 
 import { scanBlob } from '../../build/host/src/browser/index.js';
 
@@ -19,11 +25,39 @@ const sumText = (column) => column.sum_text ?? numberText(column.sum);
 const invalidText = (column) => (column.first_invalid ? `line ${column.first_invalid.line}: ${column.first_invalid.value}` : '');
 
 let running = null; // the AbortController of the scan in progress
+let grouping = null; // the AbortController of the grouped scan in progress
+let current = null; // the file and the options its stats were scanned with
+
+/** Options of the file's scans: delimiter, header and window as the page's controls say. */
+function scanOptions() {
+  return {
+    delimiter: $('delimiter').value.charCodeAt(0),
+    header: $('header').checked,
+    ...(windowParameter ? { window: Number(windowParameter) } : {}),
+  };
+}
+
+/** Hides the grouped part: a new file (or a failed scan) has other columns. */
+function resetGrouping() {
+  grouping?.abort();
+  grouping = null;
+  $('grouping').hidden = true;
+  $('groups').hidden = true;
+  $('group-error').textContent = '';
+  $('group-status').textContent = '';
+  $('groups').querySelector('tbody').replaceChildren();
+  const chooser = $('group-by');
+  chooser.replaceChildren(chooser.options[0]);
+  chooser.value = '';
+  delete document.body.dataset.groups;
+}
 
 async function scan(file) {
   running?.abort();
+  resetGrouping();
   const controller = new AbortController();
   running = controller;
+  current = { file, options: scanOptions() };
   document.body.dataset.state = 'scanning';
   $('error').textContent = '';
   table.hidden = true;
@@ -36,9 +70,7 @@ async function scan(file) {
   try {
     const result = await scanBlob(file, {
       mode: 'stats',
-      delimiter: $('delimiter').value.charCodeAt(0),
-      header: $('header').checked,
-      ...(windowParameter ? { window: Number(windowParameter) } : {}),
+      ...current.options,
       signal: controller.signal,
       onProgress(done, total) {
         progress.value = done;
@@ -83,7 +115,62 @@ function show(result) {
     rowsBody.append(row);
   }
   table.hidden = false;
+  offerGrouping(result.columns ?? []);
 }
+
+/** Lists the file's columns in the chooser: by 1-based index, so that duplicate names still work. */
+function offerGrouping(columns) {
+  const chooser = $('group-by');
+  for (const column of columns) {
+    const option = document.createElement('option');
+    option.value = String(column.index);
+    option.textContent = column.name;
+    chooser.append(option);
+  }
+  $('grouping').hidden = columns.length === 0;
+}
+
+async function countBy(index) {
+  grouping?.abort();
+  const controller = new AbortController();
+  grouping = controller;
+  const { file, options } = current;
+  const body = $('groups').querySelector('tbody');
+  document.body.dataset.groups = 'scanning';
+  $('group-error').textContent = '';
+  $('groups').hidden = true;
+  body.replaceChildren();
+  $('group-status').textContent = 'Counting…';
+  const started = performance.now();
+  try {
+    const result = await scanBlob(file, { mode: 'count', by: [index], top: GROUP_TOP, ...options, signal: controller.signal });
+    $('group-key').textContent = result.by[0];
+    for (const group of result.groups) {
+      const row = document.createElement('tr');
+      const key = document.createElement('td');
+      key.textContent = group.key[0];
+      const rows = document.createElement('td');
+      rows.textContent = String(group.rows);
+      row.append(key, rows);
+      body.append(row);
+    }
+    $('group-count').textContent = String(result.group_count);
+    $('group-shown').textContent = result.groups.length < result.group_count ? `, the ${result.groups.length} most frequent shown` : '';
+    $('groups').hidden = false;
+    $('group-status').textContent = `Done in ${((performance.now() - started) / 1000).toFixed(2)} s`;
+    document.body.dataset.groups = 'done';
+  } catch (error) {
+    if (controller.signal.aborted) return; // another column or file took over
+    $('group-error').textContent = error.message;
+    $('group-status').textContent = '';
+    document.body.dataset.groups = 'error';
+  }
+}
+
+$('group-by').addEventListener('change', () => {
+  const index = Number($('group-by').value);
+  if (index > 0 && current) countBy(index);
+});
 
 input.addEventListener('change', () => {
   if (input.files?.[0]) scan(input.files[0]);

@@ -2,7 +2,10 @@
 
 import type { ScanOptions, ScanResult } from '../types.js';
 
-/** ScanOptions that cross to the worker: no callbacks, and nothing that needs a file path. */
+/**
+ * ScanOptions that cross to the worker: no callbacks, and nothing that needs a file path. `by`,
+ * `top` and `memory` cross too: a grouped count runs in the worker like any scan.
+ */
 export type WorkerScanOptions = Omit<ScanOptions, 'onProgress' | 'io' | 'threads' | 'range'>;
 
 export interface ScanRequest {
