@@ -18,6 +18,7 @@ import { chainStep, mergeRangeParts } from './partial.js';
 import { createEngine } from '../kernel/engine.js';
 import { ProgressThrottle } from './progress.js';
 import { scanRange, type ByteReader, type RangeQuery, type RangeScan, type RangeTask } from './range.js';
+import { closeSpilled, groupSink } from './spill.js';
 
 export interface ParallelScan {
   /** the file: each worker opens it itself */
@@ -95,13 +96,18 @@ export async function scanInParallel(job: ParallelScan): Promise<RawScan | null>
     // a failure here must not leave the workers' rejections unhandled: they are awaited below
     pending.forEach((part) => part.catch(() => {}));
     const mainParts = job.mainSource
-      ? [scanRange(job.mainSource, createEngine(job.engine), request(0, starts[0]!, true).task, onBytes)]
+      ? [(() => {
+        const task = request(0, starts[0]!, true).task;
+        return scanRange(job.mainSource, createEngine(job.engine), task, onBytes, groupSink(task));
+      })()]
       : [];
     const parts = [...mainParts, ...(await Promise.all(pending))];
     const accepted: RawScan[] = [parts[0]!.raw];
     let trueStop = parts[0]!.raw.stopPosition;
     for (let k = 1; k < threads; k++) {
       const step = chainStep(trueStop, stops[k]!, parts[k]!.raw.firstRecord);
+      // a part dropped or scanned again: its spilled groups are not counted
+      if (step !== 'accept') closeSpilled(parts[k]!.raw.spilled);
       if (step === 'skip') continue;
       // A wrong guess (a quoted line break across the cut): scan the range again from the boundary.
       const raw = step === 'accept' ? parts[k]!.raw : (await onWorker(k, trueStop, true)).raw;

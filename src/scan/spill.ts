@@ -1,0 +1,211 @@
+// Spilling groups to disk (`count --by` past `--memory`): when the engine's group table no longer fits
+// in the budget, its groups are written to temporary files partitioned by a hash of the key
+// (GroupSpill, the engines' GroupSink) and the table is emptied; at the end, each partition of every
+// spill is read back alone and its counts added per key (gatherSpilled).
+//
+// A temporary file is unlinked as soon as it is opened: only its descriptor remains, so nothing is
+// left in the temporary directory whatever ends the process (an error, Ctrl-C, kill -9). Descriptors
+// belong to the process, so a worker thread's spills are read back by the main thread. Record format,
+// little-endian: u32 component count, then per component u32 length and its bytes, then f64 records.
+
+import { randomBytes } from 'node:crypto';
+import { accessSync, closeSync, constants, fstatSync, openSync, readSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { usageError } from '../errors.js';
+import { KEY_SEPARATOR, binaryString, type RawGroups } from '../kernel/groups.js';
+import type { GroupSink } from '../kernel/types.js';
+import { compareGroups } from '../results/groups.js';
+import type { RawScan, SpilledGroups } from '../types.js';
+import type { RangeQuery } from './range.js';
+
+export const SPILL_PARTITIONS = 64;
+const BUFFER_BYTES = 16384;
+
+/** The directory to spill to: `--temp-dir`, else the OS's; refused unless it is a writable directory. */
+export function spillDirectory(tempDir: string | null | undefined): string {
+  const dir = tempDir ?? tmpdir();
+  try {
+    if (!statSync(dir).isDirectory()) throw new Error('not a directory');
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw usageError(`--temp-dir ${dir}: not a writable directory (groups past --memory are spilled there)`);
+  }
+  return dir;
+}
+
+/** Partition of a key (components of one character per byte joined by KEY_SEPARATOR): FNV-1a, mixed. */
+export function partitionOf(key: string, partitions = SPILL_PARTITIONS, seed = 0x811c9dc5): number {
+  let h = seed;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  h ^= h >>> 12;
+  return (h >>> 0) % partitions;
+}
+
+/** The sink of a range scan's groups: none without groups or without a directory to spill to. */
+export function groupSink(task: RangeQuery): GroupSpill | undefined {
+  return task.groups?.tempDir ? new GroupSpill(task.groups.tempDir) : undefined;
+}
+
+export class GroupSpill implements GroupSink {
+  private readonly fds: number[] = new Array<number>(SPILL_PARTITIONS).fill(-1);
+  private readonly buffers: (Uint8Array | null)[] = new Array<Uint8Array | null>(SPILL_PARTITIONS).fill(null);
+  private readonly used = new Int32Array(SPILL_PARTITIONS);
+  private readonly stem: string;
+  private scratch = new Uint8Array(BUFFER_BYTES);
+
+  constructor(dir: string) {
+    this.stem = join(dir, `csvscan-${process.pid}-${randomBytes(6).toString('hex')}-`);
+  }
+
+  write(groups: RawGroups): void {
+    for (const [key, records] of groups) this.add(key, records);
+  }
+
+  add(key: string, records: number): void {
+    const p = partitionOf(key);
+    const components = key.split(KEY_SEPARATOR);
+    let size = 4 + 8;
+    for (const component of components) size += 4 + component.length;
+    let buffer = this.buffers[p];
+    if (!buffer) buffer = this.buffers[p] = new Uint8Array(BUFFER_BYTES);
+    if (this.used[p]! + size > buffer.length) this.flush(p);
+    let target = buffer;
+    let at = this.used[p]!;
+    if (size > buffer.length) {
+      if (this.scratch.length < size) this.scratch = new Uint8Array(size);
+      target = this.scratch;
+      at = 0;
+    }
+    const view = new DataView(target.buffer, target.byteOffset);
+    view.setUint32(at, components.length, true);
+    at += 4;
+    for (const component of components) {
+      view.setUint32(at, component.length, true);
+      at += 4;
+      for (let i = 0; i < component.length; i++) target[at++] = component.charCodeAt(i);
+    }
+    view.setFloat64(at, records, true);
+    at += 8;
+    if (target === buffer) this.used[p] = at;
+    else this.writeOut(p, target.subarray(0, at));
+  }
+
+  private flush(p: number): void {
+    if (this.used[p] === 0) return;
+    this.writeOut(p, this.buffers[p]!.subarray(0, this.used[p]));
+    this.used[p] = 0;
+  }
+
+  private writeOut(p: number, bytes: Uint8Array): void {
+    if (this.fds[p] === -1) {
+      const path = `${this.stem}${p}`;
+      this.fds[p] = openSync(path, 'wx+', 0o600);
+      unlinkSync(path);
+    }
+    let done = 0;
+    while (done < bytes.length) done += writeSync(this.fds[p]!, bytes, done, bytes.length - done);
+  }
+
+  finish(): SpilledGroups | null {
+    try {
+      for (let p = 0; p < SPILL_PARTITIONS; p++) this.flush(p);
+    } catch (error) {
+      this.discard();
+      throw error;
+    }
+    this.buffers.fill(null);
+    return this.fds.some((fd) => fd !== -1) ? { fds: [...this.fds] } : null;
+  }
+
+  discard(): void {
+    closeSpilled([{ fds: this.fds }]);
+    this.fds.fill(-1);
+    this.buffers.fill(null);
+  }
+}
+
+export function closeSpilled(spills: readonly SpilledGroups[] | undefined): void {
+  for (const spill of spills ?? []) {
+    for (const fd of spill.fds) {
+      if (fd === -1) continue;
+      try {
+        closeSync(fd);
+      } catch {
+        // already closed
+      }
+    }
+  }
+}
+
+/** Add the groups of one spilled partition file into `groups`. */
+function readPartition(fd: number, groups: RawGroups): void {
+  if (fd === -1) return;
+  const size = fstatSync(fd).size;
+  const bytes = new Uint8Array(size);
+  let done = 0;
+  while (done < size) {
+    const got = readSync(fd, bytes, done, size - done, done);
+    if (got === 0) throw new Error('csvscan: a spill file was cut short');
+    done += got;
+  }
+  const view = new DataView(bytes.buffer);
+  let at = 0;
+  while (at < size) {
+    const count = view.getUint32(at, true);
+    at += 4;
+    let key = '';
+    for (let k = 0; k < count; k++) {
+      const length = view.getUint32(at, true);
+      at += 4;
+      key += (k === 0 ? '' : KEY_SEPARATOR) + binaryString(bytes, at, at + length);
+      at += length;
+    }
+    const records = view.getFloat64(at, true);
+    at += 8;
+    groups.set(key, (groups.get(key) ?? 0) + records);
+  }
+}
+
+/**
+ * A scan's groups when some were spilled: the in-memory groups are spilled too, then each partition
+ * is read back alone and its counts added per key. With `top`, only the first `top` groups of the
+ * order are kept (memory bounded by a partition), and `groupCount` tells how many there were.
+ * Closes the spills.
+ */
+export function gatherSpilled(raw: RawScan, dir: string, top: number | null): RawScan {
+  const spills = raw.spilled;
+  if (!spills || spills.length === 0) return raw;
+  try {
+    const last = new GroupSpill(dir);
+    last.write(raw.groups ?? new Map());
+    const tail = last.finish();
+    if (tail) spills.push(tail);
+    let groupCount = 0;
+    let kept: RawGroups = new Map();
+    for (let p = 0; p < SPILL_PARTITIONS; p++) {
+      const partition: RawGroups = new Map();
+      for (const spill of spills) readPartition(spill.fds[p]!, partition);
+      groupCount += partition.size;
+      if (top === null) {
+        for (const [key, records] of partition) kept.set(key, records);
+      } else {
+        const entries = [...kept];
+        const last = kept.size === top ? entries[top - 1]! : null;
+        for (const entry of partition) if (last === null || compareGroups(entry, last) < 0) entries.push(entry);
+        kept = firstGroups(entries, top);
+      }
+    }
+    const { spilled: _spilled, ...rest } = raw;
+    return { ...rest, groups: kept, groupCount };
+  } finally {
+    closeSpilled(spills);
+  }
+}
+
+function firstGroups(entries: [string, number][], top: number): RawGroups {
+  entries.sort(compareGroups);
+  return new Map(entries.slice(0, top));
+}
