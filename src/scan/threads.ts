@@ -146,7 +146,9 @@ function takeWorkers(script: URL, count: number): Worker[] {
   const taken = idleWorkers.splice(0, count);
   for (const worker of taken) worker.ref();
   while (taken.length < count) {
-    const worker = new Worker(script);
+    // A worker's spill files (spill.ts) are read and closed by this thread: the worker must not
+    // track their descriptors, nor close them (or a number this thread reused since) when it exits.
+    const worker = new Worker(script, { trackUnmanagedFds: false });
     // A worker that ends while idle must not be handed out again.
     worker.once('exit', () => {
       exitedWorkers.add(worker);
