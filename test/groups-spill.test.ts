@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scanFile } from '../src/api.js';
 import { ENGINE_NAMES, type ScanOptions, type ScanResult } from '../src/types.js';
+import { GroupSpill, gatherSpilled } from '../src/scan/spill.js';
 import { referenceGroups } from './reference/reference.js';
 import { BIN, csvscan, csvscanWithPeakMemory, expectCleanError } from './support/cli.js';
 import { ROOT } from './support/build.js';
@@ -40,7 +41,7 @@ function groupsOf(result: ScanResult): unknown {
 }
 
 describe('count --by: spilling groups past --memory', () => {
-  const csv = keyedCsv(150_000, 100_000);
+  const csv = keyedCsv(120_000, 80_000);
   const path = join(dir, 'keys.csv');
   writeFileSync(path, csv);
   const bytes = new TextEncoder().encode(csv);
@@ -108,6 +109,28 @@ describe('count --by: spilling groups past --memory', () => {
     expect(code === 130 || signal === 'SIGINT', `exit ${code} ${signal}`).toBe(true);
     expect(readdirSync(temp)).toEqual([]);
   }, 30_000);
+
+  it('splits a partition larger than the budget again by a second hash, and refuses one that still does not fit', () => {
+    const temp = tempDir();
+    const expected = new Map<string, number>();
+    const spill = new GroupSpill(temp);
+    for (let part = 0; part < 3; part++) {
+      const groups = new Map<string, number>();
+      for (let i = part * 5000; i < part * 5000 + 20_000; i++) groups.set(`key${i}\u0100${i % 3}`, i % 4 + 1);
+      for (const [key, records] of groups) expected.set(key, (expected.get(key) ?? 0) + records);
+      spill.write(groups);
+    }
+    const raw = { spilled: [spill.finish()!], groups: new Map([['key1\u01001', 5]]) } as unknown as Parameters<typeof gatherSpilled>[0];
+    expected.set('key1\u01001', expected.get('key1\u01001')! + 5);
+    const gathered = gatherSpilled(raw, temp, null, 4096);
+    expect(new Map([...gathered.groups!].sort())).toEqual(new Map([...expected].sort()));
+    expect(gathered.groupCount).toBe(expected.size);
+    const again = new GroupSpill(temp);
+    again.write(expected);
+    const tooSmall = { spilled: [again.finish()!], groups: new Map() } as unknown as Parameters<typeof gatherSpilled>[0];
+    expect(() => gatherSpilled(tooSmall, temp, null, 16)).toThrow(/a partition of the spilled groups \(\d+ bytes\) does not fit in --memory 16: raise --memory/);
+    expect(readdirSync(temp)).toEqual([]);
+  });
 
   it('keeps peak memory bounded with 2 million keys under --memory 16M', () => {
     const temp = tempDir();

@@ -188,7 +188,7 @@ export async function runScan(source: ByteSource, options: ResolvedOptions, orig
       spill?.closeSpilled(raw.spilled);
       throw malformed(name, raw.unterminatedQuote.line, raw.unterminatedQuote.byte);
     }
-    const gathered = spill && spillDir ? spill.gatherSpilled(raw, spillDir, options.top) : raw;
+    const gathered = spill && spillDir ? spill.gatherSpilled(raw, spillDir, options.top, options.memory) : raw;
     return toResult(name, gathered, scan, options);
   }
 }

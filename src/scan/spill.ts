@@ -21,6 +21,7 @@ import type { RangeQuery } from './range.js';
 
 export const SPILL_PARTITIONS = 64;
 const BUFFER_BYTES = 16384;
+const SEEDS = [0x811c9dc5, 0x9e3779b9, 0x7f4a7c15];
 
 /** The directory to spill to: `--temp-dir`, else the OS's; refused unless it is a writable directory. */
 export function spillDirectory(tempDir: string | null | undefined): string {
@@ -50,13 +51,24 @@ export function groupSink(task: RangeQuery): GroupSpill | undefined {
 }
 
 export class GroupSpill implements GroupSink {
-  private readonly fds: number[] = new Array<number>(SPILL_PARTITIONS).fill(-1);
-  private readonly buffers: (Uint8Array | null)[] = new Array<Uint8Array | null>(SPILL_PARTITIONS).fill(null);
-  private readonly used = new Int32Array(SPILL_PARTITIONS);
+  private readonly fds: number[];
+  private readonly buffers: (Uint8Array | null)[];
+  private readonly used: Int32Array;
   private readonly stem: string;
   private scratch = new Uint8Array(BUFFER_BYTES);
 
-  constructor(dir: string) {
+  /**
+   * `seed`: 0 for a scan's spills, 1 and 2 for a partition split again (another hash) into
+   * `partitions` (at most SPILL_PARTITIONS)
+   */
+  constructor(
+    dir: string,
+    private readonly seed = 0,
+    private readonly partitions = SPILL_PARTITIONS,
+  ) {
+    this.fds = new Array<number>(partitions).fill(-1);
+    this.buffers = new Array<Uint8Array | null>(partitions).fill(null);
+    this.used = new Int32Array(partitions);
     this.stem = join(dir, `csvscan-${process.pid}-${randomBytes(6).toString('hex')}-`);
   }
 
@@ -65,7 +77,7 @@ export class GroupSpill implements GroupSink {
   }
 
   add(key: string, records: number): void {
-    const p = partitionOf(key);
+    const p = partitionOf(key, this.partitions, SEEDS[this.seed]!);
     const components = key.split(KEY_SEPARATOR);
     let size = 4 + 8;
     for (const component of components) size += 4 + component.length;
@@ -111,7 +123,7 @@ export class GroupSpill implements GroupSink {
 
   finish(): SpilledGroups | null {
     try {
-      for (let p = 0; p < SPILL_PARTITIONS; p++) this.flush(p);
+      for (let p = 0; p < this.partitions; p++) this.flush(p);
     } catch (error) {
       this.discard();
       throw error;
@@ -140,42 +152,103 @@ export function closeSpilled(spills: readonly SpilledGroups[] | undefined): void
   }
 }
 
-/** Add the groups of one spilled partition file into `groups`. */
-function readPartition(fd: number, groups: RawGroups): void {
+const READ_BYTES = 1 << 20;
+
+/** Each group of one spilled partition file, read in chunks. */
+function forEachGroup(fd: number, visit: (key: string, records: number) => void): void {
   if (fd === -1) return;
   const size = fstatSync(fd).size;
-  const bytes = new Uint8Array(size);
-  let done = 0;
-  while (done < size) {
-    const got = readSync(fd, bytes, done, size - done, done);
-    if (got === 0) throw new Error('csvscan: a spill file was cut short');
-    done += got;
-  }
-  const view = new DataView(bytes.buffer);
-  let at = 0;
-  while (at < size) {
-    const count = view.getUint32(at, true);
-    at += 4;
-    let key = '';
-    for (let k = 0; k < count; k++) {
-      const length = view.getUint32(at, true);
-      at += 4;
-      key += (k === 0 ? '' : KEY_SEPARATOR) + binaryString(bytes, at, at + length);
-      at += length;
+  let chunk = new Uint8Array(READ_BYTES);
+  let held = 0; // bytes of chunk not parsed yet, at its start
+  let position = 0;
+  while (position < size || held > 0) {
+    if (position < size) {
+      if (held === chunk.length) {
+        const grown = new Uint8Array(2 * chunk.length);
+        grown.set(chunk);
+        chunk = grown;
+      }
+      const got = readSync(fd, chunk, held, Math.min(chunk.length - held, size - position), position);
+      if (got === 0) throw new Error('csvscan: a spill file was cut short');
+      position += got;
+      held += got;
     }
-    const records = view.getFloat64(at, true);
-    at += 8;
-    groups.set(key, (groups.get(key) ?? 0) + records);
+    const view = new DataView(chunk.buffer, 0, held);
+    let at = 0;
+    for (;;) {
+      const end = recordEnd(view, at);
+      if (end < 0) break;
+      const count = view.getUint32(at, true);
+      let from = at + 4;
+      let key = '';
+      for (let k = 0; k < count; k++) {
+        const length = view.getUint32(from, true);
+        key += (k === 0 ? '' : KEY_SEPARATOR) + binaryString(chunk, from + 4, from + 4 + length);
+        from += 4 + length;
+      }
+      visit(key, view.getFloat64(from, true));
+      at = end;
+    }
+    if (at === 0 && position >= size && held > 0) throw new Error('csvscan: a spill file was cut short');
+    chunk.copyWithin(0, at, held);
+    held -= at;
+  }
+}
+
+/** Where the record at `at` ends, or -1 when it is not whole in the view. */
+function recordEnd(view: DataView, at: number): number {
+  if (at + 4 > view.byteLength) return -1;
+  const count = view.getUint32(at, true);
+  let end = at + 4;
+  for (let k = 0; k < count; k++) {
+    if (end + 4 > view.byteLength) return -1;
+    end += 4 + view.getUint32(end, true);
+  }
+  end += 8;
+  return end <= view.byteLength ? end : -1;
+}
+
+/** The partitions of `spills`, each read back whole: split again by another hash when one is larger than `budget` bytes. */
+function eachPartition(spills: SpilledGroups[], dir: string, budget: number, depth: number, visit: (partition: RawGroups) => void): void {
+  const partitions = Math.max(...spills.map((spill) => spill.fds.length));
+  for (let p = 0; p < partitions; p++) {
+    const fds = spills.map((spill) => spill.fds[p] ?? -1).filter((fd) => fd !== -1);
+    const bytes = fds.reduce((total, fd) => total + fstatSync(fd).size, 0);
+    if (bytes > budget) {
+      if (depth >= 2) {
+        throw usageError(`a partition of the spilled groups (${bytes} bytes) does not fit in --memory ${budget}: raise --memory`);
+      }
+      const split = new GroupSpill(dir, depth + 1, Math.min(SPILL_PARTITIONS, 2 * Math.ceil(bytes / budget)));
+      let parts: SpilledGroups | null = null;
+      try {
+        for (const fd of fds) forEachGroup(fd, (key, records) => split.add(key, records));
+        parts = split.finish();
+      } catch (error) {
+        split.discard();
+        throw error;
+      }
+      if (parts) {
+        try {
+          eachPartition([parts], dir, budget, depth + 1, visit);
+        } finally {
+          closeSpilled([parts]);
+        }
+      }
+      continue;
+    }
+    const partition: RawGroups = new Map();
+    for (const fd of fds) forEachGroup(fd, (key, records) => partition.set(key, (partition.get(key) ?? 0) + records));
+    visit(partition);
   }
 }
 
 /**
  * A scan's groups when some were spilled: the in-memory groups are spilled too, then each partition
- * is read back alone and its counts added per key. With `top`, only the first `top` groups of the
- * order are kept (memory bounded by a partition), and `groupCount` tells how many there were.
- * Closes the spills.
+ * is read back alone and its counts added per key (a partition larger than `budget` is split again
+ * by a second hash, then refused). With `top`, only the first `top` groups of the order are kept
+ * (memory bounded by a partition), and `groupCount` tells how many there were. Closes the spills.
  */
-export function gatherSpilled(raw: RawScan, dir: string, top: number | null): RawScan {
+export function gatherSpilled(raw: RawScan, dir: string, top: number | null, budget: number): RawScan {
   const spills = raw.spilled;
   if (!spills || spills.length === 0) return raw;
   try {
@@ -185,9 +258,7 @@ export function gatherSpilled(raw: RawScan, dir: string, top: number | null): Ra
     if (tail) spills.push(tail);
     let groupCount = 0;
     let kept: RawGroups = new Map();
-    for (let p = 0; p < SPILL_PARTITIONS; p++) {
-      const partition: RawGroups = new Map();
-      for (const spill of spills) readPartition(spill.fds[p]!, partition);
+    eachPartition(spills, dir, budget, 0, (partition) => {
       groupCount += partition.size;
       if (top === null) {
         for (const [key, records] of partition) kept.set(key, records);
@@ -197,7 +268,7 @@ export function gatherSpilled(raw: RawScan, dir: string, top: number | null): Ra
         for (const entry of partition) if (last === null || compareGroups(entry, last) < 0) entries.push(entry);
         kept = firstGroups(entries, top);
       }
-    }
+    });
     const { spilled: _spilled, ...rest } = raw;
     return { ...rest, groups: kept, groupCount };
   } finally {
