@@ -12,7 +12,7 @@ import type { Dialect, RawScan, ScanMode, SpilledGroups } from '../types.js';
  */
 export interface GroupSink {
   /** the groups so far (keys in --by order): the engine empties its table afterwards */
-  write(groups: Map<string, number>): void;
+  write(groups: Iterable<[string, number]>): void;
   /** everything written: the spilled parts (null: nothing was written) */
   finish(): SpilledGroups | null;
   /** close the files without reading them (a failed or discarded scan) */

@@ -186,7 +186,7 @@ export class WasmKernel implements Engine {
     const limit = Math.min(end, Math.max(need, this.groupBase + 2 * (this.exports.memory.buffer.byteLength - this.groupBase)));
     if (need > end || (!this.growMemory(limit) && !this.growMemory(need))) {
       if (!this.spill || groups === 0) throw groupsDoNotFit(this.groupBudget, groups, this.spill !== null);
-      this.spill.write(this.readGroups());
+      this.spill.write(this.groupEntries());
       this.exports.clearGroups();
       return;
     }
@@ -225,13 +225,17 @@ export class WasmKernel implements Engine {
 
   /** The table's groups: keys (components in --by order) -> records. */
   private readGroups(): Map<string, number> {
+    return new Map(this.groupEntries());
+  }
+
+  /** The table's groups one by one (spilling them builds no Map). */
+  private *groupEntries(): Generator<[string, number]> {
     const { view, bytes } = this;
     const keys = this.keys!;
     const r = L.RESULTS_OFFSET;
     const capacity = Number(view.getBigInt64(r + L.RESULT_GROUP_CAPACITY, true));
     const arena = Number(view.getBigInt64(r + L.RESULT_GROUP_ARENA, true));
     const count = keys.fields.length;
-    const groups = new Map<string, number>();
     for (let e = 0; e < capacity; e++) {
       const entry = this.groupBase + e * L.GROUP_ENTRY_SIZE;
       const records = Number(view.getBigInt64(entry + 8, true));
@@ -245,9 +249,8 @@ export class WasmKernel implements Engine {
         components.push(binaryString(bytes, at, at + size));
         at += size;
       }
-      groups.set(resultKey(components, keys), records);
+      yield [resultKey(components, keys), records];
     }
-    return groups;
   }
 
   private readSlot(slotIndex: number, records: number): RawColumn {

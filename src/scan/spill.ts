@@ -72,7 +72,7 @@ export class GroupSpill implements GroupSink {
     this.stem = join(dir, `csvscan-${process.pid}-${randomBytes(6).toString('hex')}-`);
   }
 
-  write(groups: RawGroups): void {
+  write(groups: Iterable<[string, number]>): void {
     for (const [key, records] of groups) this.add(key, records);
   }
 

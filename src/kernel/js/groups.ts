@@ -54,7 +54,7 @@ export class JsGroups {
   /** The kernel's STATUS_GROUPS_FULL past the budget: the groups go to the sink and the table empties. */
   private spillOrRefuse(): void {
     if (!this.spill || this.groups.size === 0) throw groupsDoNotFit(this.budget, this.groups.size, this.spill !== null);
-    this.spill.write(this.results());
+    this.spill.write(this.inOrder() ? this.groups : this.results());
     this.groups.clear();
     this.capacity = GROUP_INITIAL_CAPACITY;
     this.arenaUsed = 0;
@@ -131,11 +131,14 @@ export class JsGroups {
     this.tip = 0;
   }
 
+  /** The keys' components are in --by order already. */
+  private inOrder(): boolean {
+    return this.keys.order.every((component, i) => component === i) && this.keys.order.length === this.keys.fields.length;
+  }
+
   /** Keys with their components in --by order. */
   results(): Map<string, number> {
-    const count = this.keys.fields.length;
-    const inOrder = this.keys.order.every((component, i) => component === i) && this.keys.order.length === count;
-    if (inOrder) return new Map(this.groups);
+    if (this.inOrder()) return new Map(this.groups);
     const groups = new Map<string, number>();
     for (const [key, records] of this.groups) groups.set(resultKey(key.split(KEY_SEPARATOR), this.keys), records);
     return groups;
