@@ -139,16 +139,18 @@ export class GroupSpill implements GroupSink {
   }
 }
 
+/** Close the spills' files (each once: a closed descriptor becomes -1, its number may be reused). */
 export function closeSpilled(spills: readonly SpilledGroups[] | undefined): void {
   for (const spill of spills ?? []) {
-    for (const fd of spill.fds) {
-      if (fd === -1) continue;
+    spill.fds.forEach((fd, p) => {
+      if (fd === -1) return;
+      spill.fds[p] = -1;
       try {
         closeSync(fd);
       } catch {
         // already closed
       }
-    }
+    });
   }
 }
 

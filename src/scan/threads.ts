@@ -91,14 +91,20 @@ export async function scanInParallel(job: ParallelScan): Promise<RawScan | null>
     size: job.size,
     task: { ...job.query, start, stop: stops[k]!, startIsRecordStart },
   });
+  // the spills of the parts scanned so far: closed if the scan fails
+  const scanned: RawScan[] = [];
+  const keep = (part: RangeScan): RangeScan => {
+    scanned.push(part.raw);
+    return part;
+  };
   try {
-    const pending = starts.slice(firstWorkerRange).map((start, i) => onWorker(i + firstWorkerRange, start, i + firstWorkerRange === 0));
+    const pending = starts.slice(firstWorkerRange).map((start, i) => onWorker(i + firstWorkerRange, start, i + firstWorkerRange === 0).then(keep));
     // a failure here must not leave the workers' rejections unhandled: they are awaited below
     pending.forEach((part) => part.catch(() => {}));
     const mainParts = job.mainSource
       ? [(() => {
         const task = request(0, starts[0]!, true).task;
-        return scanRange(job.mainSource, createEngine(job.engine), task, onBytes, groupSink(task));
+        return keep(scanRange(job.mainSource, createEngine(job.engine), task, onBytes, groupSink(task)));
       })()]
       : [];
     const parts = [...mainParts, ...(await Promise.all(pending))];
@@ -110,12 +116,16 @@ export async function scanInParallel(job: ParallelScan): Promise<RawScan | null>
       if (step !== 'accept') closeSpilled(parts[k]!.raw.spilled);
       if (step === 'skip') continue;
       // A wrong guess (a quoted line break across the cut): scan the range again from the boundary.
-      const raw = step === 'accept' ? parts[k]!.raw : (await onWorker(k, trueStop, true)).raw;
+      const raw = step === 'accept' ? parts[k]!.raw : keep(await onWorker(k, trueStop, true)).raw;
       accepted.push(raw);
       trueStop = raw.stopPosition;
     }
     onProgress?.(job.size, job.size);
     return mergeRangeParts(accepted, length);
+  } catch (error) {
+    // (the spills of parts still running then stay open until the process ends)
+    for (const raw of scanned) closeSpilled(raw.spilled);
+    throw error;
   } finally {
     await pool.close();
   }
