@@ -4,7 +4,7 @@
 // and Ctrl-C; peak memory stays bounded with millions of keys under a small budget.
 
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -34,6 +34,13 @@ function keyedCsv(records: number, distinct: number): string {
     lines.push(`key${key},${key % 7 === 0 ? '"q,' + (key % 3) + '"' : key % 5},${i}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** 3 million records over 2 million distinct keys, written once. */
+function bigCsv(): string {
+  const path = join(dir, 'big.csv');
+  if (!existsSync(path)) writeFileSync(path, keyedCsv(3_000_000, 2_000_000));
+  return path;
 }
 
 function groupsOf(result: ScanResult): unknown {
@@ -97,17 +104,19 @@ describe('count --by: spilling groups past --memory', () => {
     expectCleanError(csvscan(['count', path, '--by', 'k', '--temp-dir', join(dir, 'missing')]), 2, /--temp-dir .*missing: not a writable directory/);
   });
 
-  it('leaves nothing behind when interrupted (SIGINT) mid-scan', async () => {
-    const temp = tempDir();
-    const big = join(dir, 'big.csv');
-    writeFileSync(big, keyedCsv(3_000_000, 2_000_000));
-    const child = spawn(process.execPath, [BIN, 'count', big, '--by', 'k', '--memory', '64K', '--window', '8K', '--temp-dir', temp, '--threads', '1'], { cwd: ROOT, stdio: 'ignore' });
-    // wait until the scan spills (its files are unlinked as soon as they are opened), then interrupt
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    child.kill('SIGINT');
-    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('exit', (c, s) => resolve([c, s])));
-    expect(code === 130 || signal === 'SIGINT', `exit ${code} ${signal}`).toBe(true);
-    expect(readdirSync(temp)).toEqual([]);
+  it('leaves nothing behind when interrupted (SIGINT, SIGTERM) mid-scan', async () => {
+    const big = bigCsv();
+    for (const [name, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+      const temp = tempDir();
+      const child = spawn(process.execPath, [BIN, 'count', big, '--by', 'k', '--memory', '64K', '--window', '8K', '--temp-dir', temp, '--threads', '1'], { cwd: ROOT, stdio: 'ignore' });
+      // wait until the scan spills (its files are unlinked as soon as they are opened), then interrupt
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      child.kill(name);
+      const [exit, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('exit', (c, s) => resolve([c, s])));
+      // killed by the signal: the shell reports 128 + its number
+      expect(exit === code || signal === name, `${name}: exit ${exit} ${signal}`).toBe(true);
+      expect(readdirSync(temp)).toEqual([]);
+    }
   }, 30_000);
 
   it('splits a partition larger than the budget again by a second hash, and refuses one that still does not fit', () => {
@@ -134,7 +143,7 @@ describe('count --by: spilling groups past --memory', () => {
 
   it('keeps peak memory bounded with 2 million keys under --memory 16M', () => {
     const temp = tempDir();
-    const big = join(dir, 'big.csv');
+    const big = bigCsv();
     const run = csvscanWithPeakMemory(['count', big, '--by', 'k', '--memory', '16M', '--top', '5', '--temp-dir', temp, '--threads', '1', '--json']);
     expect(run.status, run.stderr).toBe(0);
     expect((JSON.parse(run.stdout) as { group_count: number }).group_count).toBe(2_000_000);
