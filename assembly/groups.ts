@@ -12,7 +12,9 @@
 // byte never has to check. When the table (at half load) or the arena needs more than the limit, the
 // kernel keeps the key pending, stores the limit it needs in RESULT_GROUP_NEED and returns
 // STATUS_GROUPS_FULL; the host grows memory, raises CONFIG_GROUP_LIMIT and calls scan() (or
-// finish()) again, which goes on where it stopped.
+// finish()) again, which goes on where it stopped. When the budget allows no more, the host reads the
+// groups out (spilling them to disk), calls clearGroups() to empty the table and the arena, and calls
+// scan() (or finish()) again the same way.
 //
 // This module imports no other kernel module: state.ts calls resetGroups() and storeGroupResults().
 
@@ -66,6 +68,27 @@ export function resetGroups(): void {
   arenaUsed = 0;
   groupCount = 0;
   beginKey();
+}
+
+/**
+ * After STATUS_GROUPS_FULL, once the host has read the groups out: an empty table and arena. The key
+ * being gathered (or pending) moves to the start of the new arena.
+ */
+export function clearGroups(): void {
+  if (keyCount == 0) return;
+  const record = arena + arenaUsed;
+  const moving = pendingKey ? pendingSize : keyTip - record;
+  tableCapacity = GROUP_INITIAL_CAPACITY;
+  const newArena = groupBase + tableCapacity * GROUP_ENTRY_SIZE;
+  memory.copy(newArena, record, moving);
+  const shift = record - newArena;
+  keyTip -= shift;
+  if (inKey) keyStart -= shift;
+  memory.fill(groupBase, 0, tableCapacity * GROUP_ENTRY_SIZE);
+  arena = newArena;
+  arenaUsed = 0;
+  groupCount = 0;
+  storeGroupResults();
 }
 
 export function storeGroupResults(): void {

@@ -20,11 +20,14 @@
 //   repeat: host copies up to N bytes to WINDOW_OFFSET -> scan(N) returns STATUS_OK or STATUS_STOPPED
 //   at end of input -> finish() returns STATUS_OK or STATUS_UNTERMINATED_QUOTE
 //   host reads RESULTS and SLOTS.
+// With groups, STATUS_GROUPS_FULL: the host raises CONFIG_GROUP_LIMIT, or reads the groups out and
+// calls clearGroups(), then calls scan() (or finish()) again.
 
 import { LAYOUT_VERSION } from './layout';
 
 export { reset } from './state';
 export { scan, finish } from './machine';
+export { clearGroups } from './groups';
 
 export function layoutVersion(): i32 {
   return LAYOUT_VERSION;

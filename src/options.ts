@@ -47,6 +47,8 @@ export interface ResolvedOptions {
   top: number | null;
   /** bytes the group table may use */
   memory: number;
+  /** --temp-dir: where groups are spilled; null = the OS's temporary directory */
+  tempDir: string | null;
   onProgress: ((bytesDone: number, totalBytes: number | null) => void) | undefined;
 }
 
@@ -55,7 +57,7 @@ export type OptionNaming = 'cli' | 'library';
 
 const KNOWN_OPTIONS = new Set([
   'mode', 'delimiter', 'quote', 'header', 'columns', 'engine', 'threads', 'minBytesPerThread', 'window', 'io',
-  'range', 'by', 'top', 'memory', 'onProgress',
+  'range', 'by', 'top', 'memory', 'tempDir', 'onProgress',
 ]);
 
 /** --memory: the default budget of the group table, and the least one (its first table and window). */
@@ -127,6 +129,9 @@ export function resolveOptions(options: unknown, naming: OptionNaming = 'library
   const memory = given.memory ?? DEFAULT_MEMORY;
   if (!isWhole(memory, MIN_MEMORY)) refuse('memory', `a whole number of bytes >= ${MIN_MEMORY} (64K)`, memory);
 
+  const tempDir = given.tempDir ?? null;
+  if (tempDir !== null && (typeof tempDir !== 'string' || tempDir === '')) refuse('tempDir', 'a directory path', tempDir);
+
   const onProgress = given.onProgress;
   if (onProgress !== undefined && typeof onProgress !== 'function') refuse('onProgress', 'a function', onProgress);
 
@@ -145,11 +150,12 @@ export function resolveOptions(options: unknown, naming: OptionNaming = 'library
     by,
     top: top as number | null,
     memory: memory as number,
+    tempDir: tempDir as string | null,
     onProgress: onProgress as ResolvedOptions['onProgress'],
   };
 }
 
-const CLI_NAMES: Record<string, string> = { columns: 'column', minBytesPerThread: 'min-bytes-per-thread' };
+const CLI_NAMES: Record<string, string> = { columns: 'column', minBytesPerThread: 'min-bytes-per-thread', tempDir: 'temp-dir' };
 
 function isWhole(value: unknown, min: number): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= min;

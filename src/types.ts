@@ -82,6 +82,18 @@ export interface RawScan {
   columns: RawColumn[];
   /** with --by: key (components in --by order, see src/kernel/groups.ts) -> records */
   groups?: Map<string, number>;
+  /** with --by, when groups were spilled to disk (src/scan/spill.ts): the spilled parts, besides `groups` */
+  spilled?: SpilledGroups[];
+  /** with --by, when `groups` holds only the first --top groups of spilled ones: how many groups there are */
+  groupCount?: number;
+}
+
+/**
+ * Groups spilled to disk: one temporary file per partition of the keys (by a hash of the key), each
+ * unlinked as soon as it was opened; fds[p] is partition p's open file descriptor (-1: none).
+ */
+export interface SpilledGroups {
+  fds: number[];
 }
 
 /** docs/spec.md `--json` column object. */
@@ -201,8 +213,10 @@ export interface ScanOptions {
   by?: (string | number)[] | null;
   /** with `by`: keep the first N groups of the order (a whole number >= 1) */
   top?: number | null;
-  /** bytes the group table may use (default 1 GiB; at least 64 KiB) */
+  /** bytes the group table may use (default 1 GiB; at least 64 KiB); past it, groups are spilled to disk */
   memory?: number;
+  /** where groups past `memory` are spilled (Node): a writable directory; default the OS's temporary directory */
+  tempDir?: string | null;
   /** called now and then with bytes done so far and the total (null when unknown, e.g. stdin) */
   onProgress?: (bytesDone: number, totalBytes: number | null) => void;
 }

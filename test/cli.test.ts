@@ -163,6 +163,7 @@ describe('option values', () => {
       by: null,
       top: null,
       memory: 1024 * 1024 * 1024,
+      tempDir: null,
       onProgress: undefined,
     });
     const options = toScanOptions('sum', {

@@ -256,17 +256,20 @@ describe('count --by: memory and errors', () => {
   let csv = 'k\n';
   for (let i = 0; i < 20000; i++) csv += `key-${i}\n`;
 
-  it('refuses, in every engine, when the groups do not fit in --memory', async () => {
+  it('spills the groups past --memory, and refuses, in every engine, a key that does not fit even alone', async () => {
+    const huge = `k\n${'x'.repeat(100 * 1024)}\n`;
     for (const engine of ENGINE_NAMES) {
-      const scan = scanBytes(csv, { mode: 'count', by: ['k'], engine, memory: 64 * 1024, window: 4096 });
+      const scan = scanBytes(huge, { mode: 'count', by: ['k'], engine, memory: 64 * 1024, window: 4096 });
       await expect(scan).rejects.toThrow(CsvscanError);
-      await expect(scan).rejects.toThrow(/^the groups do not fit in --memory 64K \(\d+ groups so far\): raise --memory/);
-      // room enough: the table and arena grow (memory.grow) as the groups come
+      await expect(scan).rejects.toThrow(/^a key does not fit in --memory 64K with the window: raise --memory or lower --window/);
+      // past the budget, groups are spilled to disk: the same groups as in memory
+      const spilled = await scanBytes(csv, { mode: 'count', by: ['k'], engine, memory: 64 * 1024, window: 4096 });
       const fits = await scanBytes(csv, { mode: 'count', by: ['k'], engine, memory: 8 * 1024 * 1024, window: 4096 });
       expect(fits.group_count).toBe(20000);
+      expect(groupsOf(spilled)).toEqual(groupsOf(fits));
     }
-    const path = writeCsv(csv);
-    expectCleanError(csvscan(['count', path, '--by', 'k', '--memory', '64K', '--window', '4K']), 2, /the groups do not fit in --memory 64K .*raise --memory/);
+    const path = writeCsv(huge);
+    expectCleanError(csvscan(['count', path, '--by', 'k', '--memory', '64K', '--window', '4K']), 2, /a key does not fit in --memory 64K with the window/);
   });
 
   it('grows the kernel memory as groups come (views re-created), every engine alike, threads too', async () => {

@@ -25,6 +25,7 @@ export interface RawScanOptions {
   by?: string[];
   top?: string;
   memory?: string;
+  tempDir?: string;
   json: boolean;
   csv?: boolean;
   /** undefined unless --progress or --no-progress was given */
@@ -56,7 +57,8 @@ export function addScanOptions(command: Command): Command {
     .option('--range <START:END>', 'scan only the records that start in these bytes (a shard)')
     .option('--by <KEY>', 'count by this key column, named as -c does (repeatable: a composite key)', collectColumn, [] as string[])
     .option('--top <N>', 'with --by: only the first N groups')
-    .option('--memory <SIZE>', 'memory for the group table of --by, per scanning thread: 64K or more (default: 1G)')
+    .option('--memory <SIZE>', 'memory for the group table of --by, per scanning thread: 64K or more (default: 1G); past it, groups are spilled to disk')
+    .option('--temp-dir <DIR>', 'with --by: where groups past --memory are spilled (default: the OS temporary directory)')
     .option('--json', 'print one JSON object on one line', false)
     .option('--csv', 'print the result as CSV (RFC 4180) with a header row', false)
     .option('--progress', 'show bytes done, MB/s and ETA on stderr (default: when stderr is a terminal)')
@@ -147,6 +149,7 @@ export function toScanOptions(mode: ScanMode, raw: RawScanOptions): ResolvedOpti
     by: raw.by && raw.by.length > 0 ? raw.by : null,
     top: raw.top === undefined ? null : parseWholeOption(raw.top, '--top'),
     memory: raw.memory === undefined ? undefined : parseMemory(raw.memory),
+    tempDir: raw.tempDir,
   };
   if (raw.json && raw.csv) throw usageError('--json and --csv cannot be given together');
   return resolveOptions(options, 'cli');

@@ -40,10 +40,13 @@ export function binaryString(bytes: Uint8Array, from: number, to: number): strin
   return text;
 }
 
-export function groupsDoNotFit(budget: number, groups: number): CsvscanError {
+/** The budget is too small even with spilling (one key and a window do not fit), or there is no disk to spill to. */
+export function groupsDoNotFit(budget: number, groups: number, spilling = false): CsvscanError {
   return usageError(
-    `the groups do not fit in --memory ${sizeText(budget)} (${groups} groups so far): raise --memory ` +
-      '(spilling groups to disk is not implemented yet)',
+    spilling
+      ? `a key does not fit in --memory ${sizeText(budget)} with the window: raise --memory or lower --window`
+      : `the groups do not fit in --memory ${sizeText(budget)} (${groups} groups so far): raise --memory ` +
+          '(groups are spilled to disk only under Node)',
   );
 }
 

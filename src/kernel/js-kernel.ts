@@ -52,7 +52,7 @@ export class JsKernel implements Engine {
     st.mappedFields = slots.mappedFields;
     st.columnMap = slots.fieldSlots;
     allocateSlots(st, slots.allFields ? INITIAL_ALL_FIELDS_SLOTS : slots.slotCount);
-    st.groups = config.groups ? new JsGroups(kernelKeys(config.groups.by), config.groups.memory) : null;
+    st.groups = config.groups ? new JsGroups(kernelKeys(config.groups.by), config.groups.memory, config.groups.spill ?? null) : null;
     reset(st);
   }
 

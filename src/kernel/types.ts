@@ -4,7 +4,20 @@
 // raw-columns.ts) so that none of those needs to import another for a type: this module imports
 // nothing from src/kernel/.
 
-import type { Dialect, RawScan, ScanMode } from '../types.js';
+import type { Dialect, RawScan, ScanMode, SpilledGroups } from '../types.js';
+
+/**
+ * Where an engine puts its groups when they no longer fit in the budget (src/scan/spill.ts writes
+ * them to temporary files); without one, the engine refuses the scan.
+ */
+export interface GroupSink {
+  /** the groups so far (keys in --by order): the engine empties its table afterwards */
+  write(groups: Iterable<[string, number]>): void;
+  /** everything written: the spilled parts (null: nothing was written) */
+  finish(): SpilledGroups | null;
+  /** close the files without reading them (a failed or discarded scan) */
+  discard(): void;
+}
 
 /** A packaged build of the kernel: build/kernel/<variant>.wasm. */
 export type KernelVariant = 'simd' | 'scalar' | 'scalar.debug';
@@ -29,7 +42,7 @@ export interface KernelConfig {
    */
   expectedFields?: number;
   /** count by key (assembly/groups.ts): the key fields (0-based) in --by order, and the memory budget in bytes */
-  groups?: { by: number[]; memory: number } | null;
+  groups?: { by: number[]; memory: number; spill?: GroupSink | null } | null;
 }
 
 /**

@@ -10,13 +10,14 @@ import * as L from '../../assembly/layout.js';
 import type { RawColumn, RawScan } from '../types.js';
 import { binaryString, groupsDoNotFit, kernelKeys, resultKey, type KernelKeys } from './groups.js';
 import { NO_SLOTS, rawColumn, rawColumns, slotMap, type SlotMap, type SlotValues } from './raw-columns.js';
-import type { Engine, KernelConfig, KernelVariant } from './types.js';
+import type { Engine, GroupSink, KernelConfig, KernelVariant } from './types.js';
 
 interface KernelExports {
   memory: WebAssembly.Memory;
   reset(): void;
   scan(length: number): number;
   finish(): number;
+  clearGroups(): void;
   layoutVersion(): number;
   _start?(): void;
 }
@@ -61,6 +62,7 @@ export class WasmKernel implements Engine {
   private keys: KernelKeys | null = null;
   private groupBase = 0;
   private groupBudget = 0;
+  private spill: GroupSink | null = null;
 
   /** A kernel of a packaged variant (Node, or after registerKernelModule), or of a compiled module. */
   constructor(kernel: KernelVariant | WebAssembly.Module = 'scalar') {
@@ -121,6 +123,7 @@ export class WasmKernel implements Engine {
       this.groupBase = Math.ceil((L.WINDOW_OFFSET + this.windowSize + L.WINDOW_SLACK) / 16) * 16;
       this.groupBudget = config.groups.memory;
     }
+    this.spill = config.groups?.spill ?? null;
     const { view, bytes } = this;
     const c = L.CONFIG_OFFSET;
     bytes.fill(0, c, c + 1024);
@@ -171,15 +174,22 @@ export class WasmKernel implements Engine {
     return status;
   }
 
-  /** STATUS_GROUPS_FULL: grow memory (at least doubling the region) up to the budget, or refuse. */
+  /**
+   * STATUS_GROUPS_FULL: grow memory (at least doubling the region) up to the budget; beyond it, spill
+   * the groups and empty the table, or refuse.
+   */
   private makeRoomForGroups(): void {
     const r = L.RESULTS_OFFSET;
     const need = Number(this.view.getBigInt64(r + L.RESULT_GROUP_NEED, true));
     const end = this.groupBase + this.groupBudget;
     const groups = Number(this.view.getBigInt64(r + L.RESULT_GROUP_COUNT, true));
-    if (need > end) throw groupsDoNotFit(this.groupBudget, groups);
     const limit = Math.min(end, Math.max(need, this.groupBase + 2 * (this.exports.memory.buffer.byteLength - this.groupBase)));
-    if (!this.growMemory(limit) && !this.growMemory(need)) throw groupsDoNotFit(this.groupBudget, groups);
+    if (need > end || (!this.growMemory(limit) && !this.growMemory(need))) {
+      if (!this.spill || groups === 0) throw groupsDoNotFit(this.groupBudget, groups, this.spill !== null);
+      this.spill.write(this.groupEntries());
+      this.exports.clearGroups();
+      return;
+    }
     const grown = Math.min(end, this.exports.memory.buffer.byteLength);
     this.view.setInt32(L.CONFIG_OFFSET + L.CONFIG_GROUP_LIMIT, grown, true);
   }
@@ -215,13 +225,17 @@ export class WasmKernel implements Engine {
 
   /** The table's groups: keys (components in --by order) -> records. */
   private readGroups(): Map<string, number> {
+    return new Map(this.groupEntries());
+  }
+
+  /** The table's groups one by one (spilling them builds no Map). */
+  private *groupEntries(): Generator<[string, number]> {
     const { view, bytes } = this;
     const keys = this.keys!;
     const r = L.RESULTS_OFFSET;
     const capacity = Number(view.getBigInt64(r + L.RESULT_GROUP_CAPACITY, true));
     const arena = Number(view.getBigInt64(r + L.RESULT_GROUP_ARENA, true));
     const count = keys.fields.length;
-    const groups = new Map<string, number>();
     for (let e = 0; e < capacity; e++) {
       const entry = this.groupBase + e * L.GROUP_ENTRY_SIZE;
       const records = Number(view.getBigInt64(entry + 8, true));
@@ -235,9 +249,8 @@ export class WasmKernel implements Engine {
         components.push(binaryString(bytes, at, at + size));
         at += size;
       }
-      groups.set(resultKey(components, keys), records);
+      yield [resultKey(components, keys), records];
     }
-    return groups;
   }
 
   private readSlot(slotIndex: number, records: number): RawColumn {

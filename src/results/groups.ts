@@ -26,6 +26,11 @@ function compareComponents(a: string[], b: string[]): number {
   return a.length - b.length;
 }
 
+/** The order of count --by: most records first, ties by key. */
+export function compareGroups(a: [string, number], b: [string, number]): number {
+  return b[1] - a[1] || (a[0] === b[0] ? 0 : compareComponents(a[0].split(KEY_SEPARATOR), b[0].split(KEY_SEPARATOR)));
+}
+
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /** A byte past ASCII (components hold one character per byte). */

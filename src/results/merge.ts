@@ -54,6 +54,7 @@ function mergeTwo(before: RawScan, after: RawScan): RawScan {
         : { line: after.unterminatedQuote.line + lineOffset, byte: after.unterminatedQuote.byte }),
     columns: before.columns.map((column, slot) => mergeColumns(column, after.columns[slot]!, lineOffset)),
     ...(before.groups || after.groups ? { groups: mergeGroups(before.groups, after.groups) } : {}),
+    ...(before.spilled || after.spilled ? { spilled: [...(before.spilled ?? []), ...(after.spilled ?? [])] } : {}),
   };
 }
 

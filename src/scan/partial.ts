@@ -35,6 +35,7 @@ import { encodeGroups } from '../results/groups.js';
 import { checkSameScan, PARTIAL_FORMAT, readShard, toBase64, type Shard } from './partial-check.js';
 import { ProgressThrottle } from './progress.js';
 import { malformed, scanRange, type ByteReader, type RangeQuery } from './range.js';
+import { closeSpilled, gatherSpilled, groupSink } from './spill.js';
 import { toResult, type ScanPlan } from './result.js';
 
 export { PARTIAL_FORMAT } from './partial-check.js';
@@ -58,7 +59,7 @@ export async function scanShard(
   const onProgress = options.onProgress;
   const progress = new ProgressThrottle((done) => onProgress?.(Math.min(done, rangeBytes), rangeBytes));
   const engine = createEngine(options.engine);
-  const { raw, midFile } = scanRange(
+  const scanned = scanRange(
     input,
     engine,
     {
@@ -68,11 +69,16 @@ export async function scanShard(
       startIsRecordStart: false,
     },
     (bytes) => progress.add(bytes),
+    groupSink(query),
   );
+  const midFile = scanned.midFile;
   onProgress?.(rangeBytes, rangeBytes);
-  if (fromDataStart && raw.unterminatedQuote) {
-    throw malformed(source.name, raw.unterminatedQuote.line, raw.unterminatedQuote.byte);
+  if (fromDataStart && scanned.raw.unterminatedQuote) {
+    closeSpilled(scanned.raw.spilled);
+    throw malformed(source.name, scanned.raw.unterminatedQuote.line, scanned.raw.unterminatedQuote.byte);
   }
+  // a partial carries every group of its shard: spilled ones are read back
+  const raw = gatherSpilled(scanned.raw, query.groups?.tempDir ?? '', null, options.memory);
 
   const result = toResult(source.name, raw, scan, options, true);
   result.bytes = rangeBytes;

@@ -5,6 +5,7 @@
 
 import { CsvscanError, displayName, EXIT_MALFORMED } from '../errors.js';
 import type { Engine } from '../kernel/engine.js';
+import type { GroupSink } from '../kernel/types.js';
 import { STATUS_STOPPED } from '../../assembly/layout.js';
 import type { Dialect, RawScan, ScanMode } from '../types.js';
 
@@ -41,8 +42,11 @@ export interface RangeQuery {
    * it is told, for its short and long counts to match a whole-file scan.
    */
   expectedFields: number;
-  /** --by: the key fields (0-based, --by order) and the group table's memory budget */
-  groups?: { by: number[]; memory: number } | null;
+  /**
+   * --by: the key fields (0-based, --by order), the group table's memory budget, and (under Node) the
+   * directory groups past it are spilled to (src/scan/spill.ts; without it, they are refused)
+   */
+  groups?: { by: number[]; memory: number; tempDir?: string } | null;
 }
 
 export interface RangeTask extends RangeQuery {
@@ -71,15 +75,39 @@ export interface RangeScan {
  * guesses it is inside an unquoted field, skips to the first record boundary and counts from
  * there; the range before verifies the guess. It is told the expected record width, which it
  * cannot see, so its short and long counts match a whole-file scan.
+ *
+ * With a `sink`, groups past the budget are spilled to it: the result's raw.spilled holds them.
  */
 export function scanRange(
   input: ByteReader,
   engine: Engine,
   task: RangeTask,
   onRead?: (bytes: number) => void,
+  sink?: GroupSink,
+): RangeScan {
+  if (!sink) return scanRangeWith(input, engine, task, onRead, null);
+  let scanned: RangeScan;
+  try {
+    scanned = scanRangeWith(input, engine, task, onRead, sink);
+  } catch (error) {
+    sink.discard();
+    throw error;
+  }
+  const spilled = sink.finish();
+  if (spilled) scanned.raw.spilled = [spilled];
+  return scanned;
+}
+
+function scanRangeWith(
+  input: ByteReader,
+  engine: Engine,
+  task: RangeTask,
+  onRead: ((bytes: number) => void) | undefined,
+  spill: GroupSink | null,
 ): RangeScan {
   const window = engine.window(task.windowSize);
-  const columns = { slotFields: task.slotFields, allFields: task.allFields, mode: task.mode, groups: task.groups };
+  const groups = task.groups ? { ...task.groups, spill } : null;
+  const columns = { slotFields: task.slotFields, allFields: task.allFields, mode: task.mode, groups };
   const header = task.dialect.header;
   if (task.start <= task.dataStart) {
     // Blank lines may come before the header: this range reads the header whatever its end.

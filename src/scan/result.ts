@@ -45,7 +45,7 @@ export function toResult(
     }
     const ordered = orderGroups(raw.groups ?? new Map<string, number>(), options.top ?? null);
     result.by = [...scan.keys.names];
-    result.group_count = ordered.group_count;
+    result.group_count = raw.groupCount ?? ordered.group_count;
     result.groups = ordered.groups;
   }
   if (options.mode === 'count') return result;

@@ -9,7 +9,7 @@ import { displayName, usageError } from '../errors.js';
 import type { ByteSource } from '../io/index.js';
 import { createEngine, loadEngine } from '../kernel/engine.js';
 import { dialectOf, plannedThreads, type ResolvedOptions } from '../options.js';
-import type { Dialect, ScanResult } from '../types.js';
+import type { Dialect, RawScan, ScanResult } from '../types.js';
 import { planColumns, planKeys, type Header } from './columns.js';
 import { FirstRecordParser, headerTooLong, MAX_HEADER_BYTES } from './header.js';
 import { ProgressThrottle } from './progress.js';
@@ -17,6 +17,7 @@ import { malformed, scanRange, type ByteReader, type RangeQuery } from './range.
 import { toResult, type ScanPlan } from './result.js';
 
 const BOM = [0xef, 0xbb, 0xbf];
+const ON_NODE = typeof process !== 'undefined' && process.versions?.node !== undefined;
 const PREFIX_CHUNK = 65536;
 
 /**
@@ -123,6 +124,9 @@ export async function runScan(source: ByteSource, options: ResolvedOptions, orig
   const header = dialect.header ? readHeader(prefix, dataStart, dialect, name) : null;
   const plan = planColumns(options.mode, options.columns, header);
   const keys = options.by ? planKeys(options.by, header) : null;
+  // under Node, groups past --memory are spilled to disk (spill.ts, loaded only then)
+  const spill = keys && ON_NODE ? await import('./spill.js') : null;
+  const spillDir = spill ? spill.spillDirectory(options.tempDir) : null;
   const scan: ScanPlan = { dialect, plan, header, dataStart, keys };
   const wholeQuery: RangeQuery = {
     dialect,
@@ -133,7 +137,7 @@ export async function runScan(source: ByteSource, options: ResolvedOptions, orig
     dataStart,
     headerAt: header ? header.start : -1,
     expectedFields: 0, // a scan from the data start sees the first record itself
-    groups: keys ? { by: keys.fields, memory: options.memory } : null,
+    groups: keys ? { by: keys.fields, memory: options.memory, ...(spillDir ? { tempDir: spillDir } : {}) } : null,
   };
   // Ranges that start mid-file are told the width; without a header, the first record gives it.
   const query = (): RangeQuery => ({
@@ -165,22 +169,29 @@ export async function runScan(source: ByteSource, options: ResolvedOptions, orig
       onProgress: options.onProgress,
       mainSource: source,
     });
-    if (raw) {
-      if (raw.unterminatedQuote) throw malformed(name, raw.unterminatedQuote.line, raw.unterminatedQuote.byte);
-      return toResult(name, raw, scan, options);
-    }
+    if (raw) return finalResult(raw);
   }
 
   const total = source.size;
   const progress = options.onProgress ? new ProgressThrottle((done) => options.onProgress!(done, total), dataStart) : null;
+  const task = { ...wholeQuery, start: dataStart, stop: -1, startIsRecordStart: true };
   const { raw } = scanRange(
     prefix,
     createEngine(options.engine),
-    { ...wholeQuery, start: dataStart, stop: -1, startIsRecordStart: true },
+    task,
     progress ? (bytes) => progress.add(bytes) : undefined,
+    spill?.groupSink(task),
   );
   if (progress) options.onProgress!(progress.bytesDone, total);
-  if (raw.unterminatedQuote) throw malformed(name, raw.unterminatedQuote.line, raw.unterminatedQuote.byte);
-  return toResult(name, raw, scan, options);
+  return finalResult(raw);
+
+  function finalResult(raw: RawScan): ScanResult {
+    if (raw.unterminatedQuote) {
+      spill?.closeSpilled(raw.spilled);
+      throw malformed(name, raw.unterminatedQuote.line, raw.unterminatedQuote.byte);
+    }
+    const gathered = spill && spillDir ? spill.gatherSpilled(raw, spillDir, options.top, options.memory) : raw;
+    return toResult(name, gathered, scan, options);
+  }
 }
 

@@ -18,6 +18,7 @@ import { chainStep, mergeRangeParts } from './partial.js';
 import { createEngine } from '../kernel/engine.js';
 import { ProgressThrottle } from './progress.js';
 import { scanRange, type ByteReader, type RangeQuery, type RangeScan, type RangeTask } from './range.js';
+import { closeSpilled, groupSink } from './spill.js';
 
 export interface ParallelScan {
   /** the file: each worker opens it itself */
@@ -90,26 +91,41 @@ export async function scanInParallel(job: ParallelScan): Promise<RawScan | null>
     size: job.size,
     task: { ...job.query, start, stop: stops[k]!, startIsRecordStart },
   });
+  // the spills of the parts scanned so far: closed if the scan fails
+  const scanned: RawScan[] = [];
+  const keep = (part: RangeScan): RangeScan => {
+    scanned.push(part.raw);
+    return part;
+  };
   try {
-    const pending = starts.slice(firstWorkerRange).map((start, i) => onWorker(i + firstWorkerRange, start, i + firstWorkerRange === 0));
+    const pending = starts.slice(firstWorkerRange).map((start, i) => onWorker(i + firstWorkerRange, start, i + firstWorkerRange === 0).then(keep));
     // a failure here must not leave the workers' rejections unhandled: they are awaited below
     pending.forEach((part) => part.catch(() => {}));
     const mainParts = job.mainSource
-      ? [scanRange(job.mainSource, createEngine(job.engine), request(0, starts[0]!, true).task, onBytes)]
+      ? [(() => {
+        const task = request(0, starts[0]!, true).task;
+        return keep(scanRange(job.mainSource, createEngine(job.engine), task, onBytes, groupSink(task)));
+      })()]
       : [];
     const parts = [...mainParts, ...(await Promise.all(pending))];
     const accepted: RawScan[] = [parts[0]!.raw];
     let trueStop = parts[0]!.raw.stopPosition;
     for (let k = 1; k < threads; k++) {
       const step = chainStep(trueStop, stops[k]!, parts[k]!.raw.firstRecord);
+      // a part dropped or scanned again: its spilled groups are not counted
+      if (step !== 'accept') closeSpilled(parts[k]!.raw.spilled);
       if (step === 'skip') continue;
       // A wrong guess (a quoted line break across the cut): scan the range again from the boundary.
-      const raw = step === 'accept' ? parts[k]!.raw : (await onWorker(k, trueStop, true)).raw;
+      const raw = step === 'accept' ? parts[k]!.raw : keep(await onWorker(k, trueStop, true)).raw;
       accepted.push(raw);
       trueStop = raw.stopPosition;
     }
     onProgress?.(job.size, job.size);
     return mergeRangeParts(accepted, length);
+  } catch (error) {
+    // (the spills of parts still running then stay open until the process ends)
+    for (const raw of scanned) closeSpilled(raw.spilled);
+    throw error;
   } finally {
     await pool.close();
   }
@@ -140,7 +156,9 @@ function takeWorkers(script: URL, count: number): Worker[] {
   const taken = idleWorkers.splice(0, count);
   for (const worker of taken) worker.ref();
   while (taken.length < count) {
-    const worker = new Worker(script);
+    // A worker's spill files (spill.ts) are read and closed by this thread: the worker must not
+    // track their descriptors, nor close them (or a number this thread reused since) when it exits.
+    const worker = new Worker(script, { trackUnmanagedFds: false });
     // A worker that ends while idle must not be handed out again.
     worker.once('exit', () => {
       exitedWorkers.add(worker);

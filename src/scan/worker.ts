@@ -9,6 +9,7 @@ import { createEngine, loadEngine, type Engine } from '../kernel/engine.js';
 import type { EngineName } from '../types.js';
 import { ProgressThrottle } from './progress.js';
 import { scanRange, type RangeScan } from './range.js';
+import { groupSink } from './spill.js';
 import type { TransferredError, WorkerReply, WorkerRequest } from './threads.js';
 
 const port = parentPort;
@@ -35,7 +36,7 @@ function scan(request: WorkerRequest): RangeScan {
       reply({ kind: 'progress', bytes: done - sent });
       sent = done;
     });
-    const result = scanRange(source, engine, request.task, (bytes) => progress.add(bytes));
+    const result = scanRange(source, engine, request.task, (bytes) => progress.add(bytes), groupSink(request.task));
     progress.flush();
     return result;
   } finally {

@@ -2,10 +2,12 @@
 // fields' bytes gathered as the byte machine scans them, and each record's key counted at its end.
 // The groups are a Map from the key (src/kernel/groups.ts) to its records; the kernel's table and
 // arena are not built, but their sizes are kept with the same arithmetic at the same points, so that
-// both engines refuse exactly the same scans for the same --memory (the budget is the limit).
+// both engines refuse (or spill, given a sink) at the same points for the same --memory (the budget
+// is the limit).
 
 import { GROUP_ENTRY_SIZE, GROUP_INITIAL_CAPACITY } from '../../../assembly/layout.js';
 import { binaryString, groupsDoNotFit, KEY_SEPARATOR, resultKey, type KernelKeys } from '../groups.js';
+import type { GroupSink } from '../types.js';
 
 export class JsGroups {
   readonly groups = new Map<string, number>();
@@ -24,6 +26,7 @@ export class JsGroups {
   constructor(
     readonly keys: KernelKeys,
     private readonly budget: number,
+    private readonly spill: GroupSink | null = null,
   ) {
     this.lengths = new Int32Array(keys.fields.length);
     this.nextKeyField = keys.fields[0]!;
@@ -37,13 +40,37 @@ export class JsGroups {
     return this.capacity * GROUP_ENTRY_SIZE;
   }
 
-  /** assembly/groups.ts roomForWindow(): throws when the kernel would need more than the budget. */
+  /** assembly/groups.ts roomForWindow(): spills, or throws, when the kernel would need more than the budget. */
   roomForWindow(remaining: number): void {
-    this.fits(this.arena + this.arenaUsed + 4 + this.tip + remaining + this.slack);
+    if (this.windowFits(remaining)) return;
+    this.spillOrRefuse();
+    if (!this.windowFits(remaining)) this.spillOrRefuse();
   }
 
-  private fits(end: number): void {
-    if (end > this.budget) throw groupsDoNotFit(this.budget, this.groups.size);
+  private windowFits(remaining: number): boolean {
+    return this.arena + this.arenaUsed + 4 + this.tip + remaining + this.slack <= this.budget;
+  }
+
+  /** The kernel's STATUS_GROUPS_FULL past the budget: the groups go to the sink and the table empties. */
+  private spillOrRefuse(): void {
+    if (!this.spill || this.groups.size === 0) throw groupsDoNotFit(this.budget, this.groups.size, this.spill !== null);
+    this.spill.write(this.inOrder() ? this.groups : this.results());
+    this.groups.clear();
+    this.capacity = GROUP_INITIAL_CAPACITY;
+    this.arenaUsed = 0;
+  }
+
+  /** assembly/groups.ts countKey() for a new group of `size` bytes: false when it does not fit. */
+  private place(size: number, remaining: number): boolean {
+    if ((this.groups.size + 1) * 2 > this.capacity) {
+      const newArena = 2 * this.capacity * GROUP_ENTRY_SIZE;
+      const moved = this.arenaUsed + size;
+      if (Math.max(newArena + moved + this.capacity * GROUP_ENTRY_SIZE, newArena + moved + remaining + this.slack) > this.budget) {
+        return false;
+      }
+      this.capacity *= 2;
+    }
+    return this.arena + this.arenaUsed + size + remaining + this.slack <= this.budget;
   }
 
   beginField(field: number): void {
@@ -92,13 +119,10 @@ export class JsGroups {
       this.groups.set(key, records + 1);
     } else {
       const size = 4 + this.tip + 4 * count;
-      if ((this.groups.size + 1) * 2 > this.capacity) {
-        const newArena = 2 * this.capacity * GROUP_ENTRY_SIZE;
-        const moved = this.arenaUsed + size;
-        this.fits(Math.max(newArena + moved + this.capacity * GROUP_ENTRY_SIZE, newArena + moved + remaining + this.slack));
-        this.capacity *= 2;
+      if (!this.place(size, remaining)) {
+        this.spillOrRefuse();
+        if (!this.place(size, remaining)) this.spillOrRefuse();
       }
-      this.fits(this.arena + this.arenaUsed + size + remaining + this.slack);
       this.groups.set(key, 1);
       this.arenaUsed += size;
     }
@@ -107,11 +131,14 @@ export class JsGroups {
     this.tip = 0;
   }
 
+  /** The keys' components are in --by order already. */
+  private inOrder(): boolean {
+    return this.keys.order.every((component, i) => component === i) && this.keys.order.length === this.keys.fields.length;
+  }
+
   /** Keys with their components in --by order. */
   results(): Map<string, number> {
-    const count = this.keys.fields.length;
-    const inOrder = this.keys.order.every((component, i) => component === i) && this.keys.order.length === count;
-    if (inOrder) return new Map(this.groups);
+    if (this.inOrder()) return new Map(this.groups);
     const groups = new Map<string, number>();
     for (const [key, records] of this.groups) groups.set(resultKey(key.split(KEY_SEPARATOR), this.keys), records);
     return groups;

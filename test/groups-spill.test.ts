@@ -1,0 +1,153 @@
+// count --by past --memory (docs/spec.md §10, spilling): groups spilled to temporary files and read
+// back give exactly the groups of an unspilled scan and of the reference, in every engine, on
+// threads and in --range partials; the temporary directory is left empty after success, an error
+// and Ctrl-C; peak memory stays bounded with millions of keys under a small budget.
+
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { scanFile } from '../src/api.js';
+import { ENGINE_NAMES, type ScanOptions, type ScanResult } from '../src/types.js';
+import { GroupSpill, gatherSpilled } from '../src/scan/spill.js';
+import { referenceGroups } from './reference/reference.js';
+import { BIN, csvscan, csvscanWithPeakMemory, expectCleanError } from './support/cli.js';
+import { ROOT } from './support/build.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'csvscan-spill-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A temporary directory of its own for each case: it must be empty afterwards. */
+let temps = 0;
+function tempDir(): string {
+  const path = join(dir, `temp-${++temps}`);
+  mkdirSync(path);
+  return path;
+}
+
+/** `records` records over `distinct` keys (two columns, so that two-component keys spill too), in a scrambled order. */
+function keyedCsv(records: number, distinct: number): string {
+  const lines = ['k,n,v'];
+  for (let i = 0; i < records; i++) {
+    const key = (i * 7919) % distinct;
+    lines.push(`key${key},${key % 7 === 0 ? '"q,' + (key % 3) + '"' : key % 5},${i}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** 3 million records over 2 million distinct keys, written once. */
+function bigCsv(): string {
+  const path = join(dir, 'big.csv');
+  if (!existsSync(path)) writeFileSync(path, keyedCsv(3_000_000, 2_000_000));
+  return path;
+}
+
+function groupsOf(result: ScanResult): unknown {
+  return { rows: result.rows, by: result.by, group_count: result.group_count, groups: result.groups?.map(({ key, rows }) => ({ key, rows })) };
+}
+
+describe('count --by: spilling groups past --memory', () => {
+  const csv = keyedCsv(120_000, 80_000);
+  const path = join(dir, 'keys.csv');
+  writeFileSync(path, csv);
+  const bytes = new TextEncoder().encode(csv);
+
+  it('gives the unspilled groups and the reference in every engine, on threads, with --top', async () => {
+    for (const [by, byIndexes] of [[['k'], [1]], [['n', 'k'], [2, 1]]] as const) {
+      const expected = referenceGroups(bytes, { by: [...byIndexes] });
+      const unspilled = groupsOf(await scanFile(path, { mode: 'count', by: [...by], memory: 256 * 1024 * 1024, threads: 1 }));
+      expect(unspilled).toMatchObject({ group_count: expected.group_count, groups: expected.groups });
+      const top = groupsOf(await scanFile(path, { mode: 'count', by: [...by], memory: 256 * 1024 * 1024, threads: 1, top: 25 }));
+      for (const engine of ENGINE_NAMES) {
+        for (const threads of [1, 2]) {
+          const temp = tempDir();
+          const options: ScanOptions = { mode: 'count', by: [...by], engine, threads, minBytesPerThread: 1, memory: 64 * 1024, window: 8192, tempDir: temp };
+          expect(groupsOf(await scanFile(path, options)), `${engine} ${threads} threads`).toEqual(unspilled);
+          expect(groupsOf(await scanFile(path, { ...options, top: 25 })), `${engine} ${threads} threads --top`).toEqual(top);
+          expect(readdirSync(temp)).toEqual([]);
+        }
+      }
+    }
+  }, 60_000);
+
+  it('writes partials with every group of their shard, merged as an unspilled scan', () => {
+    const temp = tempDir();
+    const small = keyedCsv(40_000, 20_000);
+    const path = join(dir, 'small.csv');
+    writeFileSync(path, small);
+    const whole = csvscan(['count', path, '--by', 'k', '--top', '10', '--json']);
+    const half = Math.floor(small.length / 2);
+    const shards = [`0:${half}`, `${half}:${small.length}`].map((range, i) => {
+      const out = join(dir, `shard-${i}.json`);
+      const run = csvscan(['count', path, '--by', 'k', '--range', range, '--memory', '64K', '--window', '8K', '--temp-dir', temp, '--json']);
+      expect(run.status, run.stderr).toBe(0);
+      writeFileSync(out, run.stdout);
+      return out;
+    });
+    const merged = csvscan(['merge', ...shards, '--top', '10', '--json']);
+    expect(merged.status, merged.stderr).toBe(0);
+    const strip = (text: string): unknown => {
+      const { groups, group_count } = JSON.parse(text) as { groups: unknown; group_count: number };
+      return { groups, group_count };
+    };
+    expect(strip(merged.stdout)).toEqual(strip(whole.stdout));
+    expect(readdirSync(temp)).toEqual([]);
+  });
+
+  it('leaves the temporary directory empty after an error, and refuses one that is not writable', () => {
+    const temp = tempDir();
+    const broken = join(dir, 'broken.csv');
+    writeFileSync(broken, `${csv}key1,"unterminated\n`);
+    expectCleanError(csvscan(['count', broken, '--by', 'k', '--memory', '64K', '--window', '8K', '--temp-dir', temp]), 1, /unterminated quote|quote/);
+    expect(readdirSync(temp)).toEqual([]);
+    expectCleanError(csvscan(['count', path, '--by', 'k', '--temp-dir', join(dir, 'missing')]), 2, /--temp-dir .*missing: not a writable directory/);
+  });
+
+  it('leaves nothing behind when interrupted (SIGINT, SIGTERM) mid-scan', async () => {
+    const big = bigCsv();
+    for (const [name, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+      const temp = tempDir();
+      const child = spawn(process.execPath, [BIN, 'count', big, '--by', 'k', '--memory', '64K', '--window', '8K', '--temp-dir', temp, '--threads', '1'], { cwd: ROOT, stdio: 'ignore' });
+      // wait until the scan spills (its files are unlinked as soon as they are opened), then interrupt
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      child.kill(name);
+      const [exit, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('exit', (c, s) => resolve([c, s])));
+      // killed by the signal: the shell reports 128 + its number
+      expect(exit === code || signal === name, `${name}: exit ${exit} ${signal}`).toBe(true);
+      expect(readdirSync(temp)).toEqual([]);
+    }
+  }, 30_000);
+
+  it('splits a partition larger than the budget again by a second hash, and refuses one that still does not fit', () => {
+    const temp = tempDir();
+    const expected = new Map<string, number>();
+    const spill = new GroupSpill(temp);
+    for (let part = 0; part < 3; part++) {
+      const groups = new Map<string, number>();
+      for (let i = part * 5000; i < part * 5000 + 20_000; i++) groups.set(`key${i}\u0100${i % 3}`, i % 4 + 1);
+      for (const [key, records] of groups) expected.set(key, (expected.get(key) ?? 0) + records);
+      spill.write(groups);
+    }
+    const raw = { spilled: [spill.finish()!], groups: new Map([['key1\u01001', 5]]) } as unknown as Parameters<typeof gatherSpilled>[0];
+    expected.set('key1\u01001', expected.get('key1\u01001')! + 5);
+    const gathered = gatherSpilled(raw, temp, null, 4096);
+    expect(new Map([...gathered.groups!].sort())).toEqual(new Map([...expected].sort()));
+    expect(gathered.groupCount).toBe(expected.size);
+    const again = new GroupSpill(temp);
+    again.write(expected);
+    const tooSmall = { spilled: [again.finish()!], groups: new Map() } as unknown as Parameters<typeof gatherSpilled>[0];
+    expect(() => gatherSpilled(tooSmall, temp, null, 16)).toThrow(/a partition of the spilled groups \(\d+ bytes\) does not fit in --memory 16: raise --memory/);
+    expect(readdirSync(temp)).toEqual([]);
+  });
+
+  it('keeps peak memory bounded with 2 million keys under --memory 16M', () => {
+    const temp = tempDir();
+    const big = bigCsv();
+    const run = csvscanWithPeakMemory(['count', big, '--by', 'k', '--memory', '16M', '--top', '5', '--temp-dir', temp, '--threads', '1', '--json']);
+    expect(run.status, run.stderr).toBe(0);
+    expect((JSON.parse(run.stdout) as { group_count: number }).group_count).toBe(2_000_000);
+    expect(run.maxRssKiB).toBeLessThan(200 * 1024);
+    expect(readdirSync(temp)).toEqual([]);
+  }, 60_000);
+});
