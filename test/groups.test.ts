@@ -15,6 +15,7 @@ import { ENGINE_NAMES, type ScanOptions, type ScanResult } from '../src/types.js
 import { generateCsv, SeededRandom } from './reference/generate.js';
 import { referenceGroups, referenceScan, ReferenceUnknownColumn } from './reference/reference.js';
 import { csvscan, expectCleanError } from './support/cli.js';
+import { randomCuts, shardAndMerge } from './support/shards.js';
 
 const WINDOWS = [1, 2, 3, 7, 64, 4096, undefined];
 const SEEDS = Number(process.env.CSVSCAN_GROUP_SEEDS ?? 60);
@@ -184,6 +185,23 @@ describe('count --by: threads and ranges', () => {
       expect(groupPart(merge(parts)), `seed ${seed}`).toEqual(reference(csv, [1, 2]));
       expect(merge(parts, undefined, 1).groups).toHaveLength(1);
     }
+  });
+
+  it('merges grouped partials cut inside quoted keys holding line breaks (following merge\'s rescans)', async () => {
+    let rescans = 0;
+    for (let seed = 1; seed <= 10; seed++) {
+      const random = new SeededRandom(seed * 101);
+      let csv = 'k,j\n';
+      for (let i = 0; i < 40; i++) csv += `${random.pick(['"a\nb"', '"a\r\nb"', 'a', '"x,\n\ny"', '"\n"', 'zz'])},${random.pick(['1', '"2\n"'])}\n`;
+      const path = writeCsv(csv);
+      const cuts = randomCuts(random, Buffer.byteLength(csv), random.int(2, 6));
+      const engine = random.pick(ENGINE_NAMES);
+      const merged = await shardAndMerge(path, cuts, () => ({ mode: 'count', by: ['k', 'j'], engine }));
+      expect(groupPart(merged.result), `seed ${seed} cuts ${cuts.join(',')}`).toEqual(reference(csv, [1, 2]));
+      rescans += merged.rescans;
+    }
+    // the cuts did land inside quoted keys: merge asked for rescans, and they were followed
+    expect(rescans).toBeGreaterThan(0);
   });
 
   it('refuses to merge grouped with ungrouped partials, or other --by', async () => {
