@@ -11,7 +11,7 @@ import { createEngine, loadEngine, type Engine, type KernelConfig } from '../src
 import type { ColumnResult, EngineName, RawScan, ScanMode, ScanResult } from '../src/types.js';
 import { generateCsv, generateUnterminated, SeededRandom, type GeneratedCsv } from './reference/generate.js';
 import { KERNEL_WINDOWS } from './support/windows.js';
-import { describeInput, referenceOutcome, sameNumber, scanInput, withinRelative } from './support/outcomes.js';
+import { describeInput, queriesOver, type Query, referenceOutcome, sameNumber, scanInput, withinRelative } from './support/outcomes.js';
 
 const SEEDS = Number(process.env.CSVSCAN_ENGINE_SEEDS ?? 120);
 // the JS engine loads on demand: these tests call createEngine() themselves
@@ -28,10 +28,6 @@ interface Input {
   quote: number;
 }
 
-interface Query {
-  mode: ScanMode;
-  columns: string[] | null;
-}
 
 type Outcome =
   | { result: ScanResult }
@@ -48,22 +44,6 @@ async function run(input: Input, query: Query, engine: EngineName, window: numbe
     if (/unknown column/.test(error.message)) return { unknownColumn: error.message };
     return { usage: error.message };
   }
-}
-
-/** count, stats of everything, and some random selections (an unknown column now and then). */
-function queriesFor(width: number, names: string[] | undefined, random: SeededRandom): Query[] {
-  const candidates: string[] = [];
-  for (let index = 1; index <= width; index++) candidates.push(String(index));
-  if (names) candidates.push(...names);
-  const selection = (): string[] => Array.from({ length: random.int(1, 3) }, () => random.pick(candidates));
-  const queries: Query[] = [
-    { mode: 'count', columns: null },
-    { mode: 'stats', columns: null },
-    { mode: 'sum', columns: selection() },
-    { mode: 'stats', columns: selection() },
-  ];
-  if (random.chance(0.1)) queries.push({ mode: 'sum', columns: [random.pick(['nope', '0', String(width + 5)])] });
-  return queries;
 }
 
 /** Both engines, every window size: one JSON text. */
@@ -178,7 +158,7 @@ describe('wasm and js engines give identical JSON on generated CSVs', () => {
         maxRows: random.pick([5, 30, 120]),
         extremeExponents: random.chance(0.3),
       });
-      await expectEnginesAgree(generated, queriesFor(generated.width, generated.columnNames, random), `seed ${seed}`);
+      await expectEnginesAgree(generated, queriesOver(generated.width, generated.columnNames, random), `seed ${seed}`);
     });
   }
 });
@@ -189,7 +169,7 @@ describe('wasm and js engines give identical JSON on odd numbers', () => {
       const input = oddNumbersCsv(seed);
       const random = new SeededRandom(seed);
       const names = input.header ? Array.from({ length: input.width }, (_, i) => `n${i + 1}`) : undefined;
-      await expectEnginesAgree(input, queriesFor(input.width, names, random), `odd ${seed}`);
+      await expectEnginesAgree(input, queriesOver(input.width, names, random), `odd ${seed}`);
     });
   }
 });
@@ -314,7 +294,7 @@ describe('js engine matches the reference', () => {
       const random = new SeededRandom(seed * 31 + 7);
       const extremes = random.chance(0.3);
       const generated = generateCsv(seed, { maxRows: random.pick([5, 30, 120]), extremeExponents: extremes });
-      await expectJsMatchesReference(generated, queriesFor(generated.width, generated.columnNames, random), `seed ${seed}`, extremes);
+      await expectJsMatchesReference(generated, queriesOver(generated.width, generated.columnNames, random), `seed ${seed}`, extremes);
     });
   }
   for (let seed = 1; seed <= SEEDS; seed++) {
@@ -322,7 +302,7 @@ describe('js engine matches the reference', () => {
       const input = oddNumbersCsv(seed);
       const names = input.header ? Array.from({ length: input.width }, (_, i) => `n${i + 1}`) : undefined;
       // stddev of huge values is meaningless in doubles; sums and extremes are still checked
-      await expectJsMatchesReference(input, queriesFor(input.width, names, new SeededRandom(seed)), `odd ${seed}`, true);
+      await expectJsMatchesReference(input, queriesOver(input.width, names, new SeededRandom(seed)), `odd ${seed}`, true);
     });
   }
   for (let seed = 1; seed <= Math.max(1, SEEDS / 4); seed++) {

@@ -30,10 +30,14 @@ export type Outcome = { result: ScanResult } | { malformed: { line: number; byte
 
 /** The scans to make of one generated CSV: count, stats of everything, and random -c selections. */
 export function queriesFor(generated: GeneratedCsv, seed: number): Query[] {
-  const random = new SeededRandom(seed * 7919 + 1);
+  return queriesOver(generated.width, generated.columnNames, new SeededRandom(seed * 7919 + 1));
+}
+
+/** queriesFor() of a CSV of `width` columns named `names`, drawing from `random`. */
+export function queriesOver(width: number, names: string[] | undefined, random: SeededRandom): Query[] {
   const candidates: string[] = [];
-  for (let index = 1; index <= generated.width; index++) candidates.push(String(index));
-  if (generated.columnNames) candidates.push(...generated.columnNames);
+  for (let index = 1; index <= width; index++) candidates.push(String(index));
+  if (names) candidates.push(...names);
   const selection = (): string[] => Array.from({ length: random.int(1, 3) }, () => random.pick(candidates));
 
   const queries: Query[] = [
@@ -44,7 +48,7 @@ export function queriesFor(generated: GeneratedCsv, seed: number): Query[] {
   ];
   if (random.chance(0.1)) {
     // A column that does not exist: both must refuse it.
-    queries.push({ mode: 'sum', columns: [random.pick(['nope', '0', String(generated.width + 5)])] });
+    queries.push({ mode: 'sum', columns: [random.pick(['nope', '0', String(width + 5)])] });
   }
   return queries;
 }
