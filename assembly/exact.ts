@@ -5,8 +5,7 @@
 
 import {
   FLAG_SQUARES, NUMBER_TEXT_OFFSET, MAX_KEPT_DIGITS, SLOTS_OFFSET, SLOT_SIZE,
-  SLOT_COUNT, SLOT_INVALID, SLOT_SHIFT, SLOT_FDEV, SLOT_OUTSIDE, SLOT_MIN, SLOT_MAX, SLOT_FSUM, SLOT_FSQ,
-  SLOT_INVALID_LINE, SLOT_INVALID_LENGTH, SLOT_INVALID_SEEN, SLOT_INVALID_BYTES,
+  SLOT_COUNT, SLOT_INVALID, SLOT_MIN, SLOT_MAX, SLOT_INVALID_LINE, SLOT_INVALID_LENGTH, SLOT_INVALID_SEEN, SLOT_INVALID_BYTES,
   INVALID_CAPTURE, SLOT_SUMS, SUM_EXP_MIN, SLOT_SQUARES, SQ_EXP_MIN,
 } from './layout';
 import { N_LEAD, N_INT, N_FRAC, N_EXP_DIGITS, N_TRAIL } from './machine-states';
@@ -15,6 +14,8 @@ import {
   numDroppedBeyondKept, numExponent, numExponentNegative, lazyLineBase, lazyLineFrom, lazyLineField,
 } from './state';
 import { countLineFeeds } from './bytes';
+import { POW10_U64, addI128, addExactBuckets, addOutside } from './buckets';
+import { stashing, stashNumber, stashInvalid } from './group-columns';
 
 // The host turns the rare number the kernel cannot round exactly itself (more than 19 significant
 // digits, or beyond the exact power-of-ten range) into a double with JavaScript's Number().
@@ -22,11 +23,6 @@ import { countLineFeeds } from './bytes';
 declare function parseNumberText(ptr: usize, length: i32): f64;
 
 // ---- tables --------------------------------------------------------------------------------------
-export const POW10_U64: StaticArray<u64> = [
-  1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000, 10000000000,
-  100000000000, 1000000000000, 10000000000000, 100000000000000, 1000000000000000,
-  10000000000000000, 100000000000000000, 1000000000000000000, 10000000000000000000,
-];
 const POW10_F64: StaticArray<f64> = [
   1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
   1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
@@ -53,6 +49,10 @@ export function endField(line: i64, value: usize = CAPTURE): void {
   if (ns == N_INT || ns == N_FRAC || ns == N_EXP_DIGITS || ns == N_TRAIL) {
     const exponent: i64 = numExponentNegative ? -<i64>numExponent : <i64>numExponent;
     accumulate(base, numMantissa, numScale + exponent, numNegative);
+    return;
+  }
+  if (stashing) {
+    stashInvalid(base, line, captured, value);
     return;
   }
   store<i64>(base + SLOT_INVALID, load<i64>(base + SLOT_INVALID) + 1);
@@ -104,35 +104,15 @@ export function accumulate(base: usize, mantissa: u64, exponent: i64, negative: 
       }
     }
   }
+  if (stashing) {
+    stashNumber(base, exact, m, k, negative, value);
+    return;
+  }
   store<i64>(base + SLOT_COUNT, load<i64>(base + SLOT_COUNT) + 1);
   if (exact) {
-    if (m != 0) {
-      const signed: i64 = negative ? -<i64>m : <i64>m;
-      addI128(base + SLOT_SUMS + (<usize>(k - SUM_EXP_MIN) << 4), signed);
-      if (flags & FLAG_SQUARES) {
-        const sq = base + SLOT_SQUARES + (<usize>(2 * k - SQ_EXP_MIN) << 4);
-        if (m < 1000000000) {
-          addI128(sq, <i64>(m * m));
-        } else {
-          const high = m / 1000000000;
-          const low = m - high * 1000000000;
-          addI128(sq, <i64>(low * low));
-          addI128(sq + (9 << 4), <i64>(2 * high * low));
-          addI128(sq + (18 << 4), <i64>(high * high));
-        }
-      }
-    }
+    if (m != 0) addExactBuckets(base, m, k, negative, (flags & FLAG_SQUARES) != 0);
   } else {
-    // Outside the exact domain the sums are of doubles: a Neumaier sum of the values, and for the
-    // variance Neumaier sums of the deviations from the slot's first such number and of their
-    // squares (no cancellation of huge squares); the host adds them to the exact sums of the others.
-    const outsideBefore = load<i64>(base + SLOT_OUTSIDE);
-    store<i64>(base + SLOT_OUTSIDE, outsideBefore + 1);
-    if (outsideBefore == 0) store<f64>(base + SLOT_SHIFT, value);
-    neumaierAdd(base + SLOT_FSUM, value);
-    const deviation = value - load<f64>(base + SLOT_SHIFT);
-    neumaierAdd(base + SLOT_FDEV, deviation);
-    neumaierAdd(base + SLOT_FSQ, deviation * deviation);
+    addOutside(base, value);
   }
 
   if (value < load<f64>(base + SLOT_MIN)) store<f64>(base + SLOT_MIN, value);
@@ -144,6 +124,11 @@ export function accumulate(base: usize, mantissa: u64, exponent: i64, negative: 
  * exact domain (or zero) and Clinger's fast path rounds it: no checks, no division by 10^9.
  */
 @inline export function accumulateSimple(base: usize, m: u64, k: i64, negative: bool): void {
+  if (stashing) {
+    const magnitude = <f64><i64>m / unchecked(POW10_F64[<i32>-k]);
+    stashNumber(base, true, m, k, negative, negative ? -magnitude : magnitude);
+    return;
+  }
   store<i64>(base + SLOT_COUNT, load<i64>(base + SLOT_COUNT) + 1);
   if (m != 0) {
     addI128(base + SLOT_SUMS + (<usize>(k - SUM_EXP_MIN) << 4), negative ? -<i64>m : <i64>m);
@@ -181,23 +166,6 @@ export function accumulate(base: usize, mantissa: u64, exponent: i64, negative: 
     if (value < min) store<f64>(base + SLOT_MIN, value);
     if (value > max) store<f64>(base + SLOT_MAX, value);
   }
-}
-
-@inline function addI128(ptr: usize, v: i64): void {
-  const low = load<u64>(ptr);
-  const sum = low + <u64>v;
-  store<u64>(ptr, sum);
-  store<i64>(ptr + 8, load<i64>(ptr + 8) + (v >> 63) + <i64>(sum < low));
-}
-
-@inline function neumaierAdd(ptr: usize, x: f64): void {
-  const sum = load<f64>(ptr);
-  const t = sum + x;
-  let comp = load<f64>(ptr + 8);
-  if (Math.abs(sum) >= Math.abs(x)) comp += (sum - t) + x;
-  else comp += (x - t) + sum;
-  store<f64>(ptr, t);
-  store<f64>(ptr + 8, comp);
 }
 
 /** Render mantissa, kept digits and exponent as text and let the host round it. */

@@ -29,9 +29,10 @@ export function fastRecords(start: usize, limit: usize): usize {
   const delimWord = ONES * <u64>delim;
   const lfWord = ONES * <u64>LF;
   const quoteWord = ONES * <u64>quote;
-  // Groups (count --by): the key fields are the ones visited (the rest of a record is hopped over)
+  // Groups (--by): the key fields are visited too (the rest of a record is hopped over)
   const keyed = keyCount > 0;
-  const mapped = keyed ? keyFieldLimit : mappedFields;
+  const valueFields = mappedFields;
+  const mapped = keyed && keyFieldLimit > valueFields ? keyFieldLimit : valueFields;
   let localLines = lines;
   let fieldStart = start;
   let field: i32 = 0;
@@ -99,8 +100,8 @@ export function fastRecords(start: usize, limit: usize): usize {
       const byte = <u32>load<u8>(at);
       if (byte == delim) {
         if (field < mapped && !fieldQuoted) {
-          if (!keyed) fastField(field, fieldStart, at, localLines + 1);
-          else if (field == nextKeyField) fastKeyField(fieldStart, at);
+          if (keyed && field == nextKeyField) fastKeyField(fieldStart, at);
+          if (field < valueFields) fastField(field, fieldStart, at, localLines + 1);
         }
         field++;
         fieldStart = at + 1;
@@ -111,8 +112,8 @@ export function fastRecords(start: usize, limit: usize): usize {
         } else {
           const fieldEnd = withoutCr(fieldStart, at);
           if (field < mapped && !fieldQuoted) {
-            if (!keyed) fastField(field, fieldStart, fieldEnd, localLines + 1);
-            else if (field == nextKeyField) fastKeyField(fieldStart, fieldEnd);
+            if (keyed && field == nextKeyField) fastKeyField(fieldStart, fieldEnd);
+            if (field < valueFields) fastField(field, fieldStart, fieldEnd, localLines + 1);
           }
           localLines++;
           // a data record ended: count it and compare its width (counters live in locals here)
@@ -141,15 +142,16 @@ export function fastRecords(start: usize, limit: usize): usize {
         // a quoted field: find its closing quote; the byte machine takes what is not plain
         const close = quotedFieldEnd(at + 1, quoteSearchEnd);
         let plain = close != 0;
-        const selected = plain && field < mapped && (keyed ? field == nextKeyField : load<i16>(COLUMN_MAP_OFFSET + (<usize>field << 1)) >= 0);
-        if (selected) {
+        const isKey = keyed && field == nextKeyField;
+        const isValue = field < valueFields && load<i16>(COLUMN_MAP_OFFSET + (<usize>field << 1)) >= 0;
+        if (plain && (isKey || isValue)) {
           // parse it (or take it as a key) here only if its bytes are exactly its value: no doubled
           // quote, nothing between the closing quote and the field's end
           const after = <u32>load<u8>(close + 1);
           plain = !quotedDoubled && (after == delim || after == LF || (after == CR && load<u8>(close + 2) == <u8>LF));
           if (plain) {
-            if (keyed) fastKeyField(at + 1, close);
-            else fastField(field, at + 1, close, localLines + 1);
+            if (isKey) fastKeyField(at + 1, close);
+            if (isValue) fastField(field, at + 1, close, localLines + 1);
           }
         }
         if (!plain) {

@@ -16,13 +16,17 @@
 // groups out (spilling them to disk), calls clearGroups() to empty the table and the arena, and calls
 // scan() (or finish()) again the same way.
 //
-// This module imports no other kernel module: state.ts calls resetGroups() and storeGroupResults().
+// With sum or stats by key, each group also holds its columns (assembly/group-columns.ts) after its
+// key; the record's stashed fields are added to them when its key is counted.
+//
+// This module imports only group-columns.ts: state.ts calls resetGroups() and storeGroupResults().
 
 import {
-  CONFIG_OFFSET, CONFIG_KEY_COUNT, CONFIG_GROUP_BASE, CONFIG_GROUP_LIMIT, CONFIG_KEY_FIELDS,
+  CONFIG_OFFSET, CONFIG_FLAGS, CONFIG_SLOT_COUNT, FLAG_SQUARES, CONFIG_KEY_COUNT, CONFIG_GROUP_BASE, CONFIG_GROUP_LIMIT, CONFIG_KEY_FIELDS,
   RESULTS_OFFSET, RESULT_GROUP_COUNT, RESULT_GROUP_CAPACITY, RESULT_GROUP_ARENA, RESULT_GROUP_NEED,
   GROUP_ENTRY_SIZE, GROUP_INITIAL_CAPACITY,
 } from './layout';
+import { stashing, configureStash, columnBytes, initColumns, stashNeed, applyStash } from './group-columns';
 
 /** MAX_KEYS x u32 (inside CONFIG's kernel scratch): the lengths of the current record's key fields. */
 const KEY_LENGTHS: usize = CONFIG_OFFSET + 2048;
@@ -58,6 +62,7 @@ export function resetGroups(): void {
   pendingKey = false;
   nextKeyField = -1;
   keyFieldLimit = 0;
+  configureStash(keyCount > 0, (load<i32>(CONFIG_OFFSET + CONFIG_FLAGS) & FLAG_SQUARES) != 0, load<i32>(CONFIG_OFFSET + CONFIG_SLOT_COUNT));
   if (keyCount == 0) return;
   keyFieldLimit = load<i32>(CONFIG_OFFSET + CONFIG_KEY_FIELDS + (<usize>(keyCount - 1) << 2)) + 1;
   groupBase = <usize>load<u32>(CONFIG_OFFSET + CONFIG_GROUP_BASE);
@@ -196,6 +201,14 @@ function countKey(size: usize, remaining: usize): bool {
   let entry = probe(hash, record, size);
   const records = load<i64>(entry + 8);
   if (records != 0) {
+    if (stashing) {
+      // the key at the tip is not kept: what the columns need from the arena goes there
+      const key = arena + <usize>load<u32>(entry + 4);
+      const columns = key + size;
+      const need = stashNeed(columns);
+      if (need > 0 && !fits(record + need + remaining + keySlack())) return false;
+      arenaUsed = applyStash(columns, arena, arenaUsed);
+    }
     store<i64>(entry + 8, records + 1);
     return true;
   }
@@ -205,11 +218,17 @@ function countKey(size: usize, remaining: usize): bool {
     record = arena + arenaUsed;
     entry = probe(hash, record, size);
   }
-  if (!fits(record + size + remaining + keySlack())) return false;
+  const columns = stashing ? columnBytes() + stashNeed(0) : 0;
+  if (!fits(record + size + columns + remaining + keySlack())) return false;
   store<u32>(entry, hash);
   store<u32>(entry + 4, <u32>arenaUsed);
   store<i64>(entry + 8, 1);
   arenaUsed += size;
+  if (stashing) {
+    initColumns(arena + arenaUsed);
+    const at = arenaUsed;
+    arenaUsed = applyStash(arena + at, arena, at + columnBytes());
+  }
   groupCount++;
   return true;
 }

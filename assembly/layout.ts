@@ -35,7 +35,7 @@
 // and go to SQUARE buckets 2k+18, 2k+9 and 2k: no 128-bit multiply, and the 128-bit buckets cannot
 // overflow before 2^66 additions.
 
-export const LAYOUT_VERSION = 5;
+export const LAYOUT_VERSION = 6;
 
 export const CONFIG_OFFSET = 65536;
 export const CONFIG_DELIMITER = 0; //       i32: delimiter byte
@@ -86,6 +86,27 @@ export const STATUS_GROUPS_FULL = 3; // the group region is full: raise CONFIG_G
 // in the arena: u32 L, L bytes (the key fields, unquoted, in field order), one u32 length per key field.
 export const GROUP_ENTRY_SIZE = 16;
 export const GROUP_INITIAL_CAPACITY = 1024;
+
+// sum and stats by key: after a group's key in the arena, one GROUP_COLUMN_SIZE block per slot.
+// The common case (exact numbers whose sums and squares fit 64 bits at one decimal scale) stays in
+// it; anything else widens the column into a GROUP_WIDE block in the arena (a slot's layout, of
+// which only OUTSIDE, SHIFT, FSUM, FDEV, FSQ, SUMS and SQUARES are used): the column's sums are the
+// compact ones plus the wide block's.
+export const GROUP_COLUMN_SIZE = 64;
+export const GC_COUNT = 0; //    i64: numbers
+export const GC_INVALID = 8; //  i64: invalid fields
+export const GC_MIN = 16; //     f64 (Infinity: none)
+export const GC_MAX = 24; //     f64 (-Infinity: none)
+export const GC_SUM = 32; //     i64: sum of the compact numbers' signed mantissas, in units of 10^scale
+export const GC_SQUARES = 40; // i64: sum of their squares, in units of 10^(2 scale) (with FLAG_SQUARES)
+export const GC_SCALE = 48; //   i32: the compact sums' decimal exponent; GC_SCALE_NONE before the first
+export const GC_WIDE = 52; //    u32: arena offset of the column's GROUP_WIDE block; 0: none
+export const GC_INVALID_AT = 56; // u32: arena offset of the first invalid field; 0: none
+export const GC_SCALE_NONE = 2147483647;
+export const GROUP_WIDE_SIZE = 3072; // SLOT_SIZE
+// the first invalid field of a group's column, in the arena: line i64 (1-based, relative to the
+// scan start), bytes seen i32, bytes kept i32 (<= INVALID_CAPTURE), the kept bytes
+export const GROUP_INVALID_HEADER = 16;
 
 export const NUMBER_TEXT_OFFSET = 73728;
 export const NUMBER_TEXT_CAPACITY = 4096;

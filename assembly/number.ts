@@ -16,7 +16,8 @@ import {
   numDroppedNonzero, numDroppedBeyondKept, numExponent, numExponentNegative, lazyLineField, resetNumber,
 } from './state';
 import { LOW7 } from './bytes';
-import { POW10_U64, accumulate, accumulateSimple, endField } from './exact';
+import { POW10_U64 } from './buckets';
+import { accumulate, accumulateSimple, endField } from './exact';
 
 // ================================================================================================
 // fast: a whole field in the window, 8 bytes at a time (SWAR)

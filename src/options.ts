@@ -120,9 +120,6 @@ export function resolveOptions(options: unknown, naming: OptionNaming = 'library
   }
 
   const by = resolveBy(given.by, name('by'));
-  if (by !== null && mode !== 'count') {
-    throw usageError(`${name('by')} works with count only in this version (sum and stats by key are not implemented yet)`);
-  }
   const top = given.top ?? null;
   if (top !== null && !isWhole(top, 1)) refuse('top', 'a whole number >= 1', top);
   if (top !== null && by === null) throw usageError(`${name('top')} needs ${name('by')}`);

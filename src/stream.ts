@@ -177,8 +177,8 @@ class StreamScanner implements Scanner {
       if (parsed.kind === 'unterminated') throw malformed(this.name, parsed.line, parsed.byte);
       header = parsed.kind === 'complete' ? { names: parsed.names, width: parsed.width, start: parsed.start } : { names: [], width: 0, start: parser.consumed };
     }
-    const plan = planColumns(this.options.mode, this.options.columns, header);
     const keys = this.options.by ? planKeys(this.options.by, header) : null;
+    const plan = planColumns(this.options.mode, this.options.columns, header, keys);
     const engine = createEngine(this.options.engine);
     const window = engine.window(this.options.window);
     engine.configure({

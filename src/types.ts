@@ -80,13 +80,22 @@ export interface RawScan {
   /** set when EOF fell inside a quoted field */
   unterminatedQuote: { line: number; byte: number } | null;
   columns: RawColumn[];
-  /** with --by: key (components in --by order, see src/kernel/groups.ts) -> records */
-  groups?: Map<string, number>;
+  /** with --by: key (components in --by order, see src/kernel/groups.ts) -> records, or records and columns */
+  groups?: Map<string, GroupValue>;
   /** with --by, when groups were spilled to disk (src/scan/spill.ts): the spilled parts, besides `groups` */
   spilled?: SpilledGroups[];
   /** with --by, when `groups` holds only the first --top groups of spilled ones: how many groups there are */
   groupCount?: number;
 }
+
+/** One group of sum or stats by key: its records and its columns' accumulators (slot order). */
+export interface ColumnGroup {
+  records: number;
+  columns: RawColumn[];
+}
+
+/** A group's figures: its records (count --by), or its records and columns (sum and stats --by). */
+export type GroupValue = number | ColumnGroup;
 
 /**
  * Groups spilled to disk: one temporary file per partition of the keys (by a hash of the key), each
@@ -94,6 +103,8 @@ export interface RawScan {
  */
 export interface SpilledGroups {
   fds: number[];
+  /** lines of the spilled columns' first invalid fields are relative: add this to make them the file's */
+  lineOffset: number;
 }
 
 /** docs/spec.md `--json` column object. */
@@ -128,8 +139,8 @@ export interface KeyPlan {
   indexesToCheck: { requested: string; index: number }[];
 }
 
-/** Groups as a partial holds them: [[base64 of each component...], records]. */
-export type GroupsJson = [string[], number][];
+/** Groups as a partial holds them: [[base64 of each component...], records] (count), or with their columns (sum, stats). */
+export type GroupsJson = ([string[], number] | [string[], number, PartialColumnJson[]])[];
 
 /** A double as JSON: a number, or one of the strings for what JSON has no number for. */
 export type JsonDouble = number | 'Infinity' | '-Infinity' | 'NaN' | '-0';
@@ -166,6 +177,8 @@ export interface PartialScanJson extends Omit<RawScan, 'columns' | 'groups'> {
 export interface GroupResult {
   key: string[];
   rows: number;
+  /** sum and stats --by: the group's columns */
+  columns?: ColumnResult[];
 }
 
 export interface ScanResult {

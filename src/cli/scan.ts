@@ -46,6 +46,6 @@ export function printOutput(io: CliIo, text: string): void {
 export function formatResult(result: ScanResult, command: ScanMode, options: { json: boolean; csv?: boolean }): string {
   if (options.json) return toJsonLine(result);
   if (options.csv) return formatCsv(result, command);
-  if (result.by !== undefined) return formatGroupsTable(result);
+  if (result.by !== undefined) return formatGroupsTable(result, command);
   return command === 'count' ? formatCount(result) : command === 'sum' ? formatSumLines(result) : formatStatsTable(result);
 }

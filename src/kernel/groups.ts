@@ -7,11 +7,18 @@
 
 import { usageError, type CsvscanError } from '../errors.js';
 import { MAX_KEYS } from '../../assembly/layout.js';
+import type { GroupValue } from '../types.js';
+
+export type { ColumnGroup, GroupValue } from '../types.js';
 
 export const KEY_SEPARATOR = '\u0100';
 
-/** Groups of a scan: key (in --by order) -> records. */
-export type RawGroups = Map<string, number>;
+/** Groups of a scan: key (in --by order) -> its figures. */
+export type RawGroups = Map<string, GroupValue>;
+
+export function groupRecords(value: GroupValue): number {
+  return typeof value === 'number' ? value : value.records;
+}
 
 export interface KernelKeys {
   /** distinct key fields (0-based), ascending: the kernel's order */

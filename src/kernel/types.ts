@@ -4,7 +4,7 @@
 // raw-columns.ts) so that none of those needs to import another for a type: this module imports
 // nothing from src/kernel/.
 
-import type { Dialect, RawScan, ScanMode, SpilledGroups } from '../types.js';
+import type { Dialect, GroupValue, RawScan, ScanMode, SpilledGroups } from '../types.js';
 
 /**
  * Where an engine puts its groups when they no longer fit in the budget (src/scan/spill.ts writes
@@ -12,7 +12,7 @@ import type { Dialect, RawScan, ScanMode, SpilledGroups } from '../types.js';
  */
 export interface GroupSink {
   /** the groups so far (keys in --by order): the engine empties its table afterwards */
-  write(groups: Iterable<[string, number]>): void;
+  write(groups: Iterable<[string, GroupValue]>): void;
   /** everything written: the spilled parts (null: nothing was written) */
   finish(): SpilledGroups | null;
   /** close the files without reading them (a failed or discarded scan) */

@@ -7,7 +7,7 @@
 // WebAssembly.Module (or register one per variant); under Node, kernel-module.ts reads the build.
 
 import * as L from '../../assembly/layout.js';
-import type { RawColumn, RawScan } from '../types.js';
+import type { GroupValue, RawColumn, RawScan } from '../types.js';
 import { binaryString, groupsDoNotFit, kernelKeys, resultKey, type KernelKeys } from './groups.js';
 import { NO_SLOTS, rawColumn, rawColumns, slotMap, type SlotMap, type SlotValues } from './raw-columns.js';
 import type { Engine, GroupSink, KernelConfig, KernelVariant } from './types.js';
@@ -201,7 +201,8 @@ export class WasmKernel implements Engine {
     const i64 = (offset: number): number => Number(view.getBigInt64(r + offset, true));
     const status = view.getInt32(r + L.RESULT_STATUS, true);
     const records = i64(L.RESULT_RECORDS);
-    const columns = rawColumns(this.slots, i64(L.RESULT_MAX_FIELDS), (slot) => this.readSlot(slot, records));
+    // grouped, the slots hold the stash: the columns are the groups'
+    const columns = this.keys ? [] : rawColumns(this.slots, i64(L.RESULT_MAX_FIELDS), (slot) => this.readSlot(slot, records));
     return {
       records,
       lines: i64(L.RESULT_LINES),
@@ -223,19 +224,20 @@ export class WasmKernel implements Engine {
     };
   }
 
-  /** The table's groups: keys (components in --by order) -> records. */
-  private readGroups(): Map<string, number> {
+  /** The table's groups: keys (components in --by order) -> records (and columns). */
+  private readGroups(): Map<string, GroupValue> {
     return new Map(this.groupEntries());
   }
 
   /** The table's groups one by one (spilling them builds no Map). */
-  private *groupEntries(): Generator<[string, number]> {
+  private *groupEntries(): Generator<[string, GroupValue]> {
     const { view, bytes } = this;
     const keys = this.keys!;
     const r = L.RESULTS_OFFSET;
     const capacity = Number(view.getBigInt64(r + L.RESULT_GROUP_CAPACITY, true));
     const arena = Number(view.getBigInt64(r + L.RESULT_GROUP_ARENA, true));
     const count = keys.fields.length;
+    const slots = this.slots.slotCount;
     for (let e = 0; e < capacity; e++) {
       const entry = this.groupBase + e * L.GROUP_ENTRY_SIZE;
       const records = Number(view.getBigInt64(entry + 8, true));
@@ -249,16 +251,53 @@ export class WasmKernel implements Engine {
         components.push(binaryString(bytes, at, at + size));
         at += size;
       }
-      yield [resultKey(components, keys), records];
+      const key = resultKey(components, keys);
+      if (slots === 0) {
+        yield [key, records];
+        continue;
+      }
+      const columnsAt = record + 4 + length + 4 * count;
+      const columns: RawColumn[] = [];
+      for (let s = 0; s < slots; s++) columns.push(this.readGroupColumn(columnsAt + s * L.GROUP_COLUMN_SIZE, arena, records));
+      yield [key, { records, columns }];
     }
   }
 
-  private readSlot(slotIndex: number, records: number): RawColumn {
+  /** A group's column (assembly/group-columns.ts): the compact sums at their scale plus the wide block's. */
+  private readGroupColumn(column: number, arena: number, records: number): RawColumn {
     const view = this.view;
+    const wide = view.getUint32(column + L.GC_WIDE, true);
+    const values: SlotValues = wide === 0 ? { ...NO_WIDE_VALUES } : this.slotValuesAt(arena + wide);
+    values.count = Number(view.getBigInt64(column + L.GC_COUNT, true));
+    values.invalid = Number(view.getBigInt64(column + L.GC_INVALID, true));
+    values.min = view.getFloat64(column + L.GC_MIN, true);
+    values.max = view.getFloat64(column + L.GC_MAX, true);
+    const scale = view.getInt32(column + L.GC_SCALE, true);
+    if (scale !== L.GC_SCALE_NONE) {
+      values.exactSum += view.getBigInt64(column + L.GC_SUM, true) * powerOfTen(scale + 35);
+      values.exactSquares += view.getBigInt64(column + L.GC_SQUARES, true) * powerOfTen(2 * scale + 70);
+    }
+    const invalidAt = view.getUint32(column + L.GC_INVALID_AT, true);
+    const invalid = arena + invalidAt;
+    values.invalidLine = invalidAt === 0 ? 0 : Number(view.getBigInt64(invalid, true));
+    const kept = invalidAt === 0 ? 0 : view.getInt32(invalid + 12, true);
+    const captured = invalid + L.GROUP_INVALID_HEADER;
+    return rawColumn(records, values, () => this.bytes.slice(captured, captured + kept));
+  }
+
+  private readSlot(slotIndex: number, records: number): RawColumn {
     const base = L.SLOTS_OFFSET + slotIndex * L.SLOT_SIZE;
+    const captured = base + L.SLOT_INVALID_BYTES;
+    const length = this.view.getInt32(base + L.SLOT_INVALID_LENGTH, true);
+    return rawColumn(records, this.slotValuesAt(base), () => this.bytes.slice(captured, captured + length));
+  }
+
+  /** The accumulators of a slot's layout at `base`. */
+  private slotValuesAt(base: number): SlotValues {
+    const view = this.view;
     const i64 = (offset: number): number => Number(view.getBigInt64(base + offset, true));
     const f64 = (offset: number): number => view.getFloat64(base + offset, true);
-    const values: SlotValues = {
+    return {
       count: i64(L.SLOT_COUNT),
       invalid: i64(L.SLOT_INVALID),
       outside: i64(L.SLOT_OUTSIDE),
@@ -275,9 +314,20 @@ export class WasmKernel implements Engine {
       max: f64(L.SLOT_MAX),
       invalidLine: i64(L.SLOT_INVALID_LINE),
     };
-    const captured = base + L.SLOT_INVALID_BYTES;
-    return rawColumn(records, values, () => this.bytes.slice(captured, captured + view.getInt32(base + L.SLOT_INVALID_LENGTH, true)));
   }
+}
+
+/** A group column without a wide block: no bucket, no number outside the exact domain. */
+const NO_WIDE_VALUES: SlotValues = {
+  count: 0, invalid: 0, outside: 0, exactSum: 0n, exactSquares: 0n, fsum: 0, fsumComp: 0, shift: 0, fdev: 0,
+  fdevComp: 0, fsq: 0, fsqComp: 0, min: Infinity, max: -Infinity, invalidLine: 0,
+};
+
+const POWERS_OF_TEN: bigint[] = [];
+
+/** 10^n as a BigInt, n >= 0 (remembered: every group column asks). */
+function powerOfTen(n: number): bigint {
+  return (POWERS_OF_TEN[n] ??= 10n ** BigInt(n));
 }
 
 /** Sum 128-bit buckets (bucket b in units of 10^(b + minExponent)) into units of 10^-scale. */

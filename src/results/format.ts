@@ -18,7 +18,9 @@ export function toJsonLine(result: ScanResult): string {
   if (result.by !== undefined) {
     ordered['by'] = result.by;
     ordered['group_count'] = result.group_count;
-    ordered['groups'] = (result.groups ?? []).map((group) => ({ key: group.key, rows: group.rows }));
+    ordered['groups'] = (result.groups ?? []).map((group) =>
+      group.columns === undefined ? { key: group.key, rows: group.rows } : { key: group.key, rows: group.rows, columns: group.columns.map(orderColumn) },
+    );
   }
   if (result.columns !== undefined) ordered['columns'] = result.columns.map(orderColumn);
   // a shard's raw accumulators, already in JSON form (scan/partial.ts)
@@ -64,20 +66,43 @@ function visibleName(name: string): string {
 
 const STATS_HEADINGS = ['column', 'count', 'empty', 'invalid', 'sum', 'min', 'max', 'mean', 'stddev'] as const;
 
+function statsCells(column: ColumnResult, name: (text: string) => string): string[] {
+  return [
+    name(column.name),
+    String(column.count),
+    String(column.empty),
+    String(column.invalid),
+    sumText(column),
+    numberText(column.min),
+    numberText(column.max),
+    numberText(column.mean),
+    numberText(column.stddev),
+  ];
+}
+
 function statsRows(result: ScanResult, name: (text: string) => string): string[][] {
-  const rows: string[][] = [[...STATS_HEADINGS]];
-  for (const column of result.columns ?? []) {
-    rows.push([
-      name(column.name),
-      String(column.count),
-      String(column.empty),
-      String(column.invalid),
-      sumText(column),
-      numberText(column.min),
-      numberText(column.max),
-      numberText(column.mean),
-      numberText(column.stddev),
-    ]);
+  return [[...STATS_HEADINGS], ...(result.columns ?? []).map((column) => statsCells(column, name))];
+}
+
+/**
+ * The groups as rows, key columns first: count --by `rows`; sum --by `rows` and one sum per column
+ * (headed by its name); stats --by one row per group and column, as the stats table's.
+ */
+function groupRows(result: ScanResult, mode: 'count' | 'sum' | 'stats', name: (text: string) => string): string[][] {
+  const by = (result.by ?? []).map(name);
+  const groups = result.groups ?? [];
+  if (mode === 'stats') {
+    const rows = [[...by, ...STATS_HEADINGS]];
+    for (const group of groups) {
+      for (const column of group.columns ?? []) rows.push([...group.key.map(name), ...statsCells(column, name)]);
+    }
+    return rows;
+  }
+  const summed = mode === 'sum' ? (groups[0]?.columns ?? []).map((column) => name(column.name)) : [];
+  const rows = [[...by, 'rows', ...summed]];
+  for (const group of groups) {
+    const sums = mode === 'sum' ? (group.columns ?? []).map(sumText) : [];
+    rows.push([...group.key.map(name), String(group.rows), ...sums]);
   }
   return rows;
 }
@@ -104,12 +129,9 @@ function alignedTable(rows: string[][], left: number): string {
     .join('\n');
 }
 
-/** count --by: the key columns then `rows`, one line per group. */
-export function formatGroupsTable(result: ScanResult): string {
-  const by = result.by ?? [];
-  const rows = [[...by.map(visibleName), 'rows']];
-  for (const group of result.groups ?? []) rows.push([...group.key.map(visibleName), String(group.rows)]);
-  return alignedTable(rows, by.length);
+/** --by: the key columns (left-aligned), then the figures (groupRows), one line per group (stats: per group and column). */
+export function formatGroupsTable(result: ScanResult, mode: 'count' | 'sum' | 'stats' = 'count'): string {
+  return alignedTable(groupRows(result, mode, visibleName), (result.by ?? []).length + (mode === 'stats' ? 1 : 0));
 }
 
 /** One CSV field (RFC 4180): quoted when it holds a comma, a quote, CR or LF; quotes doubled. */
@@ -121,11 +143,9 @@ function csvLines(rows: string[][]): string {
   return rows.map((row) => `${row.map(csvField).join(',')}\r\n`).join('');
 }
 
-/** --csv: count (`rows`), count --by (key columns, `rows`), sum (`column,sum`) or stats (the table's columns). */
+/** --csv: count (`rows`), sum (`column,sum`), stats (the table's columns), or with --by the groups' table. */
 export function formatCsv(result: ScanResult, mode: 'count' | 'sum' | 'stats'): string {
-  if (result.by !== undefined) {
-    return csvLines([[...result.by, 'rows'], ...(result.groups ?? []).map((group) => [...group.key, String(group.rows)])]);
-  }
+  if (result.by !== undefined) return csvLines(groupRows(result, mode, (name) => name));
   if (mode === 'count') return csvLines([['rows'], [String(result.rows)]]);
   if (mode === 'sum') return csvLines([['column', 'sum'], ...(result.columns ?? []).map((column) => [column.name, sumText(column)])]);
   return csvLines(statsRows(result, (name) => name));

@@ -1,21 +1,44 @@
 // Groups of a `--by` scan on the host: merging the groups of ranges and threads (counts of equal keys
-// add up), their order (most records first, ties by key: component by component, bytewise unsigned,
-// a prefix first), --top, keys as UTF-8 text, and the groups of a partial as JSON (keys as base64).
+// add up, their columns merge), their order (count: most records first, ties by key; sum and stats:
+// by key; keys compare component by component, bytewise unsigned, a prefix first), --top, keys as
+// UTF-8 text, and the groups of a partial as JSON (keys as base64).
 //
 // Keys are the strings of src/kernel/groups.ts: components of one character per byte joined by
 // KEY_SEPARATOR, so comparing components as strings compares their bytes.
 
-import { KEY_SEPARATOR, type RawGroups } from '../kernel/groups.js';
-import type { GroupResult, GroupsJson } from '../types.js';
+import { KEY_SEPARATOR, groupRecords, type GroupValue, type RawGroups } from '../kernel/groups.js';
+import type { GroupResult, GroupsJson, PartialColumnJson, RawColumn } from '../types.js';
+import { mergeColumns } from './merge-columns.js';
 
 export type { GroupsJson } from '../types.js';
 
-/** The groups of two parts of one scan, as one (a new map; the parts are not changed). */
-export function mergeGroups(before: RawGroups | undefined, after: RawGroups | undefined): RawGroups | undefined {
+/**
+ * The groups of two parts of one scan, as one (a new map; the parts are not changed). `lineOffset`
+ * makes the second part's lines the first's (src/results/merge.ts).
+ */
+export function mergeGroups(before: RawGroups | undefined, after: RawGroups | undefined, lineOffset = 0): RawGroups | undefined {
   if (before === undefined && after === undefined) return undefined;
   const merged = new Map(before ?? []);
-  for (const [key, records] of after ?? []) merged.set(key, (merged.get(key) ?? 0) + records);
+  for (const [key, value] of after ?? []) {
+    const earlier = merged.get(key);
+    merged.set(key, earlier === undefined ? shiftLines(value, lineOffset) : addGroupValues(earlier, value, lineOffset));
+  }
   return merged;
+}
+
+/** One group's figures from two parts (or two spills) of a scan. */
+export function addGroupValues(a: GroupValue, b: GroupValue, lineOffset = 0): GroupValue {
+  if (typeof a === 'number' && typeof b === 'number') return a + b;
+  if (typeof a === 'number' || typeof b === 'number') throw new RangeError('addGroupValues: a counted group and a group with columns');
+  return { records: a.records + b.records, columns: a.columns.map((column, s) => mergeColumns(column, b.columns[s]!, lineOffset)) };
+}
+
+function shiftLines(value: GroupValue, lineOffset: number): GroupValue {
+  if (typeof value === 'number' || lineOffset === 0) return value;
+  const columns = value.columns.map((column): RawColumn =>
+    column.firstInvalid === null ? column : { ...column, firstInvalid: { line: column.firstInvalid.line + lineOffset, value: column.firstInvalid.value } },
+  );
+  return { records: value.records, columns };
 }
 
 function compareComponents(a: string[], b: string[]): number {
@@ -27,8 +50,18 @@ function compareComponents(a: string[], b: string[]): number {
 }
 
 /** The order of count --by: most records first, ties by key. */
-export function compareGroups(a: [string, number], b: [string, number]): number {
-  return b[1] - a[1] || (a[0] === b[0] ? 0 : compareComponents(a[0].split(KEY_SEPARATOR), b[0].split(KEY_SEPARATOR)));
+export function compareGroups(a: [string, GroupValue], b: [string, GroupValue]): number {
+  return groupRecords(b[1]) - groupRecords(a[1]) || compareKeys(a[0], b[0]);
+}
+
+/** The order of sum and stats --by: by key. */
+export function compareKeys(a: string, b: string): number {
+  return a === b ? 0 : compareComponents(a.split(KEY_SEPARATOR), b.split(KEY_SEPARATOR));
+}
+
+/** The order of the groups of a scan in `mode` (count: most records first; sum, stats: by key). */
+export function groupOrder(byRecords: boolean): (a: [string, GroupValue], b: [string, GroupValue]) => number {
+  return byRecords ? compareGroups : (a, b) => compareKeys(a[0], b[0]);
 }
 
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
@@ -44,14 +77,28 @@ export function keyText(component: string): string {
   return utf8.decode(bytes);
 }
 
-/** count --by: most records first, ties by key; the first `top` of them (null: all). */
-export function orderGroups(groups: RawGroups, top: number | null): { group_count: number; groups: GroupResult[] } {
+/**
+ * The groups in their order (count: most records first, ties by key; sum and stats: by key); the
+ * first `top` of them (null: all).
+ */
+export function orderGroups(
+  groups: RawGroups,
+  top: number | null,
+  byRecords = true,
+): { group_count: number; ordered: [string, GroupValue][] } {
   const limit = top ?? groups.size;
-  const ordered = hasZeroByte(groups) ? orderByComparator(groups, limit) : orderByBuckets(groups, limit);
-  return {
-    group_count: groups.size,
-    groups: ordered.map(([key, rows]) => ({ key: key.split(KEY_SEPARATOR).map(keyText), rows })),
-  };
+  const ordered = hasZeroByte(groups) ? orderByComparator(groups, limit, byRecords) : orderByBuckets(groups, limit, byRecords);
+  return { group_count: groups.size, ordered };
+}
+
+/** A group's key as the result shows it: its components as UTF-8 text. */
+export function keyComponents(key: string): string[] {
+  return key.split(KEY_SEPARATOR).map(keyText);
+}
+
+/** count --by's groups as the result shows them. */
+export function countedGroups(ordered: [string, GroupValue][]): GroupResult[] {
+  return ordered.map(([key, value]) => ({ key: keyComponents(key), rows: groupRecords(value) }));
 }
 
 function hasZeroByte(groups: RawGroups): boolean {
@@ -61,46 +108,53 @@ function hasZeroByte(groups: RawGroups): boolean {
 
 /**
  * Without a zero byte in any key, a key with its components joined by U+0000 (below every byte)
- * sorts as its tuple does, a prefix first: groups are bucketed by records, most first, and each
- * bucket needed sorted natively.
+ * sorts as its tuple does, a prefix first: groups are bucketed by records (count; one bucket for
+ * sum and stats), most first, and each bucket needed sorted natively.
  */
-function orderByBuckets(groups: RawGroups, limit: number): [string, number][] {
-  const buckets = new Map<number, string[]>();
-  for (const [key, rows] of groups) {
+function orderByBuckets(groups: RawGroups, limit: number, byRecords: boolean): [string, GroupValue][] {
+  const buckets = new Map<number, [string, GroupValue][]>();
+  for (const [key, value] of groups) {
     const sortable = key.includes(KEY_SEPARATOR) ? key.replaceAll(KEY_SEPARATOR, '\u0000') : key;
+    const rows = byRecords ? groupRecords(value) : 0;
     let bucket = buckets.get(rows);
     if (!bucket) buckets.set(rows, (bucket = []));
-    bucket.push(sortable);
+    bucket.push([sortable, value]);
   }
-  const ordered: [string, number][] = [];
+  const ordered: [string, GroupValue][] = [];
   for (const rows of [...buckets.keys()].sort((a, b) => b - a)) {
     if (ordered.length >= limit) break;
-    for (const sortable of buckets.get(rows)!.sort()) {
+    for (const [sortable, value] of buckets.get(rows)!.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
       if (ordered.length >= limit) break;
-      ordered.push([sortable.includes('\u0000') ? sortable.replaceAll('\u0000', KEY_SEPARATOR) : sortable, rows]);
+      ordered.push([sortable.includes('\u0000') ? sortable.replaceAll('\u0000', KEY_SEPARATOR) : sortable, value]);
     }
   }
   return ordered;
 }
 
-function orderByComparator(groups: RawGroups, limit: number): [string, number][] {
-  const entries = [...groups].map(([key, rows]) => ({ key, rows, parts: key.split(KEY_SEPARATOR) }));
+function orderByComparator(groups: RawGroups, limit: number, byRecords: boolean): [string, GroupValue][] {
+  const entries = [...groups].map(([key, value]) => ({ key, value, rows: byRecords ? groupRecords(value) : 0, parts: key.split(KEY_SEPARATOR) }));
   entries.sort((a, b) => b.rows - a.rows || compareComponents(a.parts, b.parts));
-  return entries.slice(0, limit).map(({ key, rows }): [string, number] => [key, rows]);
+  return entries.slice(0, limit).map(({ key, value }): [string, GroupValue] => [key, value]);
 }
 
-
-export function encodeGroups(groups: RawGroups): GroupsJson {
-  return [...groups].map(([key, records]) => [key.split(KEY_SEPARATOR).map((component) => btoa(component)), records]);
+/** The groups of a partial as JSON; `encodeColumn` writes a column (src/scan/partial.ts). */
+export function encodeGroups(groups: RawGroups, encodeColumn: (column: RawColumn) => PartialColumnJson): GroupsJson {
+  return [...groups].map(([key, value]) => {
+    const components = key.split(KEY_SEPARATOR).map((component) => btoa(component));
+    return typeof value === 'number' ? [components, value] : [components, value.records, value.columns.map(encodeColumn)];
+  });
 }
 
-/** null when the JSON is not groups of `width` components. */
-export function decodeGroups(json: unknown, width: number): RawGroups | null {
+/**
+ * null when the JSON is not groups of `width` components with `columns` columns each (0: count);
+ * `decodeColumn` reads a column (null when it is damaged).
+ */
+export function decodeGroups(json: unknown, width: number, columns: number, decodeColumn: (json: unknown) => RawColumn | null): RawGroups | null {
   if (!Array.isArray(json)) return null;
   const groups: RawGroups = new Map();
   for (const item of json as unknown[]) {
-    if (!Array.isArray(item) || item.length !== 2) return null;
-    const [components, records] = item as [unknown, unknown];
+    if (!Array.isArray(item) || item.length !== (columns === 0 ? 2 : 3)) return null;
+    const [components, records, columnsJson] = item as [unknown, unknown, unknown];
     if (!Array.isArray(components) || components.length !== width || !components.every((c) => typeof c === 'string')) return null;
     if (typeof records !== 'number' || !Number.isSafeInteger(records) || records < 1) return null;
     let key: string;
@@ -110,7 +164,18 @@ export function decodeGroups(json: unknown, width: number): RawGroups | null {
       return null;
     }
     if (groups.has(key)) return null;
-    groups.set(key, records);
+    if (columns === 0) {
+      groups.set(key, records);
+      continue;
+    }
+    if (!Array.isArray(columnsJson) || columnsJson.length !== columns) return null;
+    const decoded: RawColumn[] = [];
+    for (const column of columnsJson as unknown[]) {
+      const raw = decodeColumn(column);
+      if (raw === null || raw.count + raw.empty + raw.invalid !== records) return null;
+      decoded.push(raw);
+    }
+    groups.set(key, { records, columns: decoded });
   }
   return groups;
 }

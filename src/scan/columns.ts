@@ -31,7 +31,11 @@ export interface ColumnPlan {
 
 const INDEX = /^[0-9]+$/;
 
-export function planColumns(mode: ScanMode, requested: string[] | null | undefined, header: Header | null): ColumnPlan {
+/**
+ * The slots and output columns of `-c` (`requested`). Without -c, stats takes every column of the
+ * header, but the key columns when grouped (`keys`); grouped stats of all columns needs a header.
+ */
+export function planColumns(mode: ScanMode, requested: string[] | null | undefined, header: Header | null, keys: KeyPlan | null = null): ColumnPlan {
   const headerNames = header ? header.names : null;
   const plan: ColumnPlan = { slotFields: [], allFields: false, outputs: [], indexesToCheck: [] };
   if (mode === 'count') return plan;
@@ -51,7 +55,12 @@ export function planColumns(mode: ScanMode, requested: string[] | null | undefin
       if (header.width > MAX_SLOTS) {
         throw usageError(`the header has ${header.width} columns; stats of all columns handles at most ${MAX_SLOTS}: choose some with -c`);
       }
-      header.names.forEach((name, field) => addField(field, name));
+      header.names.forEach((name, field) => {
+        if (!keys?.fields.includes(field)) addField(field, name);
+      });
+      if (plan.outputs.length === 0) throw usageError('stats --by: every column is a key column; name the columns to summarize with -c');
+    } else if (keys) {
+      throw usageError('stats --by without a header needs its columns named: add -c 1 -c 2 ... (the key columns are named by --by)');
     } else {
       plan.allFields = true;
     }

@@ -165,6 +165,16 @@ const COLUMN: Check<RawColumn> = record({
   ),
 });
 
+/** A group's column (null when damaged). */
+function decodeColumn(json: unknown): RawColumn | null {
+  try {
+    return COLUMN(json, 'column');
+  } catch (error) {
+    if (error instanceof Damage) return null;
+    throw error;
+  }
+}
+
 const PARTIAL = record({
   format: oneOf(PARTIAL_FORMAT),
   file: record({ size: offset, fingerprint: matching(/^sha256:[0-9a-f]{64}$/, '"sha256:" and 64 lowercase hex digits') }),
@@ -271,10 +281,12 @@ const RULES: ((partial: CheckedPartial) => Damage | null)[] = [
     return null;
   },
   (p) => {
-    const slots = slotsOf(p);
-    const why = p.plan.allFields ? 'one per field of the widest record, partial.maxFields' : 'one per slot of partial.plan.outputs';
+    // grouped, the columns are the groups' (partial.groups)
+    const slots = p.keys === null ? slotsOf(p) : 0;
+    const why = p.keys !== null ? 'grouped: the columns are in partial.groups' : p.plan.allFields ? 'one per field of the widest record, partial.maxFields' : 'one per slot of partial.plan.outputs';
     return unless(p.columns.length === slots, 'partial.columns', `must have ${slots} entries (${why}), has ${p.columns.length}`);
   },
+  (p) => unless(p.keys === null || !p.plan.allFields, 'partial.plan.allFields', 'must be false when grouped'),
 ];
 
 /** Rules of each column; members are relative to `partial.columns[i]`. */
@@ -335,8 +347,16 @@ export function readShard(result: unknown, label: string): Shard {
     const damage = firstDamage(partial);
     if (damage) throw damage;
     const { range, columns, unterminatedQuote, keys } = partial;
-    const groups = keys === null ? (partial.groups === null ? undefined : null) : decodeGroups(partial.groups, keys.fields.length);
-    if (groups === null) damaged('partial.groups', keys === null ? 'must be null without keys' : `must be a list of [[base64 of ${keys.fields.length} key components], records]`);
+    const groupColumns = partial.query.mode === 'count' ? 0 : slotsOf(partial);
+    const groups = keys === null ? (partial.groups === null ? undefined : null) : decodeGroups(partial.groups, keys.fields.length, groupColumns, decodeColumn);
+    if (groups === null) {
+      damaged(
+        'partial.groups',
+        keys === null ? 'must be null without keys'
+        : groupColumns === 0 ? `must be a list of [[base64 of ${keys.fields.length} key components], records]`
+        : `must be a list of [[base64 of ${keys.fields.length} key components], records, [${groupColumns} columns]]`,
+      );
+    }
     const raw: RawScan = {
       records: partial.records,
       lines: partial.lines,

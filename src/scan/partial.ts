@@ -145,7 +145,7 @@ function encodeRawScan(raw: RawScan): EncodedRawScan {
     stopPosition: raw.stopPosition,
     unterminatedQuote: raw.unterminatedQuote,
     columns: raw.columns.map(encodeColumn),
-    groups: raw.groups ? encodeGroups(raw.groups) : null,
+    groups: raw.groups ? encodeGroups(raw.groups, encodeColumn) : null,
   };
 }
 

@@ -5,8 +5,8 @@ import { MAX_SLOTS } from '../../assembly/layout.js';
 import { usageError } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
 import { finalizeColumn } from '../results/finalize.js';
-import type { Dialect, RawScan, ScanResult } from '../types.js';
-import { orderGroups } from '../results/groups.js';
+import type { ColumnGroup, Dialect, RawScan, ScanResult } from '../types.js';
+import { countedGroups, keyComponents, orderGroups } from '../results/groups.js';
 import { unknownColumn, type ColumnPlan, type Header, type KeyPlan, type OutputColumn } from './columns.js';
 
 export interface ScanPlan {
@@ -43,10 +43,28 @@ export function toResult(
         if (index > raw.maxFields) throw unknownColumn(requested, null, raw.maxFields);
       }
     }
-    const ordered = orderGroups(raw.groups ?? new Map<string, number>(), options.top ?? null);
+    const { group_count, ordered } = orderGroups(raw.groups ?? new Map(), options.top ?? null, options.mode === 'count');
     result.by = [...scan.keys.names];
-    result.group_count = raw.groupCount ?? ordered.group_count;
-    result.groups = ordered.groups;
+    result.group_count = raw.groupCount ?? group_count;
+    if (options.mode === 'count') {
+      result.groups = countedGroups(ordered);
+      return result;
+    }
+    const outputs = scan.plan.outputs;
+    if (!shard) {
+      for (const { requested, index } of scan.plan.indexesToCheck) {
+        if (index > raw.maxFields) throw unknownColumn(requested, null, raw.maxFields);
+      }
+    }
+    result.groups = ordered.map(([key, value]) => {
+      const { records, columns } = value as ColumnGroup;
+      return {
+        key: keyComponents(key),
+        rows: records,
+        columns: outputs.map((column) => finalizeColumn(columns[column.slot]!, column.name, column.index)),
+      };
+    });
+    return result;
   }
   if (options.mode === 'count') return result;
 

@@ -122,8 +122,8 @@ export async function runScan(source: ByteSource, options: ResolvedOptions, orig
   prefix.fill(3);
   const dataStart = hasBom(prefix.bytes) ? 3 : 0;
   const header = dialect.header ? readHeader(prefix, dataStart, dialect, name) : null;
-  const plan = planColumns(options.mode, options.columns, header);
   const keys = options.by ? planKeys(options.by, header) : null;
+  const plan = planColumns(options.mode, options.columns, header, keys);
   // under Node, groups past --memory are spilled to disk (spill.ts, loaded only then)
   const spill = keys && ON_NODE ? await import('./spill.js') : null;
   const spillDir = spill ? spill.spillDirectory(options.tempDir) : null;
@@ -190,7 +190,7 @@ export async function runScan(source: ByteSource, options: ResolvedOptions, orig
       spill?.closeSpilled(raw.spilled);
       throw malformed(name, raw.unterminatedQuote.line, raw.unterminatedQuote.byte);
     }
-    const gathered = spill && spillDir ? spill.gatherSpilled(raw, spillDir, options.top, options.memory) : raw;
+    const gathered = spill && spillDir ? spill.gatherSpilled(raw, spillDir, options.top, options.memory, options.mode === 'count') : raw;
     return toResult(name, gathered, scan, options);
   }
 }
