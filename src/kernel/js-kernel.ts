@@ -12,10 +12,10 @@
 
 import type { RawScan } from '../types.js';
 import { STATUS_UNTERMINATED_QUOTE } from '../../assembly/layout.js';
-import { allocateSlots, INITIAL_ALL_FIELDS_SLOTS, invalidValue, slotValues } from './js/exact.js';
+import { allocateSlots, clearSlot, INITIAL_ALL_FIELDS_SLOTS, invalidValue, slotValues } from './js/exact.js';
 import { fastPathAllowed, WINDOW_SLACK } from './js/fast-records.js';
 import { finish, scan } from './js/machine.js';
-import { JsGroups } from './js/groups.js';
+import { JsGroups, type RecordFields } from './js/groups.js';
 import { JsState, reset } from './js/state.js';
 import { kernelKeys } from './groups.js';
 import { rawColumn, rawColumns, slotMap } from './raw-columns.js';
@@ -52,7 +52,16 @@ export class JsKernel implements Engine {
     st.mappedFields = slots.mappedFields;
     st.columnMap = slots.fieldSlots;
     allocateSlots(st, slots.allFields ? INITIAL_ALL_FIELDS_SLOTS : slots.slotCount);
-    st.groups = config.groups ? new JsGroups(kernelKeys(config.groups.by), config.groups.memory, config.groups.spill ?? null) : null;
+    // sum and stats by key: the slots hold one record's fields, merged into its group at its end
+    const recordFields: RecordFields | null =
+      config.groups && slots.slotCount > 0
+        ? {
+            slots: slots.slotCount,
+            read: (slot) => rawColumn(1, slotValues(st, slot), () => invalidValue(st, slot)),
+            clear: (slot) => clearSlot(st, slot),
+          }
+        : null;
+    st.groups = config.groups ? new JsGroups(kernelKeys(config.groups.by), config.groups.memory, config.groups.spill ?? null, recordFields) : null;
     reset(st);
   }
 
@@ -80,7 +89,8 @@ export class JsKernel implements Engine {
       linesBeforeFirst: st.linesBeforeFirst,
       stopPosition: st.stopPosition,
       unterminatedQuote: st.status === STATUS_UNTERMINATED_QUOTE ? { line: st.quoteLine, byte: st.quoteByte } : null,
-      columns: rawColumns(st.slots, st.maxFields, (slot) => rawColumn(records, slotValues(st, slot), () => invalidValue(st, slot))),
+      // grouped, the slots hold a record's fields: the columns are the groups'
+      columns: st.groups ? [] : rawColumns(st.slots, st.maxFields, (slot) => rawColumn(records, slotValues(st, slot), () => invalidValue(st, slot))),
       ...(st.groups ? { groups: st.groups.results() } : {}),
     };
   }

@@ -586,3 +586,62 @@ export function referenceGroups(
   const kept = options.top ? found.slice(0, options.top) : found;
   return { group_count: found.length, groups: kept.map((group) => ({ key: group.key.map(decodeUtf8), rows: group.rows })) };
 }
+
+/**
+ * SPEC.md "Groups" for sum and stats: the records grouped as referenceGroups() does, ordered by key
+ * (component by component, bytewise unsigned, a prefix first); each group's columns summarized as
+ * referenceScan() summarizes a file's (stats without -c: every header column but the keys).
+ */
+export function referenceGroupedScan(
+  bytes: Uint8Array,
+  options: ReferenceOptions & { by: number[]; top?: number | null },
+): ScanResult {
+  const delimiter = options.delimiter ?? COMMA;
+  const quote = options.quote ?? DOUBLE_QUOTE;
+  const hasHeader = options.header ?? true;
+  const whole = referenceScan(bytes, { ...options, mode: 'count' });
+  const records = parseRecords(bytes, delimiter, quote);
+  const headerRecord = hasHeader && records.length > 0 ? records[0]! : null;
+  const data = hasHeader ? records.slice(1) : records;
+  const headerNames = headerRecord ? headerRecord.map((field) => decodeUtf8(field.value)) : null;
+  let widest = 0;
+  for (const record of data) widest = Math.max(widest, record.length);
+  let selected = resolveColumns(options.columns, headerNames, widest);
+  if (!options.columns || options.columns.length === 0) selected = selected.filter((column) => !options.by.includes(column.index));
+
+  const groups = new Map<string, { key: Uint8Array[]; records: ParsedRecord[] }>();
+  for (const record of data) {
+    const key = options.by.map((index) => record[index - 1]?.value ?? new Uint8Array(0));
+    const text = JSON.stringify(key.map((component) => Array.from(component)));
+    let group = groups.get(text);
+    if (!group) groups.set(text, (group = { key, records: [] }));
+    group.records.push(record);
+  }
+  const ordered = [...groups.values()].sort((a, b) => {
+    for (let i = 0; i < a.key.length; i++) {
+      const order = compareBytes(a.key[i]!, b.key[i]!);
+      if (order !== 0) return order;
+    }
+    return 0;
+  });
+  const kept = options.top ? ordered.slice(0, options.top) : ordered;
+  return {
+    ...whole,
+    by: options.by.map((index) => (headerNames ? (headerNames[index - 1] ?? String(index)) : String(index))),
+    group_count: ordered.length,
+    groups: kept.map((group) => ({
+      key: group.key.map(decodeUtf8),
+      rows: group.records.length,
+      columns: selected.map((column) => {
+        const present: ParsedField[] = [];
+        let missing = 0;
+        for (const record of group.records) {
+          const field = record[column.index - 1];
+          if (field === undefined) missing += 1;
+          else present.push(field);
+        }
+        return summarizeColumn(column, present, missing);
+      }),
+    })),
+  };
+}

@@ -116,6 +116,12 @@ export const allocateSlots = (st: JsState, capacity: number): void => {
   st.capacity = capacity;
 };
 
+/** Slot `slot` cleared, as allocateSlots() leaves it (sum and stats by key: after each record). */
+export const clearSlot = (st: JsState, slot: number): void => {
+  st.acc.fill(0, slot * SLOT_STRIDE, (slot + 1) * SLOT_STRIDE);
+  initSlot(st, slot);
+};
+
 const initSlot = (st: JsState, slot: number): void => {
   st.acc[slot * SLOT_STRIDE + A_MIN] = Infinity;
   st.acc[slot * SLOT_STRIDE + A_MAX] = -Infinity;

@@ -291,7 +291,10 @@ const stopAt = (st: JsState, p: number): number => {
 
 const closeField = (st: JsState, line: number): void => {
   endField(st, line);
-  if (st.groups?.inKey) st.groups.endField();
+  if (st.groups) {
+    if (st.slot >= 0) st.groups.touch(st.slot);
+    if (st.groups.inKey) st.groups.endField();
+  }
 };
 
 const beginField = (st: JsState): void => {
