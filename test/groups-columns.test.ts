@@ -264,6 +264,18 @@ describe('sum and stats --by: threads, ranges, merge and spilling', () => {
 });
 
 describe('sum and stats --by from the CLI', () => {
+  it('prints a table of hundreds of thousands of groups (widths measured without spreading the rows)', () => {
+    const keys = 300000;
+    const path = writeCsv(`k,v\n${Array.from({ length: keys }, (_, i) => `${i},${i % 7}.5\n`).join('')}`);
+    for (const command of [['count'], ['sum', '-c', 'v']]) {
+      const run = csvscan([...command, path, '--by', 'k']);
+      expect(run.stderr).toBe('');
+      const lines = run.stdout.trimEnd().split('\n');
+      expect(lines).toHaveLength(keys + 1);
+      expect(lines[0]).toMatch(/^k\s+rows/);
+    }
+  });
+
   it('prints a table of groups, key columns first, CSV and JSON', () => {
     const path = writeCsv('region,amount,qty\nwest,1.50,2\neast,2,x\nwest,2.5,\n');
     expect(csvscan(['sum', path, '-c', 'amount', '-c', 'qty', '--by', 'region']).stdout).toBe(

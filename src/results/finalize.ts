@@ -60,6 +60,20 @@ export function finalizeColumn(raw: RawColumn, name: string, index: number): Col
   };
 }
 
+/**
+ * sum / count correctly rounded by one division of two exact doubles, when the sum's digits and
+ * count x 10^decimals are below 2^53 (most columns of a few short numbers: groups); else null.
+ */
+function quickMean(sumText: string, count: number): number | null {
+  const point = sumText.indexOf('.');
+  const decimals = point < 0 ? 0 : sumText.length - point - 1;
+  if (decimals > 15) return null;
+  const digits = point < 0 ? Number(sumText) : Number(sumText.slice(0, point) + sumText.slice(point + 1));
+  const divisor = count * 10 ** decimals;
+  if (Math.abs(digits) > Number.MAX_SAFE_INTEGER || divisor > Number.MAX_SAFE_INTEGER) return null;
+  return digits / divisor;
+}
+
 interface Statistics {
   sum: number;
   sumText: string | null;
@@ -72,15 +86,17 @@ interface Statistics {
 /** Every number is in the exact domain: round exact rationals once each. */
 function exactStatistics(raw: RawColumn): Statistics {
   const sumUnits = raw.exactSum;
+  const sumText = decimalText(sumUnits, SUM_SCALE);
   const statistics: Statistics = {
-    sum: rationalToDouble(sumUnits, SUM_UNIT_DENOMINATOR),
-    sumText: decimalText(sumUnits, SUM_SCALE),
+    // Number() of the exact decimal text is the nearest double (ECMAScript rounds it correctly)
+    sum: Number(sumText),
+    sumText,
     mean: NaN,
     stddev: NaN,
   };
   if (raw.count > 0) {
     const n = BigInt(raw.count);
-    statistics.mean = rationalToDouble(sumUnits, n * SUM_UNIT_DENOMINATOR);
+    statistics.mean = quickMean(sumText, raw.count) ?? rationalToDouble(sumUnits, n * SUM_UNIT_DENOMINATOR);
     if (raw.count > 1) {
       // var = (n*S2 - S1^2) / (n(n-1)) with S1 = sumUnits/10^35 and S2 = exactSquares/10^70: both
       // terms of the numerator are in units of 10^-70.

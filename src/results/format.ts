@@ -115,7 +115,9 @@ export function formatStatsTable(result: ScanResult): string {
 
 /** Rows as an aligned table: the first `left` cells left-aligned, the rest right-aligned. */
 function alignedTable(rows: string[][], left: number): string {
-  const widths = rows[0]!.map((_, cell) => Math.max(...rows.map((row) => displayWidth(row[cell]!))));
+  // (a loop: spreading millions of rows into Math.max overflows the stack)
+  const widths = rows[0]!.map(() => 0);
+  for (const row of rows) row.forEach((text, cell) => (widths[cell] = Math.max(widths[cell]!, displayWidth(text))));
   return rows
     .map((row) =>
       row

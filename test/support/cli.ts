@@ -20,7 +20,7 @@ export interface Run {
 export function csvscan(args: string[], input?: string | Buffer, options: { env?: NodeJS.ProcessEnv } = {}): Run {
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
   delete env.CSVSCAN_DEBUG;
-  const run = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env, input, encoding: 'utf8', timeout: 120_000 });
+  const run = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env, input, encoding: 'utf8', timeout: 120_000, maxBuffer: 256 * 1024 * 1024 });
   if (run.error) throw run.error;
   return { status: run.status, signal: run.signal, stdout: run.stdout, stderr: run.stderr };
 }
