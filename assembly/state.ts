@@ -80,7 +80,9 @@ export function reset(): void {
   slotCount = load<i32>(CONFIG_OFFSET + CONFIG_SLOT_COUNT);
   mappedFields = load<i32>(CONFIG_OFFSET + CONFIG_MAPPED_FIELDS);
   position = load<i64>(CONFIG_OFFSET + CONFIG_START_OFFSET);
-  stopOffset = load<i64>(CONFIG_OFFSET + CONFIG_STOP_OFFSET);
+  // 0 (what a zeroed CONFIG holds) means no stop, as -1 does: no range of a file ends at byte 0
+  const stop = load<i64>(CONFIG_OFFSET + CONFIG_STOP_OFFSET);
+  stopOffset = stop > 0 ? stop : -1;
 
   memory.fill(CLASS_TABLE, 0, 256);
   store<u8>(CLASS_TABLE + delimiter, 1);

@@ -5,8 +5,9 @@
 //   node examples/bare-wasm.mjs [FILE.csv [COLUMN]]      (after `npm run build:kernel`)
 //
 // prints the data records, the numbers in COLUMN (default: price) and their sum, exact when every
-// number is in the exact domain: `rows`, `count` and `sum_text` (else `sum`) of
-// `csvscan sum FILE -c COLUMN --json`. The input is comma-separated with a header record.
+// number is in the exact domain, else the double csvscan prints: `rows`, `count` and `sum_text`
+// (else `sum`) of `csvscan sum FILE -c COLUMN --json`. The input is comma-separated with a header
+// record.
 
 import { readFileSync } from 'node:fs';
 
@@ -32,6 +33,10 @@ const COLUMN_MAP_OFFSET = 131072;
 const SLOTS_OFFSET = 262144;
 const SLOT_COUNT = 0;
 const SLOT_OUTSIDE = 24;
+const SLOT_MIN = 32;
+const SLOT_MAX = 40;
+const SLOT_FSUM = 48;
+const SLOT_FSUM_COMP = 56;
 const SLOT_SHIFT = 160;
 const SLOT_FDEV = 168;
 const SLOT_FDEV_COMP = 176;
@@ -115,16 +120,56 @@ for (let b = 0; b < SUM_BUCKETS; b++) {
 }
 const numbers = view.getBigInt64(slot + SLOT_COUNT, true);
 const outside = view.getBigInt64(slot + SLOT_OUTSIDE, true);
-// With a number outside the exact domain there is no exact sum: those numbers come as doubles, their
-// first one (shift) and the compensated sum of their deviations from it.
-const shift = view.getFloat64(slot + SLOT_SHIFT, true);
-const deviations = view.getFloat64(slot + SLOT_FDEV, true) + view.getFloat64(slot + SLOT_FDEV_COMP, true);
-const doubleSum = Number(units) * 10 ** SUM_EXP_MIN + Number(outside) * shift + deviations;
-const sum = outside > 0n ? String(doubleSum) : decimalText(units, -SUM_EXP_MIN);
+const f64 = (field) => view.getFloat64(slot + field, true);
+// With a number outside the exact domain there is no exact sum: those numbers come as doubles
+// (docs/kernel-abi.md, "From a slot to statistics"), added to the exact sum as exact rationals over
+// 10^35 x 2^1074 and rounded once.
+let sum;
+if (outside === 0n) {
+  sum = decimalText(units, -SUM_EXP_MIN);
+} else if (f64(SLOT_MAX) === Infinity || f64(SLOT_MIN) === -Infinity) {
+  sum = String(f64(SLOT_MAX) === Infinity ? (f64(SLOT_MIN) === -Infinity ? NaN : Infinity) : -Infinity);
+} else {
+  let doubles; // the sum of the doubles outside the domain, in units of 2^-1074
+  if (Number.isFinite(f64(SLOT_FSUM)) && Number.isFinite(f64(SLOT_FSUM_COMP))) {
+    doubles = doubleUnits(f64(SLOT_FSUM)) + doubleUnits(f64(SLOT_FSUM_COMP));
+  } else if (Number.isFinite(f64(SLOT_FDEV) + f64(SLOT_FDEV_COMP))) {
+    // the running sum overflowed: the deviations from the shift still hold it
+    doubles = outside * doubleUnits(f64(SLOT_SHIFT)) + doubleUnits(f64(SLOT_FDEV)) + doubleUnits(f64(SLOT_FDEV_COMP));
+  }
+  const unit = 10n ** BigInt(-SUM_EXP_MIN) * 2n ** 1074n;
+  sum = String(doubles === undefined ? f64(SLOT_FSUM) : nearestDouble(units * 2n ** 1074n + doubles * 10n ** BigInt(-SUM_EXP_MIN), unit));
+}
 
 console.log(`rows\t${rows}`);
 console.log(`count\t${numbers}`);
 console.log(`sum\t${sum}`);
+
+/** A finite double as an exact BigInt count of 2^-1074. */
+function doubleUnits(value) {
+  const bits = new BigUint64Array(new Float64Array([value]).buffer)[0];
+  const exponent = Number((bits >> 52n) & 0x7ffn);
+  const fraction = bits & 0xfffffffffffffn;
+  const units = exponent === 0 ? fraction : (fraction | (1n << 52n)) << BigInt(exponent - 1);
+  return bits >> 63n ? -units : units;
+}
+
+/** The double nearest to numerator / denominator (denominator > 0), ties to even, rounded once. */
+function nearestDouble(numerator, denominator) {
+  if (numerator === 0n) return 0;
+  const magnitude = numerator < 0n ? -numerator : numerator;
+  const bits = (value) => value.toString(2).length;
+  // 2^exponent <= magnitude / denominator < 2^(exponent + 1)
+  let exponent = bits(magnitude) - bits(denominator);
+  if (exponent >= 0 ? magnitude < denominator << BigInt(exponent) : magnitude << BigInt(-exponent) < denominator) exponent--;
+  const last = Math.max(exponent - 52, -1074); // the result's last bit is worth 2^last (subnormals: 2^-1074)
+  const [top, bottom] = last >= 0 ? [magnitude, denominator << BigInt(last)] : [magnitude << BigInt(-last), denominator];
+  let quotient = top / bottom;
+  const twice = 2n * (top - quotient * bottom);
+  if (twice > bottom || (twice === bottom && (quotient & 1n) === 1n)) quotient++;
+  const value = Number(quotient) * 2 ** last; // exact: quotient <= 2^53 (Infinity past the double range)
+  return numerator < 0n ? -value : value;
+}
 
 /** `units` x 10^-scale as a plain decimal: no exponent, no trailing zeros after the point. */
 function decimalText(value, scale) {

@@ -105,6 +105,8 @@ export const reset = (st: JsState): void => {
   st.stopPosition = -1;
   st.status = L.STATUS_OK;
   st.position = st.startOffset;
+  // 0 and -1 mean no stop, as for the kernel's CONFIG_STOP_OFFSET (assembly/state.ts)
+  if (st.stopOffset <= 0) st.stopOffset = -1;
   st.fieldIndex = 0;
   st.slot = -1;
   st.captured = 0;

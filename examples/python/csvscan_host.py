@@ -1,0 +1,239 @@
+#!/usr/bin/env python3
+"""csvscan's kernel driven from Python through wasmtime: count, sum and stats of a CSV file.
+
+Written from docs/kernel-abi.md alone: no csvscan host code, only build/kernel/*.wasm. It prints one
+JSON line comparable with `csvscan MODE FILE ... --json` (test/python-host.test.ts compares them).
+
+    pip install wasmtime          # any recent version; tested with 49.0.0
+    npm run build:kernel          # build/kernel/simd.wasm and scalar.wasm
+    python3 examples/python/csvscan_host.py stats examples/prices.csv -c price --window 4096
+
+usage: csvscan_host.py {count,sum,stats} FILE [-c COL ...] [--no-header] [-d C] [--quote C]
+                       [--window BYTES] [--kernel simd|scalar|PATH.wasm]
+
+Exit codes as csvscan's: 1 for an unterminated quoted field, 2 for usage errors.
+"""
+
+import argparse
+import json
+import math
+import os
+import re
+import sys
+from fractions import Fraction
+
+from csvscan_kernel import (
+    DEFAULT_WINDOW, FLAG_HEADER, FLAG_SQUARES, MAX_FIELDS, MAX_SLOTS, RESULT_BYTES, RESULT_LONG, RESULT_MAX_FIELDS,
+    RESULT_RECORDS, RESULT_SHORT, RESULTS_OFFSET, SLOT_COUNT, SLOT_FDEV, SLOT_FDEV_COMP, SLOT_FSQ, SLOT_FSQ_COMP,
+    SLOT_FSUM, SLOT_FSUM_COMP, SLOT_INVALID, SLOT_INVALID_BYTES, SLOT_INVALID_LENGTH, SLOT_INVALID_LINE, SLOT_MAX,
+    SLOT_MIN, SLOT_OUTSIDE, SLOT_SHIFT, SLOT_SIZE, SLOT_SQUARES, SLOT_SUMS, SLOTS_OFFSET, SQ_BUCKETS, SQ_EXP_MIN,
+    SUM_BUCKETS, SUM_EXP_MIN, Kernel, Unterminated, UsageError, f64, i32, i64, read_header,
+)
+
+KERNELS = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'build', 'kernel')
+INF = math.inf
+
+
+# ---- columns: names, else 1-based indexes ----------------------------------------------------------
+def plan_columns(mode, requested, names):
+    """[(name, field)] to report, or None for every field of a file without a header."""
+    if mode == 'count':
+        return []
+    if not requested:
+        if names is None:
+            return None
+        if len(names) > MAX_SLOTS:
+            raise UsageError(f'the header has {len(names)} columns; stats of all columns handles at most {MAX_SLOTS}: choose some with -c')
+        return [(name, field) for field, name in enumerate(names)]
+    planned = []
+    for column in requested:
+        if names is not None and column in names:
+            planned.append((column, names.index(column)))
+            continue
+        index = int(column) if re.fullmatch(r'[0-9]+', column) else 0
+        if index < 1 or (names is not None and index > len(names)) or index > MAX_FIELDS:
+            raise UsageError(f'unknown column {column!r}' + (f'; columns: {", ".join(names)}' if names else ''))
+        planned.append((names[index - 1] if names is not None else str(index), index - 1))
+    return planned
+
+
+# ---- a slot's statistics (docs/kernel-abi.md, "From a slot to statistics") -------------------------
+def nearest(x):
+    """The double nearest to the rational x, ties to even; +-inf past the double range."""
+    try:
+        return x.numerator / x.denominator  # int / int is correctly rounded in Python
+    except OverflowError:
+        return INF if x > 0 else -INF
+
+
+def nearest_sqrt(x):
+    """The double nearest to sqrt(x) for a rational x > 0, rounded once."""
+    k = -(-(135 - (x.numerator.bit_length() - x.denominator.bit_length())) // 2)
+    scaled, remainder = divmod(x.numerator << 2 * k, x.denominator) if k >= 0 else divmod(x.numerator, x.denominator << -2 * k)
+    root = math.isqrt(scaled)
+    if remainder or root * root != scaled:
+        root |= 1  # sticky: the root is not exact
+    return nearest(Fraction(root, 1 << k) if k >= 0 else Fraction(root << -k))
+
+
+def buckets(data, at, count):
+    return sum(int.from_bytes(data[at + 16 * b:at + 16 * b + 16], 'little', signed=True) * 10 ** b for b in range(count))
+
+
+def decimal_text(units, scale):
+    if units == 0:
+        return '0'
+    digits = str(abs(units)).rjust(scale + 1, '0')
+    fraction = digits[len(digits) - scale:].rstrip('0')
+    return ('-' if units < 0 else '') + digits[:len(digits) - scale] + ('.' + fraction if fraction else '')
+
+
+def statistics(slot):
+    """(sum, sum_text, mean, stddev) of a slot, mean meaningful when count > 0, stddev when > 1."""
+    n, outside = i64(slot, SLOT_COUNT), i64(slot, SLOT_OUTSIDE)
+    S1 = buckets(slot, SLOT_SUMS, SUM_BUCKETS)
+    s1 = Fraction(S1, 10 ** -SUM_EXP_MIN)
+    s2 = Fraction(buckets(slot, SLOT_SQUARES, SQ_BUCKETS), 10 ** -SQ_EXP_MIN)
+    if outside == 0:
+        mean = nearest(s1 / n) if n > 0 else None
+        variance = (n * s2 - s1 * s1) / (n * (n - 1)) if n > 1 else Fraction(0)
+        return nearest(s1), decimal_text(S1, -SUM_EXP_MIN), mean, nearest_sqrt(variance) if variance > 0 else 0.0
+    low, high = f64(slot, SLOT_MIN), f64(slot, SLOT_MAX)
+    if high == INF or low == -INF:
+        infinite = math.nan if high == INF and low == -INF else high if high == INF else low
+        return infinite, None, infinite, math.nan
+    fsum, fsum_comp, shift = f64(slot, SLOT_FSUM), f64(slot, SLOT_FSUM_COMP), f64(slot, SLOT_SHIFT)
+    fdev, fdev_comp = f64(slot, SLOT_FDEV), f64(slot, SLOT_FDEV_COMP)
+    fsq, fsq_comp = f64(slot, SLOT_FSQ), f64(slot, SLOT_FSQ_COMP)
+    deviations_finite = math.isfinite(fdev + fdev_comp)  # added as doubles
+    if math.isfinite(fsum) and math.isfinite(fsum_comp):
+        doubles = Fraction(fsum) + Fraction(fsum_comp)
+    elif deviations_finite:  # the running sum overflowed: the deviations from the shift still hold it
+        doubles = outside * Fraction(shift) + Fraction(fdev) + Fraction(fdev_comp)
+    else:
+        return fsum, None, fsum, math.nan
+    total = s1 + doubles
+    stddev = math.nan
+    if n > 1 and deviations_finite and math.isfinite(fsq + fsq_comp):
+        K, inside = Fraction(shift), n - outside
+        A = s1 - inside * K + Fraction(fdev) + Fraction(fdev_comp)
+        B = s2 - 2 * K * s1 + inside * K * K + Fraction(fsq) + Fraction(fsq_comp)
+        variance = (n * B - A * A) / (n * (n - 1))
+        stddev = nearest_sqrt(variance) if variance > 0 else 0.0
+    return nearest(total), None, nearest(total / n), stddev
+
+
+def column_result(name, field, slot, records):
+    count, invalid = i64(slot, SLOT_COUNT), i64(slot, SLOT_INVALID)
+    total, text, mean, stddev = statistics(slot)
+    line = i64(slot, SLOT_INVALID_LINE)
+    value = bytes(slot[SLOT_INVALID_BYTES:SLOT_INVALID_BYTES + i32(slot, SLOT_INVALID_LENGTH)])
+    return {
+        'name': name, 'index': field + 1, 'count': count, 'empty': records - count - invalid, 'invalid': invalid,
+        'first_invalid': {'line': line, 'value': value.decode('utf-8', 'replace')} if line > 0 else None,
+        'sum': total, 'sum_text': text,
+        'min': f64(slot, SLOT_MIN) if count > 0 else None, 'max': f64(slot, SLOT_MAX) if count > 0 else None,
+        'mean': mean if count > 0 else None, 'stddev': stddev if count > 1 else None,
+    }
+
+
+def json_value(value):
+    """csvscan's JSON: infinities and NaN as strings, -0 as 0."""
+    if isinstance(value, dict):
+        return {key: json_value(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [json_value(item) for item in value]
+    if isinstance(value, float):
+        if math.isnan(value):
+            return 'NaN'
+        if math.isinf(value):
+            return 'Infinity' if value > 0 else '-Infinity'
+        # as JavaScript prints numbers: a whole one below 1e21 without a point, -0 as 0
+        return int(value) if value.is_integer() and abs(value) < 1e21 else value
+    return value
+
+
+# ---- the scan --------------------------------------------------------------------------------------
+def scan(args):
+    kernel = Kernel(args.kernel if args.kernel.endswith('.wasm') else os.path.join(KERNELS, f'{args.kernel}.wasm'))
+    kernel.grow_for(args.window)
+    with open(args.file, 'rb') as stream:
+        start = 3 if stream.read(3) == b'\xef\xbb\xbf' else 0  # a BOM is the host's to skip
+        names = read_header(stream, start, args.delimiter, args.quote) if args.header else None
+        planned = plan_columns(args.mode, args.column, names)
+        if planned is None:  # stats of every field of a file without a header: field i in slot i
+            slot_of_field = list(range(MAX_SLOTS))
+        else:
+            fields = list(dict.fromkeys(field for _, field in planned))
+            slot_of_field = [-1] * (max(fields) + 1 if fields else 0)
+            for slot, field in enumerate(fields):
+                slot_of_field[field] = slot
+        flags = (FLAG_HEADER if args.header else 0) | (FLAG_SQUARES if args.mode != 'count' else 0)
+        kernel.configure(args.delimiter, args.quote, flags, start, slot_of_field)
+        stream.seek(start)
+        kernel.feed(stream, args.window)
+    results = kernel.read(RESULTS_OFFSET, 128)
+    records = i64(results, RESULT_RECORDS)
+    result = {
+        'file': args.file, 'rows': records,
+        'bytes': i64(results, RESULT_BYTES) + start,  # RESULT_BYTES leaves the skipped BOM out
+        'ragged': {'short': i64(results, RESULT_SHORT), 'long': i64(results, RESULT_LONG)},
+    }
+    if args.mode == 'count':
+        return result
+    widest = i64(results, RESULT_MAX_FIELDS)
+    if planned is None:
+        if widest > MAX_SLOTS:
+            raise UsageError(f'records have up to {widest} fields; stats of all columns handles at most {MAX_SLOTS}: choose some with -c')
+        planned = [(str(field + 1), field) for field in range(widest)]
+    elif names is None:
+        for name, field in planned:
+            if field >= widest:
+                raise UsageError(f'unknown column {name!r}: records have up to {widest} fields')
+    columns = []
+    for name, field in planned:
+        slot = kernel.read(SLOTS_OFFSET + slot_of_field[field] * SLOT_SIZE, SLOT_SIZE)
+        columns.append(column_result(name, field, slot, records))
+    result['columns'] = columns
+    return result
+
+
+def byte_option(text):
+    if text.lower() in ('tab', '\\t'):
+        return 9
+    data = text.encode('utf-8')
+    if len(data) != 1 or data in (b'\r', b'\n'):
+        raise argparse.ArgumentTypeError(f'one byte, not CR or LF: {text!r}')
+    return data[0]
+
+
+def main(argv, out=sys.stdout, err=sys.stderr):
+    parser = argparse.ArgumentParser(prog='csvscan_host.py', description='count, sum and stats through the csvscan kernel')
+    parser.add_argument('mode', choices=['count', 'sum', 'stats'])
+    parser.add_argument('file')
+    parser.add_argument('-c', '--column', action='append', default=[])
+    parser.add_argument('--no-header', dest='header', action='store_false')
+    parser.add_argument('-d', '--delimiter', type=byte_option, default=44)
+    parser.add_argument('--quote', type=byte_option, default=34)
+    parser.add_argument('--window', type=int, default=DEFAULT_WINDOW)
+    parser.add_argument('--kernel', default='simd', help='simd, scalar, or the path of a kernel .wasm')
+    args = parser.parse_args(argv)
+    try:
+        if args.window < 1:
+            raise UsageError('--window must be at least 1 byte')
+        if args.delimiter == args.quote:
+            raise UsageError('the delimiter and the quote must differ')
+        if args.mode == 'sum' and not args.column:
+            raise UsageError('sum needs at least one -c COLUMN')
+        print(json.dumps(json_value(scan(args)), ensure_ascii=False, separators=(',', ':')), file=out)
+        return 0
+    except Unterminated as error:
+        print(f'csvscan_host: {args.file}: {error}', file=err)
+        return 1
+    except (UsageError, OSError) as error:
+        print(f'csvscan_host: {error}', file=err)
+        return 2
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))

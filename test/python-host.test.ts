@@ -1,0 +1,177 @@
+// The second-language host: examples/python/csvscan_host.py, written from docs/kernel-abi.md alone
+// (Python and wasmtime, nothing of src/), against the CLI's --json on the examples, edge files
+// (quoted line breaks, CRLF, BOM, blank lines, an unterminated quote, overflowing and long numbers)
+// and generated CSVs, at windows of 1, 7, 4096 bytes and the default, with both kernels.
+//
+// It needs python3 with the wasmtime package (.ci/run installs it when the machine's package
+// sources have it); without them the comparisons are skipped, saying why. CSVSCAN_PYTHON names
+// another interpreter.
+
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import * as layout from '../assembly/layout.js';
+import { generateCsv } from './reference/generate.js';
+import { BIN } from './support/cli.js';
+import { ROOT } from './support/build.js';
+
+const run = promisify(execFile);
+const PYTHON = process.env.CSVSCAN_PYTHON ?? 'python3';
+const HOST_DIR = join(ROOT, 'examples', 'python');
+const BATCH = join(ROOT, 'test', 'support', 'python-host-batch.py');
+const WINDOWS: readonly (string | null)[] = ['1', '7', '4096', null]; // null: the host's default
+const KERNELS = ['simd', 'scalar'];
+
+/** Why the Python host cannot run here, or null when it can. */
+function unavailable(): string | null {
+  const probe = spawnSync(PYTHON, ['-c', 'import wasmtime'], { encoding: 'utf8', timeout: 60_000 });
+  if (probe.error) return `${PYTHON} cannot be run (${(probe.error as NodeJS.ErrnoException).code ?? probe.error.message})`;
+  if (probe.status !== 0) return `${PYTHON} has no wasmtime module (pip install wasmtime; .ci/run installs it when it can)`;
+  return null;
+}
+const skipReason = unavailable();
+if (skipReason) console.warn(`test/python-host.test.ts: the Python host comparisons are skipped: ${skipReason}`);
+
+const directory = mkdtempSync(join(tmpdir(), 'csvscan-python-'));
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+/** A file to compare on and the queries (command and options) to run on it. */
+interface Case {
+  file: string;
+  queries: string[][];
+}
+
+const latin1 = (text: string): Buffer => Buffer.from(text, 'latin1');
+const DEFAULT_QUERIES = [['count'], ['stats'], ['stats', '--no-header'], ['sum', '-c', '1']];
+
+/** Tiny files at the grammar's and the numbers' edges. */
+const EDGE_FILES: Record<string, string> = {
+  'quoted-newlines': 'name,v,w\n"multi\nline",1.5,"x\n"\n"a ""q""",2,3\n"tail"x,"4"5,6\n',
+  crlf: 'a,b\r\n1,2\r\n\r\n3,4\r\n5\r\n"6\r\n7",8\r\n',
+  bom: '\xef\xbb\xbfa,b\n1,2\n3,x\n',
+  'bom-crlf-no-final-newline': '\xef\xbb\xbfa;b\r\n1;2\r\n3;4',
+  'blank-lines': '\n\r\n\nh1,h2\n\n1,2\n\r\n\n3,\n',
+  'lone-cr': 'a,b\r1\nx,y\n\r',
+  unterminated: 'a,b\n1,2\n3,"4\n5,6\n',
+  'unterminated-header': '\n"never closed,b\n1,2\n',
+  'overflow-cancels': 'x,y\n1e308,1\n-1e308,2\n1e308,3\n',
+  'overflow-sum': 'x\n1e308\n1e308\n-5e307\n',
+  'overflow-both': 'x\n1e308\n1e308\n-1e308\n',
+  infinities: 'x,y\n1e999,1e-400\n-1e999,2\n5,-7e-330\n',
+  'long-numbers': 'x\n1.2345678901234567890123456789\n123456789012345678\n0.1\n1e23\n9007199254740993\n',
+  'exact-and-not': 'x\n0.1\n999999999999999999\n1e18\n-0.000000000000000001\n',
+  empty: '',
+  'header-only': 'a,b\n',
+  ragged: 'a,b,c\n1\n1,2,3,4\n,,\n',
+  'invalid-values': 'a\nNA\n1,5\n"é\xff"\n0x1F\n',
+};
+
+function cases(): Case[] {
+  const all: Case[] = [];
+  for (const name of readdirSync(join(ROOT, 'examples')).filter((entry) => entry.endsWith('.csv'))) {
+    all.push({ file: join('examples', name), queries: [['count'], ['stats'], ['sum', '-c', 'price', '-c', 'qty'], ['sum', '-c', '3', '-c', 'price']] });
+  }
+  for (const [name, text] of Object.entries(EDGE_FILES)) {
+    const file = join(directory, `${name}.csv`);
+    writeFileSync(file, latin1(text));
+    all.push({ file, queries: name.includes('bom-crlf') ? DEFAULT_QUERIES.map((query) => [...query, '-d', ';']) : DEFAULT_QUERIES });
+  }
+  for (let seed = 1; seed <= 10; seed++) {
+    const generated = generateCsv(seed, { maxRows: 60, extremeExponents: true });
+    const file = join(directory, `generated-${seed}.csv`);
+    writeFileSync(file, generated.bytes);
+    const dialect = ['-d', String.fromCharCode(generated.delimiter), '--quote', String.fromCharCode(generated.quote), ...(generated.header ? [] : ['--no-header'])];
+    all.push({ file, queries: [['count', ...dialect], ['stats', ...dialect]] });
+  }
+  return all;
+}
+
+interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** `csvscan QUERY FILE --json`, at most two at a time. */
+async function cliOutcomes(runs: { query: string[]; file: string }[]): Promise<Outcome[]> {
+  const outcomes: Outcome[] = new Array<Outcome>(runs.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < runs.length) {
+      const k = next++;
+      const [command, ...options] = runs[k]!.query;
+      try {
+        const { stdout, stderr } = await run(process.execPath, [BIN, command!, runs[k]!.file, ...options, '--json'], { cwd: ROOT });
+        outcomes[k] = { code: 0, stdout, stderr };
+      } catch (error) {
+        const failed = error as { code: number; stdout: string; stderr: string };
+        outcomes[k] = { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+      }
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  return outcomes;
+}
+
+/** The Python host on every argument list, in one process. */
+function pythonOutcomes(argvs: string[][]): Outcome[] {
+  const batch = spawnSync(PYTHON, [BATCH], { cwd: ROOT, input: JSON.stringify(argvs), encoding: 'utf8', maxBuffer: 1 << 28, timeout: 600_000 });
+  if (batch.error) throw batch.error;
+  expect(batch.status, batch.stderr).toBe(0);
+  return JSON.parse(batch.stdout) as Outcome[];
+}
+
+describe('examples/python (the kernel from Python, through wasmtime)', () => {
+  it('names the ABI constants of assembly/layout.ts, and imports nothing of csvscan', () => {
+    const kernelModule = readFileSync(join(HOST_DIR, 'csvscan_kernel.py'), 'utf8');
+    const constants = [...kernelModule.matchAll(/^([A-Z][A-Z0-9_]*) = (-?\d+)$/gm)];
+    expect(constants.length).toBeGreaterThan(40);
+    const values = new Map(Object.entries(layout as Record<string, number>));
+    for (const [, name, value] of constants) expect(values.get(name!), name).toBe(Number(value));
+    for (const file of ['csvscan_kernel.py', 'csvscan_host.py']) {
+      const text = readFileSync(join(HOST_DIR, file), 'utf8');
+      for (const [, module] of text.matchAll(/^(?:from|import) ([\w.]+)/gm)) {
+        expect(['argparse', 'json', 'math', 'os', 're', 'sys', 'fractions', 'wasmtime', 'csvscan_kernel'], `${file} imports ${module}`).toContain(module);
+      }
+    }
+  });
+
+  it('prints what csvscan --json prints, at windows 1/7/4096/default, with both kernels', async (context) => {
+    if (skipReason) context.skip(`needs python3 with wasmtime: ${skipReason}`);
+    const all = cases();
+    const queries = all.flatMap(({ file, queries: list }) => list.map((query) => ({ query, file })));
+    const cli = await cliOutcomes(queries);
+    const argvs: string[][] = [];
+    const labels: string[] = [];
+    queries.forEach(({ query, file }) => {
+      for (const window of WINDOWS) {
+        for (const kernel of KERNELS) {
+          const [command, ...options] = query;
+          argvs.push([command!, file, ...options, '--kernel', kernel, ...(window ? ['--window', window] : [])]);
+          labels.push(`${query.join(' ')} ${file} window ${window ?? 'default'} ${kernel}`);
+        }
+      }
+    });
+    const python = pythonOutcomes(argvs);
+    let compared = 0;
+    let errors = 0;
+    python.forEach((got, k) => {
+      const expected = cli[Math.floor(k / (WINDOWS.length * KERNELS.length))]!;
+      const label = labels[k]!;
+      expect(got.code, `${label}: ${got.stderr} / csvscan: ${expected.stderr}`).toBe(expected.code);
+      if (expected.code === 0) {
+        expect(JSON.parse(got.stdout), label).toEqual(JSON.parse(expected.stdout));
+      } else if (expected.code === 1) {
+        // malformed input: the same message after the program's name (line and byte of the quote)
+        expect(got.stderr.replace(/^csvscan_host: /, 'csvscan: '), label).toBe(expected.stderr);
+        errors++;
+      }
+      compared++;
+    });
+    expect(compared).toBeGreaterThan(600);
+    expect(errors).toBe(2 * DEFAULT_QUERIES.length * WINDOWS.length * KERNELS.length);
+  });
+});
