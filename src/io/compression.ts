@@ -2,6 +2,7 @@
 // decompressed as it is scanned (gunzip-source.ts); zstd is refused, since no package that keeps
 // docs/spec.md's promises (constant memory, no compiler at install) decompresses it fast enough.
 
+import fs from 'node:fs';
 import { displayName, usageError, type CsvscanError } from '../errors.js';
 
 export type Compression = 'gzip' | 'zstd';
@@ -25,6 +26,27 @@ export function detectCompression(head: Uint8Array): Compression | null {
   if (startsWith(head, GZIP_MAGIC)) return 'gzip';
   if (startsWith(head, ZSTD_MAGIC)) return 'zstd';
   return null;
+}
+
+/**
+ * The compression of the file at `path`, by its first bytes; null for a plain file and for one that
+ * cannot be read (whoever opens it next reports why).
+ */
+export function compressionOfFile(path: string): Compression | null {
+  let fd: number;
+  try {
+    fd = fs.openSync(path, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const head = new Uint8Array(MAGIC_BYTES);
+    return detectCompression(head.subarray(0, fs.readSync(fd, head, 0, MAGIC_BYTES, 0)));
+  } catch {
+    return null;
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 export function zstdUnsupported(name: string): CsvscanError {
