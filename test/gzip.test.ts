@@ -195,6 +195,16 @@ describe('the CLI: gzip files and standard input', () => {
     expectDatasetFigures(big, JSON.parse(csvscan(['count', '--by', 'name', '--json'], gzipSync(big.bytes)).stdout) as ScanResult);
   });
 
+  it('counts by a key whose groups spill to disk, as for the plain file', () => {
+    // every id is its own group: 60,000 groups do not fit in 256K
+    const args = ['count', '--by', 'id', '--by', 'name', '--top', '50', '--memory', '256K', '--window', '16K', '--json'];
+    const plain = csvscan([...args, paths['medium.csv']!]);
+    expect(plain.status).toBe(0);
+    const parsed = JSON.parse(plain.stdout) as ScanResult;
+    expect(parsed.group_count).toBe(medium.rows);
+    expect(contentOfJson(csvscan([...args, paths['medium-multi.csv.gz']!]).stdout)).toEqual(content(parsed));
+  });
+
   it('reads an empty gzip file, and one holding only a header, as the plain ones', () => {
     // (--by 1 of the empty file is an unknown column: refused alike)
     const outcome = (run: Run): unknown => ({ status: run.status, stderr: run.stderr, result: run.status === 0 ? contentOfJson(run.stdout) : null });
