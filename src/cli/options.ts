@@ -51,10 +51,10 @@ export function addScanOptions(command: Command): Command {
     .addOption(
       new Option('--engine <name>', 'scanning engine: wasm (SIMD), wasm-scalar or js (default: wasm)').choices(ENGINE_NAMES),
     )
-    .option('--threads <N>', 'worker threads, at most the available cores (more are not used); 1 scans on the main thread (default: available cores)')
+    .option('--threads <N>', 'worker threads, at most the available cores (more are not used); 1 scans on the main thread (default: available cores; gzip input: 1, and more is refused)')
     .option('--window <SIZE>', 'bytes per window copied into the kernel: 65536, 64K, 4M, 1G (1K = 1024)')
-    .addOption(new Option('--io <mode>', 'how a regular file is read (default: mmap)').choices(['mmap', 'read']))
-    .option('--range <START:END>', 'scan only the records that start in these bytes (a shard)')
+    .addOption(new Option('--io <mode>', 'how a regular file is read (default: mmap; gzip input is read, and mmap refused)').choices(['mmap', 'read']))
+    .option('--range <START:END>', 'scan only the records that start in these bytes (a shard; not for standard input or gzip input)')
     .option('--by <KEY>', 'count by this key column, named as -c does (repeatable: a composite key)', collectColumn, [] as string[])
     .option('--top <N>', 'with --by: only the first N groups')
     .option('--memory <SIZE>', 'memory for the group table of --by, per scanning thread: 64K or more (default: 1G); past it, groups are spilled to disk')

@@ -10,6 +10,10 @@ import { createProgressReporter } from './progress.js';
 /** FILE omitted or `-` reads standard input. */
 export const STDIN_PATH = '-';
 
+/** The FILE argument of count, sum and stats in --help. */
+export const FILE_ARGUMENT =
+  'CSV file, plain or gzip-compressed (recognised by its first bytes, not its name; zstd is refused); - or omitted reads standard input';
+
 export async function runScan(
   io: CliIo,
   mode: ScanMode,

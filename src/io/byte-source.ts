@@ -4,8 +4,10 @@
 export interface ByteSource {
   /** path as given, or '-' for stdin */
   readonly name: string;
-  /** null for pipes/stdin */
+  /** null for pipes/stdin and compressed input */
   readonly size: number | null;
+  /** set when the bytes read are decompressed from the input (its size is then null) */
+  readonly compression?: 'gzip';
   /**
    * Copy up to dst.length bytes from absolute offset `position` into dst; return bytes copied
    * (0 = EOF). Calls come with increasing positions; for stdin positions are strictly sequential.

@@ -13,6 +13,11 @@ export class StreamSource implements ByteSource {
   private consumed = 0;
   private ended = false;
   private closed = false;
+  /** bytes read ahead by peek(), served first by read() */
+  private head = new Uint8Array(0);
+  private headServed = 0;
+  /** set by handOver(): another reader (the gzip worker) reads the descriptor now */
+  private handedOver = false;
 
   constructor(
     readonly name: string,
@@ -35,15 +40,50 @@ export class StreamSource implements ByteSource {
     }
   }
 
+  /**
+   * The first `count` bytes (fewer when the stream ends first), read ahead and kept: read() serves
+   * them first. Called before the first read, to recognise compressed input (compression.ts).
+   */
+  peek(count: number): Uint8Array {
+    if (this.consumed !== 0 || this.head.length !== 0) throw new Error(`${this.name}: peek() after a read`);
+    const head = new Uint8Array(count);
+    let filled = 0;
+    while (filled < count && !this.ended) {
+      const got = this.readOnce(head, filled);
+      if (got === 0) this.ended = true;
+      filled += got;
+    }
+    this.head = head.subarray(0, filled);
+    return this.head;
+  }
+
+  /**
+   * Gives the reading to another reader (the gzip worker, which shares this process's descriptors):
+   * the descriptor, and the bytes it must take first (what peek() read). This source still closes
+   * the descriptor, and reads nothing more.
+   */
+  handOver(): { fd: number; head: Uint8Array; ended: boolean } {
+    if (this.consumed !== 0) throw new Error(`${this.name}: handOver() after a read`);
+    this.handedOver = true;
+    return { fd: this.fd, head: this.head.slice(), ended: this.ended };
+  }
+
   /** Fills dst unless the stream ends first, so the kernel sees full windows, not pipe-sized ones. */
   read(dst: Uint8Array, position: number): number {
     if (this.closed) throw new Error(`${this.name}: read after close`);
+    if (this.handedOver) throw new Error(`${this.name}: read after handOver()`);
     // 0 means EOF to the caller, so an empty destination would end the scan early.
     if (dst.length === 0) throw new RangeError('read() needs a non-empty destination');
     if (position !== this.consumed) {
       throw new RangeError(`${this.name} is read sequentially: asked for ${position}, next is ${this.consumed}`);
     }
     let filled = 0;
+    if (this.headServed < this.head.length) {
+      const part = this.head.subarray(this.headServed, this.headServed + dst.length);
+      dst.set(part);
+      this.headServed += part.length;
+      filled = part.length;
+    }
     while (filled < dst.length && !this.ended) {
       const got = this.readOnce(dst, filled);
       if (got === 0) this.ended = true;
@@ -51,6 +91,27 @@ export class StreamSource implements ByteSource {
     }
     this.consumed += filled;
     return filled;
+  }
+
+  /**
+   * One read: the bytes there are now (a pipe's may be few), at least one unless the stream ended;
+   * 0 at the end. The gzip worker reads so, to inflate what a slow pipe gives as it comes.
+   */
+  readSome(dst: Uint8Array): number {
+    if (this.closed || this.handedOver) throw new Error(`${this.name}: read after close`);
+    if (dst.length === 0) throw new RangeError('readSome() needs a non-empty destination');
+    let got: number;
+    if (this.headServed < this.head.length) {
+      const part = this.head.subarray(this.headServed, this.headServed + dst.length);
+      dst.set(part);
+      this.headServed += part.length;
+      got = part.length;
+    } else {
+      got = this.ended ? 0 : this.readOnce(dst, 0);
+      if (got === 0) this.ended = true;
+    }
+    this.consumed += got;
+    return got;
   }
 
   release(): void {

@@ -100,6 +100,23 @@ function firstRecordWidth(input: ByteReader, dataStart: number, dialect: Dialect
   }
 }
 
+/**
+ * docs/spec.md, Compressed input: compressed input is one stream, decompressed on a worker thread
+ * and scanned on this one, so byte ranges, more scanning threads and mapping cannot apply; asked
+ * for explicitly, they are refused rather than ignored (left to their defaults, the scan plans one
+ * thread and reads, as for a pipe).
+ */
+function refuseForCompressed(compression: string, name: string, options: ResolvedOptions): void {
+  const input = `${displayName(name)}: ${compression}-compressed input is decompressed as one stream`;
+  if (options.range) {
+    throw usageError(`${input}; --range does not apply (its offsets would be of the decompressed bytes: decompress it to a file first)`);
+  }
+  if (options.threads !== undefined && options.threads > 1) {
+    throw usageError(`${input} and scanned on one thread; --threads ${options.threads} does not apply (leave it out or give 1)`);
+  }
+  if (options.io === 'mmap') throw usageError(`${input}; --io mmap does not apply (only a plain file can be mapped)`);
+}
+
 /** Where the source of a scan came from, when the library opened it. */
 export interface ScanOrigin {
   /** the path of a file the source reads: worker threads open it themselves */
@@ -113,6 +130,7 @@ export interface ScanOrigin {
  * of it (`options.range`: a partial result, see partial.ts).
  */
 export async function runScan(source: ByteSource, options: ResolvedOptions, origin: ScanOrigin = {}): Promise<ScanResult> {
+  if (source.compression) refuseForCompressed(source.compression, source.name, options);
   // this thread's engine (threads and shards too); worker threads load their own
   await loadEngine(options.engine);
   const windowSize = options.window;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 export const ROOT = join(import.meta.dirname, '..', '..');
 
 const KERNEL_OUTPUTS = ['scalar.wasm', 'scalar.debug.wasm', 'simd.wasm'].map((name) => join(ROOT, 'build', 'kernel', name));
-const HOST_OUTPUTS = [join(ROOT, 'build', 'host', 'src', 'cli', 'main.js'), join(ROOT, 'build', 'host', 'src', 'scan', 'worker.js')];
+const HOST_OUTPUTS = ['cli/main.js', 'scan/worker.js', 'io/gunzip-worker.js'].map((file) => join(ROOT, 'build', 'host', 'src', file));
 
 function newestMtime(directory: string): number {
   let newest = 0;

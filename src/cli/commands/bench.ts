@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import { Option, type Command } from 'commander';
 import type { CsvKind } from '../../bench/generate.js';
 import { usageError } from '../../errors.js';
+import { compressionOfFile } from '../../io/compression.js';
 import { openFailure } from '../../io/failures.js';
 import type { CliIo } from '../io.js';
 import { parseSizeOption, quoteForMessage, addScanOptions, toScanOptions, type RawScanOptions } from '../options.js';
@@ -81,6 +82,10 @@ export function registerBenchCommand(program: Command, io: CliIo): void {
         throw usageError('bench reads FILE many times, so not from standard input; omit FILE to bench a generated sample');
       }
       if (raw.range !== undefined) throw usageError('bench scans whole files: --range is not accepted');
+      const compression = file === undefined ? null : compressionOfFile(file);
+      if (compression !== null) {
+        throw usageError(`bench compares thread counts on plain files: ${file} is ${compression}-compressed (decompress it first)`);
+      }
       if (file !== undefined && (raw.size !== undefined || raw.kind !== undefined)) {
         throw usageError('--size and --kind describe the generated sample: give them without FILE');
       }
