@@ -5,7 +5,7 @@
 // A group's column (GROUP_COLUMN_SIZE bytes after its key in the arena, layout.ts) is compact: count,
 // invalid, min, max, and the sums of exact numbers' mantissas and squares as 64-bit integers at one
 // decimal scale (rescaled when a number has more decimals). A number those cannot take (outside the
-// exact domain, an overflow, a scale 10^18 apart) widens the column: a GROUP_WIDE block, a slot's
+// exact domain, an overflow, a scale 10^18 apart) widens the column: a wide block, a slot's
 // buckets, is allocated in the arena once, and such numbers go there. The first invalid field of a
 // group's column is copied to the arena once. Nothing is allocated otherwise: a group of a few
 // ordinary numbers costs its key and 64 bytes per column.

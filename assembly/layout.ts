@@ -89,7 +89,7 @@ export const GROUP_INITIAL_CAPACITY = 1024;
 
 // sum and stats by key: after a group's key in the arena, one GROUP_COLUMN_SIZE block per slot.
 // The common case (exact numbers whose sums and squares fit 64 bits at one decimal scale) stays in
-// it; anything else widens the column into a GROUP_WIDE block in the arena (a slot's layout, of
+// it; anything else widens the column into a wide block (GROUP_WIDE_SIZE bytes) in the arena (a slot's layout, of
 // which only OUTSIDE, SHIFT, FSUM, FDEV, FSQ, SUMS and SQUARES are used): the column's sums are the
 // compact ones plus the wide block's.
 export const GROUP_COLUMN_SIZE = 64;
@@ -100,7 +100,7 @@ export const GC_MAX = 24; //     f64 (-Infinity: none)
 export const GC_SUM = 32; //     i64: sum of the compact numbers' signed mantissas, in units of 10^scale
 export const GC_SQUARES = 40; // i64: sum of their squares, in units of 10^(2 scale) (with FLAG_SQUARES)
 export const GC_SCALE = 48; //   i32: the compact sums' decimal exponent; GC_SCALE_NONE before the first
-export const GC_WIDE = 52; //    u32: arena offset of the column's GROUP_WIDE block; 0: none
+export const GC_WIDE = 52; //    u32: arena offset of the column's wide block; 0: none
 export const GC_INVALID_AT = 56; // u32: arena offset of the first invalid field; 0: none
 export const GC_SCALE_NONE = 2147483647;
 export const GROUP_WIDE_SIZE = 3072; // SLOT_SIZE

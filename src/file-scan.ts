@@ -1,6 +1,7 @@
 // Scans of a file, standard input or bytes in memory, to the docs/spec.md result. The CLI imports
 // this module, not api.ts, so that it does not load the stream scanner (and the JS engine with it).
 
+import { compressedBytes, detectCompression, MAGIC_BYTES } from './util/compression-magic.js';
 import { availableParallelism } from 'node:os';
 import { usageError } from './errors.js';
 import { openSource, type ByteSource } from './io/index.js';
@@ -30,7 +31,10 @@ export async function scanFile(path: string, options: ScanOptions): Promise<Scan
  */
 export async function scanBytes(bytes: Uint8Array | ArrayBuffer | string, options: ScanOptions, name = '<bytes>'): Promise<ScanResult> {
   const resolved = resolveOptions(options);
-  return runScan(bytesSource(toBytes(bytes, 'scanBytes()'), name), resolved);
+  const input = toBytes(bytes, 'scanBytes()');
+  const compression = detectCompression(input.subarray(0, MAGIC_BYTES));
+  if (compression) throw compressedBytes(name, compression);
+  return runScan(bytesSource(input, name), resolved);
 }
 
 function bytesSource(bytes: Uint8Array, name: string): ByteSource {

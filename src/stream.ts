@@ -10,6 +10,7 @@ import { createEngine, provideJsKernel, type Engine } from './kernel/engine.js';
 import { JsKernel } from './kernel/js-kernel.js';
 import { dialectOf, resolveOptions, type ResolvedOptions } from './options.js';
 import { planColumns, planKeys, type Header } from './scan/columns.js';
+import { compressedBytes, detectCompression, MAGIC_BYTES } from './util/compression-magic.js';
 import { FirstRecordParser, headerTooLong, MAX_HEADER_BYTES } from './scan/header.js';
 import { malformed } from './scan/range.js';
 import { ProgressThrottle } from './scan/progress.js';
@@ -162,7 +163,9 @@ class StreamScanner implements Scanner {
     const stage = this.stage;
     if (stage.kind !== 'header') return;
     const bytes = this.pending.subarray(0, this.pendingLength);
-    if (bytes.length < BOM.length && !atEnd) return;
+    if (bytes.length < MAGIC_BYTES && !atEnd) return;
+    const compression = detectCompression(bytes.subarray(0, MAGIC_BYTES));
+    if (compression) throw compressedBytes(this.name, compression);
     const dialect = dialectOf(this.options);
     const dataStart = bytes.length >= 3 && BOM.every((byte, i) => bytes[i] === byte) ? BOM.length : 0;
     let header: Header | null = null;

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scanFile } from '../src/api.js';
+import { Readable } from 'node:stream';
+import { createScanner, scanBytes, scanFile, scanStream } from '../src/api.js';
 import { CsvscanError } from '../src/errors.js';
 import { ENGINE_NAMES, type ScanOptions, type ScanResult } from '../src/types.js';
 import { SeededRandom } from './reference/generate.js';
@@ -157,6 +158,20 @@ describe('the library: gzip equals the plain file, for every engine and window',
     // what does apply: one thread, reading
     const plain = await scanFile(paths['small.csv']!, { mode: 'stats' });
     expect(content(await scanFile(paths['small.csv.gz']!, { mode: 'stats', threads: 1, io: 'read' }))).toEqual(content(plain));
+  });
+
+  it('refuses compressed bytes handed to scanBytes() or a scanner instead of scanning them as CSV', async () => {
+    const compressed = [gzipSync(Buffer.from('a\n1\n2\n')), Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0, 0, 0])];
+    for (const bytes of compressed) {
+      const message = expect.stringMatching(/the bytes are (gzip|zstd)-compressed; decompress them first/);
+      await expect(scanBytes(bytes, { mode: 'count' })).rejects.toMatchObject({ exitCode: 2, message });
+      const scanner = createScanner({ mode: 'count' });
+      expect(() => {
+        for (const byte of bytes) scanner.push(new Uint8Array([byte]));
+        scanner.finish();
+      }).toThrow(CsvscanError);
+      await expect(scanStream(Readable.from([bytes]), { mode: 'sum', columns: ['a'] })).rejects.toMatchObject({ exitCode: 2, message });
+    }
   });
 });
 

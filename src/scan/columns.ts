@@ -58,7 +58,7 @@ export function planColumns(mode: ScanMode, requested: string[] | null | undefin
       header.names.forEach((name, field) => {
         if (!keys?.fields.includes(field)) addField(field, name);
       });
-      if (plan.outputs.length === 0) throw usageError('stats --by: every column is a key column; name the columns to summarize with -c');
+      if (keys && plan.outputs.length === 0) throw usageError('stats --by: every column is a key column; name the columns to summarize with -c');
     } else if (keys) {
       throw usageError('stats --by without a header needs its columns named: add -c 1 -c 2 ... (the key columns are named by --by)');
     } else {
