@@ -4,7 +4,7 @@
 // and the I/O worker's methods reading the same bytes; and how `npm run bench` (bench/run.ts) splits
 // its options between csvscan's own benchmark and the peers'. No benchmark is run.
 
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -862,6 +862,32 @@ describe('sum-by: DuckDB and polars against csvscan\'s exact sums per group', ()
     const grouped = parseGroupSums(polars.stdout, 'amount', 'name')!;
     expect(compareGroupSums(grouped.groups, grouped.rows, expected, 'amount', context)).toMatch(/^groups equal \(5 keys, same counts\); sums exact/);
   }, 60_000);
+});
+
+/** Runs a peer runner reading nothing of its output for half a second: a long line must still arrive whole. */
+async function runReadingLate(runner: string, args: string[]): Promise<string> {
+  const child = spawn(process.execPath, [join(ROOT, 'bench', 'peers', `${runner}.mjs`), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const closed = new Promise((resolve) => child.on('close', resolve));
+  child.stdout.pause();
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const chunks: Buffer[] = [];
+  child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+  child.stdout.resume();
+  await closed;
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+describe('a grouped runner\'s long line reaches a slow reader whole (no process.exit() after writing it)', () => {
+  // 20,000 keys: a line of about 600 kB, ten times a pipe's buffer.
+  const many = writeFile('many-keys.csv', 'id,key,amount\n' + Array.from({ length: 20_000 }, (_, i) => `${i},key-${i},${i}.5\n`).join(''));
+  const runners = ['duckdb', ...(polarsProblem === null ? ['polars'] : [])];
+  for (const runner of runners) {
+    it(`${runner}: sum-by and count-by`, async () => {
+      const sums = parseGroupSums(await runReadingLate(runner, ['sum-by', many, 'amount', 'key', '--threads', '1']), 'amount', 'key');
+      expect(sums?.groups.length).toBe(20_000);
+      expect(parsePeerResult(await runReadingLate(runner, ['count-by', many, 'key', '--threads', '1']))?.groups?.length).toBe(20_000);
+    }, 60_000);
+  }
 });
 
 describe.skipIf(polarsProblem !== null)(`polars runner${polarsProblem ? ` (skipped: nodejs-polars cannot be loaded: ${polarsProblem})` : ''}`, () => {

@@ -81,16 +81,22 @@ function poolThreads() {
 /** Groups sorted by key (UTF-16 order, as the DuckDB runner sorts), so that runs print the same bytes. */
 const byKey = ([a], [b]) => (a < b ? -1 : a > b ? 1 : 0);
 
+/**
+ * Prints the one result line. The process then ends by itself, never by process.exit(): that could
+ * cut a long line (10,950 groups are about 500 kB) that a pipe has not taken yet.
+ */
 function print(output) {
   const used = poolThreads();
   if (threads !== null && used !== threads) {
     process.stderr.write(`polars started ${used} threads where POLARS_MAX_THREADS was ${threads}\n`);
-    process.exit(1);
+    process.exitCode = 1;
+    return;
   }
   process.stdout.write(JSON.stringify({ tool: 'polars', threads: used, ...output }) + '\n');
 }
 
-if (benchCase === 'count-by' || benchCase === 'sum-by') {
+/** count-by and sum-by: groupBy(KEY) with len, and count and sum of the summed column; groups sorted by key. */
+function groupedResult() {
   const key = columns[columns.length - 1];
   const summed = benchCase === 'sum-by' ? columns[0] : null;
   const aggregations = [pl.len().alias('rows')];
@@ -107,37 +113,40 @@ if (benchCase === 'count-by' || benchCase === 'sum-by') {
   });
   groups.sort(byKey);
   const total = rows.reduce((sum, n) => sum + n, 0);
-  print({ rows: total, columns: [], by: [key], ...(summed === null ? {} : { sum: summed }), groups });
-  process.exit(0);
+  return { rows: total, columns: [], by: [key], ...(summed === null ? {} : { sum: summed }), groups };
 }
 
-const selections = [pl.len().alias('rows')];
-columns.forEach((name, i) => {
-  const value = numberExpression(name);
-  selections.push(value.count().alias(`count_${i}`), sumExpression(name, `sum_${i}`));
-  if (benchCase === 'stats') {
-    selections.push(
-      value.min().cast(pl.Float64).alias(`min_${i}`),
-      value.max().cast(pl.Float64).alias(`max_${i}`),
-      value.mean().alias(`mean_${i}`),
-      value.std().alias(`stddev_${i}`),
-    );
-  }
-});
-const [result] = collect((frame) => frame.select(...selections)).toRecords();
+/** count, sum and stats: one select over the file. */
+function columnsResult() {
+  const selections = [pl.len().alias('rows')];
+  columns.forEach((name, i) => {
+    const value = numberExpression(name);
+    selections.push(value.count().alias(`count_${i}`), sumExpression(name, `sum_${i}`));
+    if (benchCase === 'stats') {
+      selections.push(
+        value.min().cast(pl.Float64).alias(`min_${i}`),
+        value.max().cast(pl.Float64).alias(`max_${i}`),
+        value.mean().alias(`mean_${i}`),
+        value.std().alias(`stddev_${i}`),
+      );
+    }
+  });
+  const [result] = collect((frame) => frame.select(...selections)).toRecords();
+  return {
+    rows: Number(result.rows),
+    columns: columns.map((name, i) => {
+      const count = Number(result[`count_${i}`]);
+      const column = { name, count, sum: sumText(result[`sum_${i}`]) };
+      if (benchCase !== 'stats') return column;
+      return {
+        ...column,
+        min: numberOrNull(result[`min_${i}`]),
+        max: numberOrNull(result[`max_${i}`]),
+        mean: numberOrNull(result[`mean_${i}`]),
+        stddev: numberOrNull(result[`stddev_${i}`]),
+      };
+    }),
+  };
+}
 
-print({
-  rows: Number(result.rows),
-  columns: columns.map((name, i) => {
-    const count = Number(result[`count_${i}`]);
-    const column = { name, count, sum: sumText(result[`sum_${i}`]) };
-    if (benchCase !== 'stats') return column;
-    return {
-      ...column,
-      min: numberOrNull(result[`min_${i}`]),
-      max: numberOrNull(result[`max_${i}`]),
-      mean: numberOrNull(result[`mean_${i}`]),
-      stddev: numberOrNull(result[`stddev_${i}`]),
-    };
-  }),
-});
+print(benchCase === 'count-by' || benchCase === 'sum-by' ? groupedResult() : columnsResult());
