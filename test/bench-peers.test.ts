@@ -4,7 +4,7 @@
 // and the I/O worker's methods reading the same bytes; and how `npm run bench` (bench/run.ts) splits
 // its options between csvscan's own benchmark and the peers'. No benchmark is run.
 
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,10 +29,14 @@ import {
   caseRuns,
   checkCsvscanAgainstReference,
   classifyOutcome,
+  csvscanRefusal,
   findOnPath,
   installedVersion,
+  loadProblem,
   parseDatamashGroups,
+  parseGroupSums,
   parseMillerGroups,
+  polarsBinaryPackage,
   parsePeerResult,
   parsePeersArguments,
   renderPeersTable,
@@ -40,7 +44,19 @@ import {
   setUpTools,
   type ColumnRef,
 } from '../bench/peers.js';
-import { compareGroups, compareSum, describeAgreement, formatRelative, parseExactDecimal, relativeError, type PeerResult } from '../bench/peers/agreement.js';
+import {
+  addDecimalTexts,
+  compareGroups,
+  compareGroupSums,
+  compareSum,
+  describeAgreement,
+  formatRelative,
+  GROUP_SUM_TOLERANCE,
+  parseExactDecimal,
+  relativeError,
+  type GroupSums,
+  type PeerResult,
+} from '../bench/peers/agreement.js';
 import { QUICK_SIZE, type GeneratedFile } from '../bench/data-files.js';
 import { clipNote, markdownTable } from '../bench/markdown.js';
 import { bestTiming, parseTimeOutput, type TimedProcess } from '../bench/process-timing.js';
@@ -329,13 +345,15 @@ describe('grouped agreement with csvscan (count --by)', () => {
     expect(compareGroups(peer, 8, expected, noQuotes)).toMatch(/^wrong: 3 of csvscan's 5 keys missing .*; 3 keys csvscan does not have/);
   });
 
-  it('runs count-by on the mixed file by name and by date, and not on the numeric file', () => {
-    expect(caseRuns(['count', 'count-by'], 'mixed').map((run) => `${run.benchCase}:${run.key?.name ?? ''}:${run.key?.index ?? ''}`)).toEqual([
+  it('runs count-by and sum-by on the mixed file by name and by date, and not on the numeric file', () => {
+    expect(caseRuns(['count', 'count-by', 'sum-by'], 'mixed').map((run) => `${run.benchCase}:${run.key?.name ?? ''}:${run.key?.index ?? ''}`)).toEqual([
       'count::',
       'count-by:name:2',
       'count-by:date:6',
+      'sum-by:name:2',
+      'sum-by:date:6',
     ]);
-    expect(caseRuns(['count-by', 'sum'], 'numeric').map((run) => run.benchCase)).toEqual(['sum']);
+    expect(caseRuns(['count-by', 'sum', 'sum-by'], 'numeric').map((run) => run.benchCase)).toEqual(['sum']);
   });
 
   it('refuses count-by alone with --big (the 10 GiB file is numeric), before generating anything', async () => {
@@ -372,6 +390,95 @@ describe('grouped agreement with csvscan (count --by)', () => {
   });
 });
 
+describe('grouped sums (sum -c C --by K)', () => {
+  const noQuotes = { quotedFile: false, toolHandlesQuotes: true };
+  /** csvscan's `sum -c amount --by K --json` as docs/spec.md §10 writes it: groups with their columns. */
+  const groupedSums = (groups: Array<[string, number, number, string]>): ScanResult => ({
+    ...csvscanResult(
+      groups.reduce((total, [, rows]) => total + rows, 0),
+      [],
+    ),
+    columns: undefined,
+    by: ['date'],
+    group_count: groups.length,
+    groups: groups.map(([key, rows, count, sumText]) => ({
+      key: [key],
+      rows,
+      columns: [csvscanColumn({ name: 'amount', index: 4, count, empty: rows - count, sum: Number(sumText), sum_text: sumText })],
+    })) as ScanResult['groups'],
+  });
+  const expected = groupedSums([['2001-01-01', 3, 3, '10.25'], ['', 2, 1, '-3'], ['2001-01-02', 4, 4, '1000000.1']]);
+
+  it('adds decimal texts exactly', () => {
+    expect(addDecimalTexts(['10.25', '-3', '1000000.1'])).toBe('1000007.35');
+    expect(addDecimalTexts(['0.1', '0.2'])).toBe('0.3');
+    expect(addDecimalTexts(['-0.5', '0.25', '0.25'])).toBe('0');
+    expect(addDecimalTexts(['-1.5', '0.25'])).toBe('-1.25');
+    expect(addDecimalTexts(['1e3', '2.5e-2'])).toBe('1000.025');
+    expect(addDecimalTexts([])).toBe('0');
+    expect(addDecimalTexts(['1', 'NA'])).toBeNull();
+  });
+
+  it('agrees when keys, records and counts are equal and every sum is within 1e-9 relative', () => {
+    const peer: GroupSums = [['', 2, 1, '-3'], ['2001-01-01', 3, 3, '10.25'], ['2001-01-02', 4, 4, '1000000.1']];
+    expect(compareGroupSums(peer, 9, expected, 'amount', noQuotes)).toBe('groups equal (3 keys, same counts); sums exact');
+    const rounded: GroupSums = [['', 2, 1, '-3'], ['2001-01-01', 3, 3, '10.250000000000002'], ['2001-01-02', 4, 4, '1000000.1000000001']];
+    expect(compareGroupSums(rounded, 9, expected, 'amount', noQuotes)).toBe(
+      'groups equal (3 keys, same counts); sums exact in 1 of 3 groups, the others off by ≤2.0e-16 relative',
+    );
+    expect(GROUP_SUM_TOLERANCE).toBe(1e-9);
+  });
+
+  it('is wrong past 1e-9 relative, for a count or a record in another group, and for missing keys', () => {
+    const off: GroupSums = [['', 2, 1, '-3'], ['2001-01-01', 3, 3, '10.2500001'], ['2001-01-02', 4, 4, '1000000.1']];
+    expect(compareGroupSums(off, 9, expected, 'amount', noQuotes)).toBe(
+      'wrong: 1 sums of amount off by more than 1e-9 relative ("2001-01-01" off by 9.8e-9 relative (csvscan 10.25))',
+    );
+    const moved: GroupSums = [['', 3, 2, '7.25'], ['2001-01-01', 2, 2, '0'], ['2001-01-02', 4, 4, '1000000.1']];
+    expect(compareGroupSums(moved, 9, expected, 'amount', noQuotes)).toMatch(
+      /^wrong: 2 counts differ \("" 3 \(csvscan 2\), "2001-01-01" 2 \(csvscan 3\)\); 2 counts of amount differ .*; 2 sums of amount off by more than 1e-9 relative/,
+    );
+    expect(compareGroupSums([['2001-01-01', 3, 3, '10.25']], 3, expected, 'amount', { quotedFile: true, toolHandlesQuotes: false })).toMatch(
+      /^wrong \(quoted fields\): rows 3 \(csvscan 9\); 2 of csvscan's 3 keys missing/,
+    );
+  });
+
+  it('reads a runner\'s sum-by line, for the column and key asked only', () => {
+    const line = '{"tool":"polars","threads":2,"rows":9,"columns":[],"by":["date"],"sum":"amount","groups":[["",2,1,"-3"],["x",7,7,"1.5"]]}\n';
+    expect(parseGroupSums(line, 'amount', 'date')).toEqual({ rows: 9, groups: [['', 2, 1, '-3'], ['x', 7, 7, '1.5']] });
+    expect(parseGroupSums(line, 'score', 'date')).toBeNull();
+    expect(parseGroupSums(line, 'amount', 'name')).toBeNull();
+    expect(parseGroupSums(line.replace('"1.5"', '1.5'), 'amount', 'date')).toBeNull();
+    expect(parseGroupSums('{"rows":9,"columns":[],"by":["date"],"sum":"amount","groups":[["x",9]]}', 'amount', 'date')).toBeNull();
+  });
+
+  it('checks csvscan\'s grouped sums against the reference: rows, and the groups\' counts and exact sums add up to the file\'s', () => {
+    const file = {
+      path: '/d/mixed.csv',
+      bytes: 100,
+      reference: { rows: 9, column: 'amount', count: 8, empty: 1, invalid: 0, sumText: '1000007.35' },
+    } as unknown as GeneratedFile;
+    expect(checkCsvscanAgainstReference('sum-by', expected, file)).toBe(
+      '= independent reference (rows; groups add up to rows and to the amount count and sum_text)',
+    );
+    const badSum = groupedSums([['2001-01-01', 3, 3, '10.26'], ['', 2, 1, '-3'], ['2001-01-02', 4, 4, '1000000.1']]);
+    expect(() => checkCsvscanAgainstReference('sum-by', badSum, file)).toThrow(/the groups' sum_text of amount add up to 1000007.36, the independent reference says 1000007.35/);
+    const badCount = groupedSums([['2001-01-01', 3, 2, '10.25'], ['', 2, 1, '-3'], ['2001-01-02', 4, 4, '1000000.1']]);
+    expect(() => checkCsvscanAgainstReference('sum-by', badCount, file)).toThrow(/the groups' count of amount add up to 7, the independent reference says 8/);
+    const noColumns = { ...expected, groups: expected.groups!.map(({ key, rows }) => ({ key, rows })) };
+    expect(() => checkCsvscanAgainstReference('sum-by', noColumns, file)).toThrow(/group \["2001-01-01"\] has no column amount/);
+  });
+
+  it('skips sum-by while csvscan refuses it (exit 2 naming --by), and nothing else', () => {
+    const refusal = { kind: 'failed', reason: 'exit 2: csvscan: --by works with count only in this version (sum and stats by key are not implemented yet)' } as const;
+    expect(csvscanRefusal('sum-by', refusal)).toBe('csvscan: --by works with count only in this version (sum and stats by key are not implemented yet)');
+    expect(csvscanRefusal('count-by', refusal)).toBeNull();
+    expect(csvscanRefusal('sum-by', { kind: 'failed', reason: 'exit 1: csvscan: f.csv: line 3 (byte 20): quoted field never closed' })).toBeNull();
+    expect(csvscanRefusal('sum-by', { kind: 'failed', reason: 'exit 2: csvscan: unknown column amount' })).toBeNull();
+    expect(csvscanRefusal('sum-by', { kind: 'timeout' })).toBeNull();
+  });
+});
+
 describe('tables', () => {
   it('renders markdown with escaped cells and aligned columns', () => {
     expect(markdownTable(['a', 'b'], ['left', 'right'], [['x|y', 'line\nbreak']])).toEqual([
@@ -399,7 +506,7 @@ describe('tables', () => {
 
 describe('options and tool detection', () => {
   it('parses the peers options', () => {
-    expect(parsePeersArguments([])).toMatchObject({ sizeBytes: 2 ** 30, runs: 1, tools: null, cases: ['count', 'sum', 'stats', 'count-by'] });
+    expect(parsePeersArguments([])).toMatchObject({ sizeBytes: 2 ** 30, runs: 1, tools: null, cases: ['count', 'sum', 'stats', 'count-by', 'sum-by'] });
     expect(QUICK_SIZE).toBe(16 * 2 ** 20);
     expect(parsePeersArguments(['--quick'])).toMatchObject({ quick: true, sizeBytes: 16 * 2 ** 20, runs: 1 });
     expect(parsePeersArguments(['--big'])).toMatchObject({ big: true, sizeBytes: 10 * 2 ** 30 });
@@ -442,26 +549,46 @@ describe('options and tool detection', () => {
     expect(setUpTools(['mlr', 'datamash'], 2, '').notRun).toEqual(['mlr: not on PATH', 'datamash: not on PATH']);
   });
 
-  it('runs count-by with csvscan, DuckDB, Miller and datamash only', () => {
+  it('runs count-by with csvscan, DuckDB, polars, Miller and datamash only, and sum-by with csvscan, DuckDB and polars', () => {
     const bin = join(workDirectory, 'groupbin');
     mkdirSync(bin, { recursive: true });
     for (const tool of ['mlr', 'datamash', 'mawk']) {
       writeFileSync(join(bin, tool), '#!/bin/sh\necho 1.0\n');
       chmodSync(join(bin, tool), 0o755);
     }
-    const setup = setUpTools(null, 2, bin);
+    const setup = setUpTools(null, 2, bin, () => null);
     expect(setup.variants.filter((variant) => variant.cases.includes('count-by')).map((variant) => `${variant.tool}/${variant.threads}`)).toEqual([
       'csvscan/1',
       'csvscan/2 (all cores)',
       'duckdb/1',
       'duckdb/default',
+      'polars/1',
+      'polars/2 (all cores)',
       'mlr/default',
       'datamash/1',
+    ]);
+    expect(setup.variants.filter((variant) => variant.cases.includes('sum-by')).map((variant) => `${variant.tool}/${variant.threads}`)).toEqual([
+      'csvscan/1',
+      'csvscan/2 (all cores)',
+      'duckdb/1',
+      'duckdb/default',
+      'polars/1',
+      'polars/2 (all cores)',
     ]);
     const key: ColumnRef[] = [{ name: 'date', index: 6 }];
     const byTool = new Map(setup.variants.map((variant) => [`${variant.tool}/${variant.threads}`, variant]));
     expect(byTool.get('csvscan/1')!.command('count-by', '/d/m.csv', key).slice(2)).toEqual(['count', '/d/m.csv', '--by', 'date', '--json', '--threads', '1', '--no-progress']);
     expect(byTool.get('duckdb/1')!.command('count-by', '/d/m.csv', key).slice(2)).toEqual(['count-by', '/d/m.csv', 'date', '--threads', '1']);
+    const summedByKey: ColumnRef[] = [{ name: 'amount', index: 0 }, ...key];
+    expect(byTool.get('csvscan/2 (all cores)')!.command('sum-by', '/d/m.csv', summedByKey).slice(2)).toEqual([
+      'sum', '/d/m.csv', '-c', 'amount', '--by', 'date', '--json', '--threads', '2', '--no-progress',
+    ]);
+    expect(byTool.get('duckdb/default')!.command('sum-by', '/d/m.csv', summedByKey).slice(2)).toEqual(['sum-by', '/d/m.csv', 'amount', 'date']);
+    // polars' threads are set at csvscan's two settings (the runner turns --threads into POLARS_MAX_THREADS)
+    expect(byTool.get('polars/1')!.command('sum-by', '/d/m.csv', summedByKey).slice(1)).toEqual([
+      join(ROOT, 'bench', 'peers', 'polars.mjs'), 'sum-by', '/d/m.csv', 'amount', 'date', '--threads', '1',
+    ]);
+    expect(byTool.get('polars/2 (all cores)')!.command('count', '/d/m.csv', []).slice(2)).toEqual(['count', '/d/m.csv', '--threads', '2']);
     expect(byTool.get('mlr/default')!.command('count-by', '/d/m.csv', key)).toEqual([join(bin, 'mlr'), '--icsv', '--ojsonl', 'count', '-g', 'date', '/d/m.csv']);
     expect(byTool.get('datamash/1')!.command('count-by', '/d/m.csv', key)).toEqual([
       join(bin, 'datamash'), '-t', ',', '--header-in', '-s', '-g', '6', 'count', '6', '/d/m.csv',
@@ -498,7 +625,7 @@ describe('npm run bench: csvscan, then the peers on the same files', () => {
   it('--quick: both parts on the same small files, one run each', () => {
     const options = parseRunArguments(['--quick']);
     expect(options).toMatchObject({ quick: true, sizeBytes: 16 * MIB, runs: 1 });
-    expect(options.peers).toMatchObject({ quick: true, sizeBytes: 16 * MIB, runs: 1, cases: ['count', 'sum', 'stats', 'count-by'], tools: null });
+    expect(options.peers).toMatchObject({ quick: true, sizeBytes: 16 * MIB, runs: 1, cases: ['count', 'sum', 'stats', 'count-by', 'sum-by'], tools: null });
   });
 
   it('passes --quick, --size, --runs, --seed and --big on to the peers part', () => {
@@ -649,6 +776,208 @@ describe('node peer runners on a tiny quoted file', () => {
     const outcome = classifyOutcome(timedProcess({ status: finished.status, stderr: finished.stderr }));
     expect(outcome.kind).toBe('skipped');
     expect(outcome.kind === 'skipped' && outcome.reason).toMatch(/^cannot load csvscan-no-such-package .*npm install --save-dev csvscan-no-such-package$/);
+    const withRemedy = writeFile(
+      'missing-peer-remedy.mjs',
+      `import { importPeer } from ${JSON.stringify(pathToFileURL(join(ROOT, 'bench', 'peers', 'common.mjs')).href)};\n` +
+        "await importPeer('csvscan-no-such-package', 'install its binary');\n",
+    );
+    expect(spawnSync(process.execPath, [withRemedy], { encoding: 'utf8' }).stderr).toMatch(/^skipped: cannot load csvscan-no-such-package \(.*\); install its binary\n$/);
+  });
+});
+
+/** Why nodejs-polars cannot be loaded here (its native binary is missing), or null: the polars tests need it. */
+const polarsProblem = loadProblem('nodejs-polars', ROOT);
+
+function runPeerRunner(runner: string, args: string[]): { status: number | null; result: PeerResult | null; stdout: string; stderr: string } {
+  const finished = spawnSync(process.execPath, [join(ROOT, 'bench', 'peers', `${runner}.mjs`), ...args], { cwd: ROOT, encoding: 'utf8' });
+  return { status: finished.status, result: parsePeerResult(finished.stdout), stdout: finished.stdout, stderr: finished.stderr };
+}
+
+function csvscanJson(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const finished = spawnSync(process.execPath, [join(ROOT, 'bin', 'csvscan.js'), ...args, '--json', '--no-progress'], { encoding: 'utf8' });
+  return { status: finished.status, stdout: finished.stdout, stderr: finished.stderr };
+}
+
+describe('sum-by: DuckDB and polars against csvscan\'s exact sums per group', () => {
+  // Each record: its key as csvscan reads it (unquoted) and as written, and its amount field.
+  const records: Array<[key: string, written: string, amount: string]> = [
+    ['Lovelace, Ada', '"Lovelace, Ada"', '10.25'],
+    ['x', 'x', '-3'],
+    ['x', '"x"', ''],
+    ['a "b"', '"a ""b"""', '0.1'],
+    ['', '', '7'],
+    ['', '""', '1e2'],
+    ['multi\r\nline', '"multi\r\nline"', '0.2'],
+    ['x', 'x', 'NA'],
+    ['Lovelace, Ada', '"Lovelace, Ada"', '0.7'],
+    ['a "b"', '"a ""b"""', '0.2'],
+  ];
+  const line = (i: number, written: string, amount: string): string => `${i + 1},${written},${amount},2001-01-0${(i % 3) + 1}\r\n`;
+  const file = writeFile('sum-by.csv', 'id,name,amount,date\r\n' + records.map(([, written, amount], i) => line(i, written, amount)).join(''));
+
+  /** csvscan `sum -c amount --by name` put together from csvscan `sum -c amount` of each group's records alone. */
+  const expected = ((): ScanResult => {
+    const keys = [...new Set(records.map(([key]) => key))];
+    const groups = keys.map((key, k) => {
+      const own = records.map((record, i) => [record, i] as const).filter(([[recordKey]]) => recordKey === key);
+      const part = writeFile(`sum-by-group-${k}.csv`, 'id,name,amount,date\r\n' + own.map(([[, written, amount], i]) => line(i, written, amount)).join(''));
+      const result = JSON.parse(csvscanJson(['sum', part, '-c', 'amount']).stdout) as ScanResult;
+      return { key: [key], rows: result.rows, columns: result.columns };
+    });
+    return { file, rows: records.length, bytes: 0, ragged: { short: 0, long: 0 }, by: ['name'], group_count: groups.length, groups } as ScanResult;
+  })();
+  const context = { quotedFile: true, toolHandlesQuotes: true };
+
+  it('csvscan refuses sum --by in a way the bench skips, or answers in the shape the bench reads', () => {
+    const csvscan = csvscanJson(['sum', file, '-c', 'amount', '--by', 'name']);
+    if (csvscan.status === 2) {
+      expect(csvscanRefusal('sum-by', { kind: 'failed', reason: `exit 2: ${csvscan.stderr.trim()}` })).toBe(csvscan.stderr.trim());
+      return;
+    }
+    expect(csvscan.status).toBe(0);
+    const result = JSON.parse(csvscan.stdout) as ScanResult;
+    const whole = JSON.parse(csvscanJson(['sum', file, '-c', 'amount']).stdout) as ScanResult;
+    const [amount] = whole.columns!;
+    const reference = { rows: whole.rows, column: 'amount', count: amount!.count, empty: amount!.empty, invalid: amount!.invalid, sumText: amount!.sum_text! };
+    expect(checkCsvscanAgainstReference('sum-by', result, { path: file, bytes: whole.bytes, reference } as unknown as GeneratedFile)).toMatch(/^= independent reference/);
+    const sums: GroupSums = expected.groups!.map((group) => {
+      const column = (group as unknown as { columns: ColumnResult[] }).columns[0]!;
+      return [group.key[0]!, group.rows, column.count, column.sum_text] as const;
+    });
+    expect(compareGroupSums(sums, expected.rows, result, 'amount', context)).toBe(`groups equal (${expected.group_count} keys, same counts); sums exact`);
+  });
+
+  it('duckdb: sum-by agrees with csvscan per group', () => {
+    const duckdb = runPeerRunner('duckdb', ['sum-by', file, 'amount', 'name', '--threads', '1']);
+    expect(duckdb.stderr).toBe('');
+    const grouped = parseGroupSums(duckdb.stdout, 'amount', 'name')!;
+    expect(grouped.rows).toBe(records.length);
+    expect(compareGroupSums(grouped.groups, grouped.rows, expected, 'amount', context)).toMatch(/^groups equal \(5 keys, same counts\); sums exact/);
+  }, 60_000);
+
+  it.skipIf(polarsProblem !== null)(`polars: sum-by agrees with csvscan per group${polarsProblem ? ` (skipped: ${polarsProblem})` : ''}`, () => {
+    const polars = runPeerRunner('polars', ['sum-by', file, 'amount', 'name', '--threads', '2']);
+    expect(polars.stderr).toBe('');
+    expect(polars.result).toMatchObject({ tool: 'polars', threads: 2, by: ['name'], sum: 'amount' });
+    const grouped = parseGroupSums(polars.stdout, 'amount', 'name')!;
+    expect(compareGroupSums(grouped.groups, grouped.rows, expected, 'amount', context)).toMatch(/^groups equal \(5 keys, same counts\); sums exact/);
+  }, 60_000);
+});
+
+/** Runs a peer runner reading nothing of its output for half a second: a long line must still arrive whole. */
+async function runReadingLate(runner: string, args: string[]): Promise<string> {
+  const child = spawn(process.execPath, [join(ROOT, 'bench', 'peers', `${runner}.mjs`), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const closed = new Promise((resolve) => child.on('close', resolve));
+  child.stdout.pause();
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const chunks: Buffer[] = [];
+  child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+  child.stdout.resume();
+  await closed;
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+describe('a grouped runner\'s long line reaches a slow reader whole (no process.exit() after writing it)', () => {
+  // 20,000 keys: a line of about 600 kB, ten times a pipe's buffer.
+  const many = writeFile('many-keys.csv', 'id,key,amount\n' + Array.from({ length: 20_000 }, (_, i) => `${i},key-${i},${i}.5\n`).join(''));
+  const runners = ['duckdb', ...(polarsProblem === null ? ['polars'] : [])];
+  for (const runner of runners) {
+    it(`${runner}: sum-by and count-by`, async () => {
+      const sums = parseGroupSums(await runReadingLate(runner, ['sum-by', many, 'amount', 'key', '--threads', '1']), 'amount', 'key');
+      expect(sums?.groups.length).toBe(20_000);
+      expect(parsePeerResult(await runReadingLate(runner, ['count-by', many, 'key', '--threads', '1']))?.groups?.length).toBe(20_000);
+    }, 60_000);
+  }
+});
+
+describe.skipIf(polarsProblem !== null)(`polars runner${polarsProblem ? ` (skipped: nodejs-polars cannot be loaded: ${polarsProblem})` : ''}`, () => {
+  const quoted = writeFile(
+    'polars-quoted.csv',
+    'id,name,amount,score\n1,"Lovelace, Ada",10.25,1.5\n2,"Line\nbreak",-3,NA\n3,plain,,2.5\n4,"a ""quoted"" word",0.5,7\n',
+  );
+  const noQuotes = { quotedFile: false, toolHandlesQuotes: true };
+
+  it('count, sum and stats, agreeing with csvscan', () => {
+    expect(runPeerRunner('polars', ['count', quoted]).result).toMatchObject({ tool: 'polars', rows: 4, columns: [] });
+    const sum = runPeerRunner('polars', ['sum', quoted, 'amount']).result!;
+    const csvscanSum = JSON.parse(csvscanJson(['sum', quoted, '-c', 'amount']).stdout) as ScanResult;
+    expect(describeAgreement(sum, csvscanSum, noQuotes)).toBe('rows equal; sum exact');
+    const stats = runPeerRunner('polars', ['stats', quoted, 'amount', 'score']);
+    expect(stats.stderr).toBe('');
+    const [amount, score] = stats.result!.columns;
+    expect(amount).toMatchObject({ name: 'amount', count: 3, min: -3, max: 10.25 });
+    expect(amount!.mean).toBeCloseTo(7.75 / 3, 12);
+    expect(amount!.stddev).toBeCloseTo(sampleStddev([10.25, -3, 0.5]), 10);
+    // score holds NA: read as text by polars, cast to Float64 non-strictly
+    expect(score).toMatchObject({ name: 'score', count: 3, min: 1.5, max: 7 });
+    const csvscanStats = JSON.parse(csvscanJson(['stats', quoted, '-c', 'amount', '-c', 'score']).stdout) as ScanResult;
+    expect(describeAgreement(stats.result!, csvscanStats, noQuotes)).toMatch(/^rows, counts and min\/max equal; sums exact/);
+  }, 60_000);
+
+  it('count-by: the unquoted keys and their counts, an empty field as the empty key, as csvscan', () => {
+    const keyed = writeFile('polars-keyed.csv', 'id,name,date\n1,"Lovelace, Ada",2001-01-01\n2,x,\n3,"x",2001-01-01\n4,"a ""b""",""\n');
+    const names = runPeerRunner('polars', ['count-by', keyed, 'name']).result!;
+    expect(names).toMatchObject({ tool: 'polars', rows: 4, by: ['name'] });
+    expect(names.groups).toEqual([['Lovelace, Ada', 1], ['a "b"', 1], ['x', 2]]);
+    const dates = runPeerRunner('polars', ['count-by', keyed, 'date']).result!;
+    expect(dates.groups).toEqual([['', 2], ['2001-01-01', 2]]);
+    const csvscan = JSON.parse(csvscanJson(['count', keyed, '--by', 'date']).stdout) as ScanResult;
+    expect(compareGroups(dates.groups as Array<[string, number]>, dates.rows, csvscan, { quotedFile: true, toolHandlesQuotes: true })).toBe('groups equal (2 keys, same counts)');
+  }, 60_000);
+
+  it('starts as many threads as --threads says (POLARS_MAX_THREADS), and reports them', () => {
+    expect(runPeerRunner('polars', ['count', quoted, '--threads', '1']).result).toMatchObject({ threads: 1, rows: 4 });
+    expect(runPeerRunner('polars', ['count-by', quoted, 'name', '--threads', '2']).result).toMatchObject({ threads: 2, rows: 4 });
+  }, 60_000);
+
+  it('sums Int64 columns in Int64: past 2^63 the sum wraps around, and the agreement says wrong', () => {
+    // eleven values of 9e17 (in csvscan's exact domain) and a 1: 9.9e18 is past 2^63 - 1 (about 9.22e18)
+    const values = [...Array.from({ length: 11 }, () => '900000000000000000'), '1'];
+    const big = writeFile('polars-big.csv', 'id,big\n' + values.map((value, i) => `${i + 1},${value}\n`).join(''));
+    const polars = runPeerRunner('polars', ['sum', big, 'big']).result!;
+    const csvscan = JSON.parse(csvscanJson(['sum', big, '-c', 'big']).stdout) as ScanResult;
+    expect(csvscan.columns![0]!.sum_text).toBe('9900000000000000001');
+    expect(describeAgreement(polars, csvscan, noQuotes)).toMatch(/^wrong: sum off by \d/);
+  }, 60_000);
+
+  it('rejects a missing column with exit 2', () => {
+    const missing = runPeerRunner('polars', ['sum', quoted, 'price']);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/no column price/);
+  }, 60_000);
+});
+
+describe('polars as a peer', () => {
+  it('is listed as not installed, and not run, when nodejs-polars cannot be loaded', () => {
+    const setup = setUpTools(['polars'], 2, '', () => "Cannot find module 'nodejs-polars-linux-x64-gnu'");
+    expect(setup.variants.map((variant) => variant.tool)).toEqual(['csvscan']);
+    expect(setup.notRun).toEqual([
+      `polars: not installed (nodejs-polars 0.25.2 cannot be loaded: Cannot find module 'nodejs-polars-linux-x64-gnu'; ` +
+        `to run it: npm install --no-save ${polarsBinaryPackage()}@0.25.2, see bench/README.md)`,
+    ]);
+    expect(polarsBinaryPackage('linux', 'x64')).toBe('nodejs-polars-linux-x64-gnu');
+    expect(polarsBinaryPackage('darwin', 'arm64')).toBe('nodejs-polars-darwin-arm64');
+    expect(polarsBinaryPackage('win32', 'x64')).toBe('nodejs-polars-win32-x64-msvc');
+  });
+
+  it('runs at csvscan\'s thread settings when it loads', () => {
+    expect(setUpTools(['polars'], 2, '', () => null).variants.map((variant) => `${variant.tool}/${variant.threads}`)).toEqual([
+      'csvscan/1',
+      'polars/1',
+      'polars/2 (all cores)',
+    ]);
+    expect(setUpTools(['polars'], 1, '', () => null).variants.map((variant) => `${variant.tool}/${variant.threads}`)).toEqual(['csvscan/1', 'polars/1']);
+  });
+
+  it.runIf(polarsProblem !== null)('its runner exits 3 (skipped) and says what to install when nodejs-polars cannot be loaded', () => {
+    const runner = runPeerRunner('polars', ['count', join(ROOT, 'examples', 'prices.csv')]);
+    expect(runner.status).toBe(3);
+    expect(runner.stderr).toMatch(/^skipped: cannot load nodejs-polars \(.*\); install its binary without saving it: npm install --no-save nodejs-polars-/);
+  });
+
+  it('says why a package cannot be loaded, in one line', () => {
+    expect(loadProblem('csvscan-no-such-package', ROOT)).toMatch(/^Cannot find (package|module) 'csvscan-no-such-package'/);
+    expect(loadProblem('csv-parse', ROOT)).toBeNull();
   });
 });
 

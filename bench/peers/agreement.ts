@@ -23,9 +23,11 @@ export interface PeerResult {
   threads?: number;
   rows: number;
   columns: PeerColumn[];
-  /** count-by: the key column and the groups as [key, rows] pairs */
+  /** count-by: the key column and the groups as [key, rows] pairs; sum-by: [key, rows, count, sum text] */
   by?: string[];
-  groups?: Array<[string, number]>;
+  groups?: Array<[string, number, ...Array<number | string | null>]>;
+  /** sum-by: the summed column */
+  sum?: string;
 }
 
 /** A sum further than this from the exact sum is not rounding: the tool read other numbers. */
@@ -54,6 +56,29 @@ export function parseExactDecimal(text: string): ExactDecimal | null {
     scale = 0;
   }
   return { units, scale };
+}
+
+/** The exact sum of decimal texts, as a decimal text (trailing zeros of the fraction dropped); null if one is not a number. */
+export function addDecimalTexts(texts: readonly string[]): string | null {
+  let units = 0n;
+  let scale = 0;
+  for (const text of texts) {
+    const value = parseExactDecimal(text);
+    if (!value) return null;
+    if (value.scale > scale) {
+      units *= 10n ** BigInt(value.scale - scale);
+      scale = value.scale;
+    }
+    units += value.units * 10n ** BigInt(scale - value.scale);
+  }
+  while (scale > 0 && units % 10n === 0n) {
+    units /= 10n;
+    scale--;
+  }
+  const digits = absolute(units).toString().padStart(scale + 1, '0');
+  const whole = digits.slice(0, digits.length - scale);
+  const fraction = digits.slice(digits.length - scale);
+  return `${units < 0n ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`;
 }
 
 function absolute(value: bigint): bigint {
@@ -203,8 +228,8 @@ function describeSums(comparisons: SumComparison[]): string {
   return `${prefix} off by ≤${formatRelative(worst)} relative`;
 }
 
-/** A grouped answer: [key, rows] pairs in any order (one key column: keys are UTF-8 strings). */
-export type GroupPairs = ReadonlyArray<readonly [string, number]>;
+/** A grouped answer: [key, rows] pairs in any order (one key column: keys are UTF-8 strings); more items are ignored. */
+export type GroupPairs = ReadonlyArray<readonly [string, number, ...unknown[]]>;
 
 /** Keys in UTF-8 byte order (bytewise, as csvscan orders ties), not UTF-16 code unit order. */
 function byUtf8(a: string, b: string): number {
@@ -216,13 +241,8 @@ function examples(items: string[], limit = 2): string {
   return items.slice(0, limit).join(', ') + (items.length > limit ? ', ...' : '');
 }
 
-/**
- * A peer's groups against csvscan's (checked) groups for the same key: both as key -> count maps
- * sorted by key (UTF-8 bytes), compared exactly. "groups equal (N keys, same counts)", or
- * "wrong: ..." naming keys missing from the peer, keys csvscan does not have, counts that differ
- * and keys the peer lists twice, with examples.
- */
-export function compareGroups(peer: GroupPairs, peerRows: number | undefined, expected: ScanResult, context: AgreementContext): string {
+/** What differs between a peer's groups and csvscan's: keys missing, keys extra, counts, keys listed twice, rows. */
+function groupDifferences(peer: GroupPairs, peerRows: number | undefined, expected: ScanResult): { wrong: string[]; keys: number } {
   const expectedMap = new Map<string, number>();
   for (const group of expected.groups ?? []) expectedMap.set(group.key.join('\u0000'), group.rows);
   const peerMap = new Map<string, number>();
@@ -248,9 +268,85 @@ export function compareGroups(peer: GroupPairs, peerRows: number | undefined, ex
   if (extra.length > 0) wrong.push(`${extra.length} keys csvscan does not have (${examples(extra)})`);
   if (countsDiffer.length > 0) wrong.push(`${countsDiffer.length} counts differ (${examples(countsDiffer)})`);
   if (duplicated.length > 0) wrong.push(`${duplicated.length} keys listed twice (${examples(duplicated)})`);
-  if (wrong.length > 0) {
-    const reason = context.quotedFile && !context.toolHandlesQuotes ? 'wrong (quoted fields)' : 'wrong';
-    return `${reason}: ${wrong.join('; ')}`;
+  return { wrong, keys: expectedMap.size };
+}
+
+function wrongText(wrong: string[], context: AgreementContext): string {
+  const reason = context.quotedFile && !context.toolHandlesQuotes ? 'wrong (quoted fields)' : 'wrong';
+  return `${reason}: ${wrong.join('; ')}`;
+}
+
+/**
+ * A peer's groups against csvscan's (checked) groups for the same key: both as key -> count maps
+ * sorted by key (UTF-8 bytes), compared exactly. "groups equal (N keys, same counts)", or
+ * "wrong: ..." naming keys missing from the peer, keys csvscan does not have, counts that differ
+ * and keys the peer lists twice, with examples.
+ */
+export function compareGroups(peer: GroupPairs, peerRows: number | undefined, expected: ScanResult, context: AgreementContext): string {
+  const { wrong, keys } = groupDifferences(peer, peerRows, expected);
+  return wrong.length > 0 ? wrongText(wrong, context) : `groups equal (${keys} keys, same counts)`;
+}
+
+/** A grouped sum (sum-by): per key its records, the numbers summed and their sum as text. */
+export type GroupSums = ReadonlyArray<readonly [string, number, number, string | null]>;
+
+/**
+ * How far a peer's sum of a group may be from csvscan's exact one: a double summing a few thousand
+ * values of a few digits is off by about 1e-15; 1e-9 leaves room for any order of addition, and a
+ * value read wrongly or a record in the wrong group moves a group's sum by far more.
+ */
+export const GROUP_SUM_TOLERANCE = 1e-9;
+
+/** One group of a grouped csvscan result with its columns (`sum -c C --by K --json`, docs/spec.md §10). */
+interface GroupWithColumns {
+  key: string[];
+  rows: number;
+  columns?: ColumnResult[];
+}
+
+/** csvscan's result for `column` in one group, or undefined. */
+export function groupColumn(group: GroupWithColumns, column: string): ColumnResult | undefined {
+  return group.columns?.find((candidate) => candidate.name === column);
+}
+
+/**
+ * A peer's grouped sums against csvscan's (checked) ones: the keys and records of each key exactly
+ * (as compareGroups), the count of numbers of each key exactly, and each key's sum against
+ * csvscan's exact sum_text within GROUP_SUM_TOLERANCE relative. "groups equal (N keys, same counts);
+ * sums exact in K of N groups, the others off by ≤X relative", or "wrong: ...".
+ */
+export function compareGroupSums(peer: GroupSums, peerRows: number | undefined, expected: ScanResult, column: string, context: AgreementContext): string {
+  const { wrong, keys } = groupDifferences(peer, peerRows, expected);
+  const expectedColumns = new Map<string, ColumnResult | undefined>();
+  for (const group of (expected.groups ?? []) as GroupWithColumns[]) expectedColumns.set(group.key.join('\u0000'), groupColumn(group, column));
+  const countsDiffer: string[] = [];
+  const sumsOff: string[] = [];
+  let exact = 0;
+  let compared = 0;
+  let worst = 0;
+  for (const [key, , count, sum] of peer) {
+    if (!expectedColumns.has(key)) continue; // named above as a key csvscan does not have
+    const reference = expectedColumns.get(key);
+    if (reference === undefined) {
+      sumsOff.push(`${JSON.stringify(key)}: csvscan has no ${column}`);
+      continue;
+    }
+    if (count !== reference.count) countsDiffer.push(`${JSON.stringify(key)} ${count} (csvscan ${reference.count})`);
+    const exactSum = exactSumOf(reference);
+    if (exactSum === null) continue;
+    const comparison = compareSum(sum, exactSum);
+    compared++;
+    if (comparison.error === 0) exact++;
+    if (comparison.error === null || comparison.error > GROUP_SUM_TOLERANCE) {
+      sumsOff.push(`${JSON.stringify(key)} ${comparison.text} (csvscan ${exactSum})`);
+    } else worst = Math.max(worst, comparison.error);
   }
-  return `groups equal (${expectedMap.size} keys, same counts)`;
+  if (countsDiffer.length > 0) wrong.push(`${countsDiffer.length} counts of ${column} differ (${examples(countsDiffer)})`);
+  if (sumsOff.length > 0) wrong.push(`${sumsOff.length} sums of ${column} off by more than ${GROUP_SUM_TOLERANCE} relative (${examples(sumsOff)})`);
+  if (wrong.length > 0) return wrongText(wrong, context);
+  const sums =
+    exact === compared
+      ? 'sums exact'
+      : `sums exact in ${exact} of ${compared} groups, the others off by ≤${formatRelative(worst)} relative`;
+  return `groups equal (${keys} keys, same counts); ${sums}`;
 }

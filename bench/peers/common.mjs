@@ -1,14 +1,17 @@
 // What the peer runners share: their command line, the per-column accumulators and the one JSON
 // line each prints for bench/peers.ts. Plain JavaScript so that a runner starts without a build.
 //
-//   node bench/peers/TOOL.mjs count|sum|stats|count-by FILE [COLUMN ...] [--threads N]
+//   node bench/peers/TOOL.mjs count|sum|stats|count-by|sum-by FILE [COLUMN ...] [--threads N]
 //
 // Output: {"tool","threads","rows","columns":[{"name","count","sum","min","max","mean","stddev"}]}
 // with `sum` as text (a double's shortest round-trip form, or an exact decimal when the tool has one).
-// `count-by FILE KEY` (the DuckDB runner only) prints {"tool","threads","rows","columns":[],"by":[KEY],
-// "groups":[[KEY_TEXT, ROWS], ...]} in no particular order.
+// The grouped cases (the DuckDB and polars runners only), sorted by key:
+// - `count-by FILE KEY` prints {"tool","threads","rows","columns":[],"by":[KEY],"groups":[[KEY_TEXT, ROWS], ...]};
+// - `sum-by FILE COLUMN KEY` prints {"tool","threads","rows","columns":[],"by":[KEY],"sum":COLUMN,
+//   "groups":[[KEY_TEXT, ROWS, COUNT, SUM_TEXT], ...]}: per key its records, the numbers of COLUMN
+//   summed and their sum as text.
 
-const CASES = ['count', 'sum', 'stats', 'count-by'];
+const CASES = ['count', 'sum', 'stats', 'count-by', 'sum-by'];
 
 /** Exit code for "this tool cannot run here" (e.g. its package is not installed): shown as skipped. */
 export const EXIT_SKIPPED = 3;
@@ -16,7 +19,10 @@ export const EXIT_SKIPPED = 3;
 /** Chunk size for streaming readers: large enough that per-chunk overhead does not dominate. */
 export const STREAM_CHUNK_BYTES = 1 << 20;
 
-/** @returns {{ benchCase: 'count' | 'sum' | 'stats', file: string, columns: string[], threads: number | null }} */
+/**
+ * @returns {{ benchCase: 'count' | 'sum' | 'stats' | 'count-by' | 'sum-by', file: string, columns: string[], threads: number | null }}
+ * (sum-by: columns is [COLUMN, KEY])
+ */
 export function parseRunnerArguments(argv) {
   const positional = [];
   let threads = null;
@@ -33,21 +39,24 @@ export function parseRunnerArguments(argv) {
   if (benchCase !== 'count' && columns.length === 0) usage(`${benchCase} needs at least one COLUMN`);
   if (benchCase === 'sum' && columns.length !== 1) usage('sum takes exactly one COLUMN');
   if (benchCase === 'count-by' && columns.length !== 1) usage('count-by takes exactly one key COLUMN');
+  if (benchCase === 'sum-by' && columns.length !== 2) usage('sum-by takes a COLUMN to sum and a KEY column');
   return { benchCase, file, columns, threads };
 }
 
 function usage(message) {
-  process.stderr.write(`${message}\nusage: node bench/peers/TOOL.mjs count|sum|stats|count-by FILE [COLUMN ...] [--threads N]\n`);
+  process.stderr.write(`${message}\nusage: node bench/peers/TOOL.mjs count|sum|stats|count-by|sum-by FILE [COLUMN ...] [--threads N]\n`);
   process.exit(2);
 }
 
-/** Loads a peer's package, or exits as skipped when it is not installed. */
-export async function importPeer(packageName) {
+/**
+ * Loads a peer's package, or exits as skipped when it is not installed (or cannot be loaded: a
+ * native package whose binary for this platform is missing). `remedy` is what to run about it.
+ */
+export async function importPeer(packageName, remedy = `npm install --save-dev ${packageName}`) {
   try {
     return await import(packageName);
   } catch (error) {
-    process.stderr.write(`skipped: cannot load ${packageName} (${String(error?.message ?? error).split('\n')[0]}); ` +
-      `npm install --save-dev ${packageName}\n`);
+    process.stderr.write(`skipped: cannot load ${packageName} (${String(error?.message ?? error).split('\n')[0]}); ${remedy}\n`);
     process.exit(EXIT_SKIPPED);
   }
 }
@@ -123,7 +132,7 @@ class StatsAccumulator extends SumAccumulator {
 
 /** The accumulators a case needs, one per requested column. */
 function accumulatorsFor(benchCase, columns) {
-  if (benchCase === 'count-by') usage('count-by is run by the DuckDB runner only');
+  if (benchCase === 'count-by' || benchCase === 'sum-by') usage(`${benchCase} is run by the DuckDB and polars runners only`);
   if (benchCase === 'count') return [];
   return columns.map((name) => (benchCase === 'sum' ? new SumAccumulator(name) : new StatsAccumulator(name)));
 }

@@ -3,8 +3,9 @@
 // holding NA) are read with TRY_CAST(... AS DOUBLE). Sums stay in the sniffed type: exact for integer
 // and DECIMAL columns, floating point for DOUBLE ones.
 // `count-by FILE KEY` is `SELECT key, count(*) ... GROUP BY key` with the key column read as VARCHAR
-// (its text as written, unquoted; an empty field, which DuckDB reads as NULL, is the empty key).
-// Usage: node bench/peers/duckdb.mjs count|sum|stats|count-by FILE [COLUMN ...] [--threads N]
+// (its text as written, unquoted; an empty field, which DuckDB reads as NULL, is the empty key);
+// `sum-by FILE COLUMN KEY` adds `count(COLUMN), sum(COLUMN)` per key, the column as the sniffer typed it.
+// Usage: node bench/peers/duckdb.mjs count|sum|stats|count-by|sum-by FILE [COLUMN ...] [--threads N]
 // Without --threads DuckDB uses its default (all cores); the thread count used is reported.
 
 import { EXIT_SKIPPED, importPeer, parseRunnerArguments } from './common.mjs';
@@ -55,29 +56,12 @@ async function queryFile(select, options = '') {
   }
 }
 
-if (benchCase === 'count-by') {
-  const [key] = columns;
-  const groups = await queryFile(
-    (from) => `SELECT ${sqlIdentifier(key)} AS k, count(*) AS n FROM ${from} GROUP BY ALL`,
-    `, types = {${sqlString(key)}: 'VARCHAR'}`,
-  );
-  let rows = 0;
-  const pairs = groups.map((group) => {
-    rows += Number(group.n);
-    return [group.k ?? '', Number(group.n)];
-  });
-  // GROUP BY's order changes from run to run with threads: the pairs are sorted here (a few thousand:
-  // about a millisecond) so that runs print the same bytes and `runs differ` means other groups.
-  pairs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  process.stdout.write(JSON.stringify({ tool: 'duckdb', threads: Number(threadsUsed), rows, columns: [], by: [key], groups: pairs }) + '\n');
-  process.exit(0);
-}
-
 const source = `read_csv(${sqlString(file)}, header = true)`;
-let expressions = [];
-if (benchCase !== 'count') {
+
+/** Each column as a number: as the sniffer typed it when numeric, else TRY_CAST(... AS DOUBLE). */
+async function numberExpressions(names) {
   const described = await rowsOf(`DESCRIBE SELECT * FROM ${source}`);
-  expressions = columns.map((name) => {
+  return names.map((name) => {
     const column = described.find((row) => row.column_name === name);
     if (!column) {
       process.stderr.write(`no column ${name} in ${file} (DuckDB sees ${described.map((row) => row.column_name).join(',')})\n`);
@@ -89,34 +73,64 @@ if (benchCase !== 'count') {
   });
 }
 
-const selections = ['count(*) AS rows'];
-expressions.forEach((expression, i) => {
-  selections.push(`count(${expression}) AS count_${i}`, `sum(${expression}) AS sum_${i}`);
-  if (benchCase === 'stats') {
-    selections.push(
-      `min(${expression}) AS min_${i}`,
-      `max(${expression}) AS max_${i}`,
-      `avg(${expression}) AS mean_${i}`,
-      `stddev_samp(${expression}) AS stddev_${i}`,
-    );
-  }
-});
-const [result] = await queryFile((from) => `SELECT ${selections.join(', ')} FROM ${from}`);
+/** count-by and sum-by: GROUP BY the key (as VARCHAR), with count and sum of the summed column. */
+async function groupedResult() {
+  const key = columns[columns.length - 1];
+  const summed = benchCase === 'sum-by' ? columns[0] : null;
+  const sums = summed === null ? '' : await numberExpressions([summed]).then(([value]) => `, count(${value}) AS c, sum(${value}) AS s`);
+  const groups = await queryFile(
+    (from) => `SELECT ${sqlIdentifier(key)} AS k, count(*) AS n${sums} FROM ${from} GROUP BY ALL`,
+    `, types = {${sqlString(key)}: 'VARCHAR'}`,
+  );
+  let rows = 0;
+  const pairs = groups.map((group) => {
+    rows += Number(group.n);
+    const pair = [group.k ?? '', Number(group.n)];
+    // sum() of a group without numbers is NULL in SQL; csvscan's (and the other runners') is 0.
+    if (summed !== null) pair.push(Number(group.c), sumText(group.s) ?? '0');
+    return pair;
+  });
+  // GROUP BY's order changes from run to run with threads: the pairs are sorted here (a few thousand:
+  // about a millisecond) so that runs print the same bytes and `runs differ` means other groups.
+  pairs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return { tool: 'duckdb', threads: Number(threadsUsed), rows, columns: [], by: [key], ...(summed === null ? {} : { sum: summed }), groups: pairs };
+}
 
-const output = {
-  tool: 'duckdb',
-  threads: Number(threadsUsed),
-  rows: Number(result.rows),
-  columns: columns.map((name, i) => {
-    const column = { name, count: Number(result[`count_${i}`]), sum: sumText(result[`sum_${i}`]) };
-    if (benchCase !== 'stats') return column;
-    return {
-      ...column,
-      min: asDouble(result[`min_${i}`]),
-      max: asDouble(result[`max_${i}`]),
-      mean: asDouble(result[`mean_${i}`]),
-      stddev: asDouble(result[`stddev_${i}`]),
-    };
-  }),
-};
-process.stdout.write(JSON.stringify(output) + '\n');
+/** count, sum and stats: one SELECT of aggregates over the file. */
+async function columnsResult() {
+  const expressions = benchCase === 'count' ? [] : await numberExpressions(columns);
+  const selections = ['count(*) AS rows'];
+  expressions.forEach((expression, i) => {
+    selections.push(`count(${expression}) AS count_${i}`, `sum(${expression}) AS sum_${i}`);
+    if (benchCase === 'stats') {
+      selections.push(
+        `min(${expression}) AS min_${i}`,
+        `max(${expression}) AS max_${i}`,
+        `avg(${expression}) AS mean_${i}`,
+        `stddev_samp(${expression}) AS stddev_${i}`,
+      );
+    }
+  });
+  const [result] = await queryFile((from) => `SELECT ${selections.join(', ')} FROM ${from}`);
+  return {
+    tool: 'duckdb',
+    threads: Number(threadsUsed),
+    rows: Number(result.rows),
+    columns: columns.map((name, i) => {
+      const column = { name, count: Number(result[`count_${i}`]), sum: sumText(result[`sum_${i}`]) };
+      if (benchCase !== 'stats') return column;
+      return {
+        ...column,
+        min: asDouble(result[`min_${i}`]),
+        max: asDouble(result[`max_${i}`]),
+        mean: asDouble(result[`mean_${i}`]),
+        stddev: asDouble(result[`stddev_${i}`]),
+      };
+    }),
+  };
+}
+
+// The process ends by itself once the line is written, never by process.exit(), which could cut a
+// long line (10,950 groups are about 500 kB) that a pipe has not taken yet.
+const grouped = benchCase === 'count-by' || benchCase === 'sum-by';
+process.stdout.write(JSON.stringify(await (grouped ? groupedResult() : columnsResult())) + '\n');
