@@ -5,17 +5,17 @@
 
 import {
   FLAG_SQUARES, NUMBER_TEXT_OFFSET, MAX_KEPT_DIGITS, SLOTS_OFFSET, SLOT_SIZE,
-  SLOT_COUNT, SLOT_INVALID, SLOT_MIN, SLOT_MAX, SLOT_INVALID_LINE, SLOT_INVALID_LENGTH, SLOT_INVALID_SEEN, SLOT_INVALID_BYTES,
+  SLOT_COUNT, SLOT_INVALID, SLOT_MIN, SLOT_MAX, SLOT_MIN_LENGTH, SLOT_MAX_LENGTH, SLOT_FORMS, SLOT_INVALID_LINE, SLOT_INVALID_LENGTH, SLOT_INVALID_SEEN, SLOT_INVALID_BYTES,
   INVALID_CAPTURE, SLOT_SUMS, SUM_EXP_MIN, SLOT_SQUARES, SQ_EXP_MIN,
 } from './layout';
 import { N_LEAD, N_INT, N_FRAC, N_EXP_DIGITS, N_TRAIL } from './machine-states';
 import {
   CAPTURE, flags, slot, captured, numState, numNegative, numMantissa, numScale, numDropped, numDroppedNonzero,
-  numDroppedBeyondKept, numExponent, numExponentNegative, lazyLineBase, lazyLineFrom, lazyLineField,
+  numDroppedBeyondKept, numExponent, numExponentNegative, numForm, lazyLineBase, lazyLineFrom, lazyLineField,
 } from './state';
 import { countLineFeeds } from './bytes';
 import { POW10_U64, addI128, addExactBuckets, addOutside } from './buckets';
-import { stashing, stashNumber, stashInvalid } from './group-columns';
+import { stashing, stashNumber, stashInvalid, stashShape } from './group-columns';
 
 // The host turns the rare number the kernel cannot round exactly itself (more than 19 significant
 // digits, or beyond the exact power-of-ten range) into a double with JavaScript's Number().
@@ -48,9 +48,11 @@ export function endField(line: i64, value: usize = CAPTURE): void {
   if (ns == N_LEAD) return; // empty: the host derives empty = records - count - invalid
   if (ns == N_INT || ns == N_FRAC || ns == N_EXP_DIGITS || ns == N_TRAIL) {
     const exponent: i64 = numExponentNegative ? -<i64>numExponent : <i64>numExponent;
+    noteField(base, <i64>captured, numForm);
     accumulate(base, numMantissa, numScale + exponent, numNegative);
     return;
   }
+  noteField(base, <i64>captured, 0);
   if (stashing) {
     stashInvalid(base, line, captured, value);
     return;
@@ -63,6 +65,20 @@ export function endField(line: i64, value: usize = CAPTURE): void {
     store<i32>(base + SLOT_INVALID_SEEN, captured);
     memory.copy(base + SLOT_INVALID_BYTES, value, <usize>kept);
   }
+}
+
+/**
+ * A field that is not empty (a number, or invalid) of `length` bytes after unquoting, and its
+ * number's FORM_* bits: the column's shortest and longest, and the forms of its numbers (its type).
+ */
+@inline export function noteField(base: usize, length: i64, form: i32): void {
+  if (stashing) {
+    stashShape(base, length, form);
+    return;
+  }
+  if (length < load<i64>(base + SLOT_MIN_LENGTH)) store<i64>(base + SLOT_MIN_LENGTH, length);
+  if (length > load<i64>(base + SLOT_MAX_LENGTH)) store<i64>(base + SLOT_MAX_LENGTH, length);
+  store<i32>(base + SLOT_FORMS, load<i32>(base + SLOT_FORMS) | form);
 }
 
 /** Add the number m x 10^k (plus the dropped digits, if numDropped > 0) to the slot at `base`. */

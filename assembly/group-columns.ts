@@ -13,6 +13,7 @@
 import {
   SLOTS_OFFSET, SLOT_SIZE, INVALID_CAPTURE, GROUP_COLUMN_SIZE, GC_COUNT, GC_INVALID, GC_MIN, GC_MAX,
   GC_SUM, GC_SQUARES, GC_SCALE, GC_WIDE, GC_INVALID_AT, GC_SCALE_NONE, GROUP_WIDE_SIZE, GROUP_INVALID_HEADER,
+  GC_FORMS, GC_MIN_LENGTH, GC_MAX_LENGTH,
 } from './layout';
 import { POW10_U64, addExactBuckets, addOutside } from './buckets';
 
@@ -31,6 +32,8 @@ const ST_LINE = 32; //     i64: an invalid field's line
 const ST_SEEN = 40; //     i32: its bytes
 const ST_KEPT = 44; //     i32: of which captured (<= INVALID_CAPTURE)
 const ST_BYTES = 48; //    INVALID_CAPTURE bytes
+const ST_LENGTH = 112; //  i64: the field's bytes
+const ST_FORM = 120; //    i32: its number's FORM_* bits
 const KIND_NONE = 0;
 const KIND_EXACT = 1;
 const KIND_OUTSIDE = 2;
@@ -69,6 +72,11 @@ export function stashInvalid(base: usize, line: i64, seen: i32, value: usize): v
   memory.copy(base + ST_BYTES, value, <usize>kept);
 }
 
+@inline export function stashShape(base: usize, length: i64, form: i32): void {
+  store<i64>(base + ST_LENGTH, length);
+  store<i32>(base + ST_FORM, form);
+}
+
 /** A new group's columns: empty. */
 export function initColumns(columns: usize): void {
   memory.fill(columns, 0, columnBytes());
@@ -77,6 +85,7 @@ export function initColumns(columns: usize): void {
     store<f64>(column + GC_MIN, Infinity);
     store<f64>(column + GC_MAX, -Infinity);
     store<i32>(column + GC_SCALE, GC_SCALE_NONE);
+    store<i64>(column + GC_MIN_LENGTH, I64.MAX_VALUE);
   }
 }
 
@@ -116,6 +125,10 @@ export function applyStash(columns: usize, arena: usize, used: usize): usize {
     if (kind == KIND_NONE) continue;
     store<i32>(entry + ST_KIND, KIND_NONE);
     const column = columns + <usize>s * GROUP_COLUMN_SIZE;
+    const length = load<i64>(entry + ST_LENGTH);
+    if (length < load<i64>(column + GC_MIN_LENGTH)) store<i64>(column + GC_MIN_LENGTH, length);
+    if (length > load<i64>(column + GC_MAX_LENGTH)) store<i64>(column + GC_MAX_LENGTH, length);
+    store<i32>(column + GC_FORMS, load<i32>(column + GC_FORMS) | load<i32>(entry + ST_FORM));
     if (kind == KIND_INVALID) {
       store<i64>(column + GC_INVALID, load<i64>(column + GC_INVALID) + 1);
       if (load<u32>(column + GC_INVALID_AT) == 0) {

@@ -26,6 +26,8 @@
 //   +160 shift f64 (the slot's first number outside the exact domain: deviations from it keep the
 //        double sums free of cancellation)
 //   +168 fdev f64         +176 fdev compensation f64   (Neumaier sum of double - shift)
+//   +184 min length i64 (bytes of the shortest non-empty field: a number or invalid; reset to
+//        2^63 - 1)      +192 max length i64        +200 forms i32 (FORM_* bits of its numbers)
 //   +256 SUM buckets:  SUM_BUCKETS x i128 (lo u64, hi i64), bucket b holds mantissas of 10^(b+SUM_EXP_MIN)
 //   +1104 SQUARE buckets: SQ_BUCKETS x i128, bucket b holds 10^(b+SQ_EXP_MIN) units of the squares
 //   +3072 end
@@ -35,7 +37,7 @@
 // and go to SQUARE buckets 2k+18, 2k+9 and 2k: no 128-bit multiply, and the 128-bit buckets cannot
 // overflow before 2^66 additions.
 
-export const LAYOUT_VERSION = 6;
+export const LAYOUT_VERSION = 7;
 
 export const CONFIG_OFFSET = 65536;
 export const CONFIG_DELIMITER = 0; //       i32: delimiter byte
@@ -92,7 +94,7 @@ export const GROUP_INITIAL_CAPACITY = 1024;
 // it; anything else widens the column into a wide block (GROUP_WIDE_SIZE bytes) in the arena (a slot's layout, of
 // which only OUTSIDE, SHIFT, FSUM, FDEV, FSQ, SUMS and SQUARES are used): the column's sums are the
 // compact ones plus the wide block's.
-export const GROUP_COLUMN_SIZE = 64;
+export const GROUP_COLUMN_SIZE = 80;
 export const GC_COUNT = 0; //    i64: numbers
 export const GC_INVALID = 8; //  i64: invalid fields
 export const GC_MIN = 16; //     f64 (Infinity: none)
@@ -102,6 +104,9 @@ export const GC_SQUARES = 40; // i64: sum of their squares, in units of 10^(2 sc
 export const GC_SCALE = 48; //   i32: the compact sums' decimal exponent; GC_SCALE_NONE before the first
 export const GC_WIDE = 52; //    u32: arena offset of the column's wide block; 0: none
 export const GC_INVALID_AT = 56; // u32: arena offset of the first invalid field; 0: none
+export const GC_FORMS = 60; //   i32: FORM_* bits of its numbers
+export const GC_MIN_LENGTH = 64; // i64: as SLOT_MIN_LENGTH
+export const GC_MAX_LENGTH = 72; // i64
 export const GC_SCALE_NONE = 2147483647;
 export const GROUP_WIDE_SIZE = 3072; // SLOT_SIZE
 // the first invalid field of a group's column, in the arena: line i64 (1-based, relative to the
@@ -138,6 +143,12 @@ export const INVALID_CAPTURE = 64;
 export const SLOT_SHIFT = 160;
 export const SLOT_FDEV = 168;
 export const SLOT_FDEV_COMP = 176;
+export const SLOT_MIN_LENGTH = 184;
+export const SLOT_MAX_LENGTH = 192;
+export const SLOT_FORMS = 200;
+/** a number's form, for the column's type: a '.' (decimal), an exponent (float) */
+export const FORM_DECIMAL = 1;
+export const FORM_FLOAT = 2;
 export const SLOT_SUMS = 256;
 export const SUM_EXP_MIN = -35;
 export const SUM_BUCKETS = 53;

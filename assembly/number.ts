@@ -5,7 +5,7 @@
 //   any number of pieces (a field split across windows, quoted data, CRs); endField() takes its verdict.
 
 import {
-  NUMBER_TEXT_OFFSET, MAX_KEPT_DIGITS, COLUMN_MAP_OFFSET, SLOTS_OFFSET, SLOT_SIZE, INVALID_CAPTURE,
+  NUMBER_TEXT_OFFSET, MAX_KEPT_DIGITS, COLUMN_MAP_OFFSET, SLOTS_OFFSET, SLOT_SIZE, INVALID_CAPTURE, FORM_DECIMAL, FORM_FLOAT,
 } from './layout';
 import {
   N_LEAD, N_SIGN, N_INT, N_DOT_FIRST, N_FRAC, N_EXP, N_EXP_SIGN, N_EXP_DIGITS, N_TRAIL, N_INVALID,
@@ -13,11 +13,11 @@ import {
 } from './machine-states';
 import {
   CAPTURE, slot, captured, numState, numNegative, numMantissa, numDigits, numScale, numDropped,
-  numDroppedNonzero, numDroppedBeyondKept, numExponent, numExponentNegative, lazyLineField, resetNumber,
+  numDroppedNonzero, numDroppedBeyondKept, numExponent, numExponentNegative, numForm, lazyLineField, resetNumber,
 } from './state';
 import { LOW7 } from './bytes';
 import { POW10_U64 } from './buckets';
-import { accumulate, accumulateSimple, endField } from './exact';
+import { accumulate, accumulateSimple, endField, noteField } from './exact';
 
 // ================================================================================================
 // fast: a whole field in the window, 8 bytes at a time (SWAR)
@@ -57,6 +57,7 @@ import { accumulate, accumulateSimple, endField } from './exact';
   let m: u64 = 0;
   let digits: i32 = 0;
   let scale: i64 = 0;
+  let form: i32 = 0;
   const length = <i32>(to - p);
   if (length <= 8) {
     const w = load<u64>(p);
@@ -80,7 +81,9 @@ import { accumulate, accumulateSimple, endField } from './exact';
           fraction = length - 1 - dot;
         }
         if (count > 0 && (digitMismatch(joined) & (~(<u64>0) >> (<u64>(8 - count) << 3))) == 0) {
-          accumulateSimple(SLOTS_OFFSET + <usize>s * SLOT_SIZE, eightDigits(joined, count), -<i64>fraction, negative);
+          const base = SLOTS_OFFSET + <usize>s * SLOT_SIZE;
+          noteField(base, <i64>(to - from), dots != 0 ? FORM_DECIMAL : 0);
+          accumulateSimple(base, eightDigits(joined, count), -<i64>fraction, negative);
           return;
         }
       }
@@ -96,6 +99,7 @@ import { accumulate, accumulateSimple, endField } from './exact';
         digits = integer + fraction;
         m = eightDigits(joined, digits);
         scale = -<i64>fraction;
+        form = FORM_DECIMAL;
         p += <usize>(integer + 1 + fraction);
       }
     } else if (integer > 0) {
@@ -115,6 +119,7 @@ import { accumulate, accumulateSimple, endField } from './exact';
     }
     if (p < to && load<u8>(p) == 46) {
       p++;
+      form = FORM_DECIMAL;
       while (true) {
         const w = load<u64>(p);
         const run = leadingDigits(w);
@@ -138,10 +143,12 @@ import { accumulate, accumulateSimple, endField } from './exact';
       const exponent = <i64>eightDigits(w, run);
       scale += sign == 45 ? -exponent : exponent;
       p = to;
+      form |= FORM_FLOAT;
     }
   }
   if (p == to && digits > 0 && digits <= MAX_MANTISSA_DIGITS) {
     const base = SLOTS_OFFSET + <usize>s * SLOT_SIZE;
+    noteField(base, <i64>(to - from), form);
     if (digits <= 15 && scale >= -18 && scale <= 0) {
       accumulateSimple(base, m, scale, negative);
     } else {
@@ -201,13 +208,13 @@ function numFeed(from: usize, to: usize): void {
         if (c == 32 || c == 9) { p++; continue; }
         if (c == 43 || c == 45) { numNegative = c == 45; s = N_SIGN; p++; continue; }
         if (d < 10) { s = N_INT; continue; }
-        if (c == 46) { s = N_DOT_FIRST; p++; continue; }
+        if (c == 46) { s = N_DOT_FIRST; numForm |= FORM_DECIMAL; p++; continue; }
         s = N_INVALID;
         break;
       }
       case N_SIGN: {
         if (d < 10) { s = N_INT; continue; }
-        if (c == 46) { s = N_DOT_FIRST; p++; continue; }
+        if (c == 46) { s = N_DOT_FIRST; numForm |= FORM_DECIMAL; p++; continue; }
         s = N_INVALID;
         break;
       }
@@ -230,8 +237,8 @@ function numFeed(from: usize, to: usize): void {
         }
         if (p == to) break;
         const next = <u32>load<u8>(p);
-        if (next == 46) { s = N_FRAC; p++; continue; }
-        if (next == 101 || next == 69) { s = N_EXP; p++; continue; }
+        if (next == 46) { s = N_FRAC; numForm |= FORM_DECIMAL; p++; continue; }
+        if (next == 101 || next == 69) { s = N_EXP; numForm |= FORM_FLOAT; p++; continue; }
         if (next == 32 || next == 9) { s = N_TRAIL; p++; continue; }
         s = N_INVALID;
         break;
@@ -253,7 +260,7 @@ function numFeed(from: usize, to: usize): void {
           continue;
         }
         if (s == N_FRAC) {
-          if (c == 101 || c == 69) { s = N_EXP; p++; continue; }
+          if (c == 101 || c == 69) { s = N_EXP; numForm |= FORM_FLOAT; p++; continue; }
           if (c == 32 || c == 9) { s = N_TRAIL; p++; continue; }
         }
         s = N_INVALID;

@@ -12,7 +12,7 @@ import {
   CONFIG_START_OFFSET, CONFIG_STOP_OFFSET, CONFIG_EXPECTED_FIELDS, FLAG_HEADER, FLAG_MID_FILE,
   RESULTS_OFFSET, RESULT_RECORDS, RESULT_LINES, RESULT_SHORT, RESULT_LONG, RESULT_MAX_FIELDS,
   RESULT_EXPECTED_FIELDS, RESULT_FIRST_RECORD, RESULT_STOP_POSITION, RESULT_BYTES, RESULT_LINES_AT_FIRST,
-  SLOTS_OFFSET, SLOT_SIZE, SLOT_MIN, SLOT_MAX,
+  SLOTS_OFFSET, SLOT_SIZE, SLOT_MIN, SLOT_MAX, SLOT_MIN_LENGTH,
 } from './layout';
 import { S_RECORD_START, S_UNQUOTED, RECORD_DATA, RECORD_HEADER, RECORD_DISCARD, N_LEAD } from './machine-states';
 import { LF, CR } from './bytes';
@@ -54,6 +54,7 @@ export let numDroppedNonzero: bool = false;
 export let numDroppedBeyondKept: bool = false; // a nonzero digit past the kept ones
 export let numExponent: i32 = 0;
 export let numExponentNegative: bool = false;
+export let numForm: i32 = 0; //      FORM_* bits met so far
 
 // ---- handed between the stages within a window (set before they are read in each window) --------
 export let quoteSearchEnd: usize = 0; // this window's last LF: fast quoted fields must close before it
@@ -99,6 +100,7 @@ export function reset(): void {
     memory.fill(base, 0, SLOT_SIZE);
     store<f64>(base + SLOT_MIN, Infinity);
     store<f64>(base + SLOT_MAX, -Infinity);
+    store<i64>(base + SLOT_MIN_LENGTH, I64.MAX_VALUE);
   }
 
   lines = 0;
@@ -131,6 +133,7 @@ export function reset(): void {
   numDroppedBeyondKept = false;
   numExponent = 0;
   numExponentNegative = false;
+  numForm = 0;
 }
 
 /** Counting begins with the first data record: where it starts, and the lines before it. */

@@ -57,6 +57,11 @@ export interface RawColumn {
   max: number;
   /** line is 1-based relative to the scan's first line; value is raw bytes cut to 64 */
   firstInvalid: { line: number; value: Uint8Array } | null;
+  /** bytes of the shortest and longest field that is not empty (a number or invalid); Infinity and 0 when none */
+  minLength: number;
+  maxLength: number;
+  /** FORM_* bits (assembly/layout.ts) of its numbers: a '.', an exponent */
+  forms: number;
 }
 
 /** What one engine returns for one scan of a byte range (or a whole file). */
@@ -122,7 +127,22 @@ export interface ColumnResult {
   max: number | null;
   mean: number | null;
   stddev: number | null;
+  /** the column profile (docs/spec.md §5): always */
+  type: ColumnType;
+  /** bytes of the shortest and longest field that is not empty; null when there is none */
+  min_length: number | null;
+  max_length: number | null;
+  /** stats --distinct (null without it): distinct non-empty values, and whether that is exact */
+  distinct: number | null;
+  distinct_exact: boolean | null;
+  /** stats --quantiles (null without it) */
+  q1: number | null;
+  median: number | null;
+  q3: number | null;
 }
+
+/** empty: no field but empty ones; text: more invalid fields than numbers; else the widest form of its numbers. */
+export type ColumnType = 'empty' | 'text' | 'integer' | 'decimal' | 'float';
 
 /** A column of the output: its name, its 1-based field index, and the kernel slot that holds it. */
 export interface OutputColumn {
@@ -154,7 +174,7 @@ export interface PartialColumnJson {
 /** The `partial` member of a shard's result. */
 export interface PartialScanJson extends Omit<RawScan, 'columns' | 'groups'> {
   /** PARTIAL_FORMAT (scan/partial-check.ts) */
-  format: 'csvscan-partial/2';
+  format: 'csvscan-partial/3';
   /** the scanned file: its size and a SHA-256 of its first and last 64 KiB */
   file: { size: number; fingerprint: string };
   /** the requested [START, END) */

@@ -92,6 +92,14 @@ function csvscanColumn(overrides: Partial<ColumnResult> & { name: string }): Col
     max: null,
     mean: null,
     stddev: null,
+    type: 'integer',
+    min_length: null,
+    max_length: null,
+    distinct: null,
+    distinct_exact: null,
+    q1: null,
+    median: null,
+    q3: null,
     ...overrides,
   };
 }

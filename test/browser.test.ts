@@ -58,6 +58,7 @@ function expectedCells(column: ColumnResult): string[] {
   const text = (value: number | string | null): string => (value === null ? '' : String(value));
   return [
     column.name,
+    column.type,
     text(column.count),
     text(column.empty),
     text(column.invalid),
@@ -66,6 +67,8 @@ function expectedCells(column: ColumnResult): string[] {
     text(column.max),
     text(column.mean),
     text(column.stddev),
+    text(column.min_length),
+    text(column.max_length),
     column.first_invalid ? `line ${column.first_invalid.line}: ${column.first_invalid.value}` : '',
   ];
 }

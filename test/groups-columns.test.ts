@@ -284,16 +284,16 @@ describe('sum and stats --by from the CLI', () => {
     expect(csvscan(['sum', path, '-c', 'amount', '--by', 'region', '--csv']).stdout).toBe('region,rows,amount\r\neast,1,2\r\nwest,2,4\r\n');
     expect(csvscan(['stats', path, '--by', 'region']).stdout).toBe(
       [
-        'region  column  count  empty  invalid  sum  min  max  mean              stddev',
-        'east    amount      1      0        0    2    2    2     2',
-        'east    qty         0      0        1    0',
-        'west    amount      2      0        0    4  1.5  2.5     2  0.7071067811865476',
-        'west    qty         1      1        0    2    2    2     2',
+        'region  column     type  count  empty  invalid  sum  min  max  mean              stddev  min_length  max_length',
+        'east    amount  integer      1      0        0    2    2    2     2                               1           1',
+        'east    qty        text             0                                                             1           1',
+        'west    amount  decimal      2      0        0    4  1.5  2.5     2  0.7071067811865476           3           4',
+        'west    qty     integer      1      1        0    2    2    2     2                               1           1',
         '',
       ].join('\n'),
     );
     expect(csvscan(['stats', path, '-c', 'qty', '--by', 'region', '--csv']).stdout).toBe(
-      'region,column,count,empty,invalid,sum,min,max,mean,stddev\r\neast,qty,0,0,1,0,,,,\r\nwest,qty,1,1,0,2,2,2,2,\r\n',
+      'region,column,type,count,empty,invalid,sum,min,max,mean,stddev,min_length,max_length\r\neast,qty,text,,0,,,,,,,1,1\r\nwest,qty,integer,1,1,0,2,2,2,2,,1,1\r\n',
     );
     const json = JSON.parse(csvscan(['stats', path, '-c', 'qty', '--by', 'region', '--json']).stdout) as ScanResult;
     expect(json.groups![0]).toMatchObject({ key: ['east'], rows: 1, columns: [{ name: 'qty', invalid: 1, first_invalid: { line: 3, value: 'x' } }] });

@@ -312,7 +312,7 @@ describe('count --by: memory and errors', () => {
     expect(csvscan(['count', path, '--by', 'region', '--top', '1', '--csv']).stdout).toBe('region,rows\r\nwest,2\r\n');
     expect(JSON.parse(csvscan(['count', path, '--by', '1', '--json']).stdout)).toMatchObject({ by: ['region'], group_count: 2 });
     expect(csvscan(['sum', path, '-c', 'v', '--csv']).stdout).toBe('column,sum\r\nv,6\r\n');
-    expect(csvscan(['stats', path, '-c', 'v', '--csv']).stdout).toBe('column,count,empty,invalid,sum,min,max,mean,stddev\r\nv,3,0,0,6,1,3,2,1\r\n');
+    expect(csvscan(['stats', path, '-c', 'v', '--csv']).stdout).toBe('column,type,count,empty,invalid,sum,min,max,mean,stddev,min_length,max_length\r\nv,integer,3,0,0,6,1,3,2,1,1,1\r\n');
     expectCleanError(csvscan(['count', path, '--by', 'nope']), 2, /unknown column "nope"; the columns are: "region", "v"/);
     expectCleanError(csvscan(['count', path, '--by', '3']), 2, /unknown column "3"/);
     expectCleanError(csvscan(['count', path, '--by', 'region', '--top', '0']), 2, /--top must be a whole number >= 1, got 0/);

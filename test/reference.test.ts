@@ -455,7 +455,8 @@ describe('columns', () => {
     expect(JSON.stringify(result)).toBe(
       '{"file":"data.csv","rows":2,"bytes":14,"ragged":{"short":0,"long":0},"columns":[' +
         '{"name":"price","index":1,"count":2,"empty":0,"invalid":0,"first_invalid":null,' +
-        '"sum":4,"sum_text":"4","min":1.5,"max":2.5,"mean":2,"stddev":0.7071067811865476}]}',
+        '"sum":4,"sum_text":"4","min":1.5,"max":2.5,"mean":2,"stddev":0.7071067811865476,' +
+        '"type":"decimal","min_length":3,"max_length":3,"distinct":null,"distinct_exact":null,"q1":null,"median":null,"q3":null}]}',
     );
     expect(Object.keys(scan('price\n1\n', { mode: 'count' }))).toEqual(['file', 'rows', 'bytes', 'ragged']);
   });

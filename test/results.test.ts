@@ -297,6 +297,9 @@ function emptyColumn(): RawColumn {
     min: Infinity,
     max: -Infinity,
     firstInvalid: null,
+    minLength: Infinity,
+    maxLength: 0,
+    forms: 0,
   };
 }
 
@@ -307,6 +310,10 @@ function accumulate(column: RawColumn, text: string, line: number): void {
     column.empty++;
     return;
   }
+  // the profile: a field that is not empty has its untrimmed length; a number, its form
+  column.minLength = Math.min(column.minLength, text.length);
+  column.maxLength = Math.max(column.maxLength, text.length);
+  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(field)) column.forms |= (field.includes('.') ? 1 : 0) | (/[eE]/.test(field) ? 2 : 0);
   if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(field)) {
     column.invalid++;
     column.firstInvalid ??= { line, value: new TextEncoder().encode(field).slice(0, 64) };
@@ -412,8 +419,20 @@ describe('finalizeColumn, exact columns', () => {
       max: null,
       mean: null,
       stddev: null,
+      // ' ' is empty (no length); 'NA' is invalid and outnumbers the numbers
+      type: 'text',
+      min_length: 2,
+      max_length: 2,
+      distinct: null,
+      distinct_exact: null,
+      q1: null,
+      median: null,
+      q3: null,
     });
     const one = finalizeColumn(columnOf(['7.5']), 'x', 1);
+    expect(one).toMatchObject({ type: 'decimal', min_length: 3, max_length: 3 });
+    expect(finalizeColumn(columnOf(['1', '2e3', 'x']), 'x', 1)).toMatchObject({ type: 'float', min_length: 1, max_length: 3 });
+    expect(finalizeColumn(columnOf(['', ' ']), 'x', 1)).toMatchObject({ type: 'empty', min_length: null, max_length: null });
     expect(one.stddev).toBeNull();
     expect(one.mean).toBe(7.5);
     expect(one.min).toBe(7.5);
@@ -684,6 +703,14 @@ function sampleResult(): ScanResult {
     max: 100,
     mean: 41.15,
     stddev: 50.5,
+    type: 'decimal',
+    min_length: 1,
+    max_length: 7,
+    distinct: null,
+    distinct_exact: null,
+    q1: null,
+    median: null,
+    q3: null,
   };
   const note: ColumnResult = {
     name: 'note',
@@ -698,6 +725,14 @@ function sampleResult(): ScanResult {
     max: null,
     mean: null,
     stddev: null,
+    type: 'text',
+    min_length: 2,
+    max_length: 9,
+    distinct: null,
+    distinct_exact: null,
+    q1: null,
+    median: null,
+    q3: null,
   };
   return { file: 'data.csv', rows: 5, bytes: 120, ragged: { short: 1, long: 0 }, columns: [price, note] };
 }
@@ -707,9 +742,11 @@ describe('format', () => {
     expect(toJsonLine(sampleResult())).toBe(
       '{"file":"data.csv","rows":5,"bytes":120,"ragged":{"short":1,"long":0},"columns":[' +
         '{"name":"price","index":2,"count":3,"empty":1,"invalid":1,"first_invalid":{"line":3,"value":"N/A \\"x\\""},' +
-        '"sum":123.45,"sum_text":"123.45","min":0,"max":100,"mean":41.15,"stddev":50.5},' +
+        '"sum":123.45,"sum_text":"123.45","min":0,"max":100,"mean":41.15,"stddev":50.5,' +
+        '"type":"decimal","min_length":1,"max_length":7,"distinct":null,"distinct_exact":null,"q1":null,"median":null,"q3":null},' +
         '{"name":"note","index":1,"count":0,"empty":0,"invalid":5,"first_invalid":null,' +
-        '"sum":0,"sum_text":"0","min":null,"max":null,"mean":null,"stddev":null}]}',
+        '"sum":0,"sum_text":"0","min":null,"max":null,"mean":null,"stddev":null,' +
+        '"type":"text","min_length":2,"max_length":9,"distinct":null,"distinct_exact":null,"q1":null,"median":null,"q3":null}]}',
     );
   });
 
@@ -731,9 +768,9 @@ describe('format', () => {
   it('prints an aligned stats table', () => {
     expect(formatStatsTable(sampleResult())).toBe(
       [
-        'column  count  empty  invalid     sum  min  max   mean  stddev',
-        'price       3      1        1  123.45    0  100  41.15    50.5',
-        'note        0      0        5       0',
+        'column     type  count  empty  invalid     sum  min  max   mean  stddev  min_length  max_length',
+        'price   decimal      3      1        1  123.45    0  100  41.15    50.5           1           7',
+        'note       text             0                                                     2           9',
       ].join('\n'),
     );
   });

@@ -102,8 +102,9 @@ function show(result) {
   for (const column of result.columns ?? []) {
     const row = document.createElement('tr');
     const cells = [
-      column.name, numberText(column.count), numberText(column.empty), numberText(column.invalid), sumText(column),
-      numberText(column.min), numberText(column.max), numberText(column.mean), numberText(column.stddev), invalidText(column),
+      column.name, column.type, numberText(column.count), numberText(column.empty), numberText(column.invalid), sumText(column),
+      numberText(column.min), numberText(column.max), numberText(column.mean), numberText(column.stddev),
+      numberText(column.min_length), numberText(column.max_length), invalidText(column),
     ];
     cells.forEach((text, index) => {
       const cell = document.createElement(index === 0 ? 'th' : 'td');

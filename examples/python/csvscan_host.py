@@ -27,7 +27,7 @@ from csvscan_kernel import (
     RESULT_RECORDS, RESULT_SHORT, RESULTS_OFFSET, SLOT_COUNT, SLOT_FDEV, SLOT_FDEV_COMP, SLOT_FSQ, SLOT_FSQ_COMP,
     SLOT_FSUM, SLOT_FSUM_COMP, SLOT_INVALID, SLOT_INVALID_BYTES, SLOT_INVALID_LENGTH, SLOT_INVALID_LINE, SLOT_MAX,
     SLOT_MIN, SLOT_OUTSIDE, SLOT_SHIFT, SLOT_SIZE, SLOT_SQUARES, SLOT_SUMS, SLOTS_OFFSET, SQ_BUCKETS, SQ_EXP_MIN,
-    SUM_BUCKETS, SUM_EXP_MIN, Kernel, Unterminated, UsageError, f64, i32, i64, read_header,
+    SUM_BUCKETS, SUM_EXP_MIN, SLOT_MIN_LENGTH, SLOT_MAX_LENGTH, SLOT_FORMS, FORM_DECIMAL, FORM_FLOAT, Kernel, Unterminated, UsageError, f64, i32, i64, read_header,
 )
 
 KERNELS = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'build', 'kernel')
@@ -134,7 +134,19 @@ def column_result(name, field, slot, records):
         'sum': total, 'sum_text': text,
         'min': f64(slot, SLOT_MIN) if count > 0 else None, 'max': f64(slot, SLOT_MAX) if count > 0 else None,
         'mean': mean if count > 0 else None, 'stddev': stddev if count > 1 else None,
+        'type': column_type(count, invalid, i32(slot, SLOT_FORMS)),
+        'min_length': i64(slot, SLOT_MIN_LENGTH) if count + invalid > 0 else None,
+        'max_length': i64(slot, SLOT_MAX_LENGTH) if count + invalid > 0 else None,
+        'distinct': None, 'distinct_exact': None, 'q1': None, 'median': None, 'q3': None,
     }
+
+
+def column_type(count, invalid, forms):
+    if count + invalid == 0:
+        return 'empty'
+    if invalid > count:
+        return 'text'
+    return 'float' if forms & FORM_FLOAT else 'decimal' if forms & FORM_DECIMAL else 'integer'
 
 
 def json_value(value):

@@ -6,7 +6,7 @@ examples/python/csvscan_host.py turns what it reads into csvscan's results.
 import wasmtime
 
 # ---- the ABI (docs/kernel-abi.md; a test checks these against assembly/layout.ts) ----------------
-LAYOUT_VERSION = 6
+LAYOUT_VERSION = 7
 PAGE_SIZE = 65536
 CONFIG_OFFSET = 65536
 CONFIG_DELIMITER = 0
@@ -46,6 +46,11 @@ SLOT_INVALID_BYTES = 96
 SLOT_SHIFT = 160
 SLOT_FDEV = 168
 SLOT_FDEV_COMP = 176
+SLOT_MIN_LENGTH = 184
+SLOT_MAX_LENGTH = 192
+SLOT_FORMS = 200
+FORM_DECIMAL = 1
+FORM_FLOAT = 2
 SLOT_SUMS = 256
 SUM_EXP_MIN = -35
 SUM_BUCKETS = 53

@@ -79,5 +79,8 @@ export function rawColumn(records: number, slot: SlotValues, invalidBytes: () =>
     min: slot.min,
     max: slot.max,
     firstInvalid: slot.invalidLine > 0 ? { line: slot.invalidLine, value: invalidBytes() } : null,
+    minLength: slot.minLength,
+    maxLength: slot.maxLength,
+    forms: slot.forms,
   };
 }

@@ -272,6 +272,9 @@ export class WasmKernel implements Engine {
     values.invalid = Number(view.getBigInt64(column + L.GC_INVALID, true));
     values.min = view.getFloat64(column + L.GC_MIN, true);
     values.max = view.getFloat64(column + L.GC_MAX, true);
+    values.minLength = lengthOrNone(Number(view.getBigInt64(column + L.GC_MIN_LENGTH, true)));
+    values.maxLength = Number(view.getBigInt64(column + L.GC_MAX_LENGTH, true));
+    values.forms = view.getInt32(column + L.GC_FORMS, true);
     const scale = view.getInt32(column + L.GC_SCALE, true);
     if (scale !== L.GC_SCALE_NONE) {
       values.exactSum += view.getBigInt64(column + L.GC_SUM, true) * powerOfTen(scale + 35);
@@ -313,6 +316,9 @@ export class WasmKernel implements Engine {
       min: f64(L.SLOT_MIN),
       max: f64(L.SLOT_MAX),
       invalidLine: i64(L.SLOT_INVALID_LINE),
+      minLength: lengthOrNone(i64(L.SLOT_MIN_LENGTH)),
+      maxLength: i64(L.SLOT_MAX_LENGTH),
+      forms: view.getInt32(base + L.SLOT_FORMS, true),
     };
   }
 }
@@ -320,8 +326,13 @@ export class WasmKernel implements Engine {
 /** A group column without a wide block: no bucket, no number outside the exact domain. */
 const NO_WIDE_VALUES: SlotValues = {
   count: 0, invalid: 0, outside: 0, exactSum: 0n, exactSquares: 0n, fsum: 0, fsumComp: 0, shift: 0, fdev: 0,
-  fdevComp: 0, fsq: 0, fsqComp: 0, min: Infinity, max: -Infinity, invalidLine: 0,
+  fdevComp: 0, fsq: 0, fsqComp: 0, min: Infinity, max: -Infinity, invalidLine: 0, minLength: Infinity, maxLength: 0, forms: 0,
 };
+
+/** A minimum length as the kernel keeps it (2^63 - 1: none, read as a Number) as RawColumn's (Infinity). */
+function lengthOrNone(length: number): number {
+  return length >= 2 ** 62 ? Infinity : length;
+}
 
 const POWERS_OF_TEN: bigint[] = [];
 

@@ -26,7 +26,8 @@
 //   beyond ~1.3e154) the variance cannot be known from the sums: `stddev` is then NaN ("NaN" in
 //   JSON).
 
-import type { ColumnResult, RawColumn } from '../types.js';
+import { FORM_DECIMAL, FORM_FLOAT } from '../../assembly/layout.js';
+import type { ColumnResult, ColumnType, RawColumn } from '../types.js';
 import { decimalText, doubleUnits, rationalSqrtToDouble, rationalToDouble } from './exact.js';
 
 /** RawColumn.exactSum is in units of 10^-SUM_SCALE, exactSquares in units of 10^-SQUARES_SCALE. */
@@ -57,7 +58,23 @@ export function finalizeColumn(raw: RawColumn, name: string, index: number): Col
     max: hasNumber ? raw.max : null,
     mean: hasNumber ? statistics.mean : null,
     stddev: count > 1 ? statistics.stddev : null,
+    type: columnType(raw),
+    min_length: raw.count + raw.invalid > 0 ? raw.minLength : null,
+    max_length: raw.count + raw.invalid > 0 ? raw.maxLength : null,
+    distinct: null,
+    distinct_exact: null,
+    q1: null,
+    median: null,
+    q3: null,
   };
+}
+
+/** docs/spec.md §5 `type`. */
+export function columnType(raw: Pick<RawColumn, 'count' | 'invalid' | 'forms'>): ColumnType {
+  if (raw.count + raw.invalid === 0) return 'empty';
+  if (raw.invalid > raw.count) return 'text';
+  if (raw.forms & FORM_FLOAT) return 'float';
+  return raw.forms & FORM_DECIMAL ? 'decimal' : 'integer';
 }
 
 /**

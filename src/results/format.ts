@@ -45,6 +45,14 @@ function orderColumn(column: ColumnResult): Record<string, unknown> {
     max: column.max,
     mean: column.mean,
     stddev: column.stddev,
+    type: column.type,
+    min_length: column.min_length,
+    max_length: column.max_length,
+    distinct: column.distinct,
+    distinct_exact: column.distinct_exact,
+    q1: column.q1,
+    median: column.median,
+    q3: column.q3,
   };
 }
 
@@ -64,20 +72,28 @@ function visibleName(name: string): string {
   return name.replace(/[\t\n\r]/g, (character) => (character === '\t' ? '\\t' : character === '\n' ? '\\n' : '\\r'));
 }
 
-const STATS_HEADINGS = ['column', 'count', 'empty', 'invalid', 'sum', 'min', 'max', 'mean', 'stddev'] as const;
+const STATS_HEADINGS = ['column', 'type', 'count', 'empty', 'invalid', 'sum', 'min', 'max', 'mean', 'stddev', 'min_length', 'max_length'] as const;
 
+/**
+ * A column's row of the stats table: a profile. A text or empty column shows its lengths, not the
+ * numeric cells (its invalid count would read as a failure to parse it; --json keeps them all).
+ */
 function statsCells(column: ColumnResult, name: (text: string) => string): string[] {
+  const numeric = column.type !== 'text' && column.type !== 'empty';
   return [
     name(column.name),
-    String(column.count),
+    column.type,
+    numeric ? String(column.count) : '',
     String(column.empty),
-    String(column.invalid),
-    sumText(column),
+    numeric ? String(column.invalid) : '',
+    numeric ? sumText(column) : '',
     numberText(column.min),
     numberText(column.max),
     numberText(column.mean),
     numberText(column.stddev),
-  ];
+    numberText(column.min_length),
+    numberText(column.max_length),
+  ].map((cell, index) => (numeric || index < 4 || index >= 10 ? cell : ''));
 }
 
 function statsRows(result: ScanResult, name: (text: string) => string): string[][] {

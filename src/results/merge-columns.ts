@@ -38,6 +38,9 @@ export function mergeColumns(before: RawColumn, after: RawColumn, lineOffset: nu
     fsqComp: squares.compensation,
     // Math.min/max order -0 below +0, so the result does not depend on the split.
     min: Math.min(before.min, after.min),
+    minLength: Math.min(before.minLength, after.minLength),
+    maxLength: Math.max(before.maxLength, after.maxLength),
+    forms: before.forms | after.forms,
     max: Math.max(before.max, after.max),
     // the first in the file: the smaller line (each record starts on a later line than the one
     // before), so groups spilled and read back in any order merge alike
@@ -61,4 +64,12 @@ function addNeumaier(
   // With an infinite sum the lost part is Infinity - Infinity: there is nothing to compensate.
   if (!Number.isFinite(value)) lost = 0;
   return { value, compensation: compA + compB + lost };
+}
+
+/** A column of `records` records that are all empty (a part that met none of its fields). */
+export function emptyColumn(records = 0): RawColumn {
+  return {
+    count: 0, empty: records, invalid: 0, outside: 0, exactSum: 0n, exactSquares: 0n, fsum: 0, fsumComp: 0, shift: 0, fdev: 0,
+    fdevComp: 0, fsq: 0, fsqComp: 0, min: Infinity, max: -Infinity, firstInvalid: null, minLength: Infinity, maxLength: 0, forms: 0,
+  };
 }

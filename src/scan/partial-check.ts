@@ -14,7 +14,7 @@ import { usageError, type CsvscanError } from '../errors.js';
 import { decodeGroups } from '../results/groups.js';
 import type { PartialScanJson, RawColumn, RawScan } from '../types.js';
 
-export const PARTIAL_FORMAT: PartialScanJson['format'] = 'csvscan-partial/2';
+export const PARTIAL_FORMAT: PartialScanJson['format'] = 'csvscan-partial/3';
 
 /** A member that is not as scanShard() writes it; `member` is its path, e.g. `partial.columns[1].count`. */
 class Damage extends Error {
@@ -163,6 +163,10 @@ const COLUMN: Check<RawColumn> = record({
   firstInvalid: nullable(
     then(record({ line: integer(1), base64: base64Bytes(1, INVALID_CAPTURE) }), ({ line, base64 }) => ({ line, value: base64 })),
   ),
+  // Infinity and 0 when the column has no field that is not empty
+  minLength: (value: unknown, member: string): number => (value === 'Infinity' ? Infinity : integer(1)(value, member)),
+  maxLength: count,
+  forms: integer(0, 3),
 });
 
 /** A group's column (null when damaged). */
@@ -309,6 +313,12 @@ const COLUMN_RULES: ((column: RawColumn, partial: CheckedPartial) => Damage | nu
     count === 0
       ? (unless(min === Infinity, '.min', 'must be "Infinity" when count is 0') ?? unless(max === -Infinity, '.max', 'must be "-Infinity" when count is 0'))
       : unless(min <= max, '.min', `must be at most max (${max}) when count is above 0`),
+  // lengths are of the fields that are not empty: numbers and invalid ones (a shard may hold none)
+  ({ count, invalid, minLength, maxLength }) =>
+    count + invalid === 0
+      ? (unless(minLength === Infinity, '.minLength', 'must be "Infinity" when count + invalid is 0') ?? unless(maxLength === 0, '.maxLength', 'must be 0 when count + invalid is 0'))
+      : unless(minLength <= maxLength, '.minLength', `must be at most maxLength (${maxLength}) when count + invalid is above 0`),
+  ({ count, forms }) => unless(count > 0 || forms === 0, '.forms', 'must be 0 when count is 0'),
 ];
 
 // ---- shards ----------------------------------------------------------------------------------------

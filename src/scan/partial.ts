@@ -29,6 +29,7 @@ import { usageError } from '../errors.js';
 import type { ByteSource } from '../io/index.js';
 import { createEngine } from '../kernel/engine.js';
 import { mergeRawScans } from '../results/merge.js';
+import { emptyColumn } from '../results/merge-columns.js';
 import type { ResolvedOptions } from '../options.js';
 import type { JsonDouble, KeyPlan, PartialColumnJson, PartialScanJson, RawColumn, RawScan, ScanResult } from '../types.js';
 import { encodeGroups } from '../results/groups.js';
@@ -196,15 +197,14 @@ export function chainStep(trueStop: number, end: number, firstRecord: number): '
  */
 export function mergeRangeParts(parts: RawScan[], dataBytes: number): RawScan {
   const width = Math.max(...parts.map((part) => part.columns.length));
-  const template = parts.find((part) => part.columns.length > 0)?.columns[0];
   const padded = parts.map((part) =>
-    part.columns.length === width || !template
+    part.columns.length === width
       ? part
       : {
           ...part,
           columns: [
             ...part.columns,
-            ...Array.from({ length: width - part.columns.length }, () => emptyColumnLike(template, part.records)),
+            ...Array.from({ length: width - part.columns.length }, () => emptyColumn(part.records)),
           ],
         },
   );
@@ -212,15 +212,6 @@ export function mergeRangeParts(parts: RawScan[], dataBytes: number): RawScan {
   // Ranges fed from a byte before their first record overlap the range before: count the input once.
   merged.bytes = dataBytes;
   return merged;
-}
-
-/** A column in which each of `records` records is empty: every accumulator of `template` at zero. */
-function emptyColumnLike(template: RawColumn, records: number): RawColumn {
-  const column: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(template) as [string, unknown][]) {
-    column[key] = typeof value === 'bigint' ? 0n : typeof value === 'number' ? 0 : null;
-  }
-  return { ...(column as unknown as RawColumn), empty: records, min: Infinity, max: -Infinity, firstInvalid: null };
 }
 
 // ---- merge -------------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ const SEEDS = [0x811c9dc5, 0x9e3779b9, 0x7f4a7c15];
 /** A RawColumn's numbers written as doubles, in this order. */
 const COLUMN_DOUBLES = [
   'count', 'empty', 'invalid', 'outside', 'fsum', 'fsumComp', 'shift', 'fdev', 'fdevComp', 'fsq', 'fsqComp', 'min', 'max',
+  'minLength', 'maxLength', 'forms',
 ] as const;
 
 /** The directory to spill to: `--temp-dir`, else the OS's; refused unless it is a writable directory. */

@@ -412,8 +412,22 @@ function summarizeColumn(column: SelectedColumn, fields: ParsedField[], missing:
   let invalid = 0;
   let firstInvalid: ColumnResult['first_invalid'] = null;
   const numbers: Extract<FieldValue, { kind: 'number' }>[] = [];
+  // the profile: lengths of the fields that are not empty, the forms of the numbers' text
+  let minLength: number | null = null;
+  let maxLength: number | null = null;
+  let decimal = false;
+  let float = false;
   for (const field of fields) {
     const classified = classifyField(field.value);
+    if (classified.kind !== 'empty') {
+      minLength = Math.min(minLength ?? Infinity, field.value.length);
+      maxLength = Math.max(maxLength ?? 0, field.value.length);
+    }
+    if (classified.kind === 'number') {
+      const text = decodeUtf8(field.value);
+      if (text.includes('.')) decimal = true;
+      if (/[eE]/.test(text)) float = true;
+    }
     if (classified.kind === 'empty') empty += 1;
     else if (classified.kind === 'invalid') {
       invalid += 1;
@@ -437,6 +451,14 @@ function summarizeColumn(column: SelectedColumn, fields: ParsedField[], missing:
     max: null,
     mean: null,
     stddev: null,
+    type: numbers.length + invalid === 0 ? 'empty' : invalid > numbers.length ? 'text' : float ? 'float' : decimal ? 'decimal' : 'integer',
+    min_length: minLength,
+    max_length: maxLength,
+    distinct: null,
+    distinct_exact: null,
+    q1: null,
+    median: null,
+    q3: null,
   };
   if (numbers.length === 0) {
     result.sum_text = '0';

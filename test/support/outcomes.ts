@@ -144,7 +144,7 @@ export function columnDifferences(actual: ColumnResult, expected: ColumnResult):
   const check = (key: keyof ColumnResult, ok: boolean): void => {
     if (!ok) differences.push(`${key}: product ${asJson(actual[key])}, reference ${asJson(expected[key])}`);
   };
-  for (const key of ['name', 'index', 'count', 'empty', 'invalid', 'sum_text'] as const) {
+  for (const key of ['name', 'index', 'count', 'empty', 'invalid', 'sum_text', 'type', 'min_length', 'max_length'] as const) {
     check(key, actual[key] === expected[key]);
   }
   check('first_invalid', JSON.stringify(actual.first_invalid) === JSON.stringify(expected.first_invalid));

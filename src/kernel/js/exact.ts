@@ -55,7 +55,10 @@ const A_INVALID_LENGTH = 10; // bytes of it kept (<= INVALID_CAPTURE)
 const A_SHIFT = 11; //          the first double outside the exact domain: fdev and fsq sum deviations from it
 const A_FDEV = 12;
 const A_FDEV_COMP = 13;
-const A_SUMS = 14;
+const A_MIN_LENGTH = 14; // bytes of the shortest non-empty field (Infinity: none)
+const A_MAX_LENGTH = 15;
+const A_FORMS = 16; //      FORM_* bits of its numbers
+const A_SUMS = 17;
 const A_SQUARES = A_SUMS + L.SUM_BUCKETS * SUM_LIMBS;
 /** doubles per slot in JsState.acc: slot s starts at s * SLOT_STRIDE */
 export const SLOT_STRIDE = A_SQUARES + SQUARE_EXPONENTS * SQUARE_LIMBS;
@@ -125,6 +128,7 @@ export const clearSlot = (st: JsState, slot: number): void => {
 const initSlot = (st: JsState, slot: number): void => {
   st.acc[slot * SLOT_STRIDE + A_MIN] = Infinity;
   st.acc[slot * SLOT_STRIDE + A_MAX] = -Infinity;
+  st.acc[slot * SLOT_STRIDE + A_MIN_LENGTH] = Infinity;
 };
 
 /** All-fields mode met field `slot`: make room for it (the slots before it keep their values). */
@@ -149,10 +153,12 @@ export const endField = (st: JsState, line: number): void => {
   const base = slot * SLOT_STRIDE;
   if (state === N_INT || state === N_FRAC || state === N_EXP_DIGITS || state === N_TRAIL) {
     const exponent = st.numScale + (st.numExponentNegative ? -st.numExponent : st.numExponent);
+    noteField(st, base, st.captured, st.numForm);
     if (st.numDigits <= HEAD_DIGITS) addNumber(st, base, st.numMantissa, exponent, st.numNegative);
     else addLongNumber(st, base, exponent);
     return;
   }
+  noteField(st, base, st.captured, 0);
   const acc = st.acc;
   acc[base + A_INVALID]++;
   if (acc[base + A_INVALID_LINE] === 0) {
@@ -162,6 +168,14 @@ export const endField = (st: JsState, line: number): void => {
     const target = slot * L.INVALID_CAPTURE;
     for (let i = 0; i < kept; i++) st.invalidBytes[target + i] = st.capture[i];
   }
+};
+
+/** A field that is not empty (a number or invalid), of `length` bytes, its number's FORM_* bits (assembly/exact.ts noteField). */
+export const noteField = (st: JsState, base: number, length: number, form: number): void => {
+  const acc = st.acc;
+  if (length < acc[base + A_MIN_LENGTH]) acc[base + A_MIN_LENGTH] = length;
+  if (length > acc[base + A_MAX_LENGTH]) acc[base + A_MAX_LENGTH] = length;
+  acc[base + A_FORMS] = acc[base + A_FORMS] | form;
 };
 
 /**
@@ -372,6 +386,9 @@ export const slotValues = (st: JsState, slot: number): SlotValues => {
     min: acc[base + A_MIN],
     max: acc[base + A_MAX],
     invalidLine: acc[base + A_INVALID_LINE],
+    minLength: acc[base + A_MIN_LENGTH],
+    maxLength: acc[base + A_MAX_LENGTH],
+    forms: acc[base + A_FORMS],
   };
 };
 

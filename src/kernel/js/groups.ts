@@ -15,7 +15,7 @@
 import {
   GROUP_COLUMN_SIZE, GROUP_ENTRY_SIZE, GROUP_INITIAL_CAPACITY, GROUP_INVALID_HEADER, GROUP_WIDE_SIZE,
 } from '../../../assembly/layout.js';
-import { mergeColumns } from '../../results/merge-columns.js';
+import { emptyColumn, mergeColumns } from '../../results/merge-columns.js';
 import type { ColumnGroup, GroupValue, RawColumn } from '../../types.js';
 import { binaryString, groupsDoNotFit, KEY_SEPARATOR, resultKey, type KernelKeys } from '../groups.js';
 import type { GroupSink } from '../types.js';
@@ -28,11 +28,6 @@ export interface RecordFields {
   read(slot: number): RawColumn;
   clear(slot: number): void;
 }
-
-const emptyColumn = (): RawColumn => ({
-  count: 0, empty: 0, invalid: 0, outside: 0, exactSum: 0n, exactSquares: 0n, fsum: 0, fsumComp: 0, shift: 0, fdev: 0,
-  fdevComp: 0, fsq: 0, fsqComp: 0, min: Infinity, max: -Infinity, firstInvalid: null,
-});
 
 export class JsGroups {
   readonly groups = new Map<string, GroupValue>();
@@ -191,7 +186,7 @@ export class JsGroups {
       }
     }
     if (!group) {
-      group = { records: 0, columns: Array.from({ length: fields.slots }, emptyColumn) };
+      group = { records: 0, columns: Array.from({ length: fields.slots }, () => emptyColumn()) };
       this.placeNew(remaining, fields.slots * GROUP_COLUMN_SIZE + arenaNeed(group.columns, read));
       this.groups.set(key, group);
     }

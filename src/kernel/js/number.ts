@@ -19,7 +19,7 @@ const {
   N_SIGN, N_TRAIL,
 } = M;
 const { DOT, LOWER_E, MINUS, PLUS, SPACE, TAB, UPPER_E, ZERO } = B;
-const { SLOT_STRIDE, addNumber, endField, growSlots } = E;
+const { SLOT_STRIDE, addNumber, endField, growSlots, noteField } = E;
 const { HEAD_DIGITS, resetNumber } = S;
 
 // ================================================================================================
@@ -45,7 +45,8 @@ export const fastField = (st: JsState, slot: number, from: number, to: number, l
     digit = bytes[++p] - ZERO;
   }
   let scale = 0;
-  if (digit === DOT - ZERO && p < to) {
+  const dot = digit === DOT - ZERO && p < to;
+  if (dot) {
     const fractionStart = ++p;
     digit = bytes[p] - ZERO;
     while (digit >= 0 && digit <= 9) {
@@ -56,6 +57,7 @@ export const fastField = (st: JsState, slot: number, from: number, to: number, l
     scale = fractionStart - p;
   }
   if (p === to && digits > 0 && digits <= HEAD_DIGITS) {
+    noteField(st, slot * SLOT_STRIDE, to - from, dot ? L.FORM_DECIMAL : 0);
     addNumber(st, slot * SLOT_STRIDE, mantissa, scale, negative);
     return;
   }
@@ -134,6 +136,7 @@ const numFeed = (st: JsState, bytes: Uint8Array, from: number, to: number): void
         }
         if (c === DOT) {
           s = N_DOT_FIRST;
+          st.numForm |= L.FORM_DECIMAL;
           p++;
           continue;
         }
@@ -147,6 +150,7 @@ const numFeed = (st: JsState, bytes: Uint8Array, from: number, to: number): void
         }
         if (c === DOT) {
           s = N_DOT_FIRST;
+          st.numForm |= L.FORM_DECIMAL;
           p++;
           continue;
         }
@@ -175,11 +179,13 @@ const numFeed = (st: JsState, bytes: Uint8Array, from: number, to: number): void
         const next = bytes[p];
         if (next === DOT) {
           s = N_FRAC;
+          st.numForm |= L.FORM_DECIMAL;
           p++;
           continue;
         }
         if (next === LOWER_E || next === UPPER_E) {
           s = N_EXP;
+            st.numForm |= L.FORM_FLOAT;
           p++;
           continue;
         }
@@ -211,6 +217,7 @@ const numFeed = (st: JsState, bytes: Uint8Array, from: number, to: number): void
         if (s === N_FRAC) {
           if (c === LOWER_E || c === UPPER_E) {
             s = N_EXP;
+            st.numForm |= L.FORM_FLOAT;
             p++;
             continue;
           }

@@ -82,6 +82,8 @@ export class JsState {
   numDroppedBeyondKept = false;
   numExponent = 0;
   numExponentNegative = false;
+  /** FORM_* bits met in the current number so far */
+  numForm = 0;
   readonly droppedDigits = new Uint8Array(L.MAX_KEPT_DIGITS);
   readonly oneByte = new Uint8Array(1);
 
@@ -139,6 +141,7 @@ export const resetNumber = (st: JsState): void => {
   st.numDroppedBeyondKept = false;
   st.numExponent = 0;
   st.numExponentNegative = false;
+  st.numForm = 0;
 };
 
 /** Counting begins with the first data record: where it starts, and the lines before it. */
