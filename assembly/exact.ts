@@ -78,7 +78,9 @@ export function endField(line: i64, value: usize = CAPTURE): void {
   }
   if (length < load<i64>(base + SLOT_MIN_LENGTH)) store<i64>(base + SLOT_MIN_LENGTH, length);
   if (length > load<i64>(base + SLOT_MAX_LENGTH)) store<i64>(base + SLOT_MAX_LENGTH, length);
-  store<i32>(base + SLOT_FORMS, load<i32>(base + SLOT_FORMS) | form);
+  // (most numbers add no form a column has not shown already: no store)
+  const forms = load<i32>(base + SLOT_FORMS);
+  if ((forms | form) != forms) store<i32>(base + SLOT_FORMS, forms | form);
 }
 
 /** Add the number m x 10^k (plus the dropped digits, if numDropped > 0) to the slot at `base`. */
