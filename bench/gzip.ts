@@ -14,7 +14,7 @@ import { CLI_PATH, log, machineDescription, missingBuild, prepareGeneratedFile, 
 import { parseCsvscanResult, referenceDifference } from './independent-check.js';
 import { markdownTable } from './markdown.js';
 import { bestTiming, firstLine, missingTimeBinary, runTimed, type ProcessTiming } from './process-timing.js';
-import { Failed, Mismatch, optionValue, positiveIntegerOption, runIfMain, takeFileOption, UsageError, type FileOptions } from './script.js';
+import { Failed, Mismatch, parseTimedFileArguments, runIfMain, UsageError, type TimedFileOptions } from './script.js';
 
 /** issue 15: csvscan on a .gz file at no less than this fraction of `gzip -dc`'s speed */
 export const TARGET_FRACTION = 0.9;
@@ -22,29 +22,14 @@ const DEFAULT_SIZE = 256 * 2 ** 20;
 const QUICK_SIZE = 32 * 2 ** 20;
 const LEVEL = 6;
 
-interface GzipOptions extends FileOptions {
-  timeoutSeconds: number;
-  out: string | null;
-}
+type GzipOptions = TimedFileOptions;
 
 function usage(): string {
   return 'usage: npm run bench:gzip -- [--quick] [--size 256M] [--runs 3] [--seed N] [--timeout SECONDS] [--out FILE]';
 }
 
 export function parseGzipArguments(argv: string[]): GzipOptions {
-  const options: GzipOptions = { quick: false, sizeBytes: DEFAULT_SIZE, runs: 3, seed: DEFAULT_SEED, timeoutSeconds: 600, out: null };
-  const given = new Set<string>();
-  for (let i = 0; i < argv.length; i++) {
-    const name = argv[i]!;
-    const takeValue = (): string => optionValue(argv, ++i, name);
-    if (name === '--help' || name === '-h') throw new UsageError(usage());
-    else if (name === '--timeout') options.timeoutSeconds = positiveIntegerOption(name, takeValue());
-    else if (name === '--out') options.out = takeValue();
-    else if (!takeFileOption(name, takeValue, options, given)) throw new UsageError(`unknown option: ${name}\n${usage()}`);
-  }
-  if (options.quick && !given.has('--size')) options.sizeBytes = QUICK_SIZE;
-  if (options.quick && !given.has('--runs')) options.runs = 1;
-  return options;
+  return parseTimedFileArguments(argv, { quick: false, sizeBytes: DEFAULT_SIZE, runs: 3, seed: DEFAULT_SEED, timeoutSeconds: 600, out: null }, QUICK_SIZE, usage);
 }
 
 /** FILE compressed with `gzip -6` beside it, made again when FILE is newer. */

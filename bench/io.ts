@@ -32,7 +32,7 @@ import {
   type GeneratedFile,
 } from './data-files.js';
 import { markdownTable } from './markdown.js';
-import { Failed, Mismatch, optionValue, positiveIntegerOption, runIfMain, sizeOption, takeFileOption, UsageError, type FileOptions } from './script.js';
+import { Failed, Mismatch, optionValue, parseTimedFileArguments, runIfMain, sizeOption, UsageError, type TimedFileOptions } from './script.js';
 import { megabytesPerSecond } from '../src/bench/statistics.js';
 import { formatMiB, formatSpeed } from '../src/bench/table.js';
 import { warmPageCache } from '../src/bench/target.js';
@@ -256,11 +256,7 @@ export function runWorker(config: IoConfig, file: string): WorkerResult {
 // ---------------------------------------------------------------------------------------------
 // The harness
 
-interface IoOptions extends FileOptions {
-  /** a configuration running longer is stopped and shown as timed out */
-  timeoutSeconds: number;
-  out: string | null;
-}
+type IoOptions = TimedFileOptions;
 
 function usage(): string {
   return [
@@ -275,19 +271,7 @@ function usage(): string {
 }
 
 export function parseIoArguments(argv: string[]): IoOptions {
-  const options: IoOptions = { quick: false, sizeBytes: DEFAULT_SIZE, runs: 3, seed: DEFAULT_SEED, timeoutSeconds: 120, out: null };
-  const given = new Set<string>();
-  for (let i = 0; i < argv.length; i++) {
-    const name = argv[i]!;
-    const takeValue = (): string => optionValue(argv, ++i, name);
-    if (name === '--help' || name === '-h') throw new UsageError(usage());
-    else if (name === '--timeout') options.timeoutSeconds = positiveIntegerOption(name, takeValue());
-    else if (name === '--out') options.out = takeValue();
-    else if (!takeFileOption(name, takeValue, options, given)) throw new UsageError(`unknown option: ${name}\n${usage()}`);
-  }
-  if (options.quick && !given.has('--size')) options.sizeBytes = QUICK_IO_SIZE;
-  if (options.quick && !given.has('--runs')) options.runs = 1;
-  return options;
+  return parseTimedFileArguments(argv, { quick: false, sizeBytes: DEFAULT_SIZE, runs: 3, seed: DEFAULT_SEED, timeoutSeconds: 120, out: null }, QUICK_IO_SIZE, usage);
 }
 
 /** One row of the table: a way of reading, measured at every window size. */

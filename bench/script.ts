@@ -83,6 +83,38 @@ export function takeFileOption(name: string, value: () => string, options: FileO
   return true;
 }
 
+/** The options of a script that times commands on one generated file and may write its report. */
+export interface TimedFileOptions extends FileOptions {
+  /** a command running longer is stopped and shown as timed out */
+  timeoutSeconds: number;
+  out: string | null;
+}
+
+/**
+ * The arguments of such a script (bench:io, bench:gzip): the file options, `--timeout`, `--out`;
+ * `--quick` means `quickSize` bytes and one run unless they were given.
+ */
+export function parseTimedFileArguments(
+  argv: string[],
+  defaults: TimedFileOptions,
+  quickSize: number,
+  usage: () => string,
+): TimedFileOptions {
+  const options = { ...defaults };
+  const given = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i]!;
+    const takeValue = (): string => optionValue(argv, ++i, name);
+    if (name === '--help' || name === '-h') throw new UsageError(usage());
+    else if (name === '--timeout') options.timeoutSeconds = positiveIntegerOption(name, takeValue());
+    else if (name === '--out') options.out = takeValue();
+    else if (!takeFileOption(name, takeValue, options, given)) throw new UsageError(`unknown option: ${name}\n${usage()}`);
+  }
+  if (options.quick && !given.has('--size')) options.sizeBytes = quickSize;
+  if (options.quick && !given.has('--runs')) options.runs = 1;
+  return options;
+}
+
 /** `--runs`, `--timeout`: a whole number >= 1. */
 export function positiveIntegerOption(name: string, text: string): number {
   const value = Number(text);

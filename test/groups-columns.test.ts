@@ -4,10 +4,9 @@
 // they widen (a finer scale, scales 10^18 apart, 64-bit overflow of the sums and of the squares,
 // numbers outside the exact domain, invalid fields); the CLI's tables and CSV.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { scanBytes, scanFile } from '../src/api.js';
 import { toJsonLine } from '../src/results/format.js';
 import { ENGINE_NAMES, type ScanMode, type ScanOptions, type ScanResult } from '../src/types.js';
@@ -15,23 +14,15 @@ import { generateCsv, SeededRandom } from './reference/generate.js';
 import { CsvscanError } from '../src/errors.js';
 import { referenceGroupedScan, referenceScan, ReferenceUnknownColumn } from './reference/reference.js';
 import { csvscan, expectCleanError } from './support/cli.js';
+import { bytesOf, tempCsvFiles } from './support/temp-csv.js';
 import { columnDifferences } from './support/outcomes.js';
 import { randomCuts, shardAndMerge } from './support/shards.js';
 import { KERNEL_WINDOWS } from './support/windows.js';
 
 const SEEDS = Number(process.env.CSVSCAN_GROUP_SEEDS ?? 40);
-const dir = mkdtempSync(join(tmpdir(), 'csvscan-group-columns-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-let files = 0;
-function writeCsv(bytes: Uint8Array | string): string {
-  const path = join(dir, `input-${++files}.csv`);
-  writeFileSync(path, bytes);
-  return path;
-}
-
-const encoder = new TextEncoder();
-const bytesOf = (text: string | Uint8Array): Uint8Array => (typeof text === 'string' ? encoder.encode(text) : text);
+const temp = tempCsvFiles('csvscan-group-columns-');
+const dir = temp.dir;
+const writeCsv = temp.write;
 
 interface GroupedQuery {
   mode: Exclude<ScanMode, 'count'>;
@@ -248,14 +239,14 @@ describe('sum and stats --by: threads, ranges, merge and spilling', () => {
     const path = writeCsv(csv);
     const query: GroupedQuery = { mode: 'stats', columns: ['v', 'w'], by: [1] };
     const expected = reference(bytesOf(csv), query);
-    const temp = mkdtempSync(join(dir, 'spill-'));
+    const spillDir = mkdtempSync(join(dir, 'spill-'));
     const whole = await scanFile(path, { ...optionsOf(query), threads: 1 });
     expect(differences(whole, expected)).toEqual([]);
     for (const engine of ENGINE_NAMES) {
       for (const threads of [1, 2]) {
-        const spilled = await scanFile(path, { ...optionsOf(query), engine, threads, minBytesPerThread: 1, memory: 64 * 1024, window: 8192, tempDir: temp });
+        const spilled = await scanFile(path, { ...optionsOf(query), engine, threads, minBytesPerThread: 1, memory: 64 * 1024, window: 8192, tempDir: spillDir });
         expect(differences(spilled, expected), `${engine} threads ${threads}`).toEqual([]);
-        const top = await scanFile(path, { ...optionsOf(query), engine, threads, minBytesPerThread: 1, memory: 64 * 1024, window: 8192, tempDir: temp, top: 5 });
+        const top = await scanFile(path, { ...optionsOf(query), engine, threads, minBytesPerThread: 1, memory: 64 * 1024, window: 8192, tempDir: spillDir, top: 5 });
         expect(top.group_count).toBe(expected.group_count);
         expect(differences({ ...top, group_count: expected.group_count }, { ...expected, groups: expected.groups!.slice(0, 5) })).toEqual([]);
       }

@@ -3,10 +3,7 @@
 // hand-written corner cases and on seeded generated CSVs; the memory refusal, --top, ordering ties,
 // --csv quoting, partials of grouped scans, and the CLI's errors.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { scanBytes, scanFile } from '../src/api.js';
 import { CsvscanError } from '../src/errors.js';
 import { formatCsv, toJsonLine } from '../src/results/format.js';
@@ -15,22 +12,13 @@ import { ENGINE_NAMES, type ScanOptions, type ScanResult } from '../src/types.js
 import { generateCsv, SeededRandom } from './reference/generate.js';
 import { referenceGroups, referenceScan, ReferenceUnknownColumn } from './reference/reference.js';
 import { csvscan, expectCleanError } from './support/cli.js';
+import { bytesOf, tempCsvFiles } from './support/temp-csv.js';
 import { randomCuts, shardAndMerge } from './support/shards.js';
 
 const WINDOWS = [1, 2, 3, 7, 64, 4096, undefined];
 const SEEDS = Number(process.env.CSVSCAN_GROUP_SEEDS ?? 60);
-const dir = mkdtempSync(join(tmpdir(), 'csvscan-groups-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-let files = 0;
-function writeCsv(bytes: Uint8Array | string): string {
-  const path = join(dir, `input-${++files}.csv`);
-  writeFileSync(path, bytes);
-  return path;
-}
-
-const encoder = new TextEncoder();
-const bytesOf = (text: string | Uint8Array): Uint8Array => (typeof text === 'string' ? encoder.encode(text) : text);
+const temp = tempCsvFiles('csvscan-groups-');
+const writeCsv = temp.write;
 
 /** What a grouped result says: the --json line without file and bytes. */
 function groupsOf(result: ScanResult): unknown {
@@ -95,14 +83,14 @@ describe('count --by: keys', () => {
   });
 
   it('keeps invalid UTF-8 apart, shown as U+FFFD, and orders it bytewise', async () => {
-    const bytes = Uint8Array.from([...encoder.encode('k\n'), 0xff, 10, 0xfe, 10, 0xff, 10, 0xc3, 0xa9, 10, 0xef, 0xbb, 0xbf, 0x61, 10]);
+    const bytes = Uint8Array.from([...bytesOf('k\n'), 0xff, 10, 0xfe, 10, 0xff, 10, 0xc3, 0xa9, 10, 0xef, 0xbb, 0xbf, 0x61, 10]);
     const got = await everyWay(bytes, { by: ['k'] });
     expect(groupPart(got)).toEqual(reference(bytes, [1]));
     expect((got as ScanResult).groups!.map((group) => group.key[0])).toEqual(['\ufffd', 'é', '\ufeffa', '\ufffd']);
   });
 
   it('orders keys holding zero bytes, composite keys with prefixes, as the reference does', async () => {
-    const bytes = Uint8Array.from([...encoder.encode('a,b\n'), 0x61, 0x2c, 0x00, 10, 0x61, 0x00, 0x2c, 10, 0x61, 0x2c, 10, 0x61, 0x2c, 0x00, 0x00, 10, 0x61, 0x2c, 0x00, 10]);
+    const bytes = Uint8Array.from([...bytesOf('a,b\n'), 0x61, 0x2c, 0x00, 10, 0x61, 0x00, 0x2c, 10, 0x61, 0x2c, 10, 0x61, 0x2c, 0x00, 0x00, 10, 0x61, 0x2c, 0x00, 10]);
     const got = await everyWay(bytes, { by: ['a', 'b'] });
     expect(groupPart(got)).toEqual(reference(bytes, [1, 2]));
     expect((got as ScanResult).groups!.map((group) => group.key)).toEqual([['a', '\0'], ['a', ''], ['a', '\0\0'], ['a\0', '']]);

@@ -8,7 +8,7 @@
 
 import { KEY_SEPARATOR, groupRecords, type GroupValue, type RawGroups } from '../kernel/groups.js';
 import type { GroupResult, GroupsJson, PartialColumnJson, RawColumn } from '../types.js';
-import { mergeColumns } from './merge-columns.js';
+import { mergeColumns } from '../kernel/merge-columns.js';
 
 export type { GroupsJson } from '../types.js';
 

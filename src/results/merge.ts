@@ -13,7 +13,7 @@
 
 import type { RawScan } from '../types.js';
 import { mergeGroups } from './groups.js';
-import { mergeColumns } from './merge-columns.js';
+import { mergeColumns } from '../kernel/merge-columns.js';
 
 export function mergeRawScans(parts: RawScan[]): RawScan {
   if (parts.length === 0) throw new RangeError('mergeRawScans: nothing to merge');

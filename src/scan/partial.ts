@@ -29,7 +29,7 @@ import { usageError } from '../errors.js';
 import type { ByteSource } from '../io/index.js';
 import { createEngine } from '../kernel/engine.js';
 import { mergeRawScans } from '../results/merge.js';
-import { emptyColumn } from '../results/merge-columns.js';
+import { emptyColumn } from '../kernel/merge-columns.js';
 import type { ResolvedOptions } from '../options.js';
 import type { JsonDouble, KeyPlan, PartialColumnJson, PartialScanJson, RawColumn, RawScan, ScanResult } from '../types.js';
 import { encodeGroups } from '../results/groups.js';

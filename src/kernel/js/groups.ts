@@ -15,7 +15,7 @@
 import {
   GROUP_COLUMN_SIZE, GROUP_ENTRY_SIZE, GROUP_INITIAL_CAPACITY, GROUP_INVALID_HEADER, GROUP_WIDE_SIZE,
 } from '../../../assembly/layout.js';
-import { emptyColumn, mergeColumns } from '../../results/merge-columns.js';
+import { emptyColumn, mergeColumns } from '../merge-columns.js';
 import type { ColumnGroup, GroupValue, RawColumn } from '../../types.js';
 import { binaryString, groupsDoNotFit, KEY_SEPARATOR, resultKey, type KernelKeys } from '../groups.js';
 import type { GroupSink } from '../types.js';

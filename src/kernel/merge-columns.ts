@@ -1,5 +1,6 @@
-// Two RawColumns of one column as one: of consecutive parts of a file (`lineOffset` makes the
-// second's lines the first's), or of one group spilled and read back (src/scan/spill.ts).
+// Two RawColumns of one column as one, shared by the JS engine's groups and the host's merges: of
+// consecutive parts of a file (`lineOffset` makes the second's lines the first's), or of one group
+// spilled and read back (src/scan/spill.ts).
 
 import type { RawColumn } from '../types.js';
 
