@@ -157,7 +157,7 @@ describe('option values', () => {
       columns: null,
       engine: 'wasm',
       threads: undefined,
-      minBytesPerThread: 4 * 1024 * 1024,
+      minBytesPerThread: 32 * 1024 * 1024, // stats: MIN_BYTES_PER_THREAD_HEAVY
       window: 1024 * 1024,
       io: undefined,
       range: null,

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scanFile } from '../src/api.js';
-import { plannedThreads } from '../src/options.js';
+import { defaultMinBytesPerThread, plannedThreads } from '../src/options.js';
 import { CsvscanError } from '../src/errors.js';
-import { scanInParallel } from '../src/scan/threads.js';
+import { chunkStarts, scanInParallel } from '../src/scan/threads.js';
 import { toJsonLine } from '../src/results/format.js';
 import { ENGINE_NAMES, type ScanOptions, type ScanResult } from '../src/types.js';
 import { generateCsv, generateUnterminated, SeededRandom } from './reference/generate.js';
@@ -96,6 +96,25 @@ describe('parallel scans', () => {
     expect(raw).not.toBeNull();
     expect(raw!.records).toBe(3);
     expect(raw!.columns[1]!.exactSum).toBe(12n * 10n ** 35n);
+  });
+
+  it('cut the data into chunks of 4 to 32 MiB, about eight per thread, at least one per thread', () => {
+    const MiB = 1024 * 1024;
+    const sizes = (starts: number[], end: number): number[] => starts.map((start, k) => (starts[k + 1] ?? end) - start);
+    const gib = chunkStarts(3, 1024 * MiB, 2, 4 * MiB);
+    expect(gib[0]).toBe(3);
+    expect(gib).toHaveLength(32); // 32 MiB each: the largest chunk
+    expect(sizes(gib, 3 + 1024 * MiB).every((size) => size === 32 * MiB)).toBe(true);
+    expect(chunkStarts(0, 256 * MiB, 2, 4 * MiB)).toHaveLength(16);
+    expect(chunkStarts(0, 16 * MiB, 2, 4 * MiB)).toHaveLength(4); // no smaller than 4 MiB
+    expect(chunkStarts(0, 5 * MiB, 2, 4 * MiB)).toHaveLength(2); // but one per thread
+    expect(chunkStarts(0, 10, 3, 1)).toHaveLength(10); // tests: chunks of a byte
+    expect(chunkStarts(0, 1, 2, 1)).toEqual([0]);
+    // the defaults: one thread per 128 MiB of count or sum, per 32 MiB of stats or a grouped scan
+    expect(defaultMinBytesPerThread('count', false)).toBe(128 * MiB);
+    expect(defaultMinBytesPerThread('sum', false)).toBe(128 * MiB);
+    expect(defaultMinBytesPerThread('stats', false)).toBe(32 * MiB);
+    expect(defaultMinBytesPerThread('count', true)).toBe(32 * MiB);
   });
 
   it('are planned for at most the cores, and one thread per minBytesPerThread bytes', () => {

@@ -16,6 +16,9 @@ import { ProgressThrottle } from './progress.js';
 import { malformed, scanRange, type ByteReader, type RangeQuery } from './range.js';
 import { toResult, type ScanPlan } from './result.js';
 
+/** The smallest chunk a parallel scan hands out (threads.ts). */
+const MIN_CHUNK_BYTES = 4 * 1024 * 1024;
+
 const BOM = [0xef, 0xbb, 0xbf];
 const ON_NODE = typeof process !== 'undefined' && process.versions?.node !== undefined;
 const PREFIX_CHUNK = 65536;
@@ -184,6 +187,8 @@ export async function runScan(source: ByteSource, options: ResolvedOptions, orig
       size: source.size!,
       threads,
       query: query(),
+      // chunks of a few MiB, or as small as the threads' share was asked to be (tests)
+      minChunkBytes: Math.min(options.minBytesPerThread, MIN_CHUNK_BYTES),
       onProgress: options.onProgress,
       mainSource: source,
     });

@@ -1,6 +1,7 @@
-// Parallel scans (`--threads N`): the file is cut into N byte ranges, each scanned by a worker thread
-// with its own engine and its own view of the file (worker.ts), and the parts are merged so that
-// every figure equals a scan on one thread.
+// Parallel scans (`--threads N`): the file is cut into chunks, which N threads (this one and N - 1
+// workers, each with its own engine and its own view of the file: worker.ts) take one after another
+// from a shared counter, and the parts are merged in file order so that every figure equals a scan
+// on one thread.
 //
 // A range after the first starts at a guessed record boundary (see scanRange in range.ts and the
 // verification in partial.ts): the range before must stop exactly where the next one began. When a
@@ -15,7 +16,8 @@ import { CsvscanError, EXIT_MALFORMED, EXIT_USAGE } from '../errors.js';
 import type { EngineName, IoMode, RawScan } from '../types.js';
 import { packageRoot } from '../util/package-root.js';
 import { chainStep, mergeRangeParts } from './partial.js';
-import { createEngine } from '../kernel/engine.js';
+import { createEngine, type Engine } from '../kernel/engine.js';
+import { openSource, type ByteSource } from '../io/index.js';
 import { ProgressThrottle } from './progress.js';
 import { scanRange, type ByteReader, type RangeQuery, type RangeScan, type RangeTask } from './range.js';
 import { closeSpilled, groupSink } from './spill.js';
@@ -30,22 +32,31 @@ export interface ParallelScan {
   /** threads to scan on, >= 2 (run.ts plans them: plannedThreads) */
   threads: number;
   query: RangeQuery;
+  /** chunks are no smaller than this (but for a file too small for `threads` of them); default 4 MiB */
+  minChunkBytes?: number;
   onProgress?: (bytesDone: number, totalBytes: number | null) => void;
   /**
-   * The main thread's own view of the file: when given, the main thread scans the first range
-   * itself while N - 1 workers start and scan the others (one worker fewer to start, and no core
-   * left idle waiting for them).
+   * The main thread's own view of the file: when given, the main thread scans chunks itself while
+   * N - 1 workers start and take the others (one worker fewer to start, and no core left idle
+   * waiting for them).
    */
   mainSource?: ByteReader;
 }
 
-/** What a worker is asked to do: scan one range of the file. */
+/** What a worker is asked to do: take chunks of the file from the shared counter until none is left. */
 export interface WorkerRequest {
+  /** tells this request's replies from a late reply to an earlier one */
+  id: number;
   path: string;
   io: IoMode | undefined;
   engine: EngineName;
   size: number;
-  task: RangeTask;
+  query: RangeQuery;
+  /** chunk i is [starts[i], stops[i]) (stop -1: to the end); chunk 0 starts at a record */
+  starts: number[];
+  stops: number[];
+  /** an Int32Array of one: the next chunk to take (Atomics.add) */
+  next: SharedArrayBuffer;
 }
 
 /** An error crossing the thread boundary (Error objects lose their class and extra fields). */
@@ -58,65 +69,83 @@ export interface TransferredError {
 }
 
 export type WorkerReply =
-  | { kind: 'progress'; bytes: number }
-  | { kind: 'done'; scan: RangeScan }
-  | { kind: 'failed'; error: TransferredError };
+  | { kind: 'progress'; id: number; bytes: number }
+  | { kind: 'part'; id: number; index: number; scan: RangeScan }
+  | { kind: 'done'; id: number }
+  | { kind: 'failed'; id: number; error: TransferredError };
+
+/** Chunks per thread: enough that a worker starting late, or a slower range, costs little. */
+const CHUNKS_PER_THREAD = 8;
+const MAX_CHUNK_BYTES = 32 * 1024 * 1024;
+const DEFAULT_MIN_CHUNK_BYTES = 4 * 1024 * 1024;
 
 /**
- * Scan the file on `job.threads` threads. Returns null when the worker module is not built (the
+ * Where the chunks of the data start: about `threads` x CHUNKS_PER_THREAD of them, each of
+ * `minChunkBytes` to MAX_CHUNK_BYTES, at least one per thread (each at least one byte).
+ */
+export function chunkStarts(dataStart: number, length: number, threads: number, minChunkBytes: number): number[] {
+  const target = Math.min(MAX_CHUNK_BYTES, Math.ceil(length / (threads * CHUNKS_PER_THREAD)));
+  const chunkBytes = Math.max(1, Math.min(Math.max(target, minChunkBytes), Math.ceil(length / threads)));
+  const count = Math.max(1, Math.ceil(length / chunkBytes));
+  return Array.from({ length: count }, (_, k) => dataStart + Math.floor((k * length) / count));
+}
+
+/**
+ * Scan the file on `job.threads` threads: the data is cut into chunks, and each thread (this one
+ * too, given `mainSource`) takes the next chunk from a shared counter until none is left, so a
+ * worker that starts late takes fewer. Returns null when the worker module is not built (the
  * caller scans on one thread), and the merged raw scan otherwise (its unterminatedQuote, if any, is
  * the file's: the caller reports it).
  */
 export async function scanInParallel(job: ParallelScan): Promise<RawScan | null> {
   const { dataStart } = job.query;
   const length = job.size - dataStart;
-  const threads = job.threads;
   const script = workerScript();
   if (script === null) return null;
 
-  const starts = Array.from({ length: threads }, (_, k) => dataStart + Math.floor((k * length) / threads));
-  const stops = starts.map((_, k) => (k + 1 < threads ? starts[k + 1]! : -1));
+  const starts = chunkStarts(dataStart, length, job.threads, job.minChunkBytes ?? DEFAULT_MIN_CHUNK_BYTES);
+  const stops = starts.map((_, k) => (k + 1 < starts.length ? starts[k + 1]! : -1));
   const onProgress = job.onProgress;
   const progress = new ProgressThrottle((done) => onProgress?.(Math.min(done, job.size), job.size));
   const onBytes = (bytes: number): void => progress.add(bytes);
-  // Range k runs on worker k - firstWorkerRange; ranges before that run on this thread.
-  const firstWorkerRange = job.mainSource ? 1 : 0;
-  const pool = new WorkerPool(script, threads - firstWorkerRange, onBytes);
-  const onWorker = (k: number, start: number, startIsRecordStart: boolean): Promise<RangeScan> =>
-    pool.run(k - firstWorkerRange, request(k, start, startIsRecordStart));
-  const request = (k: number, start: number, startIsRecordStart: boolean): WorkerRequest => ({
-    path: job.path,
-    io: job.io,
-    engine: job.engine,
-    size: job.size,
-    task: { ...job.query, start, stop: stops[k]!, startIsRecordStart },
-  });
+  const task = (k: number, start: number, startIsRecordStart: boolean): RangeTask => ({ ...job.query, start, stop: stops[k]!, startIsRecordStart });
+  // (filled with undefined, not holes: every() skips holes)
+  const parts: (RangeScan | undefined)[] = starts.map(() => undefined);
   // the spills of the parts scanned so far: closed if the scan fails
   const scanned: RawScan[] = [];
   const keep = (part: RangeScan): RangeScan => {
     scanned.push(part.raw);
     return part;
   };
+  const next = new SharedArrayBuffer(4);
+  const counter = new Int32Array(next);
+  const pool = new WorkerPool(script, job.threads - (job.mainSource ? 1 : 0), onBytes, (index, part) => {
+    parts[index] = keep(part);
+  });
+  // without mainSource, rescans read the file through a view opened when first needed
+  const own: { source: ByteSource | null } = { source: null };
+  const mainSource = (): ByteReader => job.mainSource ?? (own.source ??= openSource(job.path, job.io));
+  let engine: Engine | null = null;
+  const scanHere = (k: number, start: number, startIsRecordStart: boolean): RangeScan => {
+    engine ??= createEngine(job.engine);
+    const chunk = task(k, start, startIsRecordStart);
+    return keep(scanRange(mainSource(), engine, chunk, onBytes, groupSink(chunk)));
+  };
   try {
-    const pending = starts.slice(firstWorkerRange).map((start, i) => onWorker(i + firstWorkerRange, start, i + firstWorkerRange === 0).then(keep));
-    // a failure here must not leave the workers' rejections unhandled: they are awaited below
-    pending.forEach((part) => part.catch(() => {}));
-    const mainParts = job.mainSource
-      ? [(() => {
-        const task = request(0, starts[0]!, true).task;
-        return keep(scanRange(job.mainSource, createEngine(job.engine), task, onBytes, groupSink(task)));
-      })()]
-      : [];
-    const parts = [...mainParts, ...(await Promise.all(pending))];
+    pool.start({ id: 0, path: job.path, io: job.io, engine: job.engine, size: job.size, query: job.query, starts, stops, next });
+    if (job.mainSource) {
+      for (let k = Atomics.add(counter, 0, 1); k < starts.length; k = Atomics.add(counter, 0, 1)) parts[k] = scanHere(k, starts[k]!, k === 0);
+    }
+    await pool.until(() => parts.every((part) => part !== undefined));
     const accepted: RawScan[] = [parts[0]!.raw];
     let trueStop = parts[0]!.raw.stopPosition;
-    for (let k = 1; k < threads; k++) {
+    for (let k = 1; k < starts.length; k++) {
       const step = chainStep(trueStop, stops[k]!, parts[k]!.raw.firstRecord);
       // a part dropped or scanned again: its spilled groups are not counted
       if (step !== 'accept') closeSpilled(parts[k]!.raw.spilled);
       if (step === 'skip') continue;
-      // A wrong guess (a quoted line break across the cut): scan the range again from the boundary.
-      const raw = step === 'accept' ? parts[k]!.raw : keep(await onWorker(k, trueStop, true)).raw;
+      // A wrong guess (a quoted line break across the cut): scan the chunk again from the boundary.
+      const raw = step === 'accept' ? parts[k]!.raw : scanHere(k, trueStop, true).raw;
       accepted.push(raw);
       trueStop = raw.stopPosition;
     }
@@ -127,6 +156,7 @@ export async function scanInParallel(job: ParallelScan): Promise<RawScan | null>
     for (const raw of scanned) closeSpilled(raw.spilled);
     throw error;
   } finally {
+    own.source?.close();
     await pool.close();
   }
 }
@@ -184,59 +214,78 @@ function keepIdle(workers: Worker[]): void {
   idleTimer.unref();
 }
 
-interface Waiter {
-  resolve: (scan: RangeScan) => void;
-  reject: (error: Error) => void;
-}
+let nextRequestId = 1;
 
-/** One worker per range; a worker runs one request at a time. */
+/**
+ * The workers of one parallel scan: each is sent the request and takes chunks until none is left,
+ * replying with each part (`onPart`) and then `done`.
+ */
 class WorkerPool {
   private readonly workers: Worker[];
-  private readonly waiting = new Map<Worker, Waiter>();
   private readonly detach: (() => void)[] = [];
-  private failed = false;
+  private readonly running = new Set<Worker>();
+  private failure: Error | null = null;
+  private wake: (() => void) | null = null;
+  private readonly id = nextRequestId++;
 
-  constructor(script: URL, count: number, onBytes: (bytes: number) => void) {
-    this.workers = takeWorkers(script, count);
+  constructor(script: URL, count: number, onBytes: (bytes: number) => void, onPart: (index: number, scan: RangeScan) => void) {
+    this.workers = count > 0 ? takeWorkers(script, count) : [];
     for (const worker of this.workers) {
       const onMessage = (reply: WorkerReply): void => {
+        if (reply.id !== this.id) return; // a late reply to an earlier scan's request
         if (reply.kind === 'progress') onBytes(reply.bytes);
-        else if (reply.kind === 'done') this.settle(worker, null, reply.scan);
-        else this.settle(worker, revive(reply.error));
+        else if (reply.kind === 'part') onPart(reply.index, reply.scan);
+        else if (reply.kind === 'done') this.running.delete(worker);
+        else this.fail(revive(reply.error));
+        this.wake?.();
       };
-      const onError = (error: Error): void => this.settle(worker, error);
-      const onExit = (code: number): void => this.settle(worker, new Error(`a scan worker stopped (exit code ${code})`));
+      const onError = (error: Error): void => this.fail(error);
+      const onExit = (code: number): void => {
+        if (this.running.has(worker)) this.fail(new Error(`a scan worker stopped (exit code ${code})`));
+      };
       worker.on('message', onMessage).on('error', onError).on('exit', onExit);
       this.detach.push(() => worker.off('message', onMessage).off('error', onError).off('exit', onExit));
     }
   }
 
-  run(index: number, request: WorkerRequest): Promise<RangeScan> {
-    const worker = this.workers[index]!;
-    return new Promise((resolve, reject) => {
-      this.waiting.set(worker, { resolve, reject });
-      worker.postMessage(request);
+  /** Send every worker the request. */
+  start(request: WorkerRequest): void {
+    for (const worker of this.workers) {
+      this.running.add(worker);
+      worker.postMessage({ ...request, id: this.id });
+    }
+  }
+
+  /** Resolves once `ready()` holds (checked at each reply), rejects at the first failure. One at a time. */
+  until(ready: () => boolean): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const check = (): void => {
+        if (this.failure) reject(this.failure);
+        else if (ready()) resolve();
+        else return;
+        this.wake = null;
+      };
+      this.wake = check;
+      check();
     });
   }
 
-  /** Keep the workers for the next scan when all of them finished well, else end them. */
+  /**
+   * Keep the workers for the next scan when none failed (one still starting takes no chunk: the
+   * counter is spent), else end them.
+   */
   async close(): Promise<void> {
     for (const detach of this.detach) detach();
-    if (this.waiting.size === 0 && !this.failed) {
+    if (!this.failure) {
       keepIdle(this.workers);
       return;
     }
-    this.waiting.clear();
     await Promise.all(this.workers.map((worker) => worker.terminate()));
   }
 
-  private settle(worker: Worker, error: Error | null, scan?: RangeScan): void {
-    const waiter = this.waiting.get(worker);
-    if (!waiter) return;
-    this.waiting.delete(worker);
-    if (error) this.failed = true;
-    if (error) waiter.reject(error);
-    else waiter.resolve(scan!);
+  private fail(error: Error): void {
+    this.failure ??= error;
+    this.wake?.();
   }
 }
 

@@ -1,5 +1,6 @@
-// A scan worker thread (threads.ts): scans the byte ranges it is sent, each through its own view of
-// the file (mapped or read, as the main thread's), with one engine instance kept across requests.
+// A scan worker thread (threads.ts): takes chunks of the file from the request's shared counter
+// until none is left, each through its own view of the file (mapped or read, as the main thread's),
+// with one engine instance kept across chunks and requests.
 
 import { parentPort } from 'node:worker_threads';
 import { CsvscanError } from '../errors.js';
@@ -8,7 +9,7 @@ import { changedSize } from '../io/failures.js';
 import { createEngine, loadEngine, type Engine } from '../kernel/engine.js';
 import type { EngineName } from '../types.js';
 import { ProgressThrottle } from './progress.js';
-import { scanRange, type RangeScan } from './range.js';
+import { scanRange } from './range.js';
 import { groupSink } from './spill.js';
 import type { TransferredError, WorkerReply, WorkerRequest } from './threads.js';
 
@@ -21,7 +22,8 @@ function reply(message: WorkerReply): void {
   port!.postMessage(message);
 }
 
-function scan(request: WorkerRequest): RangeScan {
+/** Take chunks from the request's counter until none is left, replying with each part. */
+function scanChunks(request: WorkerRequest): void {
   const source = openSource(request.path, request.io);
   try {
     if (source.size !== request.size) throw changedSize(request.path);
@@ -30,15 +32,20 @@ function scan(request: WorkerRequest): RangeScan {
       engine = createEngine(request.engine);
       engines.set(request.engine, engine);
     }
+    const { id, starts, stops } = request;
     // The main thread adds up the workers' reports: send the bytes since the last one.
     let sent = 0;
     const progress = new ProgressThrottle((done) => {
-      reply({ kind: 'progress', bytes: done - sent });
+      reply({ kind: 'progress', id, bytes: done - sent });
       sent = done;
     });
-    const result = scanRange(source, engine, request.task, (bytes) => progress.add(bytes), groupSink(request.task));
-    progress.flush();
-    return result;
+    const counter = new Int32Array(request.next);
+    for (let index = Atomics.add(counter, 0, 1); index < starts.length; index = Atomics.add(counter, 0, 1)) {
+      const task = { ...request.query, start: starts[index]!, stop: stops[index]!, startIsRecordStart: index === 0 };
+      const scan = scanRange(source, engine, task, (bytes) => progress.add(bytes), groupSink(task));
+      progress.flush();
+      reply({ kind: 'part', id, index, scan });
+    }
   } finally {
     source.close();
   }
@@ -58,6 +65,9 @@ function transferable(error: unknown): TransferredError {
 
 port.on('message', (request: WorkerRequest) => {
   loadEngine(request.engine)
-    .then(() => reply({ kind: 'done', scan: scan(request) }))
-    .catch((error: unknown) => reply({ kind: 'failed', error: transferable(error) }));
+    .then(() => {
+      scanChunks(request);
+      reply({ kind: 'done', id: request.id });
+    })
+    .catch((error: unknown) => reply({ kind: 'failed', id: request.id, error: transferable(error) }));
 });
