@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""csvscan's kernel driven from Python through wasmtime: count, sum and stats of a CSV file.
+"""csvscan's kernel driven from Python through wasmtime: count, sum and stats of a CSV file, by key too.
 
 Written from docs/kernel-abi.md alone: no csvscan host code, only build/kernel/*.wasm. It prints one
 JSON line comparable with `csvscan MODE FILE ... --json` (test/python-host.test.ts compares them).
@@ -8,8 +8,8 @@ JSON line comparable with `csvscan MODE FILE ... --json` (test/python-host.test.
     npm run build:kernel          # build/kernel/simd.wasm and scalar.wasm
     python3 examples/python/csvscan_host.py stats examples/prices.csv -c price --window 4096
 
-usage: csvscan_host.py {count,sum,stats} FILE [-c COL ...] [--no-header] [-d C] [--quote C]
-                       [--window BYTES] [--kernel simd|scalar|PATH.wasm]
+usage: csvscan_host.py {count,sum,stats} FILE [-c COL ...] [--by KEY ...] [--no-header] [-d C]
+                       [--quote C] [--window BYTES] [--kernel simd|scalar|PATH.wasm]
 
 Exit codes as csvscan's: 1 for an unterminated quoted field, 2 for usage errors.
 """
@@ -27,7 +27,9 @@ from csvscan_kernel import (
     RESULT_RECORDS, RESULT_SHORT, RESULTS_OFFSET, SLOT_COUNT, SLOT_FDEV, SLOT_FDEV_COMP, SLOT_FSQ, SLOT_FSQ_COMP,
     SLOT_FSUM, SLOT_FSUM_COMP, SLOT_INVALID, SLOT_INVALID_BYTES, SLOT_INVALID_LENGTH, SLOT_INVALID_LINE, SLOT_MAX,
     SLOT_MIN, SLOT_OUTSIDE, SLOT_SHIFT, SLOT_SIZE, SLOT_SQUARES, SLOT_SUMS, SLOTS_OFFSET, SQ_BUCKETS, SQ_EXP_MIN,
-    SUM_BUCKETS, SUM_EXP_MIN, SLOT_MIN_LENGTH, SLOT_MAX_LENGTH, SLOT_FORMS, FORM_DECIMAL, FORM_FLOAT, Kernel, Unterminated, UsageError, f64, i32, i64, read_header,
+    SUM_BUCKETS, SUM_EXP_MIN, SLOT_MIN_LENGTH, SLOT_MAX_LENGTH, SLOT_FORMS, FORM_DECIMAL, FORM_FLOAT, Kernel,
+    Unterminated, UsageError, f64, i32, i64, read_header, GC_COUNT, GC_FORMS, GC_INVALID, GC_MAX, GC_MAX_LENGTH, GC_MIN,
+    GC_MIN_LENGTH, GC_SCALE, GC_SCALE_NONE, GC_SQUARES, GC_SUM, MAX_KEYS,
 )
 
 KERNELS = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'build', 'kernel')
@@ -35,16 +37,23 @@ INF = math.inf
 
 
 # ---- columns: names, else 1-based indexes ----------------------------------------------------------
-def plan_columns(mode, requested, names):
-    """[(name, field)] to report, or None for every field of a file without a header."""
+def plan_columns(mode, requested, names, keys=()):
+    """[(name, field)] to report, or None for every field of a file without a header. keys: the
+    planned key columns; stats by key of every column leaves them out."""
     if mode == 'count':
         return []
     if not requested:
         if names is None:
+            if keys:
+                raise UsageError('stats --by without a header needs its columns named: add -c 1 -c 2 ...')
             return None
-        if len(names) > MAX_SLOTS:
+        key_fields = {field for _, field in keys}
+        every = [(name, field) for field, name in enumerate(names) if field not in key_fields]
+        if keys and not every:
+            raise UsageError('stats --by: every column is a key column; name the columns to summarize with -c')
+        if len(every) > MAX_SLOTS:
             raise UsageError(f'the header has {len(names)} columns; stats of all columns handles at most {MAX_SLOTS}: choose some with -c')
-        return [(name, field) for field, name in enumerate(names)]
+        return every
     planned = []
     for column in requested:
         if names is not None and column in names:
@@ -88,17 +97,53 @@ def decimal_text(units, scale):
     return ('-' if units < 0 else '') + digits[:len(digits) - scale] + ('.' + fraction if fraction else '')
 
 
-def statistics(slot):
-    """(sum, sum_text, mean, stddev) of a slot, mean meaningful when count > 0, stddev when > 1."""
-    n, outside = i64(slot, SLOT_COUNT), i64(slot, SLOT_OUTSIDE)
-    S1 = buckets(slot, SLOT_SUMS, SUM_BUCKETS)
+class Accumulated:
+    """One column's accumulators, from a slot or from a group's column block (docs/kernel-abi.md)."""
+
+    def __init__(self, n, invalid, low, high, S1, S2, doubles, first_invalid, forms, min_length, max_length):
+        self.n, self.invalid, self.low, self.high = n, invalid, low, high
+        self.S1, self.S2 = S1, S2  # exact sums in units of 10^SUM_EXP_MIN and 10^SQ_EXP_MIN
+        self.doubles = doubles  # a slot's layout holding the numbers outside the exact domain, or None
+        self.first_invalid = first_invalid  # (line, bytes) or None
+        self.forms, self.min_length, self.max_length = forms, min_length, max_length
+
+    @classmethod
+    def of_slot(cls, slot):
+        line = i64(slot, SLOT_INVALID_LINE)
+        value = bytes(slot[SLOT_INVALID_BYTES:SLOT_INVALID_BYTES + i32(slot, SLOT_INVALID_LENGTH)])
+        return cls(i64(slot, SLOT_COUNT), i64(slot, SLOT_INVALID), f64(slot, SLOT_MIN), f64(slot, SLOT_MAX),
+                   buckets(slot, SLOT_SUMS, SUM_BUCKETS), buckets(slot, SLOT_SQUARES, SQ_BUCKETS), slot,
+                   (line, value) if line > 0 else None,
+                   i32(slot, SLOT_FORMS), i64(slot, SLOT_MIN_LENGTH), i64(slot, SLOT_MAX_LENGTH))
+
+    @classmethod
+    def of_group_column(cls, block, wide, first_invalid):
+        """GC_SUM x 10^GC_SCALE plus the wide block's buckets, and so on ("Sum and stats by key")."""
+        S1, S2, scale = 0, 0, i32(block, GC_SCALE)
+        if scale != GC_SCALE_NONE:
+            if scale < SUM_EXP_MIN:  # never: the scale is the exponent of an exact-domain number
+                raise RuntimeError(f'GC_SCALE {scale} below SUM_EXP_MIN')
+            S1 = i64(block, GC_SUM) * 10 ** (scale - SUM_EXP_MIN)
+            S2 = i64(block, GC_SQUARES) * 10 ** (2 * scale - SQ_EXP_MIN)
+        if wide is not None:
+            S1 += buckets(wide, SLOT_SUMS, SUM_BUCKETS)
+            S2 += buckets(wide, SLOT_SQUARES, SQ_BUCKETS)
+        return cls(i64(block, GC_COUNT), i64(block, GC_INVALID), f64(block, GC_MIN), f64(block, GC_MAX), S1, S2,
+                   wide, first_invalid, i32(block, GC_FORMS), i64(block, GC_MIN_LENGTH), i64(block, GC_MAX_LENGTH))
+
+
+def statistics(column):
+    """(sum, sum_text, mean, stddev) of a column, mean meaningful when count > 0, stddev when > 1."""
+    n, slot = column.n, column.doubles
+    outside = i64(slot, SLOT_OUTSIDE) if slot is not None else 0
+    S1 = column.S1
     s1 = Fraction(S1, 10 ** -SUM_EXP_MIN)
-    s2 = Fraction(buckets(slot, SLOT_SQUARES, SQ_BUCKETS), 10 ** -SQ_EXP_MIN)
+    s2 = Fraction(column.S2, 10 ** -SQ_EXP_MIN)
     if outside == 0:
         mean = nearest(s1 / n) if n > 0 else None
         variance = (n * s2 - s1 * s1) / (n * (n - 1)) if n > 1 else Fraction(0)
         return nearest(s1), decimal_text(S1, -SUM_EXP_MIN), mean, nearest_sqrt(variance) if variance > 0 else 0.0
-    low, high = f64(slot, SLOT_MIN), f64(slot, SLOT_MAX)
+    low, high = column.low, column.high
     if high == INF or low == -INF:
         infinite = math.nan if high == INF and low == -INF else high if high == INF else low
         return infinite, None, infinite, math.nan
@@ -123,20 +168,19 @@ def statistics(slot):
     return nearest(total), None, nearest(total / n), stddev
 
 
-def column_result(name, field, slot, records):
-    count, invalid = i64(slot, SLOT_COUNT), i64(slot, SLOT_INVALID)
-    total, text, mean, stddev = statistics(slot)
-    line = i64(slot, SLOT_INVALID_LINE)
-    value = bytes(slot[SLOT_INVALID_BYTES:SLOT_INVALID_BYTES + i32(slot, SLOT_INVALID_LENGTH)])
+def column_result(name, field, column, records):
+    count, invalid = column.n, column.invalid
+    total, text, mean, stddev = statistics(column)
+    first = column.first_invalid
     return {
         'name': name, 'index': field + 1, 'count': count, 'empty': records - count - invalid, 'invalid': invalid,
-        'first_invalid': {'line': line, 'value': value.decode('utf-8', 'replace')} if line > 0 else None,
+        'first_invalid': {'line': first[0], 'value': first[1].decode('utf-8', 'replace')} if first else None,
         'sum': total, 'sum_text': text,
-        'min': f64(slot, SLOT_MIN) if count > 0 else None, 'max': f64(slot, SLOT_MAX) if count > 0 else None,
+        'min': column.low if count > 0 else None, 'max': column.high if count > 0 else None,
         'mean': mean if count > 0 else None, 'stddev': stddev if count > 1 else None,
-        'type': column_type(count, invalid, i32(slot, SLOT_FORMS)),
-        'min_length': i64(slot, SLOT_MIN_LENGTH) if count + invalid > 0 else None,
-        'max_length': i64(slot, SLOT_MAX_LENGTH) if count + invalid > 0 else None,
+        'type': column_type(count, invalid, column.forms),
+        'min_length': column.min_length if count + invalid > 0 else None,
+        'max_length': column.max_length if count + invalid > 0 else None,
         'distinct': None, 'distinct_exact': None, 'q1': None, 'median': None, 'q3': None,
     }
 
@@ -172,7 +216,11 @@ def scan(args):
     with open(args.file, 'rb') as stream:
         start = 3 if stream.read(3) == b'\xef\xbb\xbf' else 0  # a BOM is the host's to skip
         names = read_header(stream, start, args.delimiter, args.quote) if args.header else None
-        planned = plan_columns(args.mode, args.column, names)
+        keys = plan_columns('by', args.by, names) if args.by else []  # resolved as -c resolves columns
+        if len(keys) > MAX_KEYS:
+            raise UsageError(f'at most {MAX_KEYS} --by columns')
+        key_fields = sorted({field for _, field in keys})  # the kernel's key fields: ascending, distinct
+        planned = plan_columns(args.mode, args.column, names, keys)
         if planned is None:  # stats of every field of a file without a header: field i in slot i
             slot_of_field = list(range(MAX_SLOTS))
         else:
@@ -181,7 +229,7 @@ def scan(args):
             for slot, field in enumerate(fields):
                 slot_of_field[field] = slot
         flags = (FLAG_HEADER if args.header else 0) | (FLAG_SQUARES if args.mode != 'count' else 0)
-        kernel.configure(args.delimiter, args.quote, flags, start, slot_of_field)
+        kernel.configure(args.delimiter, args.quote, flags, start, slot_of_field, key_fields)
         stream.seek(start)
         kernel.feed(stream, args.window)
     results = kernel.read(RESULTS_OFFSET, 128)
@@ -191,9 +239,13 @@ def scan(args):
         'bytes': i64(results, RESULT_BYTES) + start,  # RESULT_BYTES leaves the skipped BOM out
         'ragged': {'short': i64(results, RESULT_SHORT), 'long': i64(results, RESULT_LONG)},
     }
-    if args.mode == 'count':
-        return result
     widest = i64(results, RESULT_MAX_FIELDS)
+    if names is None:
+        for name, field in keys:
+            if field >= widest:
+                raise UsageError(f'unknown column {name!r}: records have up to {widest} fields')
+    if args.mode == 'count' and not keys:
+        return result
     if planned is None:
         if widest > MAX_SLOTS:
             raise UsageError(f'records have up to {widest} fields; stats of all columns handles at most {MAX_SLOTS}: choose some with -c')
@@ -202,11 +254,32 @@ def scan(args):
         for name, field in planned:
             if field >= widest:
                 raise UsageError(f'unknown column {name!r}: records have up to {widest} fields')
+    if keys:
+        return grouped(kernel, result, keys, key_fields, planned, slot_of_field, args.mode)
     columns = []
     for name, field in planned:
         slot = kernel.read(SLOTS_OFFSET + slot_of_field[field] * SLOT_SIZE, SLOT_SIZE)
-        columns.append(column_result(name, field, slot, records))
+        columns.append(column_result(name, field, Accumulated.of_slot(slot), records))
     result['columns'] = columns
+    return result
+
+
+def grouped(kernel, result, keys, key_fields, planned, slot_of_field, mode):
+    """The groups of a scan by key: count by records then key, sum and stats by key."""
+    position = {field: k for k, field in enumerate(key_fields)}
+    slots = sum(1 for slot in slot_of_field if slot >= 0) if mode != 'count' else 0
+    groups = []
+    for fields, records, blocks in kernel.groups(len(key_fields), slots):
+        key = tuple(fields[position[field]] for _, field in keys)  # the --by order; a column may repeat
+        group = {'key': [component.decode('utf-8', 'replace') for component in key], 'rows': records}
+        if mode != 'count':
+            group['columns'] = [
+                column_result(name, field, Accumulated.of_group_column(*blocks[slot_of_field[field]]), records)
+                for name, field in planned]
+        groups.append((key, group))
+    # keys compare bytewise unsigned, component by component, a prefix first: Python's tuples of bytes
+    groups.sort(key=(lambda item: (-item[1]['rows'], item[0])) if mode == 'count' else (lambda item: item[0]))
+    result.update({'by': [name for name, _ in keys], 'group_count': len(groups), 'groups': [group for _, group in groups]})
     return result
 
 
@@ -224,6 +297,7 @@ def main(argv, out=sys.stdout, err=sys.stderr):
     parser.add_argument('mode', choices=['count', 'sum', 'stats'])
     parser.add_argument('file')
     parser.add_argument('-c', '--column', action='append', default=[])
+    parser.add_argument('--by', action='append', default=[], help='group by this key column (repeat: a composite key)')
     parser.add_argument('--no-header', dest='header', action='store_false')
     parser.add_argument('-d', '--delimiter', type=byte_option, default=44)
     parser.add_argument('--quote', type=byte_option, default=34)

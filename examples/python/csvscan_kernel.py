@@ -15,6 +15,11 @@ CONFIG_FLAGS = 8
 CONFIG_SLOT_COUNT = 12
 CONFIG_MAPPED_FIELDS = 16
 CONFIG_START_OFFSET = 32
+CONFIG_KEY_COUNT = 20
+CONFIG_GROUP_BASE = 24
+CONFIG_GROUP_LIMIT = 28
+CONFIG_KEY_FIELDS = 256
+MAX_KEYS = 64
 FLAG_HEADER = 1
 FLAG_SQUARES = 2
 RESULTS_OFFSET = 69632
@@ -25,7 +30,29 @@ RESULT_MAX_FIELDS = 32
 RESULT_QUOTE_LINE = 56
 RESULT_QUOTE_BYTE = 64
 RESULT_BYTES = 88
+RESULT_GROUP_COUNT = 112
+RESULT_GROUP_CAPACITY = 120
+RESULT_GROUP_ARENA = 128
+RESULT_GROUP_NEED = 136
 STATUS_UNTERMINATED_QUOTE = 1
+STATUS_GROUPS_FULL = 3
+GROUP_ENTRY_SIZE = 16
+GROUP_COLUMN_SIZE = 80
+GC_COUNT = 0
+GC_INVALID = 8
+GC_MIN = 16
+GC_MAX = 24
+GC_SUM = 32
+GC_SQUARES = 40
+GC_SCALE = 48
+GC_WIDE = 52
+GC_INVALID_AT = 56
+GC_FORMS = 60
+GC_MIN_LENGTH = 64
+GC_MAX_LENGTH = 72
+GC_SCALE_NONE = 2147483647
+GROUP_WIDE_SIZE = 3072
+GROUP_INVALID_HEADER = 16
 COLUMN_MAP_OFFSET = 131072
 MAX_FIELDS = 65536
 SLOTS_OFFSET = 262144
@@ -82,6 +109,10 @@ def i32(data, at):
     return int.from_bytes(data[at:at + 4], 'little', signed=True)
 
 
+def u32(data, at):
+    return int.from_bytes(data[at:at + 4], 'little')
+
+
 def f64(data, at):
     return memoryview(data)[at:at + 8].cast('d')[0]
 
@@ -114,7 +145,11 @@ class Kernel:
         self.call['_start'](self.store)
 
     def grow_for(self, window):
-        needed = WINDOW_OFFSET + window + WINDOW_SLACK  # the kernel reads whole blocks past the window
+        self.grow_to(WINDOW_OFFSET + window + WINDOW_SLACK)  # the kernel reads whole blocks past the window
+        # a group region, if any, starts after the window, 16-byte aligned
+        self.group_base = (WINDOW_OFFSET + window + WINDOW_SLACK + 15) // 16 * 16
+
+    def grow_to(self, needed):
         size = self.memory.data_len(self.store)
         if size < needed:
             self.memory.grow(self.store, -(-(needed - size) // PAGE_SIZE))
@@ -125,9 +160,19 @@ class Kernel:
     def read(self, offset, length):
         return self.memory.read(self.store, offset, offset + length)
 
-    def configure(self, delimiter, quote, flags, start, slot_of_field):
-        """slot_of_field: COLUMN_MAP entries [0, mapped); -1 for a field not accumulated."""
+    def configure(self, delimiter, quote, flags, start, slot_of_field, key_fields=()):
+        """slot_of_field: COLUMN_MAP entries [0, mapped); -1 for a field not accumulated. key_fields: the
+        key's 0-based fields, ascending and distinct (none: no groups)."""
         config = bytearray(1024)  # zeroed: no stop offset, expected width from the first record, no groups
+        if key_fields:
+            # the group region: from after the window to a limit the kernel raises by STATUS_GROUPS_FULL
+            limit = self.group_base + 65536
+            self.grow_to(limit)
+            config[CONFIG_KEY_COUNT:CONFIG_KEY_COUNT + 4] = len(key_fields).to_bytes(4, 'little')
+            config[CONFIG_GROUP_BASE:CONFIG_GROUP_BASE + 4] = self.group_base.to_bytes(4, 'little')
+            config[CONFIG_GROUP_LIMIT:CONFIG_GROUP_LIMIT + 4] = limit.to_bytes(4, 'little')
+            for k, field in enumerate(key_fields):
+                config[CONFIG_KEY_FIELDS + 4 * k:CONFIG_KEY_FIELDS + 4 * k + 4] = field.to_bytes(4, 'little')
         config[CONFIG_DELIMITER:CONFIG_DELIMITER + 4] = delimiter.to_bytes(4, 'little')
         config[CONFIG_QUOTE:CONFIG_QUOTE + 4] = quote.to_bytes(4, 'little')
         config[CONFIG_FLAGS:CONFIG_FLAGS + 4] = flags.to_bytes(4, 'little')
@@ -146,10 +191,57 @@ class Kernel:
             if not piece:
                 break
             self.write(WINDOW_OFFSET, piece)
-            self.call['scan'](self.store, len(piece))  # no stop offset: never STATUS_STOPPED
-        if self.call['finish'](self.store) == STATUS_UNTERMINATED_QUOTE:
+            # no stop offset: never STATUS_STOPPED
+            self.until_groups_fit(lambda: self.call['scan'](self.store, len(piece)))
+        if self.until_groups_fit(lambda: self.call['finish'](self.store)) == STATUS_UNTERMINATED_QUOTE:
             results = self.read(RESULTS_OFFSET, 128)
             raise Unterminated(i64(results, RESULT_QUOTE_LINE), i64(results, RESULT_QUOTE_BYTE))
+
+
+    def until_groups_fit(self, call):
+        """call() again, with the same length, while the group region is full: memory may simply grow."""
+        while True:
+            status = call()
+            if status != STATUS_GROUPS_FULL:
+                return status
+            need = i64(self.read(RESULTS_OFFSET + RESULT_GROUP_NEED, 8), 0)
+            self.grow_to(need)
+            self.write(CONFIG_OFFSET + CONFIG_GROUP_LIMIT, need.to_bytes(4, 'little'))
+
+    def groups(self, key_count, slot_count):
+        """[(the key fields' bytes in field order, records, [column block and its arena records])]."""
+        results = self.read(RESULTS_OFFSET, 256)
+        capacity, arena = i64(results, RESULT_GROUP_CAPACITY), i64(results, RESULT_GROUP_ARENA)
+        table = self.read(self.group_base, capacity * GROUP_ENTRY_SIZE)
+        memory = self.read(arena, self.memory.data_len(self.store) - arena)
+        found = []
+        for entry in range(0, capacity * GROUP_ENTRY_SIZE, GROUP_ENTRY_SIZE):
+            records = i64(table, entry + 8)
+            if records == 0:  # an empty entry
+                continue
+            at = u32(table, entry + 4)
+            length = u32(memory, at)
+            data = bytes(memory[at + 4:at + 4 + length])
+            fields, offset = [], 0
+            for k in range(key_count):
+                size = u32(memory, at + 4 + length + 4 * k)
+                fields.append(data[offset:offset + size])
+                offset += size
+            blocks = at + 4 + length + 4 * key_count
+            columns = []
+            for slot in range(slot_count):
+                block = bytes(memory[blocks + slot * GROUP_COLUMN_SIZE:blocks + (slot + 1) * GROUP_COLUMN_SIZE])
+                wide, invalid = u32(block, GC_WIDE), u32(block, GC_INVALID_AT)
+                first_invalid = None
+                if invalid:
+                    kept = i32(memory, invalid + 12)
+                    kept_bytes = memory[invalid + GROUP_INVALID_HEADER:invalid + GROUP_INVALID_HEADER + kept]
+                    first_invalid = (i64(memory, invalid), bytes(kept_bytes))  # line, kept bytes
+                columns.append((block, bytes(memory[wide:wide + GROUP_WIDE_SIZE]) if wide else None, first_invalid))
+            found.append((fields, records, columns))
+        if len(found) != i64(results, RESULT_GROUP_COUNT):
+            raise RuntimeError(f'read {len(found)} groups, the kernel counts {i64(results, RESULT_GROUP_COUNT)}')
+        return found
 
 
 # ---- the header: the first record after blank lines (docs/kernel-abi.md, "The header") ------------
