@@ -187,8 +187,9 @@ export async function runScan(source: ByteSource, options: ResolvedOptions, orig
       size: source.size!,
       threads,
       query: query(),
-      // chunks of a few MiB, or as small as the threads' share was asked to be (tests)
-      minChunkBytes: Math.min(options.minBytesPerThread, MIN_CHUNK_BYTES),
+      // chunks of a few MiB, or as small as the threads' share was asked to be (tests); grouped,
+      // one chunk per thread: each chunk that spills keeps up to SPILL_PARTITIONS files open
+      minChunkBytes: keys ? Math.ceil(length / threads) : Math.min(options.minBytesPerThread, MIN_CHUNK_BYTES),
       onProgress: options.onProgress,
       mainSource: source,
     });
