@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, totalmem, type } from 'node:os';
-import { basename, join, relative } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { csvscanCliPath } from '../src/bench/child.js';
 import { packageRoot } from '../src/util/package-root.js';
 import { DEFAULT_SEED, GENERATOR_VERSION, generateCsvFile, sizeLabel, SUM_COLUMN, type CsvKind } from '../src/bench/generate.js';
@@ -53,6 +53,16 @@ export interface GeneratedFile {
 
 export function log(message: string): void {
   process.stderr.write(`${message}\n`);
+}
+
+/** A report's lines on stdout, and to `out` too when given. */
+export function printReport(lines: string[], out: string | null): void {
+  const text = lines.join('\n') + '\n';
+  process.stdout.write(text);
+  if (out) {
+    writeFileSync(resolve(out), text);
+    log(`written to ${out}`);
+  }
 }
 
 function metaPathOf(dataPath: string): string {

@@ -5,12 +5,12 @@
 // the independent reference. Only then are speeds printed.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync, writeFileSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
 import { DEFAULT_SEED } from '../src/bench/generate.js';
 import { formatMiB, formatSpeed } from '../src/bench/table.js';
 import type { ScanResult } from '../src/types.js';
-import { CLI_PATH, log, machineDescription, missingBuild, prepareGeneratedFile, REPO_ROOT, type GeneratedFile } from './data-files.js';
+import { CLI_PATH, log, machineDescription, missingBuild, prepareGeneratedFile, printReport, REPO_ROOT, type GeneratedFile } from './data-files.js';
 import { parseCsvscanResult, referenceDifference } from './independent-check.js';
 import { markdownTable } from './markdown.js';
 import { bestTiming, firstLine, missingTimeBinary, runTimed, type ProcessTiming } from './process-timing.js';
@@ -145,12 +145,7 @@ async function main(): Promise<number> {
     `Target (issue 15): every csvscan row on FILE.gz at >= ${TARGET_FRACTION * 100}% of gzip -dc's speed: ` +
       `${fraction >= TARGET_FRACTION ? 'met' : 'MISSED'} (slowest: ${slowest.row.label}, ${(fraction * 100).toFixed(0)}%).`,
   ];
-  const text = report.join('\n') + '\n';
-  process.stdout.write(text);
-  if (options.out) {
-    writeFileSync(resolve(options.out), text);
-    log(`written to ${options.out}`);
-  }
+  printReport(report, options.out);
   return 0;
 }
 

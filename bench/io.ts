@@ -15,8 +15,8 @@
 //
 // See bench/README.md ("I/O") for how to read the table.
 
-import { closeSync, fstatSync, openSync, readSync, writeFileSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openSource } from '../src/io/index.js';
 import { loadMmapBinding, type MmapBinding } from '../src/io/mmap-binding.js';
@@ -29,6 +29,7 @@ import {
   machineDescription,
   missingBuild,
   prepareGeneratedFile,
+  printReport,
   type GeneratedFile,
 } from './data-files.js';
 import { markdownTable } from './markdown.js';
@@ -582,12 +583,7 @@ async function main(): Promise<number> {
     '',
     recommendation(rows, file.bytes),
   ];
-  const text = report.join('\n') + '\n';
-  process.stdout.write(text);
-  if (options.out) {
-    writeFileSync(resolve(options.out), text);
-    log(`written to ${options.out}`);
-  }
+  printReport(report, options.out);
   return 0;
 }
 
