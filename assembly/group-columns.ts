@@ -202,7 +202,7 @@ function addCompact(column: usize, m: u64, k: i32, negative: bool, commit: bool)
     if (magnitude > I64_MAX / p) return false;
     magnitude *= p;
   }
-  if (magnitude > I64_MAX) return false;
+  // (magnitude < 10^18, or checked above when scaled up: it fits i64)
   const signed: i64 = negative ? -<i64>magnitude : <i64>magnitude;
   const total = sum + signed;
   if (((sum ^ total) & (signed ^ total)) < 0) return false;

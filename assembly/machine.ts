@@ -17,7 +17,7 @@ import {
 } from './layout';
 import {
   S_RECORD_START, S_RECORD_CR, S_FIELD_START, S_UNQUOTED, S_UNQUOTED_CR, S_QUOTED, S_QUOTED_QUOTE,
-  S_AFTER_QUOTED, S_AFTER_QUOTED_CR, RECORD_DATA, RECORD_HEADER,
+  S_AFTER_QUOTED, S_AFTER_QUOTED_CR, RECORD_DATA, RECORD_HEADER, RECORD_DISCARD,
 } from './machine-states';
 import {
   CLASS_TABLE, delimiter, quote, mappedFields, stopOffset, state, recordMode, fieldIndex, slot, position,
@@ -37,6 +37,10 @@ import {
 // ================================================================================================
 export function scan(length: i32): i32 {
   if (stopped) return STATUS_STOPPED;
+  // A scan that starts inside a record and reached its stop offset before a record boundary holds
+  // no record (the one before runs past it): the boundary past the stop is no longer looked for,
+  // which a range in a long record (a sparse file's zeros) would otherwise scan to its end.
+  if (recordMode == RECORD_DISCARD && stopOffset >= 0 && position >= stopOffset) return stopDiscarding();
   const windowStart: usize = WINDOW_OFFSET;
   const end: usize = windowStart + <usize>length;
   let p: usize = windowStart;
@@ -339,6 +343,13 @@ function stopAt(p: usize): i32 {
   const at = position + <i64>(p - WINDOW_OFFSET);
   store<i64>(RESULTS_OFFSET + RESULT_STOP_POSITION, at);
   position = at;
+  storeCounters();
+  store<i32>(RESULTS_OFFSET + RESULT_STATUS, STATUS_STOPPED);
+  return STATUS_STOPPED;
+}
+
+function stopDiscarding(): i32 {
+  stopped = true;
   storeCounters();
   store<i32>(RESULTS_OFFSET + RESULT_STATUS, STATUS_STOPPED);
   return STATUS_STOPPED;

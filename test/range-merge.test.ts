@@ -145,6 +145,19 @@ describe('shards of malformed input', () => {
 });
 
 describe('a shard on its own', () => {
+  it('inside a long record stops at its end instead of looking for the next record start', async () => {
+    // one record of 4 MiB: a shard in its middle holds no record, and is merged as such
+    const long = 'x'.repeat(4 * 1024 * 1024);
+    const { path, size } = writeCsv(`a,b\n1,${long}\n2,3\n`);
+    for (const engine of ENGINE_NAMES) {
+      const shard = (await scanShard(path, { mode: 'count', engine, window: 4096 }, 1000, 2000)) as { rows: number; partial: PartialScanJson };
+      expect(shard.rows, engine).toBe(0);
+      expect(shard.partial.bytes, engine).toBeLessThanOrEqual(1000 + 4096);
+      const { result } = await shardAndMerge(path, { mode: 'count', engine, window: 4096 }, [0, 1000, 2000, size]);
+      expect(result.rows, engine).toBe(2);
+    }
+  });
+
   it('holds its own records, the raw accumulators and the file identity', async () => {
     const { path, size } = writeCsv('a,b\n1,x\n2,3\n4,y\n5,6\n');
     const first = (await scanFile(path, { mode: 'stats', range: [0, 10] })) as ScanResult;

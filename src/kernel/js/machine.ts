@@ -15,7 +15,7 @@ import type { JsState } from './state.js';
 
 // What this module uses of others, as module-local consts (see src/kernel/js/bytes.ts).
 const {
-  RECORD_DATA, RECORD_HEADER, S_AFTER_QUOTED, S_AFTER_QUOTED_CR, S_FIELD_START, S_QUOTED, S_QUOTED_QUOTE, S_RECORD_CR,
+  RECORD_DATA, RECORD_DISCARD, RECORD_HEADER, S_AFTER_QUOTED, S_AFTER_QUOTED_CR, S_FIELD_START, S_QUOTED, S_QUOTED_QUOTE, S_RECORD_CR,
   S_RECORD_START, S_UNQUOTED, S_UNQUOTED_CR,
 } = M;
 const { CR, LF } = B;
@@ -29,6 +29,12 @@ const { beginRecordAt, resetNumber } = S;
 // ================================================================================================
 export const scan = (st: JsState, length: number): number => {
   if (st.stopped) return L.STATUS_STOPPED;
+  // (assembly/machine.ts scan(): a scan inside a record that reached its stop holds no record)
+  if (st.recordMode === RECORD_DISCARD && st.stopOffset >= 0 && st.position >= st.stopOffset) {
+    st.stopped = true;
+    st.status = L.STATUS_STOPPED;
+    return L.STATUS_STOPPED;
+  }
   const bytes = st.bytes;
   const end = length;
   const delimiter = st.delimiter;
