@@ -224,8 +224,14 @@ describe('the CLI', () => {
 describe('partials', () => {
   const text = 'k,v\na,1\nb,2\na,3\nc,-4\n';
   const path = temp.write(text);
-  const shard = async (): Promise<Record<string, any>> =>
-    JSON.parse(toJsonLine(await scanFile(path, { ...ALL, range: [0, 100], threads: 1 }))) as Record<string, any>;
+  /** The members of a shard's partial that the damages below touch. */
+  interface ShardJson {
+    partial: {
+      query: { profile: unknown };
+      columns: { distinct: { hashes: string; registers: string }; quantiles: { zeros: number } | null }[];
+    };
+  }
+  const shard = async (): Promise<ShardJson> => JSON.parse(toJsonLine(await scanFile(path, { ...ALL, range: [0, 100], threads: 1 }))) as ShardJson;
 
   it('merge to the whole-file result', async () => {
     const whole = toJsonLine({ ...(await scanFile(path, { ...ALL, threads: 1 })), file: '' });
@@ -233,15 +239,15 @@ describe('partials', () => {
     expect(toJsonLine({ ...result, file: '' })).toBe(whole);
   });
 
-  const damages: [string, (partial: Record<string, any>) => void, RegExp][] = [
-    ['registers that are not the hashes\'', (p) => (p.columns[0].distinct.registers = Buffer.alloc(16384, 1).toString('base64')), /distinct\.registers must be those of the hashes/],
+  const damages: [string, (partial: ShardJson['partial']) => void, RegExp][] = [
+    ['registers that are not the hashes\'', (p) => (p.columns[0]!.distinct.registers = Buffer.alloc(16384, 1).toString('base64')), /distinct\.registers must be those of the hashes/],
     ['a repeated hash', (p) => {
-      const hashes = Buffer.from(p.columns[0].distinct.hashes as string, 'base64');
-      p.columns[0].distinct.hashes = Buffer.concat([hashes, hashes.subarray(0, 16)]).toString('base64');
+      const hashes = Buffer.from(p.columns[0]!.distinct.hashes, 'base64');
+      p.columns[0]!.distinct.hashes = Buffer.concat([hashes, hashes.subarray(0, 16)]).toString('base64');
     }, /must not repeat a value/],
-    ['bucket counts that are not the numbers', (p) => (p.columns[1].quantiles.zeros = 5), /quantiles must count count \(4\) numbers/],
+    ['bucket counts that are not the numbers', (p) => (p.columns[1]!.quantiles!.zeros = 5), /quantiles must count count \(4\) numbers/],
     ['a sketch not asked for', (p) => (p.query.profile = { distinct: false, quantiles: true }), /distinct must be null without partial.query.profile.distinct/],
-    ['a missing sketch', (p) => (p.columns[1].quantiles = null), /quantiles must be given/],
+    ['a missing sketch', (p) => (p.columns[1]!.quantiles = null), /quantiles must be given/],
   ];
   it.each(damages)('refuse %s', async (_, damage, message) => {
     const partial = await shard();
