@@ -106,6 +106,24 @@ describe('distinct values', () => {
     }
   });
 
+  it('estimate a skewed distribution within 3%, and count a single repeated value exactly', async () => {
+    // 400000 records over 150000 distinct values, the small ones far more frequent (a power law)
+    const random = new SeededRandom(11);
+    const lines = ['user,constant'];
+    for (let i = 0; i < 150000; i++) lines.push(`u${i},same`);
+    for (let i = 0; i < 250000; i++) lines.push(`u${Math.floor(150000 * (random.int(0, 1000000) / 1000000) ** 4)},same`);
+    const bytes = bytesOf(`${lines.join('\n')}\n`);
+    let first: string | null = null;
+    for (const engine of ENGINE_NAMES) {
+      const result = await scanBytes(bytes, { ...ALL, engine }, '-');
+      const [user, constant] = result.columns!;
+      expect([user!.distinct_exact, Math.abs(user!.distinct! - 150000) / 150000 < 0.03]).toEqual([false, true]);
+      expect([constant!.distinct, constant!.distinct_exact]).toEqual([1, true]);
+      first ??= toJsonLine(result);
+      expect(toJsonLine(result), engine).toBe(first);
+    }
+  });
+
   it('switch to an estimate by the whole file only: halves below the limit whose union is above it', async () => {
     // 70000 + 70000 values with 20000 in common: 120000 distinct, each half under the limit
     const lines = ['id'];
