@@ -193,20 +193,41 @@ def column_type(count, invalid, forms):
     return 'float' if forms & FORM_FLOAT else 'decimal' if forms & FORM_DECIMAL else 'integer'
 
 
-def json_value(value):
-    """csvscan's JSON: infinities and NaN as strings, -0 as 0."""
+def json_text(value):
+    """csvscan's JSON, byte for byte: JSON.stringify's compact form, numbers as JavaScript prints them,
+    infinities and NaN as strings, -0 as 0."""
     if isinstance(value, dict):
-        return {key: json_value(item) for key, item in value.items()}
+        return '{' + ','.join(f'{json.dumps(key, ensure_ascii=False)}:{json_text(item)}' for key, item in value.items()) + '}'
     if isinstance(value, list):
-        return [json_value(item) for item in value]
+        return '[' + ','.join(json_text(item) for item in value) + ']'
     if isinstance(value, float):
-        if math.isnan(value):
-            return 'NaN'
-        if math.isinf(value):
-            return 'Infinity' if value > 0 else '-Infinity'
-        # as JavaScript prints numbers: a whole one below 1e21 without a point, -0 as 0
-        return int(value) if value.is_integer() and abs(value) < 1e21 else value
-    return value
+        return number_text(value)
+    return json.dumps(value, ensure_ascii=False)  # str (escaped as JSON.stringify does), int, bool, None
+
+
+def number_text(x):
+    """A double as JavaScript's Number.prototype.toString prints it: the shortest digits that read back
+    as x (Python's repr finds the same ones), fixed from 1e-7 to below 1e21, else d.ddde+-N."""
+    if math.isnan(x):
+        return '"NaN"'
+    if math.isinf(x):
+        return '"Infinity"' if x > 0 else '"-Infinity"'
+    if x == 0:
+        return '0'
+    mantissa, _, exponent = f'{abs(x)!r}'.partition('e')  # '1.5', '1e-07', '0.001', '1.2345e+16'
+    whole, _, fraction = mantissa.partition('.')
+    digits = (whole + fraction).lstrip('0')
+    n = len(whole) + int(exponent or 0) - (len(whole + fraction) - len(digits))  # x = 0.DIGITS x 10^n
+    digits = digits.rstrip('0')
+    k = len(digits)
+    sign = '-' if x < 0 else ''
+    if k <= n <= 21:
+        return sign + digits + '0' * (n - k)
+    if 0 < n <= 21:
+        return sign + digits[:n] + '.' + digits[n:]
+    if -6 < n <= 0:
+        return sign + '0.' + '0' * -n + digits
+    return sign + digits[0] + ('.' + digits[1:] if k > 1 else '') + 'e' + ('+' if n > 0 else '-') + str(abs(n - 1))
 
 
 # ---- the scan --------------------------------------------------------------------------------------
@@ -311,7 +332,7 @@ def main(argv, out=sys.stdout, err=sys.stderr):
             raise UsageError('the delimiter and the quote must differ')
         if args.mode == 'sum' and not args.column:
             raise UsageError('sum needs at least one -c COLUMN')
-        print(json.dumps(json_value(scan(args)), ensure_ascii=False, separators=(',', ':')), file=out)
+        print(json_text(scan(args)), file=out)
         return 0
     except Unterminated as error:
         print(f'csvscan_host: {args.file}: {error}', file=err)
