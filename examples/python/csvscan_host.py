@@ -257,9 +257,9 @@ def to_precision(x, digits):
 
 
 def shortest_in(low, high):
-    """The shortest decimal in [low, high], two doubles: the fewest significant digits of their
-    midpoint (rounded once to a double) that lie in it."""
-    middle = nearest((Fraction(low) + Fraction(high)) / 2)
+    """The shortest decimal in [low, high], two doubles of one sign: the fewest significant digits of
+    their midpoint low + (high - low) / 2, in doubles, that lie in it."""
+    middle = low + (high - low) / 2  # not the exact midpoint rounded: among subnormals they differ
     for digits in range(1, 18):
         value = to_precision(middle, digits)
         if low <= value <= high:
@@ -318,7 +318,7 @@ def json_text(value):
 
 def number_text(x):
     """A double as JavaScript's Number.prototype.toString prints it: the shortest digits that read back
-    as x (Python's repr finds the same ones), fixed from 1e-7 to below 1e21, else d.ddde+-N."""
+    as x (Python's repr finds the same ones), fixed from 1e-6 to below 1e21, else d.ddde+-N."""
     if math.isnan(x):
         return '"NaN"'
     if math.isinf(x):
