@@ -188,7 +188,7 @@ export const DISTINCT_MAX_CAPACITY = 131072;
 export const HLL_PRECISION = 14;
 export const HLL_REGISTERS = 16384;
 export const QUANTILE_SUB_BITS = 8;
-export const QUANTILE_KEYS = 537344; // (2047 + 52) << 8: keys 0 .. QUANTILE_KEYS - 1 (the last: Infinity)
+export const QUANTILE_KEYS = 537344; // (2047 + 52) << 8: bucket arrays stay below it; Infinity's key is (2047 + 51) << 8, none above
 export const QUANTILE_INITIAL_KEYS = 512;
 export const PROFILE_BLOCK_MIN = 4096; // heap blocks are powers of two of at least this many bytes
 

@@ -2,7 +2,10 @@
 // (Python and wasmtime, nothing of src/), against the CLI's --json on the examples, edge files
 // (quoted line breaks, CRLF, BOM, blank lines, an unterminated quote, overflowing and long numbers)
 // and generated CSVs, at windows of 1, 7, 4096 bytes and the default, with both kernels; without
-// groups and by key (`count --by`, `sum -c C --by K`, `stats --by K`, single and composite keys).
+// groups and by key (`count --by`, `sum -c C --by K`, `stats --by K`, single and composite keys);
+// and the column profile (`stats --all`, `--distinct`, `--quantiles`), on these files and on larger
+// generated ones: a column of more than 100000 distinct values (the HyperLogLog estimate) and long
+// quoted values that span windows. The output must equal the CLI's `--json` byte for byte.
 //
 // It needs python3 with the wasmtime package (.ci/run installs it when the machine's package
 // sources have it); without them the comparisons are skipped, saying why. CSVSCAN_PYTHON names
@@ -15,7 +18,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as layout from '../assembly/layout.js';
-import { generateCsv } from './reference/generate.js';
+import { generateCsv, SeededRandom } from './reference/generate.js';
 import { BIN } from './support/cli.js';
 import { ROOT } from './support/build.js';
 
@@ -57,7 +60,9 @@ const GROUPED_QUERIES = [
   ['stats', '--by', '2', '--by', '1'],
   ['stats', '-c', '2', '--by', '1', '--no-header'],
 ];
-const DEFAULT_QUERIES = [...UNGROUPED_QUERIES, ...GROUPED_QUERIES];
+/** The column profile (docs/kernel-abi.md, "The column profile"). */
+const PROFILE_QUERIES = [['stats', '--all'], ['stats', '--distinct'], ['stats', '--quantiles', '--no-header']];
+const DEFAULT_QUERIES = [...UNGROUPED_QUERIES, ...GROUPED_QUERIES, ...PROFILE_QUERIES];
 
 /** Tiny files at the grammar's and the numbers' edges. */
 const EDGE_FILES: Record<string, string> = {
@@ -79,6 +84,18 @@ const EDGE_FILES: Record<string, string> = {
   'header-only': 'a,b\n',
   ragged: 'a,b,c\n1\n1,2,3,4\n,,\n',
   'invalid-values': 'a\nNA\n1,5\n"é\xff"\n0x1F\n',
+  // quartiles at the double range's ends: the infinite buckets, the last finite one (its upper bound
+  // 2^1024 is no double), subnormals whose bounds are no doubles, zeros of both signs, a bucket bound
+  // (144 = 128 x 1.125) as the nearest rank, distinct values equal as numbers but not as bytes; a
+  // midpoint between two subnormals (low + (high - low) / 2 is low), a tie that toPrecision rounds
+  // away from zero (143.25 to 4 digits: 143.3, where rounding to even gives 143.2)
+  'profile-ends':
+    'big,neg,tiny,mixed,bound,pair,tie\n' +
+    '1.7976931348623157e308,-1e999,5.064e-321,-0,143.5,5.064e-321,143.125\n' +
+    '1e999,-1.7976931348623157e308,5.07e-321,0,144,5.07e-321,143.375\n' +
+    '1.5e308,-3,5e-324,0e9,144.25\n' +
+    ',x,2.2250738585072014e-308,-2,143.75\n' +
+    '1.7e308,"-3",-1e-310,1.0,144\n',
   // keys: quoted and not, empty, invalid UTF-8, a prefix, a line break; in group w, sums past 64 bits
   // and scales 10^18 apart (a wide block); numbers outside the exact domain; first invalid fields
   keys:
@@ -101,6 +118,11 @@ function cases(): Case[] {
         ['count', '--by', 'qty', '--by', 'date'],
         ['sum', '-c', 'price', '-c', 'qty', '--by', 'product'],
         ['stats', '--by', 'date', '--by', '2'],
+        ['stats', '--all'],
+        ['stats', '-c', 'price', '--quantiles'],
+        ['stats', '-c', 'product', '-c', 'price', '--distinct'],
+        ['stats', '--all', '--by', 'date'], // refused (exit 2): the profile is of whole columns
+        ['count', '--distinct'], // refused: stats only
       ],
     });
   }
@@ -123,6 +145,7 @@ function cases(): Case[] {
         ['sum', '-c', '2', '-c', '3', '--by', '1', ...dialect],
         ['stats', '-c', '2', '-c', '3', '--by', '1', '--by', '2', ...dialect],
         ...(generated.header ? [['stats', '--by', '1', ...dialect]] : []),
+        ['stats', '--all', ...dialect],
       ],
     });
   }
@@ -132,6 +155,30 @@ function cases(): Case[] {
   writeFileSync(many, `k,j,v\n${rows.join('')}`);
   all.push({ file: many, queries: [['count', '--by', 'k'], ['sum', '-c', 'v', '--by', 'k', '--by', 'j'], ['stats', '--by', 'j', '--by', 'k']] });
   return all;
+}
+
+/**
+ * Larger files for the profile: `id`, more than 100000 distinct numbers (past DISTINCT_EXACT_LIMIT:
+ * the estimate); and long quoted values (up to 9000 bytes, numbers of 2000 digits, with
+ * doubled quotes, delimiters, line breaks, bytes after the closing quote) that span windows of every
+ * size, long numbers among them, values that differ only in their last byte.
+ */
+function profileFiles(): string[] {
+  const random = new SeededRandom(16);
+  const estimate = ['id'];
+  for (let i = 0; i < 100_500; i++) estimate.push(String((i * 7919) % 100_501));
+  const many = join(directory, 'profile-estimate.csv');
+  writeFileSync(many, `${estimate.join('\n')}\n`);
+  const rows = ['text,number,tail'];
+  for (let i = 0; i < 240; i++) {
+    const long = i % 12 === 0;
+    const body = long ? `${'ab"",\r\nc'.repeat(random.int(200, 900))}${i % 5}` : random.pick(['x', 'y""', 'zz']);
+    const number = long ? `"${random.pick(['', '-'])}${'9'.repeat(random.int(1, 4))}.${'0'.repeat(random.int(1000, 2000))}${random.int(1, 9)}"` : String(random.int(-500, 500) / 8);
+    rows.push(`"${body}"${i % 4 === 0 ? 'after' : ''},${number},${long ? '"' + 'q'.repeat(random.int(4500, 9000)) + '"' : i % 3}`);
+  }
+  const quoted = join(directory, 'profile-long-quoted.csv');
+  writeFileSync(quoted, `${rows.join('\r\n')}\r\n`);
+  return [many, quoted];
 }
 
 interface Outcome {
@@ -208,7 +255,7 @@ describe('examples/python (the kernel from Python, through wasmtime)', () => {
       const label = labels[k]!;
       expect(got.code, `${label}: ${got.stderr} / csvscan: ${expected.stderr}`).toBe(expected.code);
       if (expected.code === 0) {
-        expect(JSON.parse(got.stdout), label).toEqual(JSON.parse(expected.stdout));
+        expect(got.stdout, label).toBe(expected.stdout); // byte for byte: numbers printed as JavaScript prints them
       } else if (expected.code === 1) {
         // malformed input: the same message after the program's name (line and byte of the quote)
         expect(got.stderr.replace(/^csvscan_host: /, 'csvscan: '), label).toBe(expected.stderr);
@@ -220,5 +267,38 @@ describe('examples/python (the kernel from Python, through wasmtime)', () => {
     // the two unterminated files, every query but `stats --by 2 --by 1` on the one whose header is
     // read (both its columns are keys: refused before the scan)
     expect(errors).toBe((2 * DEFAULT_QUERIES.length - 1) * WINDOWS.length * KERNELS.length);
+  });
+
+  it('gives the column profile (--all, --distinct, --quantiles) byte for byte on larger files: an estimate past 100000 distinct values, long quoted values', async (context) => {
+    if (skipReason) context.skip(`needs python3 with wasmtime: ${skipReason}`);
+    const [estimate, quoted] = profileFiles() as [string, string];
+    const queries = [estimate, quoted].flatMap((file) => [['stats', '--all'], ['stats', '--distinct'], ['stats', '--quantiles']].map((query) => ({ query, file })));
+    const cli = await cliOutcomes(queries);
+    // the estimate's column really is past the exact limit; the long values really are long
+    const [idColumn] = (JSON.parse(cli[0]!.stdout) as { columns: { distinct: number; distinct_exact: boolean }[] }).columns;
+    expect(idColumn!.distinct_exact).toBe(false);
+    expect(Math.abs(idColumn!.distinct / 100_500 - 1)).toBeLessThan(0.03);
+    const longest = (JSON.parse(cli[3]!.stdout) as { columns: { max_length: number }[] }).columns.map((column) => column.max_length);
+    expect(Math.min(...longest)).toBeGreaterThan(1000);
+    const argvs: string[][] = [];
+    const expected: { outcome: Outcome; label: string }[] = [];
+    queries.forEach(({ query, file }, k) => {
+      // --all at every window; --distinct and --quantiles alone at 4096 bytes and the default (small
+      // windows cost the Python host a wasmtime call per few bytes: they run for --all)
+      for (const window of query[1] === '--all' ? WINDOWS : WINDOWS.slice(2)) {
+        for (const kernel of KERNELS) {
+          argvs.push([query[0]!, file, ...query.slice(1), '--kernel', kernel, ...(window ? ['--window', window] : [])]);
+          expected.push({ outcome: cli[k]!, label: `${query.join(' ')} ${file} window ${window ?? 'default'} ${kernel}` });
+        }
+      }
+    });
+    const python = pythonOutcomes(argvs);
+    python.forEach((got, k) => {
+      const { outcome, label } = expected[k]!;
+      expect(outcome.code, `csvscan: ${outcome.stderr}`).toBe(0);
+      expect(got.code, `${label}: ${got.stderr}`).toBe(0);
+      expect(got.stdout, label).toBe(outcome.stdout);
+    });
+    expect(python.length).toBe(2 * (WINDOWS.length + 2 * (WINDOWS.length - 2)) * KERNELS.length);
   });
 });

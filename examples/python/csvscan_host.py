@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""csvscan's kernel driven from Python through wasmtime: count, sum and stats of a CSV file, by key too.
+"""csvscan's kernel driven from Python through wasmtime: count, sum and stats of a CSV file, by key too,
+and the column profile (stats --distinct, --quantiles, --all).
 
 Written from docs/kernel-abi.md alone: no csvscan host code, only build/kernel/*.wasm. It prints one
 JSON line comparable with `csvscan MODE FILE ... --json` (test/python-host.test.ts compares them).
@@ -10,8 +11,10 @@ JSON line comparable with `csvscan MODE FILE ... --json` (test/python-host.test.
 
 usage: csvscan_host.py {count,sum,stats} FILE [-c COL ...] [--by KEY ...] [--no-header] [-d C]
                        [--quote C] [--window BYTES] [--kernel simd|scalar|PATH.wasm]
+                       [--distinct] [--quantiles] [--all]
 
-Exit codes as csvscan's: 1 for an unterminated quoted field, 2 for usage errors.
+Exit codes as csvscan's: 1 for an unterminated quoted field (or memory that could not grow for the
+profile), 2 for usage errors.
 """
 
 import argparse
@@ -29,7 +32,10 @@ from csvscan_kernel import (
     SLOT_MIN, SLOT_OUTSIDE, SLOT_SHIFT, SLOT_SIZE, SLOT_SQUARES, SLOT_SUMS, SLOTS_OFFSET, SQ_BUCKETS, SQ_EXP_MIN,
     SUM_BUCKETS, SUM_EXP_MIN, SLOT_MIN_LENGTH, SLOT_MAX_LENGTH, SLOT_FORMS, FORM_DECIMAL, FORM_FLOAT, Kernel,
     Unterminated, UsageError, f64, i32, i64, read_header, GC_COUNT, GC_FORMS, GC_INVALID, GC_MAX, GC_MAX_LENGTH, GC_MIN,
-    GC_MIN_LENGTH, GC_SCALE, GC_SCALE_NONE, GC_SQUARES, GC_SUM, MAX_KEYS,
+    GC_MIN_LENGTH, GC_SCALE, GC_SCALE_NONE, GC_SQUARES, GC_SUM, MAX_KEYS, FLAG_DISTINCT, FLAG_QUANTILES,
+    SLOT_DISTINCT_TABLE, SLOT_DISTINCT_CAPACITY, SLOT_DISTINCT_COUNT, SLOT_DISTINCT_OVER, DISTINCT_ENTRY_SIZE,
+    DISTINCT_EXACT_LIMIT, SLOT_HLL, HLL_REGISTERS, SLOT_NEGATIVE_BUCKETS, SLOT_POSITIVE_BUCKETS, BUCKETS_FIRST,
+    BUCKETS_LENGTH, SLOT_ZEROS, QUANTILE_KEYS, ProfileFailed, u32,
 )
 
 KERNELS = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'build', 'kernel')
@@ -168,7 +174,7 @@ def statistics(column):
     return nearest(total), None, nearest(total / n), stddev
 
 
-def column_result(name, field, column, records):
+def column_result(name, field, column, records, profile=None):
     count, invalid = column.n, column.invalid
     total, text, mean, stddev = statistics(column)
     first = column.first_invalid
@@ -182,6 +188,7 @@ def column_result(name, field, column, records):
         'min_length': column.min_length if count + invalid > 0 else None,
         'max_length': column.max_length if count + invalid > 0 else None,
         'distinct': None, 'distinct_exact': None, 'q1': None, 'median': None, 'q3': None,
+        **(profile or {}),
     }
 
 
@@ -193,20 +200,145 @@ def column_type(count, invalid, forms):
     return 'float' if forms & FORM_FLOAT else 'decimal' if forms & FORM_DECIMAL else 'integer'
 
 
-def json_value(value):
-    """csvscan's JSON: infinities and NaN as strings, -0 as 0."""
+# ---- the column profile (docs/kernel-abi.md, "The column profile") -------------------------------
+def distinct_values(kernel, slot):
+    """(distinct, distinct_exact): the exact set's size, or past DISTINCT_EXACT_LIMIT values the
+    HyperLogLog estimate from the registers."""
+    if not i32(slot, SLOT_DISTINCT_OVER):
+        count, table = u32(slot, SLOT_DISTINCT_COUNT), u32(slot, SLOT_DISTINCT_TABLE)
+        if table:  # the set: non-zero entries (an entry's h4 has its top bit set)
+            entries = kernel.read(table, u32(slot, SLOT_DISTINCT_CAPACITY) * DISTINCT_ENTRY_SIZE)
+            held = sum(1 for at in range(0, len(entries), DISTINCT_ENTRY_SIZE) if entries[at + 15] & 0x80)
+            if held != count or count > DISTINCT_EXACT_LIMIT:
+                raise RuntimeError(f'the exact set holds {held} hashes, the slot counts {count}')
+        return count, True
+    address = u32(slot, SLOT_HLL)
+    registers = kernel.read(address, HLL_REGISTERS) if address else bytes(HLL_REGISTERS)
+    m = HLL_REGISTERS
+    total = math.fsum(2.0 ** -register for register in registers)  # exact: powers of two, 2^-33 to 2^14
+    estimate = 0.7213 / (1 + 1.079 / m) * m * m / total
+    zeros = registers.count(0)
+    if estimate <= 2.5 * m and zeros:
+        estimate = m * math.log(m / zeros)
+    return math.floor(estimate + 0.5), False
+
+
+def bucket_counts(kernel, slot, field):
+    """(first key, [i64 counts]) of one sign's buckets; (0, []) when there are none."""
+    address = u32(slot, field)
+    if not address:
+        return 0, []
+    first, length = i32(slot, field + BUCKETS_FIRST), i32(slot, field + BUCKETS_LENGTH)
+    data = kernel.read(address, 8 * length)
+    return first, [i64(data, 8 * k) for k in range(length)]
+
+
+def magnitude(key, j_offset):
+    """The lower bound of key's magnitudes (j_offset 0) or its upper bound (1), exactly: a rational."""
+    e, j = (key >> 8) - 51, (key & 255) + j_offset
+    return Fraction(256 + j) * Fraction(2) ** (e - 1023 - 8)
+
+
+def to_precision(x, digits):
+    """Number(x.toPrecision(digits)) of a finite double: x rounded to that many significant digits,
+    a tie away from zero (ECMAScript: "pick the larger n"), not to even as Python's format() does."""
+    if x == 0:
+        return 0.0
+    exact = abs(Fraction(x))
+    exponent = len(str(exact.numerator)) - len(str(exact.denominator))  # floor(log10(exact)), or one above
+    while Fraction(10) ** exponent > exact:
+        exponent -= 1
+    while Fraction(10) ** (exponent + 1) <= exact:
+        exponent += 1
+    scaled = exact / Fraction(10) ** (exponent - digits + 1)
+    n = math.floor(scaled + Fraction(1, 2))  # ties up
+    value = float(f'{n}e{exponent - digits + 1}')
+    return -value if x < 0 else value
+
+
+def shortest_in(low, high):
+    """The shortest decimal in [low, high], two doubles of one sign: the fewest significant digits of
+    their midpoint low + (high - low) / 2, in doubles, that lie in it."""
+    middle = low + (high - low) / 2  # not the exact midpoint rounded: among subnormals they differ
+    for digits in range(1, 18):
+        value = to_precision(middle, digits)
+        if low <= value <= high:
+            return value
+    return middle
+
+
+def quartiles(kernel, slot, n, low, high):
+    """(q1, median, q3) by nearest rank from the bucket counts, each the shortest decimal of its bucket
+    clamped to [min, max]."""
+    negative_first, negative = bucket_counts(kernel, slot, SLOT_NEGATIVE_BUCKETS)
+    positive_first, positive = bucket_counts(kernel, slot, SLOT_POSITIVE_BUCKETS)
+    zeros = i64(slot, SLOT_ZEROS)
+    # the buckets in value order: negatives from the highest key down, zeros, positives up
+    order = [(-1, negative_first + k, count) for k, count in reversed(list(enumerate(negative))) if count]
+    order += [(0, 0, zeros)] if zeros else []
+    order += [(1, positive_first + k, count) for k, count in enumerate(positive) if count]
+    found = []
+    for numerator in (1, 2, 3):
+        rank = max(1, -(-numerator * n // 4))
+        seen = 0
+        for sign, key, count in order:
+            seen += count
+            if seen >= rank:
+                break
+        else:
+            raise RuntimeError(f'the buckets count {seen} numbers, the slot {n}')
+        if sign == 0:
+            found.append(0.0)
+        elif key >= QUANTILE_KEYS - 256:  # an infinite number's bucket
+            found.append(sign * INF)
+        else:
+            # the doubles of the bucket: from the first at or above its lower bound to the last below
+            # its upper bound (the bounds themselves are not always doubles: 2^1024, subnormals)
+            first = nearest(magnitude(key, 0))
+            first = first if first >= magnitude(key, 0) else math.nextafter(first, INF)
+            last = min(nearest(magnitude(key, 1)), sys.float_info.max)
+            last = last if last < magnitude(key, 1) else math.nextafter(last, 0)
+            if sign < 0:
+                first, last = -last, -first
+            found.append(shortest_in(max(first, low), min(last, high)))
+    return tuple(found)
+
+
+def json_text(value):
+    """csvscan's JSON, byte for byte: JSON.stringify's compact form, numbers as JavaScript prints them,
+    infinities and NaN as strings, -0 as 0."""
     if isinstance(value, dict):
-        return {key: json_value(item) for key, item in value.items()}
+        return '{' + ','.join(f'{json.dumps(key, ensure_ascii=False)}:{json_text(item)}' for key, item in value.items()) + '}'
     if isinstance(value, list):
-        return [json_value(item) for item in value]
+        return '[' + ','.join(json_text(item) for item in value) + ']'
     if isinstance(value, float):
-        if math.isnan(value):
-            return 'NaN'
-        if math.isinf(value):
-            return 'Infinity' if value > 0 else '-Infinity'
-        # as JavaScript prints numbers: a whole one below 1e21 without a point, -0 as 0
-        return int(value) if value.is_integer() and abs(value) < 1e21 else value
-    return value
+        return number_text(value)
+    return json.dumps(value, ensure_ascii=False)  # str (escaped as JSON.stringify does), int, bool, None
+
+
+def number_text(x):
+    """A double as JavaScript's Number.prototype.toString prints it: the shortest digits that read back
+    as x (Python's repr finds the same ones), fixed from 1e-6 to below 1e21, else d.ddde+-N."""
+    if math.isnan(x):
+        return '"NaN"'
+    if math.isinf(x):
+        return '"Infinity"' if x > 0 else '"-Infinity"'
+    if x == 0:
+        return '0'
+    mantissa, _, exponent = f'{abs(x)!r}'.partition('e')  # '1.5', '1e-07', '0.001', '1.2345e+16'
+    whole, _, fraction = mantissa.partition('.')
+    digits = (whole + fraction).lstrip('0')
+    n = len(whole) + int(exponent or 0) - (len(whole + fraction) - len(digits))  # x = 0.DIGITS x 10^n
+    digits = digits.rstrip('0')
+    k = len(digits)
+    sign = '-' if x < 0 else ''
+    if k <= n <= 21:
+        return sign + digits + '0' * (n - k)
+    if 0 < n <= 21:
+        return sign + digits[:n] + '.' + digits[n:]
+    if -6 < n <= 0:
+        return sign + '0.' + '0' * -n + digits
+    return sign + digits[0] + ('.' + digits[1:] if k > 1 else '') + 'e' + ('+' if n > 0 else '-') + str(abs(n - 1))
 
 
 # ---- the scan --------------------------------------------------------------------------------------
@@ -229,6 +361,7 @@ def scan(args):
             for slot, field in enumerate(fields):
                 slot_of_field[field] = slot
         flags = (FLAG_HEADER if args.header else 0) | (FLAG_SQUARES if args.mode != 'count' else 0)
+        flags |= (FLAG_DISTINCT if args.distinct else 0) | (FLAG_QUANTILES if args.quantiles else 0)
         kernel.configure(args.delimiter, args.quote, flags, start, slot_of_field, key_fields)
         stream.seek(start)
         kernel.feed(stream, args.window)
@@ -259,7 +392,12 @@ def scan(args):
     columns = []
     for name, field in planned:
         slot = kernel.read(SLOTS_OFFSET + slot_of_field[field] * SLOT_SIZE, SLOT_SIZE)
-        columns.append(column_result(name, field, Accumulated.of_slot(slot), records))
+        column, profile = Accumulated.of_slot(slot), {}
+        if args.distinct:
+            profile['distinct'], profile['distinct_exact'] = distinct_values(kernel, slot)
+        if args.quantiles and column.n > 0:
+            profile['q1'], profile['median'], profile['q3'] = quartiles(kernel, slot, column.n, column.low, column.high)
+        columns.append(column_result(name, field, column, records, profile))
     result['columns'] = columns
     return result
 
@@ -303,17 +441,23 @@ def main(argv, out=sys.stdout, err=sys.stderr):
     parser.add_argument('--quote', type=byte_option, default=34)
     parser.add_argument('--window', type=int, default=DEFAULT_WINDOW)
     parser.add_argument('--kernel', default='simd', help='simd, scalar, or the path of a kernel .wasm')
+    parser.add_argument('--distinct', action='store_true', help='stats: distinct non-empty values per column')
+    parser.add_argument('--quantiles', action='store_true', help='stats: q1, median, q3 of the numbers')
+    parser.add_argument('--all', action='store_true', help='stats: --distinct and --quantiles')
     args = parser.parse_args(argv)
+    args.distinct, args.quantiles = args.distinct or args.all, args.quantiles or args.all
     try:
+        if (args.distinct or args.quantiles) and (args.mode != 'stats' or args.by):
+            raise UsageError('--distinct, --quantiles and --all are for stats without --by (the profile is of whole columns)')
         if args.window < 1:
             raise UsageError('--window must be at least 1 byte')
         if args.delimiter == args.quote:
             raise UsageError('the delimiter and the quote must differ')
         if args.mode == 'sum' and not args.column:
             raise UsageError('sum needs at least one -c COLUMN')
-        print(json.dumps(json_value(scan(args)), ensure_ascii=False, separators=(',', ':')), file=out)
+        print(json_text(scan(args)), file=out)
         return 0
-    except Unterminated as error:
+    except (Unterminated, ProfileFailed) as error:
         print(f'csvscan_host: {args.file}: {error}', file=err)
         return 1
     except (UsageError, OSError) as error:

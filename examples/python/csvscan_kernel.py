@@ -15,6 +15,7 @@ CONFIG_FLAGS = 8
 CONFIG_SLOT_COUNT = 12
 CONFIG_MAPPED_FIELDS = 16
 CONFIG_START_OFFSET = 32
+CONFIG_PROFILE_BASE = 56
 CONFIG_KEY_COUNT = 20
 CONFIG_GROUP_BASE = 24
 CONFIG_GROUP_LIMIT = 28
@@ -22,6 +23,8 @@ CONFIG_KEY_FIELDS = 256
 MAX_KEYS = 64
 FLAG_HEADER = 1
 FLAG_SQUARES = 2
+FLAG_DISTINCT = 8
+FLAG_QUANTILES = 16
 RESULTS_OFFSET = 69632
 RESULT_RECORDS = 0
 RESULT_SHORT = 16
@@ -34,6 +37,7 @@ RESULT_GROUP_COUNT = 112
 RESULT_GROUP_CAPACITY = 120
 RESULT_GROUP_ARENA = 128
 RESULT_GROUP_NEED = 136
+RESULT_PROFILE_FAILED = 144
 STATUS_UNTERMINATED_QUOTE = 1
 STATUS_GROUPS_FULL = 3
 GROUP_ENTRY_SIZE = 16
@@ -76,6 +80,16 @@ SLOT_FDEV_COMP = 176
 SLOT_MIN_LENGTH = 184
 SLOT_MAX_LENGTH = 192
 SLOT_FORMS = 200
+SLOT_DISTINCT_TABLE = 204
+SLOT_DISTINCT_CAPACITY = 208
+SLOT_DISTINCT_COUNT = 212
+SLOT_DISTINCT_OVER = 216
+SLOT_HLL = 220
+SLOT_NEGATIVE_BUCKETS = 224
+SLOT_POSITIVE_BUCKETS = 236
+BUCKETS_FIRST = 4
+BUCKETS_LENGTH = 8
+SLOT_ZEROS = 248
 FORM_DECIMAL = 1
 FORM_FLOAT = 2
 SLOT_SUMS = 256
@@ -84,6 +98,12 @@ SUM_BUCKETS = 53
 SLOT_SQUARES = 1104
 SQ_EXP_MIN = -70
 SQ_BUCKETS = 123
+DISTINCT_EXACT_LIMIT = 100000
+DISTINCT_ENTRY_SIZE = 16
+HLL_PRECISION = 14
+HLL_REGISTERS = 16384
+QUANTILE_KEYS = 537344
+PROFILE_BLOCK_MIN = 4096
 WINDOW_OFFSET = 6553600
 DEFAULT_WINDOW = 1048576
 WINDOW_SLACK = 64
@@ -92,6 +112,13 @@ WINDOW_SLACK = 64
 
 class UsageError(Exception):
     """exit 2"""
+
+
+class ProfileFailed(Exception):
+    """exit 1: memory could not grow for the column profile, which is incomplete"""
+
+    def __init__(self):
+        super().__init__('memory could not grow for the column profile (--distinct, --quantiles)')
 
 
 class Unterminated(Exception):
@@ -148,6 +175,9 @@ class Kernel:
         self.grow_to(WINDOW_OFFSET + window + WINDOW_SLACK)  # the kernel reads whole blocks past the window
         # a group region, if any, starts after the window, 16-byte aligned
         self.group_base = (WINDOW_OFFSET + window + WINDOW_SLACK + 15) // 16 * 16
+        # the profile's heap, if any, after the window too, at a multiple of PROFILE_BLOCK_MIN: the
+        # kernel grows memory for it itself (memory.read and data_len always see the current memory)
+        self.profile_base = -(-(WINDOW_OFFSET + window + WINDOW_SLACK) // PROFILE_BLOCK_MIN) * PROFILE_BLOCK_MIN
 
     def grow_to(self, needed):
         size = self.memory.data_len(self.store)
@@ -180,6 +210,8 @@ class Kernel:
         config[CONFIG_SLOT_COUNT:CONFIG_SLOT_COUNT + 4] = slots.to_bytes(4, 'little')
         config[CONFIG_MAPPED_FIELDS:CONFIG_MAPPED_FIELDS + 4] = len(slot_of_field).to_bytes(4, 'little')
         config[CONFIG_START_OFFSET:CONFIG_START_OFFSET + 8] = start.to_bytes(8, 'little', signed=True)
+        if flags & (FLAG_DISTINCT | FLAG_QUANTILES):  # the column profile (not with groups)
+            config[CONFIG_PROFILE_BASE:CONFIG_PROFILE_BASE + 4] = self.profile_base.to_bytes(4, 'little')
         self.write(CONFIG_OFFSET, config)
         self.write(COLUMN_MAP_OFFSET, b''.join(slot.to_bytes(2, 'little', signed=True) for slot in slot_of_field))
         self.call['reset'](self.store)
@@ -196,6 +228,8 @@ class Kernel:
         if self.until_groups_fit(lambda: self.call['finish'](self.store)) == STATUS_UNTERMINATED_QUOTE:
             results = self.read(RESULTS_OFFSET, 128)
             raise Unterminated(i64(results, RESULT_QUOTE_LINE), i64(results, RESULT_QUOTE_BYTE))
+        if i32(self.read(RESULTS_OFFSET + RESULT_PROFILE_FAILED, 4), 0):
+            raise ProfileFailed()
 
 
     def until_groups_fit(self, call):
