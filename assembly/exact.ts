@@ -4,7 +4,7 @@
 // rounded as Number() would (Clinger's fast path, else the host's parseNumberText).
 
 import {
-  FLAG_SQUARES, NUMBER_TEXT_OFFSET, MAX_KEPT_DIGITS, SLOTS_OFFSET, SLOT_SIZE,
+  FLAG_SQUARES, FLAG_DISTINCT, FLAG_QUANTILES, NUMBER_TEXT_OFFSET, MAX_KEPT_DIGITS, SLOTS_OFFSET, SLOT_SIZE,
   SLOT_COUNT, SLOT_INVALID, SLOT_MIN, SLOT_MAX, SLOT_MIN_LENGTH, SLOT_MAX_LENGTH, SLOT_FORMS, SLOT_INVALID_LINE, SLOT_INVALID_LENGTH, SLOT_INVALID_SEEN, SLOT_INVALID_BYTES,
   INVALID_CAPTURE, SLOT_SUMS, SUM_EXP_MIN, SLOT_SQUARES, SQ_EXP_MIN,
 } from './layout';
@@ -16,6 +16,7 @@ import {
 import { countLineFeeds } from './bytes';
 import { POW10_U64, addI128, addExactBuckets, addOutside } from './buckets';
 import { stashing, stashNumber, stashInvalid, stashShape } from './group-columns';
+import { profileFlags, profileValue, profileNumber } from './profile';
 
 // The host turns the rare number the kernel cannot round exactly itself (more than 19 significant
 // digits, or beyond the exact power-of-ten range) into a double with JavaScript's Number().
@@ -48,11 +49,11 @@ export function endField(line: i64, value: usize = CAPTURE): void {
   if (ns == N_LEAD) return; // empty: the host derives empty = records - count - invalid
   if (ns == N_INT || ns == N_FRAC || ns == N_EXP_DIGITS || ns == N_TRAIL) {
     const exponent: i64 = numExponentNegative ? -<i64>numExponent : <i64>numExponent;
-    noteField(base, <i64>captured, numForm);
+    noteField(base, <i64>captured, numForm, value);
     accumulate(base, numMantissa, numScale + exponent, numNegative);
     return;
   }
-  noteField(base, <i64>captured, 0);
+  noteField(base, <i64>captured, 0, value);
   if (stashing) {
     stashInvalid(base, line, captured, value);
     return;
@@ -70,12 +71,15 @@ export function endField(line: i64, value: usize = CAPTURE): void {
 /**
  * A field that is not empty (a number, or invalid) of `length` bytes after unquoting, and its
  * number's FORM_* bits: the column's shortest and longest, and the forms of its numbers (its type).
+ * Its bytes are at `value` (in the window), or were hashed as the byte machine captured them
+ * (`value` is CAPTURE).
  */
-@inline export function noteField(base: usize, length: i64, form: i32): void {
+@inline export function noteField(base: usize, length: i64, form: i32, value: usize): void {
   if (stashing) {
     stashShape(base, length, form);
     return;
   }
+  if (profileFlags & FLAG_DISTINCT) profileValue(base, value == CAPTURE ? 0 : value, length);
   if (length < load<i64>(base + SLOT_MIN_LENGTH)) store<i64>(base + SLOT_MIN_LENGTH, length);
   if (length > load<i64>(base + SLOT_MAX_LENGTH)) store<i64>(base + SLOT_MAX_LENGTH, length);
   // (most numbers add no form a column has not shown already: no store)
@@ -135,6 +139,7 @@ export function accumulate(base: usize, mantissa: u64, exponent: i64, negative: 
 
   if (value < load<f64>(base + SLOT_MIN)) store<f64>(base + SLOT_MIN, value);
   if (value > load<f64>(base + SLOT_MAX)) store<f64>(base + SLOT_MAX, value);
+  if (profileFlags & FLAG_QUANTILES) profileNumber(base, value);
 }
 
 /**
@@ -173,6 +178,10 @@ export function accumulate(base: usize, mantissa: u64, exponent: i64, negative: 
   }
   // min and max need the correctly rounded double (a division) only for a number that may be a new
   // extreme: m x 10^-j by multiplication is within 2^-51 of it, so it screens out the others
+  if (profileFlags & FLAG_QUANTILES) {
+    const magnitude = <f64><i64>m / unchecked(POW10_F64[<i32>-k]);
+    profileNumber(base, negative ? -magnitude : magnitude);
+  }
   const estimate = <f64><i64>m * unchecked(POW10_RECIPROCAL_F64[<i32>-k]);
   const slack = estimate * 8.881784197001252e-16; // 2^-50
   const signed = negative ? -estimate : estimate;

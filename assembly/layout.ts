@@ -28,6 +28,11 @@
 //   +168 fdev f64         +176 fdev compensation f64   (Neumaier sum of double - shift)
 //   +184 min length i64 (bytes of the shortest non-empty field: a number or invalid; reset to
 //        2^63 - 1)      +192 max length i64        +200 forms i32 (FORM_* bits of its numbers)
+//   +204 the column profile (FLAG_DISTINCT, FLAG_QUANTILES), tables in the profile heap:
+//        +204 distinct table u32 (0: none)  +208 its capacity u32  +212 hashes in it u32
+//        +216 over the exact limit i32      +220 HyperLogLog registers u32 (0: none yet)
+//        +224 negative buckets u32, first key i32, keys i32   +236 positive buckets: the same
+//        +248 zeros i64
 //   +256 SUM buckets:  SUM_BUCKETS x i128 (lo u64, hi i64), bucket b holds mantissas of 10^(b+SUM_EXP_MIN)
 //   +1104 SQUARE buckets: SQ_BUCKETS x i128, bucket b holds 10^(b+SQ_EXP_MIN) units of the squares
 //   +3072 end
@@ -37,7 +42,7 @@
 // and go to SQUARE buckets 2k+18, 2k+9 and 2k: no 128-bit multiply, and the 128-bit buckets cannot
 // overflow before 2^66 additions.
 
-export const LAYOUT_VERSION = 7;
+export const LAYOUT_VERSION = 8;
 
 export const CONFIG_OFFSET = 65536;
 export const CONFIG_DELIMITER = 0; //       i32: delimiter byte
@@ -48,6 +53,7 @@ export const CONFIG_MAPPED_FIELDS = 16; //  i32: entries of COLUMN_MAP in use
 export const CONFIG_START_OFFSET = 32; //   i64: absolute file offset of the first byte fed
 export const CONFIG_STOP_OFFSET = 40; //    i64: records that start at or after it are not scanned; 0 or -1: none
 export const CONFIG_EXPECTED_FIELDS = 48; // i64: fields a record should have (0: the first record's)
+export const CONFIG_PROFILE_BASE = 56; //   i32: with FLAG_DISTINCT or FLAG_QUANTILES, where the profile heap begins
 export const CONFIG_KEY_COUNT = 20; //      i32: key fields (--by); 0: no groups
 export const CONFIG_GROUP_BASE = 24; //     i32: address of the group region (table, then key arena)
 export const CONFIG_GROUP_LIMIT = 28; //    i32: end of the group region; the host raises it after growing memory
@@ -57,6 +63,8 @@ export const MAX_KEYS = 64;
 export const FLAG_HEADER = 1; //     the first record is a header: not counted, not accumulated
 export const FLAG_SQUARES = 2; //    accumulate squares (for stddev: stats, and sum whose JSON reports it)
 export const FLAG_MID_FILE = 4; //   the scan starts inside the file: skip to the first record boundary
+export const FLAG_DISTINCT = 8; //   hash each non-empty value into an exact set and HyperLogLog registers
+export const FLAG_QUANTILES = 16; // count each number in its log-linear bucket
 
 export const RESULTS_OFFSET = 69632;
 export const RESULT_RECORDS = 0; //         i64: data records (header excluded)
@@ -77,6 +85,7 @@ export const RESULT_GROUP_COUNT = 112; //   i64: groups in the table
 export const RESULT_GROUP_CAPACITY = 120; // i64: entries of the table (a power of two) at CONFIG_GROUP_BASE
 export const RESULT_GROUP_ARENA = 128; //   i64: address of the key arena (right after the table)
 export const RESULT_GROUP_NEED = 136; //    i64: with STATUS_GROUPS_FULL, the group limit the kernel needs
+export const RESULT_PROFILE_FAILED = 144; // i32: 1 when memory could not grow for the profile (it is incomplete)
 
 export const STATUS_OK = 0;
 export const STATUS_UNTERMINATED_QUOTE = 1;
@@ -146,6 +155,16 @@ export const SLOT_FDEV_COMP = 176;
 export const SLOT_MIN_LENGTH = 184;
 export const SLOT_MAX_LENGTH = 192;
 export const SLOT_FORMS = 200;
+export const SLOT_DISTINCT_TABLE = 204; //    u32: address of the exact set (0: none yet, or over the limit)
+export const SLOT_DISTINCT_CAPACITY = 208; // u32: its entries (a power of two), DISTINCT_ENTRY_SIZE bytes each
+export const SLOT_DISTINCT_COUNT = 212; //    u32: hashes in it
+export const SLOT_DISTINCT_OVER = 216; //     i32: 1 once more than DISTINCT_EXACT_LIMIT distinct values were seen
+export const SLOT_HLL = 220; //               u32: address of HLL_REGISTERS u8 registers (0: none yet, all zero)
+export const SLOT_NEGATIVE_BUCKETS = 224; //  u32: address of i64 counts of negative numbers by magnitude key (0: none)
+export const SLOT_POSITIVE_BUCKETS = 236; //  the same for positive numbers
+export const BUCKETS_FIRST = 4; //            i32 after the address: the key of counts[0]
+export const BUCKETS_LENGTH = 8; //           i32: keys held (a power of two)
+export const SLOT_ZEROS = 248; //             i64: numbers equal to zero (+0 or -0)
 /** a number's form, for the column's type: a '.' (decimal), an exponent (float) */
 export const FORM_DECIMAL = 1;
 export const FORM_FLOAT = 2;
@@ -155,6 +174,23 @@ export const SUM_BUCKETS = 53;
 export const SLOT_SQUARES = 1104;
 export const SQ_EXP_MIN = -70;
 export const SQ_BUCKETS = 123;
+
+// The column profile. A value's hash is MurmurHash3_x86_128 (seed 0) of its bytes after unquoting:
+// words h1..h4. The exact set holds them as 16-byte entries (h1, h2, h3, h4 | 2^31: never all zero),
+// at index h1 & (capacity - 1), probing linearly; the HyperLogLog register of a value is h2 >>> 18,
+// its rank clz32(h3) + 1. A number's bucket key: for |x| a normal double with biased exponent E and
+// mantissa bits M, ((E + 51) << 8) | (M >>> 44); a subnormal's is that of x * 2^64 less 64 << 8.
+// Key k covers [2^(e-1023) (1 + j/256), 2^(e-1023) (1 + (j+1)/256)), e = (k >> 8) - 51, j = k & 255.
+export const DISTINCT_EXACT_LIMIT = 100000;
+export const DISTINCT_ENTRY_SIZE = 16;
+export const DISTINCT_INITIAL_CAPACITY = 1024;
+export const DISTINCT_MAX_CAPACITY = 131072;
+export const HLL_PRECISION = 14;
+export const HLL_REGISTERS = 16384;
+export const QUANTILE_SUB_BITS = 8;
+export const QUANTILE_KEYS = 537344; // (2047 + 52) << 8: keys 0 .. QUANTILE_KEYS - 1 (the last: Infinity)
+export const QUANTILE_INITIAL_KEYS = 512;
+export const PROFILE_BLOCK_MIN = 4096; // heap blocks are powers of two of at least this many bytes
 
 export const WINDOW_OFFSET = 6553600; // SLOTS_OFFSET + MAX_SLOTS * SLOT_SIZE
 export const DEFAULT_WINDOW = 1048576;

@@ -13,7 +13,7 @@
 import {
   RESULTS_OFFSET, RESULT_RECORDS, RESULT_SHORT, RESULT_LONG, RESULT_MAX_FIELDS, RESULT_EXPECTED_FIELDS,
   RESULT_STATUS, RESULT_QUOTE_LINE, RESULT_QUOTE_BYTE, RESULT_STOP_POSITION, RESULT_HEADER_FIELDS,
-  STATUS_OK, STATUS_UNTERMINATED_QUOTE, STATUS_STOPPED, STATUS_GROUPS_FULL, COLUMN_MAP_OFFSET, WINDOW_OFFSET,
+  STATUS_OK, STATUS_UNTERMINATED_QUOTE, STATUS_STOPPED, STATUS_GROUPS_FULL, COLUMN_MAP_OFFSET, WINDOW_OFFSET, FLAG_DISTINCT,
 } from './layout';
 import {
   S_RECORD_START, S_RECORD_CR, S_FIELD_START, S_UNQUOTED, S_UNQUOTED_CR, S_QUOTED, S_QUOTED_QUOTE,
@@ -25,6 +25,7 @@ import {
 } from './state';
 import { LF, CR } from './bytes';
 import { endField } from './exact';
+import { profileFlags, hashReset } from './profile';
 import { captureByte, feedSegment, numFeedByte } from './number';
 import { fastPathLimit, wholeRecords } from './records';
 import {
@@ -368,6 +369,7 @@ function suspend(p: usize): i32 {
   if (slot >= 0) {
     resetNumber();
     captured = 0;
+    if (profileFlags & FLAG_DISTINCT) hashReset();
   }
   beginKeyField(recordMode == RECORD_DATA ? fieldIndex : -2);
 }

@@ -6,6 +6,7 @@
 
 import {
   NUMBER_TEXT_OFFSET, MAX_KEPT_DIGITS, COLUMN_MAP_OFFSET, SLOTS_OFFSET, SLOT_SIZE, INVALID_CAPTURE, FORM_DECIMAL, FORM_FLOAT,
+  FLAG_DISTINCT,
 } from './layout';
 import {
   N_LEAD, N_SIGN, N_INT, N_DOT_FIRST, N_FRAC, N_EXP, N_EXP_SIGN, N_EXP_DIGITS, N_TRAIL, N_INVALID,
@@ -18,6 +19,7 @@ import {
 import { LOW7 } from './bytes';
 import { POW10_U64 } from './buckets';
 import { accumulate, accumulateSimple, endField, noteField } from './exact';
+import { profileFlags, hashByte, hashRun } from './profile';
 
 // ================================================================================================
 // fast: a whole field in the window, 8 bytes at a time (SWAR)
@@ -82,7 +84,7 @@ import { accumulate, accumulateSimple, endField, noteField } from './exact';
         }
         if (count > 0 && (digitMismatch(joined) & (~(<u64>0) >> (<u64>(8 - count) << 3))) == 0) {
           const base = SLOTS_OFFSET + <usize>s * SLOT_SIZE;
-          noteField(base, <i64>(to - from), dots != 0 ? FORM_DECIMAL : 0);
+          noteField(base, <i64>(to - from), dots != 0 ? FORM_DECIMAL : 0, from);
           accumulateSimple(base, eightDigits(joined, count), -<i64>fraction, negative);
           return;
         }
@@ -148,7 +150,7 @@ import { accumulate, accumulateSimple, endField, noteField } from './exact';
   }
   if (p == to && digits > 0 && digits <= MAX_MANTISSA_DIGITS) {
     const base = SLOTS_OFFSET + <usize>s * SLOT_SIZE;
-    noteField(base, <i64>(to - from), form);
+    noteField(base, <i64>(to - from), form, from);
     if (digits <= 15 && scale >= -18 && scale <= 0) {
       accumulateSimple(base, m, scale, negative);
     } else {
@@ -172,6 +174,7 @@ import { accumulate, accumulateSimple, endField, noteField } from './exact';
 @inline export function captureByte(c: u32): void {
   if (captured < INVALID_CAPTURE) store<u8>(CAPTURE + <usize>captured, <u8>c);
   captured++;
+  if (profileFlags & FLAG_DISTINCT) hashByte(c);
 }
 
 /** Bytes [from, to) of an unquoted selected field: parse and capture them. */
@@ -182,6 +185,7 @@ export function feedSegment(from: usize, to: usize): void {
     memory.copy(CAPTURE + <usize>captured, from, <usize>(length < room ? length : room));
   }
   captured += length;
+  if (profileFlags & FLAG_DISTINCT) hashRun(from, <usize>length);
   numFeed(from, to);
 }
 

@@ -17,11 +17,13 @@ import {
 import { S_RECORD_START, S_UNQUOTED, RECORD_DATA, RECORD_HEADER, RECORD_DISCARD, N_LEAD } from './machine-states';
 import { LF, CR } from './bytes';
 import { resetGroups, storeGroupResults } from './groups';
+import { resetProfile } from './profile';
 
 // ---- private scratch (inside the CONFIG region, after the host's fields) -------------------------
 export const CLASS_TABLE: usize = CONFIG_OFFSET + 1024; // 256 bytes: 1 for bytes that end an unquoted field
 export const CAPTURE: usize = CONFIG_OFFSET + 1536; //     64 bytes: current field's value for first_invalid
 // CONFIG_OFFSET + 2048: MAX_KEYS x u32, the current record's key field lengths (assembly/groups.ts)
+// CONFIG_OFFSET + 2304: 16 bytes, a value's unfinished hash block; + 2368: 32 x u32, free heap blocks (profile.ts)
 
 // ---- configuration ------------------------------------------------------------------------------
 export let delimiter: u32 = 44;
@@ -110,6 +112,7 @@ export function reset(): void {
   stopped = false;
   resetNumber();
   resetGroups();
+  resetProfile();
   if (flags & FLAG_MID_FILE) {
     // Speculation: the byte before the start is inside an unquoted field. The partial record is
     // discarded; whether the guess was right is checked by the host against the previous range.

@@ -7,7 +7,7 @@
 
 import { DEFAULT_WINDOW } from '../assembly/layout.js';
 import { usageError } from './errors.js';
-import { ENGINE_NAMES, type Dialect, type EngineName, type IoMode, type ScanMode } from './types.js';
+import { ENGINE_NAMES, type Dialect, type EngineName, type IoMode, type ProfileRequest, type ScanMode } from './types.js';
 
 export const SCAN_MODES: readonly ScanMode[] = ['count', 'sum', 'stats'];
 export const IO_MODES: readonly IoMode[] = ['mmap', 'read'];
@@ -60,6 +60,9 @@ export interface ResolvedOptions {
   memory: number;
   /** --temp-dir: where groups are spilled; null = the OS's temporary directory */
   tempDir: string | null;
+  /** stats --distinct, --quantiles (--all: both); see profileOf() */
+  distinct: boolean;
+  quantiles: boolean;
   onProgress: ((bytesDone: number, totalBytes: number | null) => void) | undefined;
 }
 
@@ -68,7 +71,7 @@ export type OptionNaming = 'cli' | 'library';
 
 const KNOWN_OPTIONS = new Set([
   'mode', 'delimiter', 'quote', 'header', 'columns', 'engine', 'threads', 'minBytesPerThread', 'window', 'io',
-  'range', 'by', 'top', 'memory', 'tempDir', 'onProgress',
+  'range', 'by', 'top', 'memory', 'tempDir', 'distinct', 'quantiles', 'onProgress',
 ]);
 
 /** --memory: the default budget of the group table, and the least one (its first table and window). */
@@ -140,6 +143,8 @@ export function resolveOptions(options: unknown, naming: OptionNaming = 'library
   const tempDir = given.tempDir ?? null;
   if (tempDir !== null && (typeof tempDir !== 'string' || tempDir === '')) refuse('tempDir', 'a directory path', tempDir);
 
+  const profile = resolveProfile(given, mode as ScanMode, by, name);
+
   const onProgress = given.onProgress;
   if (onProgress !== undefined && typeof onProgress !== 'function') refuse('onProgress', 'a function', onProgress);
 
@@ -159,6 +164,8 @@ export function resolveOptions(options: unknown, naming: OptionNaming = 'library
     top: top as number | null,
     memory: memory as number,
     tempDir: tempDir as string | null,
+    distinct: profile?.distinct ?? false,
+    quantiles: profile?.quantiles ?? false,
     onProgress: onProgress as ResolvedOptions['onProgress'],
   };
 }
@@ -208,6 +215,21 @@ function resolveColumns(mode: ScanMode, columns: unknown, label: string): string
   return mode === 'count' || names.length === 0 ? null : names;
 }
 
+/** --distinct and --quantiles: stats only, and not by key (a profile is of whole columns). */
+function resolveProfile(given: Record<string, unknown>, mode: ScanMode, by: string[] | null, name: (member: string) => string): ProfileRequest | null {
+  const request: ProfileRequest = { distinct: false, quantiles: false };
+  for (const member of ['distinct', 'quantiles'] as const) {
+    const value = given[member] ?? false;
+    if (typeof value !== 'boolean') throw usageError(`${name(member)} must be true or false, got ${describeValue(value)}`);
+    request[member] = value;
+  }
+  if (!request.distinct && !request.quantiles) return null;
+  const asked = request.distinct ? name('distinct') : name('quantiles');
+  if (mode !== 'stats') throw usageError(`${asked} is a stats option (the column profile), not one of ${mode}`);
+  if (by !== null) throw usageError(`${asked} does not combine with ${name('by')}: the profile is of whole columns`);
+  return request;
+}
+
 function resolveBy(by: unknown, label: string): string[] | null {
   if (by === undefined || by === null) return null;
   const list = typeof by === 'string' || typeof by === 'number' ? [by] : by;
@@ -237,6 +259,11 @@ function resolveRange(range: unknown, label: string, form: string): [number, num
  */
 export function plannedThreads(requested: number | undefined, cores: number, length: number, minBytesPerThread: number): number {
   return Math.max(1, Math.min(requested ?? cores, cores, Math.floor(length / minBytesPerThread)));
+}
+
+/** The column profile asked for (stats --distinct, --quantiles), null for none. */
+export function profileOf(options: ResolvedOptions): ProfileRequest | null {
+  return options.distinct || options.quantiles ? { distinct: options.distinct, quantiles: options.quantiles } : null;
 }
 
 /** The dialect part of the options, as the kernel takes it. */

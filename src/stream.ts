@@ -8,7 +8,7 @@
 import { usageError } from './errors.js';
 import { createEngine, provideJsKernel, type Engine } from './kernel/engine.js';
 import { JsKernel } from './kernel/js-kernel.js';
-import { dialectOf, resolveOptions, type ResolvedOptions } from './options.js';
+import { dialectOf, profileOf, resolveOptions, type ResolvedOptions } from './options.js';
 import { planColumns, planKeys, type Header } from './scan/columns.js';
 import { compressedBytes, detectCompression, MAGIC_BYTES } from './util/compression-magic.js';
 import { FirstRecordParser, headerTooLong, MAX_HEADER_BYTES } from './scan/header.js';
@@ -193,6 +193,7 @@ class StreamScanner implements Scanner {
       stopOffset: -1,
       midFile: false,
       groups: keys ? { by: keys.fields, memory: this.options.memory } : null,
+      profile: profileOf(this.options),
     });
     this.stage = { kind: 'scanning', engine, window, plan: { dialect, plan, header, dataStart, keys } };
     // The kernel reads the header record too (it skips it itself): replay everything after the BOM.

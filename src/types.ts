@@ -29,6 +29,36 @@ export interface Selection {
   allFields: boolean;
 }
 
+/** stats --distinct, --quantiles: which parts of the column profile a scan gathers. */
+export interface ProfileRequest {
+  distinct: boolean;
+  quantiles: boolean;
+}
+
+/**
+ * stats --distinct: a column's distinct non-empty values (src/kernel/profile.ts). The hashes are
+ * MurmurHash3_x86_128 of each value's bytes (assembly/layout.ts "The column profile").
+ */
+export interface DistinctSketch {
+  /** the distinct values' hashes, 4 words each (h1, h2, h3, h4), in no order; null: more than DISTINCT_EXACT_LIMIT */
+  hashes: Uint32Array | null;
+  /** HyperLogLog registers (HLL_REGISTERS bytes); null: all zero (no value yet) */
+  registers: Uint8Array | null;
+}
+
+/** Counts of numbers by bucket key (assembly/layout.ts): counts[i] is key first + i's. */
+export interface BucketCounts {
+  first: number;
+  counts: Float64Array;
+}
+
+/** stats --quantiles: a column's numbers counted by log-linear bucket of their magnitude. */
+export interface QuantileSketch {
+  zeros: number;
+  negative: BucketCounts;
+  positive: BucketCounts;
+}
+
 /** One column's accumulators for a scanned range: everything needed to merge and to finalize. */
 export interface RawColumn {
   count: number;
@@ -62,6 +92,10 @@ export interface RawColumn {
   maxLength: number;
   /** FORM_* bits (assembly/layout.ts) of its numbers: a '.', an exponent */
   forms: number;
+  /** with --distinct (else absent or null) */
+  distinct?: DistinctSketch | null;
+  /** with --quantiles (else absent or null) */
+  quantiles?: QuantileSketch | null;
 }
 
 /** What one engine returns for one scan of a byte range (or a whole file). */
@@ -165,16 +199,31 @@ export type GroupsJson = ([string[], number] | [string[], number, PartialColumnJ
 /** A double as JSON: a number, or one of the strings for what JSON has no number for. */
 export type JsonDouble = number | 'Infinity' | '-Infinity' | 'NaN' | '-0';
 
+/** A DistinctSketch as JSON: the hashes sorted, as base64 of their little-endian words; the registers as base64. */
+export interface DistinctSketchJson {
+  hashes: string | null;
+  registers: string | null;
+}
+
+/** A QuantileSketch as JSON: each sign's buckets as [first key, counts]. */
+export interface QuantileSketchJson {
+  zeros: number;
+  negative: [number, number[]];
+  positive: [number, number[]];
+}
+
 /** A RawColumn as JSON: bigints as decimal strings, doubles as JsonDouble, the invalid bytes as base64. */
 export interface PartialColumnJson {
   firstInvalid: { line: number; base64: string } | null;
-  [accumulator: string]: JsonDouble | string | { line: number; base64: string } | null;
+  distinct: DistinctSketchJson | null;
+  quantiles: QuantileSketchJson | null;
+  [accumulator: string]: JsonDouble | string | { line: number; base64: string } | DistinctSketchJson | QuantileSketchJson | null;
 }
 
 /** The `partial` member of a shard's result. */
 export interface PartialScanJson extends Omit<RawScan, 'columns' | 'groups'> {
   /** PARTIAL_FORMAT (scan/partial-check.ts) */
-  format: 'csvscan-partial/3';
+  format: 'csvscan-partial/4';
   /** the scanned file: its size and a SHA-256 of its first and last 64 KiB */
   file: { size: number; fingerprint: string };
   /** the requested [START, END) */
@@ -183,7 +232,7 @@ export interface PartialScanJson extends Omit<RawScan, 'columns' | 'groups'> {
   dataStart: number;
   /** START was inside a record: the kernel guessed where the next one starts */
   midFile: boolean;
-  query: { mode: ScanMode; columns: string[] | null; delimiter: number; quote: number; header: boolean };
+  query: { mode: ScanMode; columns: string[] | null; delimiter: number; quote: number; header: boolean; profile: ProfileRequest | null };
   plan: { outputs: OutputColumn[]; allFields: boolean; indexesToCheck: { requested: string; index: number }[] };
   /** --by: the key columns (null: not grouped) */
   keys: KeyPlan | null;
@@ -250,6 +299,10 @@ export interface ScanOptions {
   memory?: number;
   /** where groups past `memory` are spilled (Node): a writable directory; default the OS's temporary directory */
   tempDir?: string | null;
+  /** stats: count each column's distinct non-empty values (exact up to 100000, else estimated) */
+  distinct?: boolean;
+  /** stats: each column's quartiles (q1, median, q3), within 0.5% */
+  quantiles?: boolean;
   /** called now and then with bytes done so far and the total (null when unknown, e.g. stdin) */
   onProgress?: (bytesDone: number, totalBytes: number | null) => void;
 }

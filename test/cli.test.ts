@@ -165,6 +165,8 @@ describe('option values', () => {
       top: null,
       memory: 1024 * 1024 * 1024,
       tempDir: null,
+      distinct: false,
+      quantiles: false,
       onProgress: undefined,
     });
     const options = toScanOptions('sum', {

@@ -6,7 +6,7 @@ examples/python/csvscan_host.py turns what it reads into csvscan's results.
 import wasmtime
 
 # ---- the ABI (docs/kernel-abi.md; a test checks these against assembly/layout.ts) ----------------
-LAYOUT_VERSION = 7
+LAYOUT_VERSION = 8
 PAGE_SIZE = 65536
 CONFIG_OFFSET = 65536
 CONFIG_DELIMITER = 0

@@ -26,6 +26,10 @@ export interface RawScanOptions {
   top?: string;
   memory?: string;
   tempDir?: string;
+  /** stats only: the column profile */
+  distinct?: boolean;
+  quantiles?: boolean;
+  all?: boolean;
   json: boolean;
   csv?: boolean;
   /** undefined unless --progress or --no-progress was given */
@@ -150,6 +154,8 @@ export function toScanOptions(mode: ScanMode, raw: RawScanOptions): ResolvedOpti
     top: raw.top === undefined ? null : parseWholeOption(raw.top, '--top'),
     memory: raw.memory === undefined ? undefined : parseMemory(raw.memory),
     tempDir: raw.tempDir,
+    distinct: raw.distinct || raw.all ? true : undefined,
+    quantiles: raw.quantiles || raw.all ? true : undefined,
   };
   if (raw.json && raw.csv) throw usageError('--json and --csv cannot be given together');
   return resolveOptions(options, 'cli');

@@ -47,9 +47,13 @@ export function printOutput(io: CliIo, text: string): void {
 }
 
 /** The result as --json, --csv or the command's text (count, count --by, sum lines, stats table). */
-export function formatResult(result: ScanResult, command: ScanMode, options: { json: boolean; csv?: boolean }): string {
+/** How a result is printed: --json, --csv, and the profile's columns of the stats table. */
+export type OutputOptions = Pick<RawScanOptions, 'json' | 'csv' | 'distinct' | 'quantiles' | 'all'>;
+
+export function formatResult(result: ScanResult, command: ScanMode, options: OutputOptions): string {
   if (options.json) return toJsonLine(result);
-  if (options.csv) return formatCsv(result, command);
+  const profile = { distinct: Boolean(options.distinct || options.all), quantiles: Boolean(options.quantiles || options.all) };
+  if (options.csv) return formatCsv(result, command, profile);
   if (result.by !== undefined) return formatGroupsTable(result, command);
-  return command === 'count' ? formatCount(result) : command === 'sum' ? formatSumLines(result) : formatStatsTable(result);
+  return command === 'count' ? formatCount(result) : command === 'sum' ? formatSumLines(result) : formatStatsTable(result, profile);
 }

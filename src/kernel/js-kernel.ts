@@ -46,6 +46,8 @@ export class JsKernel implements Engine {
     st.stopOffset = config.stopOffset;
     st.configuredExpectedFields = config.expectedFields ?? 0;
     st.fastPathAllowed = fastPathAllowed(st.delimiter);
+    st.distinctOn = config.profile?.distinct ?? false;
+    st.quantilesOn = config.profile?.quantiles ?? false;
 
     const slots = slotMap(config);
     st.slots = slots;

@@ -3,6 +3,7 @@
 // spilled and read back (src/scan/spill.ts).
 
 import type { RawColumn } from '../types.js';
+import { mergeDistinct, mergeQuantiles } from './profile.js';
 
 export function mergeColumns(before: RawColumn, after: RawColumn, lineOffset: number): RawColumn {
   // Deviations are taken from each part's own shift (its first number outside the exact domain):
@@ -49,7 +50,15 @@ export function mergeColumns(before: RawColumn, after: RawColumn, lineOffset: nu
       after.firstInvalid === null || (before.firstInvalid !== null && before.firstInvalid.line <= after.firstInvalid.line + lineOffset)
         ? before.firstInvalid
         : { line: after.firstInvalid.line + lineOffset, value: after.firstInvalid.value },
+    // the profile's sketches (a part that met none of the column's fields has none)
+    ...mergeOptional('distinct', before.distinct, after.distinct, mergeDistinct),
+    ...mergeOptional('quantiles', before.quantiles, after.quantiles, mergeQuantiles),
   };
+}
+
+function mergeOptional<K extends string, T>(key: K, a: T | null | undefined, b: T | null | undefined, merge: (a: T, b: T) => T): Partial<Record<K, T>> {
+  const value = a && b ? merge(a, b) : (a ?? b);
+  return value ? ({ [key]: value } as Record<K, T>) : {};
 }
 
 /** Two Neumaier states combined as Neumaier adds one term: the lost low part of the addition of the

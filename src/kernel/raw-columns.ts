@@ -82,5 +82,7 @@ export function rawColumn(records: number, slot: SlotValues, invalidBytes: () =>
     minLength: slot.minLength,
     maxLength: slot.maxLength,
     forms: slot.forms,
+    ...(slot.distinct ? { distinct: slot.distinct } : {}),
+    ...(slot.quantiles ? { quantiles: slot.quantiles } : {}),
   };
 }

@@ -4,7 +4,7 @@
 // raw-columns.ts) so that none of those needs to import another for a type: this module imports
 // nothing from src/kernel/.
 
-import type { Dialect, GroupValue, RawScan, ScanMode, SpilledGroups } from '../types.js';
+import type { Dialect, GroupValue, ProfileRequest, RawScan, ScanMode, SpilledGroups } from '../types.js';
 
 /**
  * Where an engine puts its groups when they no longer fit in the budget (src/scan/spill.ts writes
@@ -43,6 +43,8 @@ export interface KernelConfig {
   expectedFields?: number;
   /** count by key (assembly/groups.ts): the key fields (0-based) in --by order, and the memory budget in bytes */
   groups?: { by: number[]; memory: number; spill?: GroupSink | null } | null;
+  /** stats --distinct, --quantiles: the column profile's sketches (not with groups) */
+  profile?: ProfileRequest | null;
 }
 
 /**

@@ -7,7 +7,9 @@
 // WebAssembly.Module (or register one per variant); under Node, kernel-module.ts reads the build.
 
 import * as L from '../../assembly/layout.js';
-import type { GroupValue, RawColumn, RawScan } from '../types.js';
+import type { BucketCounts, DistinctSketch, GroupValue, ProfileRequest, QuantileSketch, RawColumn, RawScan } from '../types.js';
+import { trimBuckets } from './profile.js';
+import { usageError } from '../errors.js';
 import { binaryString, groupsDoNotFit, kernelKeys, resultKey, type KernelKeys } from './groups.js';
 import { NO_SLOTS, rawColumn, rawColumns, slotMap, type SlotMap, type SlotValues } from './raw-columns.js';
 import type { Engine, GroupSink, KernelConfig, KernelVariant } from './types.js';
@@ -63,6 +65,7 @@ export class WasmKernel implements Engine {
   private groupBase = 0;
   private groupBudget = 0;
   private spill: GroupSink | null = null;
+  private profile: ProfileRequest | null = null;
 
   /** A kernel of a packaged variant (Node, or after registerKernelModule), or of a compiled module. */
   constructor(kernel: KernelVariant | WebAssembly.Module = 'scalar') {
@@ -72,8 +75,9 @@ export class WasmKernel implements Engine {
     // correctly rounded; the kernel passes their normalised text here.
     const imports = {
       env: {
+        // (a view of the memory as it is now: the kernel may have grown it for the profile in this call)
         parseNumberText: (pointer: number, length: number): number =>
-          Number(latin1.decode(this.bytes.subarray(pointer, pointer + length))),
+          Number(latin1.decode(new Uint8Array(this.exports.memory.buffer, pointer, length))),
       },
     };
     const instance = new WebAssembly.Instance(module, imports);
@@ -134,7 +138,12 @@ export class WasmKernel implements Engine {
     // sum reports the same column object as stats (stddev included), so both accumulate squares
     if (config.mode !== 'count') flags |= L.FLAG_SQUARES;
     if (config.midFile) flags |= L.FLAG_MID_FILE;
+    this.profile = config.profile ?? null;
+    if (this.profile?.distinct) flags |= L.FLAG_DISTINCT;
+    if (this.profile?.quantiles) flags |= L.FLAG_QUANTILES;
     view.setInt32(c + L.CONFIG_FLAGS, flags, true);
+    // the profile's heap follows the window; the kernel grows memory for it (not with groups)
+    view.setInt32(c + L.CONFIG_PROFILE_BASE, Math.ceil((L.WINDOW_OFFSET + this.windowSize + L.WINDOW_SLACK) / L.PROFILE_BLOCK_MIN) * L.PROFILE_BLOCK_MIN, true);
     view.setBigInt64(c + L.CONFIG_START_OFFSET, BigInt(config.startOffset), true);
     view.setBigInt64(c + L.CONFIG_STOP_OFFSET, BigInt(config.stopOffset), true);
     view.setBigInt64(c + L.CONFIG_EXPECTED_FIELDS, BigInt(config.expectedFields ?? 0), true);
@@ -162,6 +171,7 @@ export class WasmKernel implements Engine {
       this.makeRoomForGroups();
       status = this.exports.scan(length);
     }
+    if (this.profile) this.afterProfiling();
     return status;
   }
 
@@ -171,7 +181,16 @@ export class WasmKernel implements Engine {
       this.makeRoomForGroups();
       status = this.exports.finish();
     }
+    if (this.profile) this.afterProfiling();
     return status;
+  }
+
+  /** The kernel may have grown memory for the profile (views detached), or failed to. */
+  private afterProfiling(): void {
+    if (this.bytes.buffer !== this.exports.memory.buffer) this.growMemory(0);
+    if (this.view.getInt32(L.RESULTS_OFFSET + L.RESULT_PROFILE_FAILED, true) !== 0) {
+      throw usageError('the column profile does not fit in the 4 GiB of wasm32 memory: profile fewer columns at once (-c)');
+    }
   }
 
   /**
@@ -292,7 +311,46 @@ export class WasmKernel implements Engine {
     const base = L.SLOTS_OFFSET + slotIndex * L.SLOT_SIZE;
     const captured = base + L.SLOT_INVALID_BYTES;
     const length = this.view.getInt32(base + L.SLOT_INVALID_LENGTH, true);
-    return rawColumn(records, this.slotValuesAt(base), () => this.bytes.slice(captured, captured + length));
+    const values = this.slotValuesAt(base);
+    if (this.profile?.distinct) values.distinct = this.readDistinct(base);
+    if (this.profile?.quantiles) values.quantiles = this.readQuantiles(base);
+    return rawColumn(records, values, () => this.bytes.slice(captured, captured + length));
+  }
+
+  /** A slot's exact set (its hashes, in table order) and registers (assembly/profile.ts). */
+  private readDistinct(base: number): DistinctSketch {
+    const view = this.view;
+    const registersAt = view.getUint32(base + L.SLOT_HLL, true);
+    const registers = registersAt === 0 ? null : this.bytes.slice(registersAt, registersAt + L.HLL_REGISTERS);
+    if (view.getInt32(base + L.SLOT_DISTINCT_OVER, true) !== 0) return { hashes: null, registers };
+    const table = view.getUint32(base + L.SLOT_DISTINCT_TABLE, true);
+    const capacity = view.getUint32(base + L.SLOT_DISTINCT_CAPACITY, true);
+    const hashes = new Uint32Array(view.getUint32(base + L.SLOT_DISTINCT_COUNT, true) * 4);
+    const words = new Uint32Array(this.exports.memory.buffer, table, table === 0 ? 0 : capacity * 4);
+    let n = 0;
+    for (let at = 0; at < words.length; at += 4) {
+      if (words[at + 3] === 0) continue;
+      hashes.set(words.subarray(at, at + 4), n);
+      n += 4;
+    }
+    return { hashes, registers };
+  }
+
+  /** A slot's numbers by bucket (assembly/profile.ts), without zero counts at either end. */
+  private readQuantiles(base: number): QuantileSketch {
+    const buckets = (at: number): BucketCounts => {
+      const counts = this.view.getUint32(at, true);
+      if (counts === 0) return { first: 0, counts: new Float64Array(0) };
+      const first = this.view.getInt32(at + L.BUCKETS_FIRST, true);
+      const length = this.view.getInt32(at + L.BUCKETS_LENGTH, true);
+      const held = new BigInt64Array(this.exports.memory.buffer, counts, length);
+      return trimBuckets(first, Float64Array.from(held, Number));
+    };
+    return {
+      zeros: Number(this.view.getBigInt64(base + L.SLOT_ZEROS, true)),
+      negative: buckets(base + L.SLOT_NEGATIVE_BUCKETS),
+      positive: buckets(base + L.SLOT_POSITIVE_BUCKETS),
+    };
   }
 
   /** The accumulators of a slot's layout at `base`. */

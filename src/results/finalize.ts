@@ -29,6 +29,7 @@
 import { FORM_DECIMAL, FORM_FLOAT } from '../../assembly/layout.js';
 import type { ColumnResult, ColumnType, RawColumn } from '../types.js';
 import { decimalText, doubleUnits, rationalSqrtToDouble, rationalToDouble } from './exact.js';
+import { distinctCount, quartiles } from './profile.js';
 
 /** RawColumn.exactSum is in units of 10^-SUM_SCALE, exactSquares in units of 10^-SQUARES_SCALE. */
 export const SUM_SCALE = 35;
@@ -44,6 +45,8 @@ export function finalizeColumn(raw: RawColumn, name: string, index: number): Col
   const count = raw.count;
   const hasNumber = count > 0;
   const statistics = raw.outside === 0 ? exactStatistics(raw) : doubleStatistics(raw);
+  const distinct = raw.distinct ? distinctCount(raw.distinct) : null;
+  const quarters = raw.quantiles ? quartiles(raw.quantiles, count, raw.min, raw.max) : null;
   return {
     name,
     index,
@@ -61,11 +64,11 @@ export function finalizeColumn(raw: RawColumn, name: string, index: number): Col
     type: columnType(raw),
     min_length: raw.count + raw.invalid > 0 ? raw.minLength : null,
     max_length: raw.count + raw.invalid > 0 ? raw.maxLength : null,
-    distinct: null,
-    distinct_exact: null,
-    q1: null,
-    median: null,
-    q3: null,
+    distinct: distinct ? distinct.distinct : null,
+    distinct_exact: distinct ? distinct.exact : null,
+    q1: quarters ? quarters[0] : null,
+    median: quarters ? quarters[1] : null,
+    q3: quarters ? quarters[2] : null,
   };
 }
 

@@ -5,7 +5,9 @@
 // Infinity or NaN, so they are written as the strings "Infinity", "-Infinity" and "NaN" (see the
 // decisions at the top of finalize.ts); text output prints the same spellings. -0 prints as 0.
 
-import type { ColumnResult, ScanResult } from '../types.js';
+import type { ColumnResult, ProfileRequest, ScanResult } from '../types.js';
+
+const NO_PROFILE: ProfileRequest = { distinct: false, quantiles: false };
 
 /** One JSON object on one line, keys in docs/spec.md order; `columns` only when the result has them. */
 export function toJsonLine(result: ScanResult): string {
@@ -96,8 +98,25 @@ function statsCells(column: ColumnResult, name: (text: string) => string): strin
   ].map((cell, index) => (numeric || index < 4 || index >= 10 ? cell : ''));
 }
 
-function statsRows(result: ScanResult, name: (text: string) => string): string[][] {
-  return [[...STATS_HEADINGS], ...(result.columns ?? []).map((column) => statsCells(column, name))];
+/**
+ * The stats table's rows; with the profile, its columns after the others: `distinct` (in text a
+ * `~` marks an estimate; CSV has a `distinct_exact` column instead) and the quartiles.
+ */
+function statsRows(result: ScanResult, name: (text: string) => string, profile: ProfileRequest, csv = false): string[][] {
+  const headings: string[] = [...STATS_HEADINGS];
+  if (profile.distinct) headings.push('distinct', ...(csv ? ['distinct_exact'] : []));
+  if (profile.quantiles) headings.push('q1', 'median', 'q3');
+  const rows = (result.columns ?? []).map((column) => {
+    const cells = statsCells(column, name);
+    if (profile.distinct) {
+      const estimate = column.distinct_exact === false;
+      cells.push(column.distinct === null ? '' : `${estimate && !csv ? '~' : ''}${column.distinct}`);
+      if (csv) cells.push(column.distinct_exact === null ? '' : String(column.distinct_exact));
+    }
+    if (profile.quantiles) cells.push(numberText(column.q1), numberText(column.median), numberText(column.q3));
+    return cells;
+  });
+  return [headings, ...rows];
 }
 
 /**
@@ -125,8 +144,8 @@ function groupRows(result: ScanResult, mode: 'count' | 'sum' | 'stats', name: (t
 
 /** Aligned table, one row per column: name left-aligned, numbers right-aligned, two spaces apart;
  *  a missing value (null) is an empty cell. */
-export function formatStatsTable(result: ScanResult): string {
-  return alignedTable(statsRows(result, visibleName), 1);
+export function formatStatsTable(result: ScanResult, profile: ProfileRequest = NO_PROFILE): string {
+  return alignedTable(statsRows(result, visibleName, profile), 1);
 }
 
 /** Rows as an aligned table: the first `left` cells left-aligned, the rest right-aligned. */
@@ -162,11 +181,11 @@ function csvLines(rows: string[][]): string {
 }
 
 /** --csv: count (`rows`), sum (`column,sum`), stats (the table's columns), or with --by the groups' table. */
-export function formatCsv(result: ScanResult, mode: 'count' | 'sum' | 'stats'): string {
+export function formatCsv(result: ScanResult, mode: 'count' | 'sum' | 'stats', profile: ProfileRequest = NO_PROFILE): string {
   if (result.by !== undefined) return csvLines(groupRows(result, mode, (name) => name));
   if (mode === 'count') return csvLines([['rows'], [String(result.rows)]]);
   if (mode === 'sum') return csvLines([['column', 'sum'], ...(result.columns ?? []).map((column) => [column.name, sumText(column)])]);
-  return csvLines(statsRows(result, (name) => name));
+  return csvLines(statsRows(result, (name) => name, profile, true));
 }
 
 /** Characters as a terminal counts them, roughly: code points, not UTF-16 units. */

@@ -9,12 +9,13 @@
 // range) is stated by RULES and COLUMN_RULES; SAME_FILE and SAME_SCAN are what the shards of one merge
 // must share.
 
-import { INVALID_CAPTURE, MAX_FIELDS, MAX_SLOTS } from '../../assembly/layout.js';
+import { DISTINCT_EXACT_LIMIT, HLL_PRECISION, HLL_REGISTERS, INVALID_CAPTURE, MAX_FIELDS, MAX_SLOTS, QUANTILE_KEYS } from '../../assembly/layout.js';
+import { HashSet128 } from '../kernel/profile.js';
 import { usageError, type CsvscanError } from '../errors.js';
 import { decodeGroups } from '../results/groups.js';
-import type { PartialScanJson, RawColumn, RawScan } from '../types.js';
+import type { BucketCounts, DistinctSketch, PartialScanJson, QuantileSketch, RawColumn, RawScan } from '../types.js';
 
-export const PARTIAL_FORMAT: PartialScanJson['format'] = 'csvscan-partial/3';
+export const PARTIAL_FORMAT: PartialScanJson['format'] = 'csvscan-partial/4';
 
 /** A member that is not as scanShard() writes it; `member` is its path, e.g. `partial.columns[1].count`. */
 class Damage extends Error {
@@ -142,6 +143,49 @@ const offsetOrNone = integer(-1);
 const byte = integer(0, 255);
 const fieldIndex = integer(1, MAX_FIELDS);
 
+/**
+ * stats --distinct: the sorted hashes of at most DISTINCT_EXACT_LIMIT distinct values, each with its
+ * 4th word's top bit set (null: over the limit), and HLL_REGISTERS registers of ranks up to 33
+ * (null: no value). With a set, the registers are exactly those its hashes give.
+ */
+const distinctSketch: Check<DistinctSketch> = (value, member) => {
+  const json = record({ hashes: nullable(base64Bytes(0, DISTINCT_EXACT_LIMIT * 16)), registers: nullable(base64Bytes(HLL_REGISTERS, HLL_REGISTERS)) })(value, member);
+  const registers = json.registers;
+  if (registers && registers.some((rank) => rank > 33)) damaged(`${member}.registers`, 'must hold ranks from 0 to 33');
+  if (!json.hashes) {
+    if (!registers) damaged(`${member}.registers`, 'must be given when hashes is null (over the exact limit)');
+    return { hashes: null, registers };
+  }
+  if (json.hashes.length % 16 !== 0) damaged(`${member}.hashes`, 'must hold 16 bytes per value');
+  const view = new DataView(json.hashes.buffer, json.hashes.byteOffset, json.hashes.length);
+  const hashes = Uint32Array.from({ length: json.hashes.length / 4 }, (_, i) => view.getUint32(4 * i, true));
+  const set = new HashSet128();
+  const expected = new Uint8Array(HLL_REGISTERS);
+  for (let at = 0; at < hashes.length; at += 4) {
+    const [h1, h2, h3, h4] = [hashes[at]!, hashes[at + 1]!, hashes[at + 2]!, hashes[at + 3]!];
+    if (h4 < 0x80000000) damaged(`${member}.hashes`, 'must have the top bit of each value\'s 4th word set');
+    if (!set.add(h1, h2, h3, h4)) damaged(`${member}.hashes`, 'must not repeat a value');
+    const register = h2 >>> (32 - HLL_PRECISION);
+    expected[register] = Math.max(expected[register]!, Math.clz32(h3) + 1);
+  }
+  const given = registers ?? new Uint8Array(HLL_REGISTERS);
+  if (expected.some((rank, i) => rank !== given[i])) damaged(`${member}.registers`, 'must be those of the hashes');
+  return { hashes, registers };
+};
+
+/** [first key, counts]: counts whole and not negative, the first and last above 0 (or none, first 0). */
+const buckets: Check<BucketCounts> = (value, member) => {
+  const [first, counts] = list((entry: unknown) => entry, 2)(value, member) as [unknown, unknown];
+  const counted = list(integer(0))(counts, `${member}[1]`);
+  const start = integer(0, QUANTILE_KEYS - counted.length)(first, `${member}[0]`);
+  if (counted.length === 0 ? start !== 0 : counted[0] === 0 || counted[counted.length - 1] === 0) {
+    damaged(member, 'must have counts above 0 at both ends (no counts: first key 0)');
+  }
+  return { first: start, counts: Float64Array.from(counted) };
+};
+
+const quantileSketch: Check<QuantileSketch> = record({ zeros: integer(0), negative: buckets, positive: buckets });
+
 const COLUMN: Check<RawColumn> = record({
   count,
   // -1 in a shard that ends inside a quoted field: the open record's field is accumulated, the
@@ -167,6 +211,8 @@ const COLUMN: Check<RawColumn> = record({
   minLength: (value: unknown, member: string): number => (value === 'Infinity' ? Infinity : integer(1)(value, member)),
   maxLength: count,
   forms: integer(0, 3),
+  distinct: nullable(distinctSketch),
+  quantiles: nullable(quantileSketch),
 });
 
 /** A group's column (null when damaged). */
@@ -185,7 +231,14 @@ const PARTIAL = record({
   range: then(list(offset, 2), ([start, end]): [number, number] => [start!, end!]),
   dataStart: offset,
   midFile: bool,
-  query: record({ mode: oneOf('count', 'sum', 'stats'), columns: nullable(list(text)), delimiter: byte, quote: byte, header: bool }),
+  query: record({
+    mode: oneOf('count', 'sum', 'stats'),
+    columns: nullable(list(text)),
+    delimiter: byte,
+    quote: byte,
+    header: bool,
+    profile: nullable(record({ distinct: bool, quantiles: bool })),
+  }),
   plan: record({
     outputs: list(record({ name: text, index: fieldIndex, slot: integer(0, MAX_SLOTS - 1) })),
     allFields: bool,
@@ -291,6 +344,7 @@ const RULES: ((partial: CheckedPartial) => Damage | null)[] = [
     return unless(p.columns.length === slots, 'partial.columns', `must have ${slots} entries (${why}), has ${p.columns.length}`);
   },
   (p) => unless(p.keys === null || !p.plan.allFields, 'partial.plan.allFields', 'must be false when grouped'),
+  (p) => unless(p.query.profile === null || (p.query.mode === 'stats' && p.keys === null), 'partial.query.profile', 'must be null unless stats without --by'),
 ];
 
 /** Rules of each column; members are relative to `partial.columns[i]`. */
@@ -319,6 +373,19 @@ const COLUMN_RULES: ((column: RawColumn, partial: CheckedPartial) => Damage | nu
       ? (unless(minLength === Infinity, '.minLength', 'must be "Infinity" when count + invalid is 0') ?? unless(maxLength === 0, '.maxLength', 'must be 0 when count + invalid is 0'))
       : unless(minLength <= maxLength, '.minLength', `must be at most maxLength (${maxLength}) when count + invalid is above 0`),
   ({ count, forms }) => unless(count > 0 || forms === 0, '.forms', 'must be 0 when count is 0'),
+  // the profile's sketches: present exactly when asked for, and of this column's values
+  ({ distinct }, { query: { profile } }) =>
+    unless((distinct !== null) === (profile?.distinct ?? false), '.distinct', profile?.distinct ? 'must be given (partial.query.profile.distinct)' : 'must be null without partial.query.profile.distinct'),
+  ({ quantiles }, { query: { profile } }) =>
+    unless((quantiles !== null) === (profile?.quantiles ?? false), '.quantiles', profile?.quantiles ? 'must be given (partial.query.profile.quantiles)' : 'must be null without partial.query.profile.quantiles'),
+  ({ distinct, count, invalid }) =>
+    unless(!distinct?.hashes || distinct.hashes.length / 4 <= count + invalid, '.distinct.hashes', `must hold at most count + invalid (${count + invalid}) values`),
+  ({ quantiles, count }) => {
+    if (!quantiles) return null;
+    let total = quantiles.zeros;
+    for (const part of [quantiles.negative, quantiles.positive]) for (const n of part.counts) total += n;
+    return unless(total === count, '.quantiles', `must count count (${count}) numbers, counts ${total}`);
+  },
 ];
 
 // ---- shards ----------------------------------------------------------------------------------------
@@ -419,6 +486,7 @@ const SAME_SCAN: [member: string, value: (partial: CheckedPartial) => unknown, s
   ['partial.query.delimiter', (p) => p.query.delimiter, true],
   ['partial.query.quote', (p) => p.query.quote, true],
   ['partial.query.header', (p) => p.query.header, true],
+  ['partial.query.profile', (p) => p.query.profile, true],
   ['partial.plan.outputs', (p) => p.plan.outputs, false],
   ['partial.plan.allFields', (p) => p.plan.allFields, true],
   ['partial.plan.indexesToCheck', (p) => p.plan.indexesToCheck, false],

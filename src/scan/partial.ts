@@ -30,8 +30,10 @@ import type { ByteSource } from '../io/index.js';
 import { createEngine } from '../kernel/engine.js';
 import { mergeRawScans } from '../results/merge.js';
 import { emptyColumn } from '../kernel/merge-columns.js';
-import type { ResolvedOptions } from '../options.js';
-import type { JsonDouble, KeyPlan, PartialColumnJson, PartialScanJson, RawColumn, RawScan, ScanResult } from '../types.js';
+import { profileOf, type ResolvedOptions } from '../options.js';
+import type {
+  DistinctSketch, DistinctSketchJson, JsonDouble, KeyPlan, PartialColumnJson, PartialScanJson, QuantileSketch, QuantileSketchJson, RawColumn, RawScan, ScanResult,
+} from '../types.js';
 import { encodeGroups } from '../results/groups.js';
 import { checkSameScan, PARTIAL_FORMAT, readShard, toBase64, type Shard } from './partial-check.js';
 import { ProgressThrottle } from './progress.js';
@@ -100,6 +102,7 @@ export async function scanShard(
       delimiter: scan.dialect.delimiter,
       quote: scan.dialect.quote,
       header: scan.dialect.header,
+      profile: profileOf(options),
     },
     plan: { outputs: scan.plan.outputs, allFields: scan.plan.allFields, indexesToCheck: scan.plan.indexesToCheck },
     keys: scan.keys,
@@ -150,13 +153,20 @@ function encodeRawScan(raw: RawScan): EncodedRawScan {
   };
 }
 
-/** Every accumulator of the column, whatever the engine keeps: bigints, doubles, the first invalid field. */
+/**
+ * Every accumulator of the column, whatever the engine keeps: bigints, doubles, the first invalid
+ * field, and the profile's sketches (null when not gathered).
+ */
 function encodeColumn(column: RawColumn): PartialColumnJson {
-  const encoded: PartialColumnJson = { firstInvalid: null };
+  const encoded: PartialColumnJson = { firstInvalid: null, distinct: null, quantiles: null };
   for (const [key, value] of Object.entries(column) as [string, unknown][]) {
     if (key === 'firstInvalid') {
       const invalid = value as RawColumn['firstInvalid'];
       encoded.firstInvalid = invalid && { line: invalid.line, base64: toBase64(invalid.value) };
+    } else if (key === 'distinct') {
+      encoded.distinct = value ? encodeDistinct(value as DistinctSketch) : null;
+    } else if (key === 'quantiles') {
+      encoded.quantiles = value ? encodeQuantiles(value as QuantileSketch) : null;
     } else if (typeof value === 'bigint') {
       encoded[key] = value.toString();
     } else if (typeof value === 'number') {
@@ -166,6 +176,36 @@ function encodeColumn(column: RawColumn): PartialColumnJson {
     }
   }
   return encoded;
+}
+
+/** The hashes sorted (so that a shard's JSON does not depend on the engine's table), as base64 of their bytes. */
+function encodeDistinct(sketch: DistinctSketch): DistinctSketchJson {
+  let hashes: string | null = null;
+  if (sketch.hashes) {
+    const order = Array.from({ length: sketch.hashes.length / 4 }, (_, i) => i);
+    const words = sketch.hashes;
+    order.sort((a, b) => words[4 * a]! - words[4 * b]! || words[4 * a + 1]! - words[4 * b + 1]! || words[4 * a + 2]! - words[4 * b + 2]! || words[4 * a + 3]! - words[4 * b + 3]!);
+    const sorted = new Uint32Array(words.length);
+    order.forEach((from, to) => sorted.set(words.subarray(4 * from, 4 * from + 4), 4 * to));
+    hashes = toBase64(wordBytes(sorted));
+  }
+  return { hashes, registers: sketch.registers ? toBase64(sketch.registers) : null };
+}
+
+function encodeQuantiles(sketch: QuantileSketch): QuantileSketchJson {
+  return {
+    zeros: sketch.zeros,
+    negative: [sketch.negative.first, Array.from(sketch.negative.counts)],
+    positive: [sketch.positive.first, Array.from(sketch.positive.counts)],
+  };
+}
+
+/** 32-bit words as little-endian bytes, whatever the machine's order. */
+function wordBytes(words: Uint32Array): Uint8Array {
+  const bytes = new Uint8Array(words.length * 4);
+  const view = new DataView(bytes.buffer);
+  words.forEach((word, i) => view.setUint32(4 * i, word, true));
+  return bytes;
 }
 
 function encodeDouble(value: number): JsonDouble {

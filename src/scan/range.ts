@@ -7,7 +7,7 @@ import { CsvscanError, displayName, EXIT_MALFORMED } from '../errors.js';
 import type { Engine } from '../kernel/engine.js';
 import type { GroupSink } from '../kernel/types.js';
 import { STATUS_STOPPED } from '../../assembly/layout.js';
-import type { Dialect, RawScan, ScanMode } from '../types.js';
+import type { Dialect, ProfileRequest, RawScan, ScanMode } from '../types.js';
 
 const LF = 10;
 
@@ -47,6 +47,8 @@ export interface RangeQuery {
    * directory groups past it are spilled to (src/scan/spill.ts; without it, they are refused)
    */
   groups?: { by: number[]; memory: number; tempDir?: string } | null;
+  /** stats --distinct, --quantiles */
+  profile?: ProfileRequest | null;
 }
 
 export interface RangeTask extends RangeQuery {
@@ -107,7 +109,7 @@ function scanRangeWith(
 ): RangeScan {
   const window = engine.window(task.windowSize);
   const groups = task.groups ? { ...task.groups, spill } : null;
-  const columns = { slotFields: task.slotFields, allFields: task.allFields, mode: task.mode, groups };
+  const columns = { slotFields: task.slotFields, allFields: task.allFields, mode: task.mode, groups, profile: task.profile ?? null };
   const header = task.dialect.header;
   if (task.start <= task.dataStart) {
     // Blank lines may come before the header: this range reads the header whatever its end.

@@ -8,7 +8,7 @@
 import { displayName, usageError } from '../errors.js';
 import type { ByteSource } from '../io/index.js';
 import { createEngine, loadEngine } from '../kernel/engine.js';
-import { dialectOf, plannedThreads, type ResolvedOptions } from '../options.js';
+import { dialectOf, plannedThreads, profileOf, type ResolvedOptions } from '../options.js';
 import type { Dialect, RawScan, ScanResult } from '../types.js';
 import { planColumns, planKeys, type Header } from './columns.js';
 import { FirstRecordParser, headerTooLong, MAX_HEADER_BYTES } from './header.js';
@@ -159,6 +159,7 @@ export async function runScan(source: ByteSource, options: ResolvedOptions, orig
     headerAt: header ? header.start : -1,
     expectedFields: 0, // a scan from the data start sees the first record itself
     groups: keys ? { by: keys.fields, memory: options.memory, ...(spillDir ? { tempDir: spillDir } : {}) } : null,
+    profile: profileOf(options),
   };
   // Ranges that start mid-file are told the width; without a header, the first record gives it.
   const query = (): RangeQuery => ({

@@ -12,7 +12,13 @@ export interface ReferenceOptions {
   columns?: string[] | null;
   mode: ScanMode;
   file?: string;
+  /** stats --distinct, --quantiles: the exact distinct count (distinct_exact says whether SPEC.md keeps it exact) and quartiles */
+  distinct?: boolean;
+  quantiles?: boolean;
 }
+
+/** SPEC.md: exact up to this many distinct values, an estimate beyond. */
+export const REFERENCE_DISTINCT_EXACT_LIMIT = 100000;
 
 /** End of input inside a quoted field: where that quote opened. */
 export class ReferenceMalformed extends Error {
@@ -407,7 +413,31 @@ function resolveColumns(
   });
 }
 
-function summarizeColumn(column: SelectedColumn, fields: ParsedField[], missing: number): ColumnResult {
+/** The profile figures SPEC.md defines exactly: distinct values by their bytes, nearest-rank quartiles. */
+function profileColumn(result: ColumnResult, fields: ParsedField[], options: ReferenceOptions): void {
+  if (options.distinct) {
+    const values = new Set<string>();
+    for (const field of fields) {
+      if (classifyField(field.value).kind !== 'empty') values.add(Array.from(field.value, (byte) => String.fromCharCode(byte)).join(''));
+    }
+    result.distinct = values.size;
+    result.distinct_exact = values.size <= REFERENCE_DISTINCT_EXACT_LIMIT;
+  }
+  if (options.quantiles) {
+    const doubles: number[] = [];
+    for (const field of fields) {
+      const classified = classifyField(field.value);
+      if (classified.kind === 'number') doubles.push(classified.double);
+    }
+    doubles.sort((a, b) => a - b);
+    const rank = (p: number): number | null => (doubles.length === 0 ? null : doubles[Math.max(1, Math.ceil(p * doubles.length)) - 1]!);
+    result.q1 = rank(0.25);
+    result.median = rank(0.5);
+    result.q3 = rank(0.75);
+  }
+}
+
+function summarizeColumn(column: SelectedColumn, fields: ParsedField[], missing: number, options: ReferenceOptions = { mode: 'stats' }): ColumnResult {
   let empty = missing; // fields missing from short records count as empty
   let invalid = 0;
   let firstInvalid: ColumnResult['first_invalid'] = null;
@@ -460,6 +490,7 @@ function summarizeColumn(column: SelectedColumn, fields: ParsedField[], missing:
     median: null,
     q3: null,
   };
+  profileColumn(result, fields, options);
   if (numbers.length === 0) {
     result.sum_text = '0';
     return result;
@@ -550,7 +581,7 @@ export function referenceScan(bytes: Uint8Array, options: ReferenceOptions): Sca
       if (field === undefined) missing += 1;
       else present.push(field);
     }
-    return summarizeColumn(column, present, missing);
+    return summarizeColumn(column, present, missing, options);
   });
   return result;
 }

@@ -19,6 +19,7 @@ import {
   printedOutcome,
   productOutcome,
   queriesFor,
+  queryOptions,
   referenceOutcome,
   type Input,
   type Outcome,
@@ -192,7 +193,7 @@ export function removeCaseFile(file: CaseFile): void {
 type ScanOutcome = Outcome | { failed: string };
 
 export async function runConfig(config: ScanConfig, file: CaseFile, input: Input, query: Query): Promise<ScanOutcome> {
-  const common = { mode: query.mode, columns: query.columns, header: input.header, delimiter: input.delimiter, quote: input.quote };
+  const common = { ...queryOptions(query), header: input.header, delimiter: input.delimiter, quote: input.quote };
   const windowOption = (window: number | undefined): { window?: number } => (window === undefined ? {} : { window });
   try {
     switch (config.kind) {

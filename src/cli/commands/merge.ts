@@ -42,6 +42,7 @@ export function registerMergeCommand(program: Command, io: CliIo): void {
       // Each partial is checked completely as it is read: a damaged one is named before any merging.
       const shards = paths.map((path) => readShard(readPart(path), path));
       const result = mergeShards(shards, top);
-      printOutput(io, formatResult(result, shards[0]!.partial.query.mode, options));
+      const { mode, profile } = shards[0]!.partial.query;
+      printOutput(io, formatResult(result, mode, { ...options, distinct: profile?.distinct, quantiles: profile?.quantiles }));
     });
 }

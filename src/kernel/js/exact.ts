@@ -11,6 +11,7 @@ import * as M from '../../../assembly/machine-states.js';
 import type { SlotValues } from '../raw-columns.js';
 import * as S from './state.js';
 import type { JsState } from './state.js';
+import { DistinctBuilder, QuantileBuilder, emptyDistinct, emptyQuantiles } from '../profile.js';
 
 // What this module uses of others, as module-local consts (see src/kernel/js/bytes.ts).
 const { N_EXP_DIGITS, N_FRAC, N_INT, N_LEAD, N_TRAIL } = M;
@@ -172,6 +173,12 @@ export const endField = (st: JsState, line: number): void => {
 
 /** A field that is not empty (a number or invalid), of `length` bytes, its number's FORM_* bits (assembly/exact.ts noteField). */
 export const noteField = (st: JsState, base: number, length: number, form: number): void => {
+  if (st.distinctOn) {
+    const hasher = st.hasher;
+    hasher.finish();
+    const slot = base / SLOT_STRIDE;
+    (st.distinct[slot] ??= new DistinctBuilder()).add(hasher.h1, hasher.h2, hasher.h3, hasher.h4);
+  }
   const acc = st.acc;
   if (length < acc[base + A_MIN_LENGTH]) acc[base + A_MIN_LENGTH] = length;
   if (length > acc[base + A_MAX_LENGTH]) acc[base + A_MAX_LENGTH] = length;
@@ -329,8 +336,9 @@ const addOutside = (st: JsState, base: number, value: number): void => {
   neumaierAdd(acc, base + A_FSQ, deviation * deviation);
 };
 
-/** min and max. Called after counting. */
+/** min and max, and the number's quantile bucket. Called after counting. */
 const addDouble = (st: JsState, base: number, value: number): void => {
+  if (st.quantilesOn) (st.quantiles[base / SLOT_STRIDE] ??= new QuantileBuilder()).add(value);
   const acc = st.acc;
   if (value < acc[base + A_MIN]) acc[base + A_MIN] = value;
   if (value > acc[base + A_MAX]) acc[base + A_MAX] = value;
@@ -389,6 +397,8 @@ export const slotValues = (st: JsState, slot: number): SlotValues => {
     minLength: acc[base + A_MIN_LENGTH],
     maxLength: acc[base + A_MAX_LENGTH],
     forms: acc[base + A_FORMS],
+    ...(st.distinctOn ? { distinct: st.distinct[slot]?.sketch() ?? emptyDistinct() } : {}),
+    ...(st.quantilesOn ? { quantiles: st.quantiles[slot]?.sketch() ?? emptyQuantiles() } : {}),
   };
 };
 

@@ -311,6 +311,7 @@ const beginField = (st: JsState): void => {
     if (slot >= st.capacity) growSlots(st, slot);
     resetNumber(st);
     st.captured = 0;
+    if (st.distinctOn) st.hasher.reset();
   }
   st.groups?.beginField(st.recordMode === RECORD_DATA ? field : -2);
 };

@@ -57,6 +57,7 @@ export const fastField = (st: JsState, slot: number, from: number, to: number, l
     scale = fractionStart - p;
   }
   if (p === to && digits > 0 && digits <= HEAD_DIGITS) {
+    if (st.distinctOn) hashWhole(st, from, to);
     noteField(st, slot * SLOT_STRIDE, to - from, dot ? L.FORM_DECIMAL : 0);
     addNumber(st, slot * SLOT_STRIDE, mantissa, scale, negative);
     return;
@@ -76,6 +77,7 @@ const parseField = (st: JsState, slot: number, from: number, to: number, line: n
   const capture = st.capture;
   for (let i = 0; i < kept; i++) capture[i] = bytes[from + i];
   st.captured = length;
+  if (st.distinctOn) hashWhole(st, from, to);
   endField(st, line);
   st.slot = -1;
 };
@@ -90,6 +92,13 @@ export const feedByte = (st: JsState, c: number): void => {
   numFeed(st, st.oneByte, 0, 1);
   if (st.captured < L.INVALID_CAPTURE) st.capture[st.captured] = c;
   st.captured++;
+  if (st.distinctOn) st.hasher.byte(c);
+};
+
+/** A field that lies whole in the window: its hash from its bytes alone. */
+const hashWhole = (st: JsState, from: number, to: number): void => {
+  st.hasher.reset();
+  st.hasher.run(st.bytes, from, to);
 };
 
 /** Bytes [from, to) of an unquoted selected field: parse and capture them. */
@@ -103,6 +112,7 @@ export const feedSegment = (st: JsState, from: number, to: number): void => {
     for (let i = 0; i < copy; i++) st.capture[captured + i] = bytes[from + i];
   }
   st.captured = captured + length;
+  if (st.distinctOn) st.hasher.run(bytes, from, to);
   numFeed(st, bytes, from, to);
 };
 

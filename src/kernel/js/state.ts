@@ -12,6 +12,8 @@ import * as L from '../../../assembly/layout.js';
 import * as M from '../../../assembly/machine-states.js';
 import { NO_SLOTS, type SlotMap } from '../raw-columns.js';
 import type { JsGroups } from './groups.js';
+import { Murmur128 } from './hash.js';
+import type { DistinctBuilder, QuantileBuilder } from '../profile.js';
 
 // What this module uses of others, as module-local consts (see src/kernel/js/bytes.ts).
 const { N_LEAD, RECORD_DATA, RECORD_DISCARD, RECORD_HEADER, S_RECORD_START, S_UNQUOTED } = M;
@@ -91,6 +93,15 @@ export class JsState {
   acc = new Float64Array(0);
   invalidBytes = new Uint8Array(0);
   capacity = 0; // slots allocated in acc
+
+  // ---- the column profile (stats --distinct, --quantiles) ----
+  distinctOn = false;
+  quantilesOn = false;
+  /** the current value's hash, fed as its bytes come (assembly/profile.ts) */
+  readonly hasher = new Murmur128();
+  /** by slot, created at its first value */
+  distinct: (DistinctBuilder | undefined)[] = [];
+  quantiles: (QuantileBuilder | undefined)[] = [];
 }
 
 /** A new scan (after configure): clear the counters, start the machine as the configuration says. */
@@ -113,6 +124,8 @@ export const reset = (st: JsState): void => {
   st.slot = -1;
   st.captured = 0;
   st.stopped = false;
+  st.distinct = [];
+  st.quantiles = [];
   st.quoteLine = 0;
   st.quoteByte = 0;
   resetNumber(st);
