@@ -97,7 +97,7 @@ const expected: ScanResult = {
     column('note', 3, { empty: 2, invalid: 7, first_invalid: { line: 2, value: 'a' }, min_length: 1, max_length: 5, distinct: 5, distinct_exact: true }),
     column('score', 4, {
       count: 7, invalid: 2, first_invalid: { line: 3, value: 'NA' }, sum: 26.5, sum_text: '26.5', min: 0, max: 8, mean: 26.5 / 7,
-      stddev: 2.8990967394624665, type: 'decimal', min_length: 1, max_length: 3, distinct: 8, distinct_exact: true, q1: 1.5, median: 3, q3: 4.5,
+      stddev: 2.8990967394624665, type: 'decimal', min_length: 1, max_length: 3, distinct: 8, distinct_exact: true, q1: 1.5, median: 3, q3: 7,
     }),
     column('when', 5, { invalid: 9, first_invalid: { line: 2, value: '2001-01-01' }, min_length: 10, max_length: 10, distinct: 8, distinct_exact: true }),
   ],
