@@ -144,32 +144,64 @@ export function hashRun(from: usize, length: usize): void {
   return h;
 }
 
-/** The value is complete: h1..h4 become its hash. */
+/** The value fed since hashReset() is complete: h1..h4 become its hash. */
 function hashFinish(): void {
   // the unfinished block, zero-padded: a word past the tail mixes nothing
-  memory.fill(HASH_TAIL + <usize>tailLength, 0, <usize>(16 - tailLength));
   const n = tailLength;
-  if (n > 12) h4 ^= rotl<u32>(load<u32>(HASH_TAIL, 12) * C4, 18) * C1;
-  if (n > 8) h3 ^= rotl<u32>(load<u32>(HASH_TAIL, 8) * C3, 17) * C4;
-  if (n > 4) h2 ^= rotl<u32>(load<u32>(HASH_TAIL, 4) * C2, 16) * C3;
-  if (n > 0) h1 ^= rotl<u32>(load<u32>(HASH_TAIL) * C1, 15) * C2;
-  const length = hashedLength;
-  h1 ^= length;
-  h2 ^= length;
-  h3 ^= length;
-  h4 ^= length;
-  h1 += h2 + h3 + h4;
-  h2 += h1;
-  h3 += h1;
-  h4 += h1;
-  h1 = fmix(h1);
-  h2 = fmix(h2);
-  h3 = fmix(h3);
-  h4 = fmix(h4);
-  h1 += h2 + h3 + h4;
-  h2 += h1;
-  h3 += h1;
-  h4 += h1;
+  const keep = n < 8 ? (<u64>1 << (<u64>n << 3)) - 1 : ~(<u64>0);
+  const keepHigh = n <= 8 ? 0 : n < 16 ? (<u64>1 << (<u64>(n - 8) << 3)) - 1 : ~(<u64>0);
+  finishWith(n, load<u64>(HASH_TAIL) & keep, load<u64>(HASH_TAIL, 8) & keepHigh, hashedLength);
+}
+
+/**
+ * A value that lies whole in memory, `length` bytes at `from` (in the window: the last block's
+ * loads may read up to 15 bytes past it, into the window's slack), hashed in one go.
+ */
+function hashWhole(from: usize, length: usize): void {
+  h1 = 0;
+  h2 = 0;
+  h3 = 0;
+  h4 = 0;
+  let p = from;
+  const end = from + length;
+  while (end - p >= 16) {
+    mixBlock(load<u32>(p), load<u32>(p, 4), load<u32>(p, 8), load<u32>(p, 12));
+    p += 16;
+  }
+  const n = <i32>(end - p);
+  const keep = n < 8 ? (<u64>1 << (<u64>n << 3)) - 1 : ~(<u64>0);
+  const keepHigh = n <= 8 ? 0 : (<u64>1 << (<u64>(n - 8) << 3)) - 1;
+  finishWith(n, load<u64>(p) & keep, n > 8 ? load<u64>(p, 8) & keepHigh : 0, <u32>length);
+}
+
+/** The tail's n bytes (0 to 15) as two zero-padded words, and the value's length: the final mix. */
+@inline function finishWith(n: i32, low: u64, high: u64, length: u32): void {
+  // in locals: the globals are written once
+  let a = h1;
+  let b = h2;
+  let c = h3;
+  let d = h4;
+  if (n > 12) d ^= rotl<u32>(<u32>(high >> 32) * C4, 18) * C1;
+  if (n > 8) c ^= rotl<u32>(<u32>high * C3, 17) * C4;
+  if (n > 4) b ^= rotl<u32>(<u32>(low >> 32) * C2, 16) * C3;
+  if (n > 0) a ^= rotl<u32>(<u32>low * C1, 15) * C2;
+  a ^= length;
+  b ^= length;
+  c ^= length;
+  d ^= length;
+  a += b + c + d;
+  b += a;
+  c += a;
+  d += a;
+  a = fmix(a);
+  b = fmix(b);
+  c = fmix(c);
+  d = fmix(d);
+  a += b + c + d;
+  h1 = a;
+  h2 = b + a;
+  h3 = c + a;
+  h4 = d + a;
 }
 
 // ================================================================================================
@@ -181,11 +213,8 @@ function hashFinish(): void {
  * fed with hashByte/hashRun since hashReset().
  */
 export function profileValue(base: usize, value: usize, length: i64): void {
-  if (value != 0) {
-    hashReset();
-    hashRun(value, <usize>length);
-  }
-  hashFinish();
+  if (value != 0) hashWhole(value, <usize>length);
+  else hashFinish();
   let registers = <usize>load<u32>(base + SLOT_HLL);
   if (registers == 0) {
     registers = allocate(HLL_REGISTERS);

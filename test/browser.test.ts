@@ -69,6 +69,10 @@ function expectedCells(column: ColumnResult): string[] {
     text(column.stddev),
     text(column.min_length),
     text(column.max_length),
+    column.distinct === null ? '' : `${column.distinct_exact ? '' : '~'}${column.distinct}`,
+    text(column.q1),
+    text(column.median),
+    text(column.q3),
     column.first_invalid ? `line ${column.first_invalid.line}: ${column.first_invalid.value}` : '',
   ];
 }
@@ -131,7 +135,7 @@ describe.skipIf(!hasBrowser)('browser example (headless Chromium)', () => {
     expect(await page.textContent('#error')).toBe('');
     expect(await page.getAttribute('body', 'data-state')).toBe('done');
 
-    const cli = JSON.parse((await run(process.execPath, [join(ROOT, 'bin/csvscan.js'), 'stats', 'sales.csv', '--json'], { cwd: data })).stdout) as ScanResult;
+    const cli = JSON.parse((await run(process.execPath, [join(ROOT, 'bin/csvscan.js'), 'stats', 'sales.csv', '--all', '--json'], { cwd: data })).stdout) as ScanResult;
     expect(await page.textContent('#summary-file')).toBe(cli.file);
     expect(await page.textContent('#summary-rows')).toBe(String(cli.rows));
     expect(await page.textContent('#summary-bytes')).toBe(String(cli.bytes));
@@ -199,7 +203,7 @@ describe.skipIf(!hasBrowser)('browser example (headless Chromium)', () => {
     await page.setInputFiles('#file', semicolons);
     await page.waitForFunction(() => document.body.dataset.state === 'done', null, { timeout: 30_000 });
     const cli = JSON.parse(
-      (await run(process.execPath, [join(ROOT, 'bin/csvscan.js'), 'stats', 'semicolons.csv', '-d', ';', '--no-header', '--json'], { cwd: data })).stdout,
+      (await run(process.execPath, [join(ROOT, 'bin/csvscan.js'), 'stats', 'semicolons.csv', '-d', ';', '--no-header', '--all', '--json'], { cwd: data })).stdout,
     ) as ScanResult;
     expect(await readTable(page)).toEqual(cli.columns!.map(expectedCells));
 

@@ -70,6 +70,9 @@ async function scan(file) {
   try {
     const result = await scanBlob(file, {
       mode: 'stats',
+      // the column profile: distinct values and quartiles (csvscan stats --all)
+      distinct: true,
+      quantiles: true,
       ...current.options,
       signal: controller.signal,
       onProgress(done, total) {
@@ -92,6 +95,12 @@ async function scan(file) {
   }
 }
 
+/** The distinct count, `~` marking an estimate (as the CLI's table does). */
+function distinctText(column) {
+  if (column.distinct === null) return '';
+  return `${column.distinct_exact ? '' : '~'}${column.distinct}`;
+}
+
 function show(result) {
   $('summary-file').textContent = result.file;
   $('summary-rows').textContent = String(result.rows);
@@ -104,7 +113,8 @@ function show(result) {
     const cells = [
       column.name, column.type, numberText(column.count), numberText(column.empty), numberText(column.invalid), sumText(column),
       numberText(column.min), numberText(column.max), numberText(column.mean), numberText(column.stddev),
-      numberText(column.min_length), numberText(column.max_length), invalidText(column),
+      numberText(column.min_length), numberText(column.max_length), distinctText(column),
+      numberText(column.q1), numberText(column.median), numberText(column.q3), invalidText(column),
     ];
     cells.forEach((text, index) => {
       const cell = document.createElement(index === 0 ? 'th' : 'td');

@@ -189,8 +189,9 @@ export async function runScan(source: ByteSource, options: ResolvedOptions, orig
       threads,
       query: query(),
       // chunks of a few MiB, or as small as the threads' share was asked to be (tests); grouped,
-      // one chunk per thread: each chunk that spills keeps up to SPILL_PARTITIONS files open
-      minChunkBytes: keys ? Math.ceil(length / threads) : Math.min(options.minBytesPerThread, MIN_CHUNK_BYTES),
+      // one chunk per thread: each chunk that spills keeps up to SPILL_PARTITIONS files open; with
+      // --distinct too: each chunk builds its own exact sets (up to 100000 hashes a column) again
+      minChunkBytes: keys || options.distinct ? Math.ceil(length / threads) : Math.min(options.minBytesPerThread, MIN_CHUNK_BYTES),
       onProgress: options.onProgress,
       mainSource: source,
     });
