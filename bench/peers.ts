@@ -704,8 +704,8 @@ function exactRanks(file: string, request: Record<string, number[]>, timeoutSeco
 
 /**
  * A profile row's agreement (the profile case): the peer's SUMMARIZE or describe against csvscan's
- * `stats --all`, DuckDB's quartiles placed by exactRanks(). `mismatch` holds the text when they
- * disagree beyond the tolerances: that row then shows no speed.
+ * `stats --all`, DuckDB's quartiles placed by exactRanks(). `mismatch` is true when they disagree
+ * beyond the tolerances: that row then shows no speed, and the run fails.
  */
 function profileAgreement(
   variant: ToolVariant,
