@@ -3,7 +3,7 @@
 // answers are first checked against the independent reference (bench/independent-check.ts).
 //
 //   node build/host/bench/peers.js [--quick] [--size 1G] [--big] [--runs N] [--seed N]
-//                                  [--tools csvscan,duckdb,...] [--cases count,sum,stats,count-by,sum-by]
+//                                  [--tools csvscan,duckdb,...] [--cases count,sum,stats,count-by,sum-by,profile]
 //                                  [--timeout SECONDS] [--out bench/PEERS.md]
 //
 // `npm run bench` (bench/run.ts) runs this after csvscan's own benchmark, on the same files, through
@@ -44,6 +44,16 @@ import {
   type GeneratedFile,
 } from './data-files.js';
 import { clipNote, markdownTable } from './markdown.js';
+import {
+  compareProfile,
+  DUCKDB_SUMMARIZE,
+  parsePeerProfile,
+  parseRankCounts,
+  POLARS_DESCRIBE,
+  profileProblems,
+  rankRequest,
+  type RankCounts,
+} from './peers/profile.js';
 import { warmPageCache } from '../src/bench/target.js';
 import { bestTiming, firstLine, missingTimeBinary, runTimed, timingCells, type ProcessTiming, type TimedProcess } from './process-timing.js';
 
@@ -83,20 +93,22 @@ const TOOL_NAMES = ['csvscan', 'duckdb', 'polars', 'udsv', 'papaparse', 'csv-par
  * The cases: csvscan's three commands; `count-by`: `count --by KEY` for each key column of
  * GROUP_KEYS (a frequency table), run by the tools that group (csvscan, DuckDB, polars, Miller,
  * datamash); `sum-by`: `sum -c COLUMN --by KEY` (the file's summed column, for each key column of
- * GROUP_KEYS), run by csvscan, DuckDB and polars, and skipped while csvscan refuses it (CAN_BE_REFUSED).
+ * GROUP_KEYS), run by csvscan, DuckDB and polars, and skipped while csvscan refuses it (CAN_BE_REFUSED);
+ * `profile`: the column profile of every column, csvscan `stats --all` next to DuckDB's `SUMMARIZE`
+ * and polars' `describe()` (bench/peers/profile.ts compares them), skipped while csvscan refuses `--all`.
  */
-export const PEER_CASES = [...BENCH_COMMANDS, 'count-by', 'sum-by'] as const;
+export const PEER_CASES = [...BENCH_COMMANDS, 'count-by', 'sum-by', 'profile'] as const;
 export type PeerCase = (typeof PEER_CASES)[number];
 
 /** The grouped cases: run once per key column of GROUP_KEYS. */
 const GROUPED_CASES: readonly PeerCase[] = ['count-by', 'sum-by'];
 
 /**
- * Cases this csvscan may refuse (exit 2 naming --by): `sum -c C --by K` is issue 13's next slice.
- * While csvscan refuses one, its rows say so and no peer runs it; once csvscan runs it, it is
- * checked and compared like every other case.
+ * Cases this csvscan may refuse, with what its exit-2 message names: `sum -c C --by K` (issue 13's
+ * next slice) and `stats --all` (issue 14's profile). While csvscan refuses one, its rows say so and
+ * no peer runs it; once csvscan runs it, it is checked and compared like every other case.
  */
-const CAN_BE_REFUSED: readonly PeerCase[] = ['sum-by'];
+const CAN_BE_REFUSED: Partial<Record<PeerCase, RegExp>> = { 'sum-by': /--by/, profile: /--all|--distinct|--quantiles/ };
 
 /**
  * Key columns of the grouped cases per kind (1-based index for datamash): on the mixed file `name`
@@ -209,7 +221,9 @@ const PEER_PACKAGES = {
 
 function csvscanCommand(threads: number) {
   return (benchCase: PeerCase, file: string, columns: ColumnRef[]): string[] => {
-    const args = [process.execPath, CLI_PATH, benchCase === 'count-by' ? 'count' : benchCase === 'sum-by' ? 'sum' : benchCase, file];
+    const command = benchCase === 'count-by' ? 'count' : benchCase === 'sum-by' ? 'sum' : benchCase === 'profile' ? 'stats' : benchCase;
+    const args = [process.execPath, CLI_PATH, command, file];
+    if (benchCase === 'profile') args.push('--all');
     if (benchCase === 'sum' || benchCase === 'sum-by') args.push('-c', columns[0]!.name);
     if (benchCase === 'count-by' || benchCase === 'sum-by') args.push('--by', columns[columns.length - 1]!.name);
     return [...args, '--json', '--threads', String(threads), '--no-progress'];
@@ -222,7 +236,7 @@ function runnerCommand(runner: string, threads: number | null) {
     join(REPO_ROOT, 'bench', 'peers', `${runner}.mjs`),
     benchCase,
     file,
-    ...(benchCase === 'count' ? [] : columns.map((column) => column.name)),
+    ...(benchCase === 'count' || benchCase === 'profile' ? [] : columns.map((column) => column.name)),
     ...(threads === null ? [] : ['--threads', String(threads)]),
   ];
 }
@@ -484,12 +498,13 @@ export function classifyOutcome(process: TimedProcess): Outcome {
 
 /**
  * csvscan's refusal of a case it does not support yet (CAN_BE_REFUSED: exit 2 with a message naming
- * --by), as its message; null for any other outcome, which is a failure as usual.
+ * the option, --by or --all), as its message; null for any other outcome, which is a failure as usual.
  */
 export function csvscanRefusal(benchCase: PeerCase, outcome: Outcome): string | null {
-  if (!CAN_BE_REFUSED.includes(benchCase) || outcome.kind !== 'failed') return null;
-  const match = /^exit 2: (.*--by.*)$/s.exec(outcome.reason);
-  return match ? match[1]! : null;
+  const names = CAN_BE_REFUSED[benchCase];
+  if (names === undefined || outcome.kind !== 'failed') return null;
+  const match = /^exit 2: (.*)$/s.exec(outcome.reason);
+  return match && names.test(match[1]!) ? match[1]! : null;
 }
 
 interface Measurement {
@@ -549,6 +564,10 @@ export function checkCsvscanAgainstReference(benchCase: PeerCase, result: ScanRe
     if (benchCase === 'count-by') return '= independent reference (rows); groups add up to rows';
     return checkGroupSumsAgainstReference(label, groups, file.reference);
   }
+  if (benchCase === 'profile') {
+    const problems = profileProblems(result);
+    if (problems.length > 0) throw new Mismatch(`${label}: ${problems.join('; ')}`);
+  }
   return benchCase === 'count' ? '= independent reference (rows)' : `= independent reference (rows, ${file.reference.column} count and sum_text)`;
 }
 
@@ -605,6 +624,7 @@ function caseLabel(benchCase: PeerCase, columns: ColumnRef[]): string {
   if (benchCase === 'count-by') return `count --by ${columns[0]!.name}`;
   if (benchCase === 'sum-by') return `sum ${columns[0]!.name} --by ${columns[1]!.name}`;
   if (benchCase === 'sum') return `sum ${columns[0]!.name}`;
+  if (benchCase === 'profile') return columns.length > 1 ? `profile (${columns.length} columns)` : 'profile';
   return `stats (${columns.length} columns)`;
 }
 
@@ -661,7 +681,57 @@ export function parseGroupSums(stdout: string, column: string, key: string): { r
   return wellFormed ? { rows: peer.rows, groups: peer.groups as unknown as GroupSums } : null;
 }
 
-async function benchmarkFile(file: GeneratedFile, setup: ToolSetup, options: PeersOptions): Promise<TableRow[]> {
+/**
+ * DuckDB's exact ranks of the thresholds of a profile check (bench/peers/duckdb.mjs `ranks`: one
+ * untimed pass over the file); runs asking the same thresholds of a file are answered once.
+ */
+function exactRanks(file: string, request: Record<string, number[]>, timeoutSeconds: number, cache: Map<string, RankCounts | string>): RankCounts | string {
+  const key = `${file}\u0000${JSON.stringify(request)}`;
+  const cached = cache.get(key);
+  if (cached !== undefined) return cached;
+  log(`duckdb ranks (untimed: DuckDB's quartiles and csvscan's placed in ${basename(file)}'s exact order)`);
+  const finished = spawnSync(process.execPath, [join(REPO_ROOT, 'bench', 'peers', 'duckdb.mjs'), 'ranks', file, JSON.stringify(request)], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    timeout: timeoutSeconds * 1000,
+    maxBuffer: 64 << 20,
+  });
+  const ranks = finished.status === 0 ? parseRankCounts(finished.stdout) : null;
+  const answer = ranks ?? `exit ${finished.status ?? finished.signal ?? 'unknown'}: ${clipNote(firstLine(finished.stderr ?? '') || finished.stdout || '', 120)}`;
+  cache.set(key, answer);
+  return answer;
+}
+
+/**
+ * A profile row's agreement (the profile case): the peer's SUMMARIZE or describe against csvscan's
+ * `stats --all`, DuckDB's quartiles placed by exactRanks(). `mismatch` is true when they disagree
+ * beyond the tolerances: that row then shows no speed, and the run fails.
+ */
+function profileAgreement(
+  variant: ToolVariant,
+  stdout: string,
+  expected: ScanResult,
+  file: string,
+  timeoutSeconds: number,
+  cache: Map<string, RankCounts | string>,
+): { agreement: string; mismatch: boolean; threads?: number } | { failed: string } {
+  const profile = parsePeerProfile(stdout);
+  if (profile === null) return { failed: `output is not a profile: ${clipNote(stdout, 80)}` };
+  const rules = variant.tool === 'duckdb' ? DUCKDB_SUMMARIZE : POLARS_DESCRIBE;
+  let ranks: RankCounts | null = null;
+  if (rules.quantiles === 't-digest') {
+    const request = rankRequest(profile, expected);
+    if (Object.keys(request).length > 0) {
+      const answer = exactRanks(file, request, timeoutSeconds, cache);
+      if (typeof answer === 'string') return { failed: `exact ranks of DuckDB's quartiles: ${answer}` };
+      ranks = answer;
+    }
+  }
+  const agreement = compareProfile(profile, expected, rules, ranks);
+  return { agreement, mismatch: agreement.startsWith('wrong'), threads: profile.threads };
+}
+
+async function benchmarkFile(file: GeneratedFile, setup: ToolSetup, options: PeersOptions, mismatches: string[]): Promise<TableRow[]> {
   const fileName = basename(file.path);
   log(`warming the page cache with ${fileName} ...`);
   warmPageCache(file.path);
@@ -671,6 +741,7 @@ async function benchmarkFile(file: GeneratedFile, setup: ToolSetup, options: Pee
   /** the runs csvscan refused (CAN_BE_REFUSED): their only row says so, and nothing else runs them */
   const refused = new Set<CaseRun>();
   const rowsByCase = new Map<CaseRun, TableRow[]>(runs.map((run) => [run, []]));
+  const rankCache = new Map<string, RankCounts | string>();
   const row = (variant: ToolVariant, benchCase: PeerCase, columns: ColumnRef[], timing: ProcessTiming | null, agreement: string, threads = variant.threads): TableRow => ({
     tool: variant.tool,
     threads,
@@ -707,7 +778,7 @@ async function benchmarkFile(file: GeneratedFile, setup: ToolSetup, options: Pee
         ? requested
         : benchCase === 'count'
           ? []
-          : benchCase === 'sum'
+          : benchCase === 'sum' || benchCase === 'profile'
             ? result.columns!.map((column) => ({ name: column.name, index: column.index }))
             : numericColumns(result);
     csvscanOutputs.set(run, { stdout: measurement.stdout, result, columns });
@@ -747,7 +818,22 @@ async function benchmarkFile(file: GeneratedFile, setup: ToolSetup, options: Pee
       const context = { quotedFile: KIND_HAS_QUOTES[file.kind], toolHandlesQuotes: variant.handlesQuotes };
       let agreement: string;
       let threads = variant.threads;
-      if (benchCase === 'sum-by') {
+      if (benchCase === 'profile') {
+        const compared = profileAgreement(variant, measurement.stdout, expected.result, file.path, options.timeoutSeconds, rankCache);
+        if ('failed' in compared) {
+          rows.push(row(variant, benchCase, expected.columns, null, `failed: ${compared.failed}`));
+          continue;
+        }
+        if (variant.threads === 'default' && typeof compared.threads === 'number') threads = `${compared.threads} (default)`;
+        if (compared.mismatch) {
+          // Beyond the stated errors either tool may be wrong: no speed is printed for the row, and the run fails.
+          const text = compared.agreement.replace(/^wrong: /, '');
+          mismatches.push(`${variant.tool} threads ${threads} ${label}: ${text}`);
+          rows.push(row(variant, benchCase, expected.columns, null, `MISMATCH: ${clipNote(text, 400)}`, threads));
+          continue;
+        }
+        agreement = compared.agreement;
+      } else if (benchCase === 'sum-by') {
         const [column, key] = expected.columns;
         const grouped = parseGroupSums(measurement.stdout, column!.name, key!.name);
         if (grouped === null) {
@@ -812,6 +898,14 @@ const PEERS_NOTES = [
   '- sum C --by KEY (mixed file): csvscan `sum -c C --by KEY --json`, DuckDB `count(C), sum(C) ... GROUP BY ALL`, polars',
   '  `groupBy`; the keys and each key\'s records and count of numbers compared exactly, each key\'s sum against csvscan\'s',
   '  exact sum_text within 1e-9 relative. Skipped, with the reason in csvscan\'s row, while csvscan refuses `sum --by`.',
+  '- profile (every column): csvscan `stats --all --json`; DuckDB `SUMMARIZE SELECT * FROM read_csv(FILE)`; polars what Python',
+  "  polars' `describe()` computes (count, null_count, mean, std, min, 25/50/75% with interpolation 'nearest', max) on",
+  '  `scanCSV` (nodejs-polars\' own describe() has no count and no quartiles). Compared per column: rows, counts and nulls',
+  '  exactly, types (integer: BIGINT/Int64; decimal, float: DOUBLE, DECIMAL/Float64; text: VARCHAR, DATE/String, or a number',
+  '  column with invalid fields), min/max exactly, mean and stddev within 1e-9 relative; quartiles within 0.5% of polars\'',
+  "  exact ones; DuckDB's (a T-digest, compression 100) within 2π·sqrt(p(1-p))/100 of their rank and csvscan's within 0.5%",
+  "  of the exact values, both placed by an untimed exact count in DuckDB; distinct within 3 standard errors of DuckDB's",
+  '  HyperLogLog (64 registers: 13%). Beyond any of these the row says MISMATCH, shows no speed, and the run exits 1.',
 ];
 
 /**
@@ -833,7 +927,8 @@ async function runPeers(options: PeersOptions, machine: string[] | null): Promis
   for (const kind of kinds) files.push(await prepareGeneratedFile(kind, options.sizeBytes, options.seed, true));
 
   const rows: TableRow[] = [];
-  for (const file of files) rows.push(...(await benchmarkFile(file, setup, options)));
+  const mismatches: string[] = [];
+  for (const file of files) rows.push(...(await benchmarkFile(file, setup, options, mismatches)));
 
   // csvscan's results have all been checked by now: only from here on are speeds printed.
   const report = [
@@ -853,6 +948,8 @@ async function runPeers(options: PeersOptions, machine: string[] | null): Promis
     writeFileSync(resolve(options.out), text);
     log(`written to ${options.out}`);
   }
+  // The table is printed with these rows' speeds left out; the run still fails.
+  if (mismatches.length > 0) throw new Mismatch(`column profile beyond the stated errors:\n  ${mismatches.join('\n  ')}`);
 }
 
 /**

@@ -514,7 +514,7 @@ describe('tables', () => {
 
 describe('options and tool detection', () => {
   it('parses the peers options', () => {
-    expect(parsePeersArguments([])).toMatchObject({ sizeBytes: 2 ** 30, runs: 1, tools: null, cases: ['count', 'sum', 'stats', 'count-by', 'sum-by'] });
+    expect(parsePeersArguments([])).toMatchObject({ sizeBytes: 2 ** 30, runs: 1, tools: null, cases: ['count', 'sum', 'stats', 'count-by', 'sum-by', 'profile'] });
     expect(QUICK_SIZE).toBe(16 * 2 ** 20);
     expect(parsePeersArguments(['--quick'])).toMatchObject({ quick: true, sizeBytes: 16 * 2 ** 20, runs: 1 });
     expect(parsePeersArguments(['--big'])).toMatchObject({ big: true, sizeBytes: 10 * 2 ** 30 });
@@ -633,7 +633,7 @@ describe('npm run bench: csvscan, then the peers on the same files', () => {
   it('--quick: both parts on the same small files, one run each', () => {
     const options = parseRunArguments(['--quick']);
     expect(options).toMatchObject({ quick: true, sizeBytes: 16 * MIB, runs: 1 });
-    expect(options.peers).toMatchObject({ quick: true, sizeBytes: 16 * MIB, runs: 1, cases: ['count', 'sum', 'stats', 'count-by', 'sum-by'], tools: null });
+    expect(options.peers).toMatchObject({ quick: true, sizeBytes: 16 * MIB, runs: 1, cases: ['count', 'sum', 'stats', 'count-by', 'sum-by', 'profile'], tools: null });
   });
 
   it('passes --quick, --size, --runs, --seed and --big on to the peers part', () => {

@@ -1,7 +1,7 @@
 // What the peer runners share: their command line, the per-column accumulators and the one JSON
 // line each prints for bench/peers.ts. Plain JavaScript so that a runner starts without a build.
 //
-//   node bench/peers/TOOL.mjs count|sum|stats|count-by|sum-by FILE [COLUMN ...] [--threads N]
+//   node bench/peers/TOOL.mjs count|sum|stats|count-by|sum-by|profile FILE [COLUMN ...] [--threads N]
 //
 // Output: {"tool","threads","rows","columns":[{"name","count","sum","min","max","mean","stddev"}]}
 // with `sum` as text (a double's shortest round-trip form, or an exact decimal when the tool has one).
@@ -10,8 +10,13 @@
 // - `sum-by FILE COLUMN KEY` prints {"tool","threads","rows","columns":[],"by":[KEY],"sum":COLUMN,
 //   "groups":[[KEY_TEXT, ROWS, COUNT, SUM_TEXT], ...]}: per key its records, the numbers of COLUMN
 //   summed and their sum as text.
+// The column profile (the DuckDB and polars runners only), every column of the file:
+// - `profile FILE` prints {"tool","threads","rows","columns":[{"name","type","count","nulls",
+//   "null_percentage","min","max","mean","stddev","q1","median","q3","distinct"}]}: the tool's own type
+//   name, its count (DuckDB SUMMARIZE's is every record, polars describe's the non-null values), the
+//   figures as text as the tool gives them (null where it gives none), distinct as a number or null.
 
-const CASES = ['count', 'sum', 'stats', 'count-by', 'sum-by'];
+const CASES = ['count', 'sum', 'stats', 'count-by', 'sum-by', 'profile'];
 
 /** Exit code for "this tool cannot run here" (e.g. its package is not installed): shown as skipped. */
 export const EXIT_SKIPPED = 3;
@@ -20,7 +25,7 @@ export const EXIT_SKIPPED = 3;
 export const STREAM_CHUNK_BYTES = 1 << 20;
 
 /**
- * @returns {{ benchCase: 'count' | 'sum' | 'stats' | 'count-by' | 'sum-by', file: string, columns: string[], threads: number | null }}
+ * @returns {{ benchCase: 'count' | 'sum' | 'stats' | 'count-by' | 'sum-by' | 'profile', file: string, columns: string[], threads: number | null }}
  * (sum-by: columns is [COLUMN, KEY])
  */
 export function parseRunnerArguments(argv) {
@@ -35,8 +40,8 @@ export function parseRunnerArguments(argv) {
   const [benchCase, file, ...columns] = positional;
   if (!CASES.includes(benchCase)) usage(`the case must be one of ${CASES.join(', ')}, got ${benchCase}`);
   if (!file) usage('no FILE given');
-  if (benchCase === 'count' && columns.length > 0) usage('count takes no columns');
-  if (benchCase !== 'count' && columns.length === 0) usage(`${benchCase} needs at least one COLUMN`);
+  if ((benchCase === 'count' || benchCase === 'profile') && columns.length > 0) usage(`${benchCase} takes no columns`);
+  if (benchCase !== 'count' && benchCase !== 'profile' && columns.length === 0) usage(`${benchCase} needs at least one COLUMN`);
   if (benchCase === 'sum' && columns.length !== 1) usage('sum takes exactly one COLUMN');
   if (benchCase === 'count-by' && columns.length !== 1) usage('count-by takes exactly one key COLUMN');
   if (benchCase === 'sum-by' && columns.length !== 2) usage('sum-by takes a COLUMN to sum and a KEY column');
@@ -44,7 +49,7 @@ export function parseRunnerArguments(argv) {
 }
 
 function usage(message) {
-  process.stderr.write(`${message}\nusage: node bench/peers/TOOL.mjs count|sum|stats|count-by|sum-by FILE [COLUMN ...] [--threads N]\n`);
+  process.stderr.write(`${message}\nusage: node bench/peers/TOOL.mjs count|sum|stats|count-by|sum-by|profile FILE [COLUMN ...] [--threads N]\n`);
   process.exit(2);
 }
 
@@ -132,7 +137,7 @@ class StatsAccumulator extends SumAccumulator {
 
 /** The accumulators a case needs, one per requested column. */
 function accumulatorsFor(benchCase, columns) {
-  if (benchCase === 'count-by' || benchCase === 'sum-by') usage(`${benchCase} is run by the DuckDB and polars runners only`);
+  if (benchCase === 'count-by' || benchCase === 'sum-by' || benchCase === 'profile') usage(`${benchCase} is run by the DuckDB and polars runners only`);
   if (benchCase === 'count') return [];
   return columns.map((name) => (benchCase === 'sum' ? new SumAccumulator(name) : new StatsAccumulator(name)));
 }

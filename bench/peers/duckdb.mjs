@@ -5,12 +5,46 @@
 // `count-by FILE KEY` is `SELECT key, count(*) ... GROUP BY key` with the key column read as VARCHAR
 // (its text as written, unquoted; an empty field, which DuckDB reads as NULL, is the empty key);
 // `sum-by FILE COLUMN KEY` adds `count(COLUMN), sum(COLUMN)` per key, the column as the sniffer typed it.
-// Usage: node bench/peers/duckdb.mjs count|sum|stats|count-by|sum-by FILE [COLUMN ...] [--threads N]
+// `profile FILE` is `SUMMARIZE SELECT * FROM read_csv(FILE, header = true)`: per column its type, count
+// (every record: count_star), null_percentage, min, max, approx_unique (HyperLogLog), avg, std and
+// q25/q50/q75 (approx_quantile: a T-digest), as DuckDB gives them (text).
+// Usage: node bench/peers/duckdb.mjs count|sum|stats|count-by|sum-by|profile FILE [COLUMN ...] [--threads N]
 // Without --threads DuckDB uses its default (all cores); the thread count used is reported.
+//
+// Not a timed case: `ranks FILE THRESHOLDS` (THRESHOLDS: JSON {"COLUMN": [number, ...]}) prints
+// {"rows","columns":[{"name","count","ranks":[[BELOW, UP_TO], ...]}]}: per column its count of numbers
+// and, for each threshold, how many are below it and how many at most it (exact counts, one pass). It
+// places approximate quantiles in the column's exact order (bench/peers.ts, the profile case).
 
 import { EXIT_SKIPPED, importPeer, parseRunnerArguments } from './common.mjs';
 
-const { benchCase, file, columns, threads } = parseRunnerArguments(process.argv.slice(2));
+/** `ranks FILE THRESHOLDS`, or null for a timed case. */
+function parseRanksArguments(argv) {
+  if (argv[0] !== 'ranks') return null;
+  const [, file, json] = argv;
+  let thresholds;
+  try {
+    thresholds = JSON.parse(json ?? '');
+  } catch {
+    thresholds = null;
+  }
+  const valid =
+    typeof file === 'string' &&
+    thresholds !== null &&
+    typeof thresholds === 'object' &&
+    !Array.isArray(thresholds) &&
+    Object.values(thresholds).every((values) => Array.isArray(values) && values.every((value) => typeof value === 'number' && Number.isFinite(value)));
+  if (!valid || argv.length !== 3) {
+    process.stderr.write('usage: node bench/peers/duckdb.mjs ranks FILE \'{"COLUMN": [number, ...]}\'\n');
+    process.exit(2);
+  }
+  return { file, thresholds };
+}
+
+const ranksRequest = parseRanksArguments(process.argv.slice(2));
+const { benchCase, file, columns, threads } = ranksRequest
+  ? { benchCase: 'ranks', file: ranksRequest.file, columns: Object.keys(ranksRequest.thresholds), threads: null }
+  : parseRunnerArguments(process.argv.slice(2));
 const { DuckDBInstance } = await importPeer('@duckdb/node-api');
 
 const NUMERIC_TYPE = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL)\b/;
@@ -130,7 +164,63 @@ async function columnsResult() {
   };
 }
 
+/** A figure of SUMMARIZE as text (its VARCHAR columns), a DECIMAL as a number; null stays null. */
+const summaryText = (value) => (value === null || value === undefined ? null : String(value));
+
+/** profile: SUMMARIZE of every column of the file, as a DuckDB user asks for a profile. */
+async function profileResult() {
+  const summary = await queryFile((from) => `SUMMARIZE SELECT * FROM ${from}`);
+  return {
+    tool: 'duckdb',
+    threads: Number(threadsUsed),
+    // SUMMARIZE's count is count(*) for every column: the records.
+    rows: summary.length > 0 ? Number(summary[0].count) : 0,
+    columns: summary.map((row) => ({
+      name: row.column_name,
+      type: row.column_type,
+      count: Number(row.count),
+      nulls: null,
+      null_percentage: asDouble(row.null_percentage),
+      min: summaryText(row.min),
+      max: summaryText(row.max),
+      mean: summaryText(row.avg),
+      stddev: summaryText(row.std),
+      q1: summaryText(row.q25),
+      median: summaryText(row.q50),
+      q3: summaryText(row.q75),
+      distinct: row.approx_unique === null ? null : Number(row.approx_unique),
+    })),
+  };
+}
+
+/** ranks: exact counts below and up to each threshold, per column, in one pass over the file. */
+async function ranksResult() {
+  const names = Object.keys(ranksRequest.thresholds);
+  const expressions = await numberExpressions(names);
+  const selections = ['count(*) AS rows'];
+  names.forEach((name, i) => {
+    const value = expressions[i];
+    selections.push(`count(${value}) AS n_${i}`);
+    ranksRequest.thresholds[name].forEach((threshold, j) => {
+      const literal = `CAST(${sqlString(String(threshold))} AS DOUBLE)`;
+      selections.push(`count_if(${value} < ${literal}) AS below_${i}_${j}`, `count_if(${value} <= ${literal}) AS upto_${i}_${j}`);
+    });
+  });
+  const [result] = await queryFile((from) => `SELECT ${selections.join(', ')} FROM ${from}`);
+  return {
+    tool: 'duckdb',
+    threads: Number(threadsUsed),
+    rows: Number(result.rows),
+    columns: names.map((name, i) => ({
+      name,
+      count: Number(result[`n_${i}`]),
+      ranks: ranksRequest.thresholds[name].map((_, j) => [Number(result[`below_${i}_${j}`]), Number(result[`upto_${i}_${j}`])]),
+    })),
+  };
+}
+
 // The process ends by itself once the line is written, never by process.exit(), which could cut a
 // long line (10,950 groups are about 500 kB) that a pipe has not taken yet.
 const grouped = benchCase === 'count-by' || benchCase === 'sum-by';
-process.stdout.write(JSON.stringify(await (grouped ? groupedResult() : columnsResult())) + '\n');
+const result = benchCase === 'ranks' ? ranksResult() : benchCase === 'profile' ? profileResult() : grouped ? groupedResult() : columnsResult();
+process.stdout.write(JSON.stringify(await result) + '\n');

@@ -7,7 +7,13 @@
 // `count-by FILE KEY` is groupBy(KEY).len() and `sum-by FILE COLUMN KEY` groupBy(KEY).agg(len, count,
 // sum), with the key read as text (its value as written, unquoted) and an empty field as the empty
 // key (missingUtf8IsEmptyString), the groups sorted by key here: polars' order changes from run to run.
-// Usage: node bench/peers/polars.mjs count|sum|stats|count-by|sum-by FILE [COLUMN ...] [--threads N]
+// `profile FILE` is what Python polars' `LazyFrame.describe()` computes (nodejs-polars 0.25.2's own
+// `describe()` gives only mean, std, min, max and median: no count, no quartiles), with its expressions:
+// scanCSV with polars' defaults (an empty field is null), the numeric columns sorted, then one select of
+// per column count (non-null), null_count, mean, std, min, the 25/50/75% quantiles with describe's
+// default interpolation 'nearest' (0-based index round((n - 1) * p)) and max; min and max of a text
+// column as text. Collected by the default engine, as describe does.
+// Usage: node bench/peers/polars.mjs count|sum|stats|count-by|sum-by|profile FILE [COLUMN ...] [--threads N]
 // --threads N sets POLARS_MAX_THREADS=N in this process before polars starts its thread pool; without
 // it polars uses its default (every core). The size of the pool it started is reported as `threads`.
 
@@ -149,4 +155,50 @@ function columnsResult() {
   };
 }
 
-print(benchCase === 'count-by' || benchCase === 'sum-by' ? groupedResult() : columnsResult());
+/** A figure as text (a number in its shortest round-trip form); null stays null. */
+const figureText = (value) => (value === null || value === undefined || Number.isNaN(value) ? null : String(value));
+
+/** profile: Python polars' describe() of the whole file (percentiles 0.25, 0.5, 0.75; interpolation 'nearest'). */
+function profileResult() {
+  const frame = pl.scanCSV(file, { hasHeader: true });
+  const schema = frame.head(0).collectSync().schema;
+  const names = Object.keys(schema);
+  const numeric = names.filter((name) => NUMERIC_TYPES.has(typeName(schema[name])));
+  const metrics = [];
+  names.forEach((name, i) => {
+    const column = pl.col(name);
+    metrics.push(column.count().alias(`count_${i}`), column.nullCount().alias(`nulls_${i}`));
+    if (numeric.includes(name)) {
+      metrics.push(
+        column.mean().alias(`mean_${i}`),
+        column.std().alias(`std_${i}`),
+        column.min().cast(pl.Float64).alias(`min_${i}`),
+        column.quantile(0.25, 'nearest').alias(`q1_${i}`),
+        column.quantile(0.5, 'nearest').alias(`median_${i}`),
+        column.quantile(0.75, 'nearest').alias(`q3_${i}`),
+        column.max().cast(pl.Float64).alias(`max_${i}`),
+      );
+    } else metrics.push(column.min().alias(`min_${i}`), column.max().alias(`max_${i}`));
+  });
+  // describe() sorts the columns whose quantiles it takes first, so that each quantile is a lookup.
+  const sorted = numeric.length > 0 ? frame.withColumns(...numeric.map((name) => pl.col(name).sort())) : frame;
+  const [result] = sorted.select(...metrics).collectSync().toRecords();
+  const columns = names.map((name, i) => ({
+    name,
+    type: typeName(schema[name]),
+    count: Number(result[`count_${i}`]),
+    nulls: Number(result[`nulls_${i}`]),
+    null_percentage: null,
+    min: figureText(result[`min_${i}`]),
+    max: figureText(result[`max_${i}`]),
+    mean: figureText(result[`mean_${i}`]),
+    stddev: figureText(result[`std_${i}`]),
+    q1: figureText(result[`q1_${i}`]),
+    median: figureText(result[`median_${i}`]),
+    q3: figureText(result[`q3_${i}`]),
+    distinct: null,
+  }));
+  return { rows: columns.length > 0 ? columns[0].count + columns[0].nulls : 0, columns };
+}
+
+print(benchCase === 'profile' ? profileResult() : benchCase === 'count-by' || benchCase === 'sum-by' ? groupedResult() : columnsResult());
