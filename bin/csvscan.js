@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { main, reportUncaughtFailures } from '../build/host/src/cli/main.js';
-import { processIo } from '../build/host/src/cli/io.js';
+// The CLI's bundle (build/cli, made by `npm run build` from tsc's output: rolldown.config.mjs).
+import { main, processIo, reportUncaughtFailures } from '../build/cli/main.js';
 
 const io = processIo();
 reportUncaughtFailures(io);

@@ -15,6 +15,9 @@ import { registerStatsCommand } from './commands/stats.js';
 import { registerSumCommand } from './commands/sum.js';
 import { processIo, type CliIo } from './io.js';
 
+// bin/csvscan.js takes all three from here, the entry of the bundle (rolldown.config.mjs).
+export { processIo };
+
 const EXIT_SUCCESS = 0;
 
 /** Collapses a message to one line: stderr carries one line per error. */
