@@ -1,4 +1,4 @@
-// The child processes of bench/startup.ts's stage table. It imports nothing of csvscan's but the
+// The child processes of bench/startup.ts's stage table. It loads nothing of csvscan's but the
 // module bin/csvscan.js takes main() from, so every module of csvscan's it loads is one the CLI loads.
 //
 //   node build/host/bench/startup-stages.js cli ENTRY_URL BIN_PATH SMALL_FILE
@@ -8,7 +8,9 @@
 //     times reading, compiling and instantiating the kernel alone; prints them as JSON
 
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 
 interface CliIo {
   stdout: (text: string) => void;
@@ -23,7 +25,8 @@ interface CliMain {
 
 async function cliStages(entry: string, bin: string, file: string): Promise<Record<string, number>> {
   const stages: Record<string, number> = { 'node started, this script loaded': performance.now() };
-  const { main } = (await import(entry)) as CliMain;
+  // as bin/csvscan.js loads it: required when it is CommonJS, imported when it is an ES module
+  const { main } = (entry.endsWith('.cjs') ? createRequire(import.meta.url)(fileURLToPath(entry)) : await import(entry)) as CliMain;
   stages['CLI modules imported'] = performance.now();
   let out = '';
   const io: CliIo = { stdout: (text) => void (out += text), stderr: (text) => void (out += text), stderrIsTTY: false, debug: false };

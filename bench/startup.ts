@@ -119,11 +119,11 @@ function processTable(timed: TimedCommand[], times: number[][]): string[] {
   return markdownTable(['command', 'median ms', 'min ms', 'max ms', "median - node -e ''"], ['left', 'right', 'right', 'right', 'right'], rows);
 }
 
-/** The module bin/csvscan.js imports main() from, as a file URL. */
+/** The module bin/csvscan.js takes main() from (`require('...')` or `import { main } from '...'`), as a file URL. */
 function cliEntry(): string {
   const bin = readFileSync(CLI_PATH, 'utf8');
-  const match = /import\s*\{[^}]*\bmain\b[^}]*\}\s*from\s*'([^']+)'/.exec(bin);
-  if (!match) throw new Failed(`cannot find the module ${CLI_PATH} imports main() from`);
+  const match = /\bmain\b[^}]*\}\s*(?:=\s*require\(|from\s*)'([^']+)'/.exec(bin);
+  if (!match) throw new Failed(`cannot find the module ${CLI_PATH} takes main() from`);
   return new URL(match[1]!, pathToFileURL(CLI_PATH)).href;
 }
 

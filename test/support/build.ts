@@ -12,7 +12,7 @@ const KERNEL_OUTPUTS = ['scalar.wasm', 'scalar.debug.wasm', 'simd.wasm'].map((na
 const HOST_OUTPUTS = [
   ...['cli/main.js', 'scan/worker.js', 'io/gunzip-worker.js'].map((file) => join(ROOT, 'build', 'host', 'src', file)),
   // bin/csvscan.js runs the bundle of build/host made by build:host (rolldown.config.mjs)
-  join(ROOT, 'build', 'cli', 'main.js'),
+  join(ROOT, 'build', 'cli', 'main.cjs'),
 ];
 
 function newestMtime(directory: string): number {
