@@ -10,6 +10,8 @@ import { runScan } from './scan/run.js';
 import { toBytes } from './util/to-bytes.js';
 import type { ScanOptions, ScanResult } from './types.js';
 
+/** Why files are read rather than mapped here (null: they are mapped), for the CLI's note. */
+export { mmapUnavailableReason } from './io/mmap-binding.js';
 
 /** Scan the file at `path` ('-' = standard input). */
 export async function scanFile(path: string, options: ScanOptions): Promise<ScanResult> {

@@ -21,9 +21,10 @@ export async function runScan(
   raw: RawScanOptions,
 ): Promise<ScanResult> {
   const options = toScanOptions(mode, raw);
-  // Loaded only now, so that --help and usage errors answer without instantiating the kernel.
-  const { scanFile } = await import('../file-scan.js');
-  if (options.io === undefined && file !== undefined && file !== STDIN_PATH) await noteWhenNotMapping(io);
+  // Loaded only now, so that --help and usage errors answer without loading the scan's modules
+  // (one import: in the CLI's bundle, each module imported on its own is a file of its own).
+  const { scanFile, mmapUnavailableReason } = await import('../file-scan.js');
+  if (options.io === undefined && file !== undefined && file !== STDIN_PATH) noteWhenNotMapping(io, mmapUnavailableReason());
   const showProgress = raw.progress ?? io.stderrIsTTY;
   const progress = showProgress ? createProgressReporter(io.stderr) : null;
   try {
@@ -34,10 +35,8 @@ export async function runScan(
   }
 }
 
-/** Says once why files are read rather than mapped, when the mmap addon is not available. */
-async function noteWhenNotMapping(io: CliIo): Promise<void> {
-  const { mmapUnavailableReason } = await import('../io/mmap-binding.js');
-  const reason = mmapUnavailableReason();
+/** Says once why files are read rather than mapped, when the mmap addon is not available (`reason`). */
+function noteWhenNotMapping(io: CliIo, reason: string | null): void {
   if (reason !== null) io.stderr(`csvscan: note: reading files instead of mapping them: ${reason}\n`);
 }
 

@@ -1,4 +1,4 @@
-// Tests run compiled code (bin/csvscan.js, worker threads, the .wasm kernels): before any test,
+// Tests run compiled code (bin/csvscan.js and its bundle, worker threads, the .wasm kernels): before any test,
 // vitest's global setup rebuilds what is older than its sources, so no test runs a stale build.
 // The host compiles assembly/layout.ts too, so it depends on both src/ and assembly/.
 
@@ -9,7 +9,11 @@ import { join } from 'node:path';
 export const ROOT = join(import.meta.dirname, '..', '..');
 
 const KERNEL_OUTPUTS = ['scalar.wasm', 'scalar.debug.wasm', 'simd.wasm'].map((name) => join(ROOT, 'build', 'kernel', name));
-const HOST_OUTPUTS = ['cli/main.js', 'scan/worker.js', 'io/gunzip-worker.js'].map((file) => join(ROOT, 'build', 'host', 'src', file));
+const HOST_OUTPUTS = [
+  ...['cli/main.js', 'scan/worker.js', 'io/gunzip-worker.js'].map((file) => join(ROOT, 'build', 'host', 'src', file)),
+  // bin/csvscan.js runs the bundle of build/host made by build:host (rolldown.config.mjs)
+  join(ROOT, 'build', 'cli', 'main.cjs'),
+];
 
 function newestMtime(directory: string): number {
   let newest = 0;
