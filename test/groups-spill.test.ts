@@ -109,10 +109,12 @@ describe('count --by: spilling groups past --memory', () => {
     for (const [name, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
       const temp = tempDir();
       const child = spawn(process.execPath, [BIN, 'count', big, '--by', 'k', '--memory', '64K', '--window', '8K', '--temp-dir', temp, '--threads', '1'], { cwd: ROOT, stdio: 'ignore' });
+      // listened for from the start: a scan that ends during the wait below is not waited for forever
+      const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('exit', (c, s) => resolve([c, s])));
       // wait until the scan spills (its files are unlinked as soon as they are opened), then interrupt
       await new Promise((resolve) => setTimeout(resolve, 1500));
       child.kill(name);
-      const [exit, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('exit', (c, s) => resolve([c, s])));
+      const [exit, signal] = await exited;
       // killed by the signal: the shell reports 128 + its number
       expect(exit === code || signal === name, `${name}: exit ${exit} ${signal}`).toBe(true);
       expect(readdirSync(temp)).toEqual([]);
