@@ -63,6 +63,7 @@ import { bestTiming, parseTimeOutput, type TimedProcess } from '../bench/process
 import { parseArguments as parseRunArguments } from '../bench/run.js';
 import { UsageError } from '../bench/script.js';
 import type { ColumnResult, ScanResult } from '../src/types.js';
+import { columnResult } from './support/column-result.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const workDirectory = mkdtempSync(join(tmpdir(), 'csvscan-bench-peers-'));
@@ -80,28 +81,7 @@ function sampleStddev(values: number[]): number {
 }
 
 function csvscanColumn(overrides: Partial<ColumnResult> & { name: string }): ColumnResult {
-  return {
-    index: 1,
-    count: 3,
-    empty: 0,
-    invalid: 0,
-    first_invalid: null,
-    sum: 0,
-    sum_text: '0',
-    min: null,
-    max: null,
-    mean: null,
-    stddev: null,
-    type: 'integer',
-    min_length: null,
-    max_length: null,
-    distinct: null,
-    distinct_exact: null,
-    q1: null,
-    median: null,
-    q3: null,
-    ...overrides,
-  };
+  return columnResult({ count: 3, type: 'integer', ...overrides });
 }
 
 function csvscanResult(rows: number, columns: ColumnResult[]): ScanResult {

@@ -31,6 +31,7 @@ import {
   type RankCounts,
 } from '../bench/peers/profile.js';
 import type { ColumnResult, ScanResult } from '../src/types.js';
+import { columnResult } from './support/column-result.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const workDirectory = mkdtempSync(join(tmpdir(), 'csvscan-bench-profile-'));
@@ -54,29 +55,7 @@ const tinyFile = join(workDirectory, 'tiny-profile.csv');
 writeFileSync(tinyFile, TINY);
 
 function column(name: string, index: number, figures: Partial<ColumnResult>): ColumnResult {
-  return {
-    name,
-    index,
-    count: 0,
-    empty: 0,
-    invalid: 0,
-    first_invalid: null,
-    sum: 0,
-    sum_text: '0',
-    min: null,
-    max: null,
-    mean: null,
-    stddev: null,
-    type: 'text',
-    min_length: null,
-    max_length: null,
-    distinct: null,
-    distinct_exact: null,
-    q1: null,
-    median: null,
-    q3: null,
-    ...figures,
-  };
+  return columnResult({ name, index, ...figures });
 }
 
 /** csvscan `stats --all --json` of TINY, written by hand from docs/spec.md (§5: profile). */

@@ -60,6 +60,16 @@ export class HashSet128 {
   }
 }
 
+/** A value's hash words h2 and h3 into HyperLogLog registers (assembly/layout.ts: the register and its rank). */
+export function addToRegisters(registers: Uint8Array, h2: number, h3: number): void {
+  const register = h2 >>> (32 - HLL_PRECISION);
+  const rank = Math.clz32(h3) + 1;
+  if (rank > registers[register]!) registers[register] = rank;
+}
+
+/** Counts of no number. */
+export const noBuckets = (): BucketCounts => ({ first: 0, counts: new Float64Array(0) });
+
 /** A column's distinct values as the JavaScript engine gathers them. */
 export class DistinctBuilder {
   private set: HashSet128 | null = new HashSet128();
@@ -67,10 +77,7 @@ export class DistinctBuilder {
 
   /** A value's hash (h4 as computed: the set's 4th word is h4 | 2^31). */
   add(h1: number, h2: number, h3: number, h4: number): void {
-    const registers = (this.registers ??= new Uint8Array(HLL_REGISTERS));
-    const register = h2 >>> (32 - HLL_PRECISION);
-    const rank = Math.clz32(h3) + 1;
-    if (rank > registers[register]!) registers[register] = rank;
+    addToRegisters((this.registers ??= new Uint8Array(HLL_REGISTERS)), h2, h3);
     if (this.set && this.set.add(h1 >>> 0, h2 >>> 0, h3 >>> 0, (h4 | 0x80000000) >>> 0) && this.set.size > DISTINCT_EXACT_LIMIT) {
       this.set = null;
     }
@@ -174,7 +181,7 @@ export function trimBuckets(first: number, counts: Float64Array): BucketCounts {
   let end = counts.length;
   while (start < end && counts[start] === 0) start++;
   while (end > start && counts[end - 1] === 0) end--;
-  return start === end ? { first: 0, counts: new Float64Array(0) } : { first: first + start, counts: counts.slice(start, end) };
+  return start === end ? noBuckets() : { first: first + start, counts: counts.slice(start, end) };
 }
 
 function mergeBuckets(a: BucketCounts, b: BucketCounts): BucketCounts {
@@ -197,6 +204,6 @@ export function mergeQuantiles(a: QuantileSketch, b: QuantileSketch): QuantileSk
 export const emptyDistinct = (): DistinctSketch => ({ hashes: new Uint32Array(0), registers: null });
 export const emptyQuantiles = (): QuantileSketch => ({
   zeros: 0,
-  negative: { first: 0, counts: new Float64Array(0) },
-  positive: { first: 0, counts: new Float64Array(0) },
+  negative: noBuckets(),
+  positive: noBuckets(),
 });

@@ -8,7 +8,7 @@
 
 import * as L from '../../assembly/layout.js';
 import type { BucketCounts, DistinctSketch, GroupValue, ProfileRequest, QuantileSketch, RawColumn, RawScan } from '../types.js';
-import { trimBuckets } from './profile.js';
+import { noBuckets, trimBuckets } from './profile.js';
 import { usageError } from '../errors.js';
 import { binaryString, groupsDoNotFit, kernelKeys, resultKey, type KernelKeys } from './groups.js';
 import { NO_SLOTS, rawColumn, rawColumns, slotMap, type SlotMap, type SlotValues } from './raw-columns.js';
@@ -340,7 +340,7 @@ export class WasmKernel implements Engine {
   private readQuantiles(base: number): QuantileSketch {
     const buckets = (at: number): BucketCounts => {
       const counts = this.view.getUint32(at, true);
-      if (counts === 0) return { first: 0, counts: new Float64Array(0) };
+      if (counts === 0) return noBuckets();
       const first = this.view.getInt32(at + L.BUCKETS_FIRST, true);
       const length = this.view.getInt32(at + L.BUCKETS_LENGTH, true);
       const held = new BigInt64Array(this.exports.memory.buffer, counts, length);

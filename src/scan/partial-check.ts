@@ -9,8 +9,8 @@
 // range) is stated by RULES and COLUMN_RULES; SAME_FILE and SAME_SCAN are what the shards of one merge
 // must share.
 
-import { DISTINCT_EXACT_LIMIT, HLL_PRECISION, HLL_REGISTERS, INVALID_CAPTURE, MAX_FIELDS, MAX_SLOTS, QUANTILE_KEYS } from '../../assembly/layout.js';
-import { HashSet128 } from '../kernel/profile.js';
+import { DISTINCT_EXACT_LIMIT, HLL_REGISTERS, INVALID_CAPTURE, MAX_FIELDS, MAX_SLOTS, QUANTILE_KEYS } from '../../assembly/layout.js';
+import { addToRegisters, HashSet128 } from '../kernel/profile.js';
 import { usageError, type CsvscanError } from '../errors.js';
 import { decodeGroups } from '../results/groups.js';
 import type { BucketCounts, DistinctSketch, PartialScanJson, QuantileSketch, RawColumn, RawScan } from '../types.js';
@@ -165,8 +165,7 @@ const distinctSketch: Check<DistinctSketch> = (value, member) => {
     const [h1, h2, h3, h4] = [hashes[at]!, hashes[at + 1]!, hashes[at + 2]!, hashes[at + 3]!];
     if (h4 < 0x80000000) damaged(`${member}.hashes`, 'must have the top bit of each value\'s 4th word set');
     if (!set.add(h1, h2, h3, h4)) damaged(`${member}.hashes`, 'must not repeat a value');
-    const register = h2 >>> (32 - HLL_PRECISION);
-    expected[register] = Math.max(expected[register]!, Math.clz32(h3) + 1);
+    addToRegisters(expected, h2, h3);
   }
   const given = registers ?? new Uint8Array(HLL_REGISTERS);
   if (expected.some((rank, i) => rank !== given[i])) damaged(`${member}.registers`, 'must be those of the hashes');
