@@ -113,7 +113,7 @@ const keyScratch = new Float64Array(1);
 const keyWords = new Uint32Array(keyScratch.buffer);
 const HIGH_WORD = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
 
-export function bucketKey(value: number): number {
+function bucketKey(value: number): number {
   let magnitude = Math.abs(value);
   let lower = 0;
   if (magnitude < 2.2250738585072014e-308) {

@@ -16,7 +16,7 @@ export function distinctCount(sketch: DistinctSketch): { distinct: number; exact
  * while registers are empty and the raw estimate is under 2.5 m). It is used only past the exact
  * limit, 100000 values, where m = 16384 registers give a standard error of 1.04 / sqrt(m) = 0.81%.
  */
-export function hllEstimate(registers: Uint8Array): number {
+function hllEstimate(registers: Uint8Array): number {
   const m = registers.length;
   let sum = 0;
   let zeros = 0;
@@ -69,7 +69,7 @@ function quantile(sketch: QuantileSketch, rank: number, min: number, max: number
  * The magnitudes bucket `key` holds: [low, high) for a finite bucket, the bound of the next one
  * excluded by taking the double before it (assembly/layout.ts "The column profile").
  */
-export function bucketBounds(key: number): [number, number] {
+function bucketBounds(key: number): [number, number] {
   const exponent = (key >> 8) - 51 - 1023;
   const step = key & 255;
   if (exponent > 1023) return [Infinity, Infinity];
@@ -94,7 +94,7 @@ function doubleBefore(x: number): number {
 }
 
 /** The shortest decimal in [low, high], nearest the middle among the shortest. */
-export function representative(low: number, high: number): number {
+function representative(low: number, high: number): number {
   if (low >= high) return low;
   if (!Number.isFinite(low) || !Number.isFinite(high)) return Number.isFinite(low) ? high : low;
   const middle = low + (high - low) / 2;
