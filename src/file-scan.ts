@@ -6,22 +6,36 @@ import { availableParallelism } from 'node:os';
 import { usageError } from './errors.js';
 import { openSource, type ByteSource } from './io/index.js';
 import { resolveOptions } from './options.js';
-import { runScan } from './scan/run.js';
+import { runScan, runScanOutcome } from './scan/run.js';
+import { withGroups, type ScanOutcome } from './scan/result.js';
 import { toBytes } from './util/to-bytes.js';
 import type { ScanOptions, ScanResult } from './types.js';
+
+/** A scan's result, and with `by` its groups to read in order (`each()`) and then close. */
+export type StreamedScan = ScanOutcome;
 
 /** Why files are read rather than mapped here (null: they are mapped), for the CLI's note. */
 export { mmapUnavailableReason } from './io/mmap-binding.js';
 
 /** Scan the file at `path` ('-' = standard input). */
 export async function scanFile(path: string, options: ScanOptions): Promise<ScanResult> {
+  return withGroups(await scanFileStreamed(path, options));
+}
+
+/**
+ * scanFile(), the groups of a `by` scan not put in the result but handed over to be read one at a
+ * time, in order, as often as needed (`groups.each()`), in memory that does not grow with them
+ * (groups past `memory` are merged from sorted files on disk); the caller must call
+ * `groups.close()`. `groups` is null without `by`.
+ */
+export async function scanFileStreamed(path: string, options: ScanOptions): Promise<StreamedScan> {
   const resolved = resolveOptions(options);
   if (typeof path !== 'string' || path === '') {
     throw usageError(`scanFile() needs a file path (a non-empty string, '-' for standard input), got ${typeof path === 'string' ? 'an empty string' : typeof path}`);
   }
   const source = openSource(path, resolved.io);
   try {
-    return await runScan(source, resolved, { path, cores: availableParallelism() });
+    return await runScanOutcome(source, resolved, { path, cores: availableParallelism() });
   } finally {
     source.close();
   }

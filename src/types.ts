@@ -123,8 +123,29 @@ export interface RawScan {
   groups?: Map<string, GroupValue>;
   /** with --by, when groups were spilled to disk (src/scan/spill.ts): the spilled parts, besides `groups` */
   spilled?: SpilledGroups[];
-  /** with --by, when `groups` holds only the first --top groups of spilled ones: how many groups there are */
-  groupCount?: number;
+  /** with --by, once spilled groups were read back (src/scan/spill.ts): the groups in order, instead of `groups` */
+  ordered?: OrderedRawGroups;
+}
+
+/**
+ * A scan's groups in their output order (docs/spec.md "Groups"), not all held as objects: read as
+ * often as needed (text output reads them twice: widths, then lines), then closed. In memory
+ * (src/results/groups.ts) or merged from sorted runs on disk (src/scan/spill.ts).
+ */
+export interface OrderedRawGroups {
+  /** how many groups the scan has (group_count), --top or not */
+  readonly count: number;
+  /** the groups in order, the first --top of them */
+  entries(): Iterable<[string, GroupValue]>;
+  /** releases what holds them (temporary files); idempotent */
+  close(): void;
+}
+
+/** OrderedRawGroups as results: each group finalized when it is reached. */
+export interface OrderedGroups {
+  readonly count: number;
+  each(): Iterable<GroupResult>;
+  close(): void;
 }
 
 /** One group of sum or stats by key: its records and its columns' accumulators (slot order). */

@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scanFile } from '../src/api.js';
 import { ENGINE_NAMES, type ScanOptions, type ScanResult } from '../src/types.js';
-import { GroupSpill, gatherSpilled } from '../src/scan/spill.js';
+import { GroupSpill, gatherSpilled, orderSpilled } from '../src/scan/spill.js';
+import { groupOrder } from '../src/results/groups.js';
+import type { RawScan } from '../src/types.js';
 import { referenceGroups } from './reference/reference.js';
 import { BIN, csvscan, csvscanWithPeakMemory, expectCleanError } from './support/cli.js';
 import { ROOT } from './support/build.js';
@@ -133,15 +135,74 @@ describe('count --by: spilling groups past --memory', () => {
     }
     const raw = { spilled: [spill.finish()!], groups: new Map([['key1\u01001', 5]]) } as unknown as Parameters<typeof gatherSpilled>[0];
     expected.set('key1\u01001', expected.get('key1\u01001')! + 5);
-    const gathered = gatherSpilled(raw, temp, null, 4096);
+    const gathered = gatherSpilled(raw, temp, 8 * 4096);
     expect(new Map([...gathered.groups!].sort())).toEqual(new Map([...expected].sort()));
-    expect(gathered.groupCount).toBe(expected.size);
     const again = new GroupSpill(temp);
     again.write(expected);
     const tooSmall = { spilled: [again.finish()!], groups: new Map() } as unknown as Parameters<typeof gatherSpilled>[0];
-    expect(() => gatherSpilled(tooSmall, temp, null, 16)).toThrow(/a partition of the spilled groups \(\d+ bytes\) does not fit in --memory 16: raise --memory/);
+    expect(() => gatherSpilled(tooSmall, temp, 16)).toThrow(/a partition of the spilled groups \(\d+ bytes on disk\) does not fit in an eighth of --memory 16: raise --memory/);
     expect(readdirSync(temp)).toEqual([]);
   });
+
+  it('orders spilled groups through sorted runs (merged in passes past 64 runs), read as often as asked, for any --top', () => {
+    const temp = tempDir();
+    // 30000 keys, some spilled twice (their counts add up), with a zero byte and prefixes of each other
+    const expected = new Map<string, number>();
+    const parts: Map<string, number>[] = [];
+    for (let part = 0; part < 2; part++) {
+      const groups = new Map<string, number>();
+      for (let i = part * 10_000; i < part * 10_000 + 20_000; i++) {
+        const key = `${i % 7 === 0 ? 'k\u0000' : 'k'}${i % 1000}\u0100${i}`;
+        groups.set(key, (i % 5) + 1);
+      }
+      for (const [key, records] of groups) expected.set(key, (expected.get(key) ?? 0) + records);
+      parts.push(groups);
+    }
+    const leftover = new Map([['k1\u0100x', 3]]);
+    expected.set('k1\u0100x', 3);
+    for (const byRecords of [true, false]) {
+      const order = groupOrder(byRecords);
+      const sorted = [...expected].sort(order);
+      for (const top of [null, 10, 70_000]) {
+        const spill = new GroupSpill(temp);
+        for (const groups of parts) spill.write(groups);
+        const raw = { spilled: [spill.finish()!], groups: leftover } as unknown as RawScan;
+        // an eighth of 16 KiB a run: some 150 runs, merged in passes
+        const ordered = orderSpilled(raw, temp, top, 16 * 1024, byRecords).ordered!;
+        expect(ordered.count).toBe(expected.size);
+        const first = [...ordered.entries()];
+        expect(first, `byRecords ${byRecords} top ${top}`).toEqual(sorted.slice(0, top ?? sorted.length));
+        expect([...ordered.entries()]).toEqual(first);
+        ordered.close();
+      }
+    }
+    expect(readdirSync(temp)).toEqual([]);
+  });
+
+  it('prints 2 million groups without --top in bounded memory (output streamed, spilled groups merged from sorted runs)', () => {
+    const temp = tempDir();
+    const big = bigCsv();
+    const run = csvscanWithPeakMemory(['count', big, '--by', 'k', '--memory', '16M', '--temp-dir', temp, '--threads', '1', '--csv']);
+    expect(run.status, run.stderr).toBe(0);
+    const lines = run.stdout.split('\r\n');
+    expect(lines.pop()).toBe('');
+    expect(lines.shift()).toBe('k,rows');
+    expect(lines.length).toBe(2_000_000);
+    let total = 0;
+    let previous: [number, string] = [Infinity, ''];
+    for (const line of lines) {
+      const [key, rows] = [line.slice(0, line.lastIndexOf(',')), Number(line.slice(line.lastIndexOf(',') + 1))];
+      total += rows;
+      // most records first, ties by key
+      expect(rows < previous[0] || (rows === previous[0] && key > previous[1]), line).toBe(true);
+      previous = [rows, key];
+    }
+    expect(total).toBe(3_000_000);
+    const top = csvscan(['count', big, '--by', 'k', '--memory', '16M', '--temp-dir', temp, '--threads', '1', '--csv', '--top', '1000']);
+    expect(top.stdout).toBe(['k,rows', ...lines.slice(0, 1000), ''].join('\r\n'));
+    expect(run.maxRssKiB).toBeLessThan(256 * 1024);
+    expect(readdirSync(temp)).toEqual([]);
+  }, 120_000);
 
   it('keeps peak memory bounded with 2 million keys under --memory 16M', () => {
     const temp = tempDir();

@@ -4,7 +4,8 @@
 // --csv quoting, partials of grouped scans, and the CLI's errors.
 
 import { describe, expect, it } from 'vitest';
-import { scanBytes, scanFile } from '../src/api.js';
+import { scanBytes, scanFile, scanFileStreamed } from '../src/api.js';
+import { formatResult, type OutputOptions } from '../src/cli/scan.js';
 import { CsvscanError } from '../src/errors.js';
 import { formatCsv, toJsonLine } from '../src/results/format.js';
 import { merge } from '../src/scan/partial.js';
@@ -335,5 +336,55 @@ describe('count --by: memory and errors', () => {
     await expect(scanBytes('k\na\n', { mode: 'count', by: ['k'], top: 1.5 })).rejects.toThrow(/top must be a whole number >= 1, got 1.5/);
     await expect(scanBytes('k\na\n', { mode: 'count', by: ['k'], memory: 10 })).rejects.toThrow(/memory must be a whole number of bytes >= 65536/);
     expect(groupPart(await scanBytes('k\na\n', { mode: 'count', by: 'k' as unknown as string[] }))).toEqual({ group_count: 1, groups: [{ key: ['a'], rows: 1 }] });
+  });
+});
+
+describe('grouped output, streamed a group at a time', () => {
+  // keys a table must escape or measure with care: a tab, a line feed, quotes and a comma, a
+  // character outside the BMP (two UTF-16 units, one column wide), invalid UTF-8, empty
+  const odd = ['t\tab', 'l\nf', 'q"u,o', 'emoji \u{1F600}', '', 'plain'];
+  const lines = ['k,v'];
+  for (let i = 0; i < 6000; i++) {
+    const key = i % 10 < odd.length ? odd[i % 10]! : `key${(i * 7919) % 4000}`;
+    lines.push(`"${key.replaceAll('"', '""')}",${i % 13 === 0 ? 'NA' : (i % 97) / 4}`);
+  }
+  const text = `${lines.join('\n')}\n`;
+  const bytes = new TextEncoder().encode(text);
+  // an invalid UTF-8 key
+  const path = writeCsv(new Uint8Array([...bytes, ...new TextEncoder().encode('"\xff'), 0xff, ...new TextEncoder().encode('",1\n')]));
+  const commands: ['count' | 'sum' | 'stats', string[], ScanOptions][] = [
+    ['count', [], { mode: 'count' }],
+    ['sum', ['-c', 'v'], { mode: 'sum', columns: ['v'] }],
+    ['stats', ['-c', 'v'], { mode: 'stats', columns: ['v'] }],
+  ];
+
+  it('prints what the library result formats to, in text, --csv and --json, spilled or not', async () => {
+    for (const [command, columnArgs, options] of commands) {
+      for (const spill of [[], ['--memory', '64K', '--window', '8K']]) {
+        const result = await scanFile(path, { ...options, by: ['k'], threads: 1 });
+        for (const format of [{}, { csv: true }, { json: true }] as OutputOptions[]) {
+          const flag = format.csv ? ['--csv'] : format.json ? ['--json'] : [];
+          const run = csvscan([command, path, ...columnArgs, '--by', 'k', '--threads', '1', ...spill, ...flag]);
+          expect(run.status, run.stderr).toBe(0);
+          const expected = formatResult(result, command, format);
+          expect(run.stdout, `${command} ${spill.join(' ')} ${flag.join(' ')}`).toBe(expected.endsWith('\n') ? expected : `${expected}\n`);
+        }
+      }
+    }
+  }, 60_000);
+
+  it('scanFileStreamed() hands out the groups of scanFile(), in order, as often as asked', async () => {
+    for (const [, , options] of commands) {
+      for (const memory of [undefined, 64 * 1024]) {
+        const whole = await scanFile(path, { ...options, by: ['k'], threads: 1, memory, window: 8192 });
+        const { result, groups } = await scanFileStreamed(path, { ...options, by: ['k'], threads: 1, memory, window: 8192 });
+        expect(result.groups).toBeUndefined();
+        expect(groups!.count).toBe(whole.group_count);
+        expect([...groups!.each()]).toEqual(whole.groups);
+        expect([...groups!.each()]).toEqual(whole.groups);
+        groups!.close();
+        expect({ ...result, groups: whole.groups }).toEqual(whole);
+      }
+    }
   });
 });

@@ -10,6 +10,11 @@ export interface CliIo {
    * writing failed (a full disk, a closed file). Omitted where writes cannot fail (tests).
    */
   flush?: () => Promise<void>;
+  /**
+   * Resolves when standard output can take more (at once unless its buffer is full), so that
+   * output written in pieces does not pile up in memory. Omitted where writes are not buffered (tests).
+   */
+  drain?: () => Promise<void>;
   /** progress defaults to on only when a person is watching stderr */
   stderrIsTTY: boolean;
   /** CSVSCAN_DEBUG set: print stack traces of errors */
@@ -29,6 +34,21 @@ export function processIo(): CliIo {
       if (failure === null && !process.stdout.destroyed) process.stdout.write(text);
     },
     stderr: (text) => void process.stderr.write(text),
+    drain: async () => {
+      const stdout = process.stdout;
+      if (failure !== null || stdout.destroyed || !stdout.writableNeedDrain) return;
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          stdout.off('drain', done);
+          stdout.off('close', done);
+          stdout.off('error', done);
+          resolve();
+        };
+        stdout.on('drain', done);
+        stdout.on('close', done);
+        stdout.on('error', done);
+      });
+    },
     flush: async () => {
       if (failure === null && !process.stdout.destroyed) {
         await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));

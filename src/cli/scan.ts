@@ -1,7 +1,8 @@
 // What count, sum and stats share: validate the options, run the library scan with an optional
 // progress line, and print the result.
 
-import { formatCount, formatCsv, formatGroupsTable, formatStatsTable, formatSumLines, toJsonLine } from '../results/format.js';
+import { formatCount, formatCsv, formatGroupsTable, formatStatsTable, formatSumLines, groupedOutput, toJsonLine } from '../results/format.js';
+import type { StreamedScan } from '../file-scan.js';
 import type { ScanMode, ScanResult } from '../types.js';
 import type { CliIo } from './io.js';
 import { toScanOptions, type RawScanOptions } from './options.js';
@@ -19,16 +20,16 @@ export async function runScan(
   mode: ScanMode,
   file: string | undefined,
   raw: RawScanOptions,
-): Promise<ScanResult> {
+): Promise<StreamedScan> {
   const options = toScanOptions(mode, raw);
   // Loaded only now, so that --help and usage errors answer without loading the scan's modules
   // (one import: in the CLI's bundle, each module imported on its own is a file of its own).
-  const { scanFile, mmapUnavailableReason } = await import('../file-scan.js');
+  const { scanFileStreamed, mmapUnavailableReason } = await import('../file-scan.js');
   if (options.io === undefined && file !== undefined && file !== STDIN_PATH) noteWhenNotMapping(io, mmapUnavailableReason());
   const showProgress = raw.progress ?? io.stderrIsTTY;
   const progress = showProgress ? createProgressReporter(io.stderr) : null;
   try {
-    return await scanFile(file ?? STDIN_PATH, { ...options, onProgress: progress?.update });
+    return await scanFileStreamed(file ?? STDIN_PATH, { ...options, onProgress: progress?.update });
   } finally {
     // Blank the progress line before anything else (result or error message) is printed.
     progress?.finish();
@@ -38,6 +39,26 @@ export async function runScan(
 /** Says once why files are read rather than mapped, when the mmap addon is not available (`reason`). */
 function noteWhenNotMapping(io: CliIo, reason: string | null): void {
   if (reason !== null) io.stderr(`csvscan: note: reading files instead of mapping them: ${reason}\n`);
+}
+
+/**
+ * Prints a scan's output: with groups, a piece at a time as they are read (waiting while standard
+ * output is full), so that memory does not grow with the groups; then closes them.
+ */
+export async function printScan(io: CliIo, scanned: StreamedScan, command: ScanMode, options: OutputOptions): Promise<void> {
+  const { result, groups } = scanned;
+  if (groups === null) {
+    printOutput(io, formatResult(result, command, options));
+    return;
+  }
+  try {
+    for (const piece of groupedOutput(result, groups, command, options)) {
+      io.stdout(piece);
+      await io.drain?.();
+    }
+  } finally {
+    groups.close();
+  }
 }
 
 /** Prints `text` as the command's output, ending it with exactly one newline. */

@@ -5,7 +5,7 @@
 // Infinity or NaN, so they are written as the strings "Infinity", "-Infinity" and "NaN" (see the
 // decisions at the top of finalize.ts); text output prints the same spellings. -0 prints as 0.
 
-import type { ColumnResult, ProfileRequest, ScanResult } from '../types.js';
+import type { ColumnResult, GroupResult, OrderedGroups, ProfileRequest, ScanResult } from '../types.js';
 
 const NO_PROFILE: ProfileRequest = { distinct: false, quantiles: false };
 
@@ -20,16 +20,20 @@ export function toJsonLine(result: ScanResult): string {
   if (result.by !== undefined) {
     ordered['by'] = result.by;
     ordered['group_count'] = result.group_count;
-    ordered['groups'] = (result.groups ?? []).map((group) =>
-      group.columns === undefined ? { key: group.key, rows: group.rows } : { key: group.key, rows: group.rows, columns: group.columns.map(orderColumn) },
-    );
+    ordered['groups'] = (result.groups ?? []).map(groupJson);
   }
   if (result.columns !== undefined) ordered['columns'] = result.columns.map(orderColumn);
   // a shard's raw accumulators, already in JSON form (scan/partial.ts)
   if (result.partial !== undefined) ordered['partial'] = result.partial;
-  return JSON.stringify(ordered, (_key, value: unknown) =>
-    typeof value === 'number' && !Number.isFinite(value) ? String(value) : value,
-  );
+  return jsonText(ordered);
+}
+
+function jsonText(value: unknown): string {
+  return JSON.stringify(value, (_key, member: unknown) => (typeof member === 'number' && !Number.isFinite(member) ? String(member) : member));
+}
+
+function groupJson(group: GroupResult): Record<string, unknown> {
+  return group.columns === undefined ? { key: group.key, rows: group.rows } : { key: group.key, rows: group.rows, columns: group.columns.map(orderColumn) };
 }
 
 function orderColumn(column: ColumnResult): Record<string, unknown> {
@@ -120,26 +124,21 @@ function statsRows(result: ScanResult, name: (text: string) => string, profile: 
 }
 
 /**
- * The groups as rows, key columns first: count --by `rows`; sum --by `rows` and one sum per column
- * (headed by its name); stats --by one row per group and column, as the stats table's.
+ * The heading of the groups' rows, key columns first: count --by `rows`; sum --by `rows` and one
+ * sum per column (headed by its name, from the first group); stats --by the stats table's.
  */
-function groupRows(result: ScanResult, mode: 'count' | 'sum' | 'stats', name: (text: string) => string): string[][] {
+function groupHeading(result: ScanResult, mode: 'count' | 'sum' | 'stats', first: GroupResult | undefined, name: (text: string) => string): string[] {
   const by = (result.by ?? []).map(name);
-  const groups = result.groups ?? [];
-  if (mode === 'stats') {
-    const rows = [[...by, ...STATS_HEADINGS]];
-    for (const group of groups) {
-      for (const column of group.columns ?? []) rows.push([...group.key.map(name), ...statsCells(column, name)]);
-    }
-    return rows;
-  }
-  const summed = mode === 'sum' ? (groups[0]?.columns ?? []).map((column) => name(column.name)) : [];
-  const rows = [[...by, 'rows', ...summed]];
-  for (const group of groups) {
-    const sums = mode === 'sum' ? (group.columns ?? []).map(sumText) : [];
-    rows.push([...group.key.map(name), String(group.rows), ...sums]);
-  }
-  return rows;
+  if (mode === 'stats') return [...by, ...STATS_HEADINGS];
+  const summed = mode === 'sum' ? (first?.columns ?? []).map((column) => name(column.name)) : [];
+  return [...by, 'rows', ...summed];
+}
+
+/** One group's rows: one (count, sum), or one per column (stats, as the stats table's). */
+function groupRows(group: GroupResult, mode: 'count' | 'sum' | 'stats', name: (text: string) => string): string[][] {
+  const key = group.key.map(name);
+  if (mode === 'stats') return (group.columns ?? []).map((column) => [...key, ...statsCells(column, name)]);
+  return [[...key, String(group.rows), ...(mode === 'sum' ? (group.columns ?? []).map(sumText) : [])]];
 }
 
 /** Aligned table, one row per column: name left-aligned, numbers right-aligned, two spaces apart;
@@ -150,25 +149,96 @@ export function formatStatsTable(result: ScanResult, profile: ProfileRequest = N
 
 /** Rows as an aligned table: the first `left` cells left-aligned, the rest right-aligned. */
 function alignedTable(rows: string[][], left: number): string {
-  // (a loop: spreading millions of rows into Math.max overflows the stack)
   const widths = rows[0]!.map(() => 0);
-  for (const row of rows) row.forEach((text, cell) => (widths[cell] = Math.max(widths[cell]!, displayWidth(text))));
-  return rows
-    .map((row) =>
-      row
-        .map((text, cell) => {
-          const padding = ' '.repeat(widths[cell]! - displayWidth(text));
-          return cell < left ? text + padding : padding + text;
-        })
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+  for (const row of rows) widenTo(widths, row);
+  return rows.map((row) => alignedLine(row, widths, left)).join('\n');
+}
+
+function widenTo(widths: number[], row: string[]): void {
+  // (a loop: spreading millions of rows into Math.max overflows the stack)
+  row.forEach((text, cell) => (widths[cell] = Math.max(widths[cell]!, displayWidth(text))));
+}
+
+function alignedLine(row: string[], widths: number[], left: number): string {
+  return row
+    .map((text, cell) => {
+      const padding = ' '.repeat(widths[cell]! - displayWidth(text));
+      return cell < left ? text + padding : padding + text;
+    })
+    .join('  ')
+    .trimEnd();
 }
 
 /** --by: the key columns (left-aligned), then the figures (groupRows), one line per group (stats: per group and column). */
 export function formatGroupsTable(result: ScanResult, mode: 'count' | 'sum' | 'stats' = 'count'): string {
-  return alignedTable(groupRows(result, mode, visibleName), (result.by ?? []).length + (mode === 'stats' ? 1 : 0));
+  return Array.from(groupedOutput(result, groupsOf(result), mode, {})).join('').slice(0, -1);
+}
+
+/** A result's groups (already in it) as OrderedGroups. */
+export function groupsOf(result: ScanResult): OrderedGroups {
+  const groups = result.groups ?? [];
+  return { count: groups.length, each: () => groups, close: () => {} };
+}
+
+/** Text is handed out in pieces of about this many characters. */
+const PIECE_CHARS = 1 << 16;
+
+/**
+ * A grouped result's output, --json, --csv or the text table (each line ending in a newline), in
+ * pieces, its groups read from `groups` one at a time: the text table reads them twice, for the
+ * columns' widths, then for its lines. Nothing grows with the number of groups.
+ */
+export function* groupedOutput(
+  result: ScanResult,
+  groups: OrderedGroups,
+  mode: 'count' | 'sum' | 'stats',
+  output: { json?: boolean | undefined; csv?: boolean | undefined },
+): Generator<string> {
+  let piece = '';
+  for (const text of output.json ? groupedJson(result, groups) : groupedLines(result, groups, mode, output.csv === true)) {
+    piece += text;
+    if (piece.length >= PIECE_CHARS) {
+      yield piece;
+      piece = '';
+    }
+  }
+  if (piece !== '') yield piece;
+}
+
+/** toJsonLine() of the result with its groups, a group at a time. */
+function* groupedJson(result: ScanResult, groups: OrderedGroups): Generator<string> {
+  const head = toJsonLine({ ...result, groups: [] });
+  const empty = '"groups":[]';
+  const at = head.indexOf(empty);
+  yield head.slice(0, at + empty.length - 1);
+  let first = true;
+  for (const group of groups.each()) {
+    yield (first ? '' : ',') + jsonText(groupJson(group));
+    first = false;
+  }
+  yield `${head.slice(at + empty.length - 1)}\n`;
+}
+
+/** The groups as CSV lines or as an aligned table's lines. */
+function* groupedLines(result: ScanResult, groups: OrderedGroups, mode: 'count' | 'sum' | 'stats', csv: boolean): Generator<string> {
+  const name = csv ? (text: string): string => text : visibleName;
+  let first: GroupResult | undefined;
+  for (const group of groups.each()) {
+    first = group;
+    break;
+  }
+  const heading = groupHeading(result, mode, first, name);
+  if (csv) {
+    yield csvLine(heading);
+    for (const group of groups.each()) for (const row of groupRows(group, mode, name)) yield csvLine(row);
+    return;
+  }
+  const left = (result.by ?? []).length + (mode === 'stats' ? 1 : 0);
+  const widths = heading.map(() => 0);
+  widenTo(widths, heading);
+  for (const group of groups.each()) for (const row of groupRows(group, mode, name)) widenTo(widths, row);
+  yield `${alignedLine(heading, widths, left)}\n`;
+  for (const group of groups.each()) for (const row of groupRows(group, mode, name)) yield `${alignedLine(row, widths, left)}\n`;
 }
 
 /** One CSV field (RFC 4180): quoted when it holds a comma, a quote, CR or LF; quotes doubled. */
@@ -176,21 +246,27 @@ export function csvField(text: string): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
+function csvLine(row: string[]): string {
+  return `${row.map(csvField).join(',')}\r\n`;
+}
+
 function csvLines(rows: string[][]): string {
-  return rows.map((row) => `${row.map(csvField).join(',')}\r\n`).join('');
+  return rows.map(csvLine).join('');
 }
 
 /** --csv: count (`rows`), sum (`column,sum`), stats (the table's columns), or with --by the groups' table. */
 export function formatCsv(result: ScanResult, mode: 'count' | 'sum' | 'stats', profile: ProfileRequest = NO_PROFILE): string {
-  if (result.by !== undefined) return csvLines(groupRows(result, mode, (name) => name));
+  if (result.by !== undefined) return Array.from(groupedOutput(result, groupsOf(result), mode, { csv: true })).join('');
   if (mode === 'count') return csvLines([['rows'], [String(result.rows)]]);
   if (mode === 'sum') return csvLines([['column', 'sum'], ...(result.columns ?? []).map((column) => [column.name, sumText(column)])]);
   return csvLines(statsRows(result, (name) => name, profile, true));
 }
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+
 /** Characters as a terminal counts them, roughly: code points, not UTF-16 units. */
 function displayWidth(text: string): number {
-  return Array.from(text).length;
+  return SURROGATE.test(text) ? Array.from(text).length : text.length;
 }
 
 /** One `name<TAB>sum` line per column, the exact decimal sum when there is one. */

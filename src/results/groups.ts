@@ -7,7 +7,7 @@
 // KEY_SEPARATOR, so comparing components as strings compares their bytes.
 
 import { KEY_SEPARATOR, groupRecords, type GroupValue, type RawGroups } from '../kernel/groups.js';
-import type { GroupResult, GroupsJson, PartialColumnJson, RawColumn } from '../types.js';
+import type { GroupsJson, OrderedRawGroups, PartialColumnJson, RawColumn } from '../types.js';
 import { mergeColumns } from '../kernel/merge-columns.js';
 
 export type { GroupsJson } from '../types.js';
@@ -41,22 +41,26 @@ function shiftLines(value: GroupValue, lineOffset: number): GroupValue {
   return { records: value.records, columns };
 }
 
-function compareComponents(a: string[], b: string[]): number {
-  const shared = Math.min(a.length, b.length);
-  for (let i = 0; i < shared; i++) {
-    if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1;
-  }
-  return a.length - b.length;
-}
+const SEPARATOR_CODE = KEY_SEPARATOR.charCodeAt(0);
 
 /** The order of count --by: most records first, ties by key. */
 export function compareGroups(a: [string, GroupValue], b: [string, GroupValue]): number {
   return groupRecords(b[1]) - groupRecords(a[1]) || compareKeys(a[0], b[0]);
 }
 
-/** The order of sum and stats --by: by key. */
+/**
+ * The order of sum and stats --by: by key, component by component, bytewise, a prefix first. Keys
+ * of one scan have as many components: at the first character that differs, a separator means
+ * that key's component ended first (a prefix of the other's).
+ */
 export function compareKeys(a: string, b: string): number {
-  return a === b ? 0 : compareComponents(a.split(KEY_SEPARATOR), b.split(KEY_SEPARATOR));
+  const shared = Math.min(a.length, b.length);
+  for (let i = 0; i < shared; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return x === SEPARATOR_CODE ? -1 : y === SEPARATOR_CODE ? 1 : x - y;
+  }
+  return a.length - b.length;
 }
 
 /** The order of the groups of a scan in `mode` (count: most records first; sum, stats: by key). */
@@ -91,14 +95,21 @@ export function orderGroups(
   return { group_count: groups.size, ordered };
 }
 
+/** Groups in memory in their order, as OrderedRawGroups; `count`: the scan's groups when `groups` holds only some. */
+export function orderedInMemory(groups: RawGroups, top: number | null, byRecords: boolean, count = groups.size): OrderedRawGroups {
+  let ordered: [string, GroupValue][] | null = orderGroups(groups, top, byRecords).ordered;
+  return {
+    count,
+    entries: () => ordered ?? [],
+    close: () => {
+      ordered = null;
+    },
+  };
+}
+
 /** A group's key as the result shows it: its components as UTF-8 text. */
 export function keyComponents(key: string): string[] {
   return key.split(KEY_SEPARATOR).map(keyText);
-}
-
-/** count --by's groups as the result shows them. */
-export function countedGroups(ordered: [string, GroupValue][]): GroupResult[] {
-  return ordered.map(([key, value]) => ({ key: keyComponents(key), rows: groupRecords(value) }));
 }
 
 function hasZeroByte(groups: RawGroups): boolean {
@@ -109,32 +120,31 @@ function hasZeroByte(groups: RawGroups): boolean {
 /**
  * Without a zero byte in any key, a key with its components joined by U+0000 (below every byte)
  * sorts as its tuple does, a prefix first: groups are bucketed by records (count; one bucket for
- * sum and stats), most first, and each bucket needed sorted natively.
+ * sum and stats), most first, and each bucket needed is sorted by the engine's own string order
+ * (no comparator called back: several times faster on millions of keys).
  */
 function orderByBuckets(groups: RawGroups, limit: number, byRecords: boolean): [string, GroupValue][] {
-  const buckets = new Map<number, [string, GroupValue][]>();
+  const buckets = new Map<number, string[]>();
   for (const [key, value] of groups) {
-    const sortable = key.includes(KEY_SEPARATOR) ? key.replaceAll(KEY_SEPARATOR, '\u0000') : key;
     const rows = byRecords ? groupRecords(value) : 0;
     let bucket = buckets.get(rows);
     if (!bucket) buckets.set(rows, (bucket = []));
-    bucket.push([sortable, value]);
+    bucket.push(key.includes(KEY_SEPARATOR) ? key.replaceAll(KEY_SEPARATOR, '\u0000') : key);
   }
   const ordered: [string, GroupValue][] = [];
   for (const rows of [...buckets.keys()].sort((a, b) => b - a)) {
     if (ordered.length >= limit) break;
-    for (const [sortable, value] of buckets.get(rows)!.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
+    for (const sortable of buckets.get(rows)!.sort()) {
       if (ordered.length >= limit) break;
-      ordered.push([sortable.includes('\u0000') ? sortable.replaceAll('\u0000', KEY_SEPARATOR) : sortable, value]);
+      const key = sortable.includes('\u0000') ? sortable.replaceAll('\u0000', KEY_SEPARATOR) : sortable;
+      ordered.push([key, groups.get(key)!]);
     }
   }
   return ordered;
 }
 
 function orderByComparator(groups: RawGroups, limit: number, byRecords: boolean): [string, GroupValue][] {
-  const entries = [...groups].map(([key, value]) => ({ key, value, rows: byRecords ? groupRecords(value) : 0, parts: key.split(KEY_SEPARATOR) }));
-  entries.sort((a, b) => b.rows - a.rows || compareComponents(a.parts, b.parts));
-  return entries.slice(0, limit).map(({ key, value }): [string, GroupValue] => [key, value]);
+  return [...groups].sort(groupOrder(byRecords)).slice(0, limit);
 }
 
 /** The groups of a partial as JSON; `encodeColumn` writes a column (src/scan/partial.ts). */

@@ -81,7 +81,7 @@ export async function scanShard(
     throw malformed(source.name, scanned.raw.unterminatedQuote.line, scanned.raw.unterminatedQuote.byte);
   }
   // a partial carries every group of its shard: spilled ones are read back
-  const raw = gatherSpilled(scanned.raw, query.groups?.tempDir ?? '', null, options.memory);
+  const raw = gatherSpilled(scanned.raw, query.groups?.tempDir ?? '', options.memory);
 
   const result = toResult(source.name, raw, scan, options, true);
   result.bytes = rangeBytes;

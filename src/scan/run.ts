@@ -14,7 +14,7 @@ import { planColumns, planKeys, type Header } from './columns.js';
 import { FirstRecordParser, headerTooLong, MAX_HEADER_BYTES } from './header.js';
 import { ProgressThrottle } from './progress.js';
 import { malformed, scanRange, type ByteReader, type RangeQuery } from './range.js';
-import { toResult, type ScanPlan } from './result.js';
+import { toOutcome, withGroups, type ScanOutcome, type ScanPlan } from './result.js';
 
 /** The smallest chunk a parallel scan hands out (threads.ts). */
 const MIN_CHUNK_BYTES = 4 * 1024 * 1024;
@@ -133,6 +133,11 @@ export interface ScanOrigin {
  * of it (`options.range`: a partial result, see partial.ts).
  */
 export async function runScan(source: ByteSource, options: ResolvedOptions, origin: ScanOrigin = {}): Promise<ScanResult> {
+  return withGroups(await runScanOutcome(source, options, origin));
+}
+
+/** runScan(), its groups (with --by) left to be read one at a time and closed by the caller. */
+export async function runScanOutcome(source: ByteSource, options: ResolvedOptions, origin: ScanOrigin = {}): Promise<ScanOutcome> {
   if (source.compression) refuseForCompressed(source.compression, source.name, options);
   // this thread's engine (threads and shards too); worker threads load their own
   await loadEngine(options.engine);
@@ -172,7 +177,7 @@ export async function runScan(source: ByteSource, options: ResolvedOptions, orig
       throw usageError(`${displayName(name)}: --range needs a file of known size (a pipe, or a file whose size reads 0 as in /proc, cannot be cut into shards)`);
     }
     const { scanShard } = await import('./partial.js');
-    return scanShard(source, prefix, scan, query(), options);
+    return { result: await scanShard(source, prefix, scan, query(), options), groups: null };
   }
 
   const length = source.size === null ? 0 : source.size - dataStart;
@@ -211,13 +216,13 @@ export async function runScan(source: ByteSource, options: ResolvedOptions, orig
   if (progress) options.onProgress!(progress.bytesDone, total);
   return finalResult(raw);
 
-  function finalResult(raw: RawScan): ScanResult {
+  function finalResult(raw: RawScan): ScanOutcome {
     if (raw.unterminatedQuote) {
       spill?.closeSpilled(raw.spilled);
       throw malformed(name, raw.unterminatedQuote.line, raw.unterminatedQuote.byte);
     }
-    const gathered = spill && spillDir ? spill.gatherSpilled(raw, spillDir, options.top, options.memory, options.mode === 'count') : raw;
-    return toResult(name, gathered, scan, options);
+    const gathered = spill && spillDir ? spill.orderSpilled(raw, spillDir, options.top, options.memory, options.mode === 'count') : raw;
+    return toOutcome(name, gathered, scan, options);
   }
 }
 

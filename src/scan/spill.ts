@@ -18,14 +18,14 @@ import { join } from 'node:path';
 import { usageError } from '../errors.js';
 import { KEY_SEPARATOR, binaryString, type GroupValue, type RawGroups } from '../kernel/groups.js';
 import type { GroupSink } from '../kernel/types.js';
-import { addGroupValues, groupOrder } from '../results/groups.js';
-import type { RawColumn, RawScan, SpilledGroups } from '../types.js';
+import { addGroupValues, groupOrder, orderedInMemory } from '../results/groups.js';
+import type { OrderedRawGroups, RawColumn, RawScan, SpilledGroups } from '../types.js';
 import type { RangeQuery } from './range.js';
 
 export const SPILL_PARTITIONS = 64;
 const BUFFER_BYTES = 16384;
 const SEEDS = [0x811c9dc5, 0x9e3779b9, 0x7f4a7c15];
-/** A RawColumn's numbers written as doubles, in this order. */
+/** A RawColumn's numbers written as doubles, in this order (readGroup() reads them in it too). */
 const COLUMN_DOUBLES = [
   'count', 'empty', 'invalid', 'outside', 'fsum', 'fsumComp', 'shift', 'fdev', 'fdevComp', 'fsq', 'fsqComp', 'min', 'max',
   'minLength', 'maxLength', 'forms',
@@ -85,7 +85,7 @@ export class GroupSpill implements GroupSink {
   }
 
   add(key: string, value: GroupValue): void {
-    const p = partitionOf(key, this.partitions, SEEDS[this.seed]!);
+    const p = this.partitions === 1 ? 0 : partitionOf(key, this.partitions, SEEDS[this.seed]!);
     const components = key.split(KEY_SEPARATOR);
     const columns = typeof value === 'number' ? [] : value.columns;
     const sums = columns.map((column) => [column.exactSum.toString(), column.exactSquares.toString()] as const);
@@ -187,12 +187,20 @@ export function closeSpilled(spills: readonly SpilledGroups[] | undefined): void
 }
 
 const READ_BYTES = 1 << 20;
+/** a sorted run's chunk while runs are merged (one per run at once) */
+const RUN_READ_BYTES = 1 << 16;
+/** spilled groups are read back into memory up to this share of the budget of their bytes on disk */
+const IN_MEMORY_SHARE = 8;
+/** runs merged at once; more are first merged into fewer, in passes (descriptors and buffers stay few) */
+const MAX_RUNS = 64;
+/** --top up to this keeps the first groups in memory while partitions are read; a larger one (or none) writes sorted runs */
+const TOP_IN_MEMORY = 65536;
 
-/** Each group of one spilled partition file, read in chunks; `lineOffset` is added to its lines. */
-function forEachGroup(fd: number, lineOffset: number, visit: (key: string, value: GroupValue) => void): void {
+/** Each group of one spilled file, in file order, read in chunks (grown for a larger group); `lineOffset` is added to its lines. */
+function* spilledGroups(fd: number, lineOffset: number, chunkBytes = READ_BYTES): Generator<[string, GroupValue]> {
   if (fd === -1) return;
   const size = fstatSync(fd).size;
-  let chunk = new Uint8Array(READ_BYTES);
+  let chunk = new Uint8Array(chunkBytes);
   let held = 0; // bytes of chunk not parsed yet, at its start
   let position = 0;
   while (position < size || held > 0) {
@@ -211,7 +219,7 @@ function forEachGroup(fd: number, lineOffset: number, visit: (key: string, value
     let at = 0;
     while (at + 4 <= held && at + 4 + view.getUint32(at, true) <= held) {
       const end = at + 4 + view.getUint32(at, true);
-      readGroup(chunk, view, at + 4, lineOffset, visit);
+      yield readGroup(chunk, view, at + 4, lineOffset);
       at = end;
     }
     if (at === 0 && position >= size && held > 0) throw new Error('csvscan: a spill file was cut short');
@@ -221,7 +229,7 @@ function forEachGroup(fd: number, lineOffset: number, visit: (key: string, value
 }
 
 /** The group GroupSpill.add() wrote at `from` (after the record's length). */
-function readGroup(chunk: Uint8Array, view: DataView, from: number, lineOffset: number, visit: (key: string, value: GroupValue) => void): void {
+function readGroup(chunk: Uint8Array, view: DataView, from: number, lineOffset: number): [string, GroupValue] {
   let at = from;
   const text = (): string => {
     const length = view.getUint32(at, true);
@@ -240,39 +248,62 @@ function readGroup(chunk: Uint8Array, view: DataView, from: number, lineOffset: 
   const records = double();
   const columnCount = view.getUint32(at, true);
   at += 4;
-  if (columnCount === 0) {
-    visit(key, records);
-    return;
-  }
+  if (columnCount === 0) return [key, records];
   const columns: RawColumn[] = [];
   for (let c = 0; c < columnCount; c++) {
-    const values = {} as Record<(typeof COLUMN_DOUBLES)[number], number>;
-    for (const name of COLUMN_DOUBLES) values[name] = double();
+    // one object literal, members in COLUMN_DOUBLES order (evaluated in source order): every column
+    // read has one shape, which keeps reading millions of groups fast
+    const column: RawColumn = {
+      count: double(),
+      empty: double(),
+      invalid: double(),
+      outside: double(),
+      fsum: double(),
+      fsumComp: double(),
+      shift: double(),
+      fdev: double(),
+      fdevComp: double(),
+      fsq: double(),
+      fsqComp: double(),
+      min: double(),
+      max: double(),
+      minLength: double(),
+      maxLength: double(),
+      forms: double(),
+      exactSum: 0n,
+      exactSquares: 0n,
+      firstInvalid: null,
+    };
     const line = double();
     const length = view.getUint32(at, true);
-    const invalid = chunk.slice(at + 4, at + 4 + length);
+    if (line !== 0) column.firstInvalid = { line: line + lineOffset, value: chunk.slice(at + 4, at + 4 + length) };
     at += 4 + length;
-    const exactSum = BigInt(text());
-    const exactSquares = BigInt(text());
-    columns.push({ ...values, exactSum, exactSquares, firstInvalid: line === 0 ? null : { line: line + lineOffset, value: invalid } });
+    column.exactSum = BigInt(text());
+    column.exactSquares = BigInt(text());
+    columns.push(column);
   }
-  visit(key, { records, columns });
+  return [key, { records, columns }];
 }
 
-/** The partitions of `spills`, each read back whole: split again by another hash when one is larger than `budget` bytes. */
-function eachPartition(spills: SpilledGroups[], dir: string, budget: number, depth: number, visit: (partition: RawGroups) => void): void {
+/**
+ * The partitions of `spills`, each read back whole, with the bytes it had on disk: split again by
+ * another hash when one has more than an eighth of `budget` bytes on disk (as objects, groups take
+ * several times their bytes on disk).
+ */
+function eachPartition(spills: SpilledGroups[], dir: string, budget: number, depth: number, visit: (partition: RawGroups, bytes: number) => void): void {
   const partitions = Math.max(...spills.map((spill) => spill.fds.length));
+  const most = budget / IN_MEMORY_SHARE;
   for (let p = 0; p < partitions; p++) {
     const fds = spills.map((spill): [number, number] => [spill.fds[p] ?? -1, spill.lineOffset]).filter(([fd]) => fd !== -1);
     const bytes = fds.reduce((total, [fd]) => total + fstatSync(fd).size, 0);
-    if (bytes > budget) {
+    if (bytes > most) {
       if (depth >= 2) {
-        throw usageError(`a partition of the spilled groups (${bytes} bytes) does not fit in --memory ${budget}: raise --memory`);
+        throw usageError(`a partition of the spilled groups (${bytes} bytes on disk) does not fit in an eighth of --memory ${budget}: raise --memory`);
       }
-      const split = new GroupSpill(dir, depth + 1, Math.min(SPILL_PARTITIONS, 2 * Math.ceil(bytes / budget)));
+      const split = new GroupSpill(dir, depth + 1, Math.min(SPILL_PARTITIONS, 2 * Math.ceil(bytes / most)));
       let parts: SpilledGroups | null = null;
       try {
-        for (const [fd, lineOffset] of fds) forEachGroup(fd, lineOffset, (key, value) => split.add(key, value));
+        for (const [fd, lineOffset] of fds) split.write(spilledGroups(fd, lineOffset));
         parts = split.finish();
       } catch (error) {
         split.discard();
@@ -289,47 +320,171 @@ function eachPartition(spills: SpilledGroups[], dir: string, budget: number, dep
     }
     const partition: RawGroups = new Map();
     for (const [fd, lineOffset] of fds) {
-      forEachGroup(fd, lineOffset, (key, value) => {
+      for (const [key, value] of spilledGroups(fd, lineOffset)) {
         const earlier = partition.get(key);
         partition.set(key, earlier === undefined ? value : addGroupValues(earlier, value));
-      });
+      }
     }
-    visit(partition);
+    if (partition.size > 0) visit(partition, bytes);
+  }
+}
+
+/** The scan's in-memory groups spilled too (after the others), so that every group is on disk. */
+function spillTheRest(raw: RawScan, dir: string, spills: SpilledGroups[]): void {
+  const last = new GroupSpill(dir);
+  last.write(raw.groups ?? new Map());
+  const tail = last.finish();
+  if (tail) spills.push(tail);
+}
+
+/**
+ * Every group of a scan whose groups were spilled, in one map (a partial carries all of its
+ * shard's): each partition is read back alone and its figures added per key. Closes the spills.
+ */
+export function gatherSpilled(raw: RawScan, dir: string, budget: number): RawScan {
+  const spills = raw.spilled;
+  if (!spills || spills.length === 0) return raw;
+  try {
+    spillTheRest(raw, dir, spills);
+    const groups: RawGroups = new Map();
+    eachPartition(spills, dir, budget, 0, (partition) => {
+      for (const [key, value] of partition) groups.set(key, value);
+    });
+    const { spilled: _spilled, ...rest } = raw;
+    return { ...rest, groups };
+  } finally {
+    closeSpilled(spills);
   }
 }
 
 /**
- * A scan's groups when some were spilled: the in-memory groups are spilled too, then each partition
- * is read back alone and its counts added per key (a partition larger than `budget` is split again
- * by a second hash, then refused). With `top`, only the first `top` groups of the order are kept
- * (memory bounded by a partition), and `groupCount` tells how many there were. Closes the spills.
+ * A scan's groups in their order when some were spilled (`ordered`), in memory bounded by the
+ * budget: each partition is read back alone and its figures added per key (a partition larger than
+ * an eighth of `budget` is split again by a second hash, then refused). With a small `top`, the first groups are
+ * kept as partitions come; otherwise partitions are sorted into runs on disk (several partitions a
+ * run, up to an eighth of the budget of their spilled bytes), merged as they are read. Closes the spills.
  */
-export function gatherSpilled(raw: RawScan, dir: string, top: number | null, budget: number, byRecords = true): RawScan {
+export function orderSpilled(raw: RawScan, dir: string, top: number | null, budget: number, byRecords: boolean): RawScan {
   const spills = raw.spilled;
   if (!spills || spills.length === 0) return raw;
+  const order = groupOrder(byRecords);
+  const runs: number[] = [];
   try {
-    const last = new GroupSpill(dir);
-    last.write(raw.groups ?? new Map());
-    const tail = last.finish();
-    if (tail) spills.push(tail);
+    spillTheRest(raw, dir, spills);
     let groupCount = 0;
-    let kept: RawGroups = new Map();
-    const order = groupOrder(byRecords);
-    eachPartition(spills, dir, budget, 0, (partition) => {
+    const { spilled: _spilled, groups: _groups, ...rest } = raw;
+    if (top !== null && top <= TOP_IN_MEMORY) {
+      let kept: [string, GroupValue][] = [];
+      eachPartition(spills, dir, budget, 0, (partition) => {
+        groupCount += partition.size;
+        const last = kept.length === top ? kept[top - 1]! : null;
+        for (const entry of partition) if (last === null || order(entry, last) < 0) kept.push(entry);
+        kept = kept.sort(order).slice(0, top);
+      });
+      return { ...rest, ordered: orderedInMemory(new Map(kept), top, byRecords, groupCount) };
+    }
+    let pending: RawGroups[] = [];
+    let pendingBytes = 0;
+    const writePending = (): void => {
+      if (pending.length === 0) return;
+      const batch: RawGroups = pending.length === 1 ? pending[0]! : new Map(pending.flatMap((partition) => [...partition]));
+      pending = [];
+      pendingBytes = 0;
+      runs.push(writeRun(dir, orderedInMemory(batch, null, byRecords).entries()));
+    };
+    eachPartition(spills, dir, budget, 0, (partition, bytes) => {
       groupCount += partition.size;
-      if (top === null) {
-        for (const [key, value] of partition) kept.set(key, value);
-      } else {
-        const entries = [...kept];
-        const last = kept.size === top ? entries[top - 1]! : null;
-        for (const entry of partition) if (last === null || order(entry, last) < 0) entries.push(entry);
-        entries.sort(order);
-        kept = new Map(entries.slice(0, top));
-      }
+      if (pendingBytes + bytes > budget / IN_MEMORY_SHARE) writePending();
+      pending.push(partition);
+      pendingBytes += bytes;
     });
-    const { spilled: _spilled, ...rest } = raw;
-    return { ...rest, groups: kept, groupCount };
+    writePending();
+    while (runs.length > MAX_RUNS) {
+      const merged: number[] = [];
+      for (let from = 0; from < runs.length; from += MAX_RUNS) {
+        const some = runs.slice(from, from + MAX_RUNS);
+        merged.push(some.length === 1 ? some[0]! : writeRun(dir, mergeRuns(some, order)));
+        if (some.length > 1) closeRuns(some);
+      }
+      runs.splice(0, runs.length, ...merged);
+    }
+    return { ...rest, ordered: orderedRuns(runs, groupCount, top, order) };
+  } catch (error) {
+    closeRuns(runs);
+    throw error;
   } finally {
     closeSpilled(spills);
+  }
+}
+
+/** Groups, already in order, written as one sorted run; its descriptor. */
+function writeRun(dir: string, groups: Iterable<[string, GroupValue]>): number {
+  const run = new GroupSpill(dir, 0, 1);
+  try {
+    run.write(groups);
+    return run.finish()?.fds[0] ?? -1;
+  } catch (error) {
+    run.discard();
+    throw error;
+  }
+}
+
+function closeRuns(runs: number[]): void {
+  closeSpilled([{ fds: runs, lineOffset: 0 }]);
+}
+
+/** Sorted runs as OrderedRawGroups: merged (the first `top` groups) each time they are read. */
+function orderedRuns(runs: number[], count: number, top: number | null, order: (a: [string, GroupValue], b: [string, GroupValue]) => number): OrderedRawGroups {
+  return {
+    count,
+    *entries() {
+      let left = top ?? Infinity;
+      if (left === 0) return;
+      for (const entry of mergeRuns(runs, order)) {
+        yield entry;
+        if (--left === 0) return;
+      }
+    },
+    close: () => closeRuns(runs),
+  };
+}
+
+/** The groups of sorted runs in one order: a k-way merge over a binary heap of each run's next group. */
+function* mergeRuns(runs: readonly number[], order: (a: [string, GroupValue], b: [string, GroupValue]) => number): Generator<[string, GroupValue]> {
+  interface Head {
+    entry: [string, GroupValue];
+    rest: Iterator<[string, GroupValue]>;
+  }
+  const heap: Head[] = [];
+  const below = (i: number, j: number): boolean => order(heap[i]!.entry, heap[j]!.entry) < 0;
+  const siftDown = (from: number): void => {
+    let i = from;
+    for (;;) {
+      const left = 2 * i + 1;
+      if (left >= heap.length) return;
+      const child = left + 1 < heap.length && below(left + 1, left) ? left + 1 : left;
+      if (!below(child, i)) return;
+      [heap[i], heap[child]] = [heap[child]!, heap[i]!];
+      i = child;
+    }
+  };
+  for (const fd of runs) {
+    const rest = spilledGroups(fd, 0, RUN_READ_BYTES);
+    const first = rest.next();
+    if (!first.done) heap.push({ entry: first.value, rest });
+  }
+  for (let i = (heap.length >> 1) - 1; i >= 0; i--) siftDown(i);
+  while (heap.length > 0) {
+    const head = heap[0]!;
+    yield head.entry;
+    const next = head.rest.next();
+    if (next.done) {
+      const last = heap.pop()!;
+      if (heap.length === 0) return;
+      heap[0] = last;
+    } else {
+      head.entry = next.value;
+    }
+    siftDown(0);
   }
 }

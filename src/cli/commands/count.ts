@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
 import { addScanOptions, type RawScanOptions } from '../options.js';
-import { FILE_ARGUMENT, formatResult, printOutput, runScan } from '../scan.js';
+import { FILE_ARGUMENT, printScan, runScan } from '../scan.js';
 
 export function registerCountCommand(program: Command, io: CliIo): void {
   const command = program
@@ -10,6 +10,6 @@ export function registerCountCommand(program: Command, io: CliIo): void {
     .argument('[file]', FILE_ARGUMENT);
   addScanOptions(command).action(async (file: string | undefined, options: RawScanOptions) => {
     const result = await runScan(io, 'count', file, options);
-    printOutput(io, formatResult(result, 'count', options));
+    await printScan(io, result, 'count', options);
   });
 }

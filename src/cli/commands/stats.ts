@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
 import { addScanOptions, type RawScanOptions } from '../options.js';
-import { FILE_ARGUMENT, formatResult, printOutput, runScan } from '../scan.js';
+import { FILE_ARGUMENT, printScan, runScan } from '../scan.js';
 
 export function registerStatsCommand(program: Command, io: CliIo): void {
   const command = program
@@ -13,6 +13,6 @@ export function registerStatsCommand(program: Command, io: CliIo): void {
     .option('--all', 'both --distinct and --quantiles');
   addScanOptions(command).action(async (file: string | undefined, options: RawScanOptions) => {
     const result = await runScan(io, 'stats', file, options);
-    printOutput(io, formatResult(result, 'stats', options));
+    await printScan(io, result, 'stats', options);
   });
 }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { usageError } from '../../errors.js';
 import type { CliIo } from '../io.js';
 import { addScanOptions, type RawScanOptions } from '../options.js';
-import { FILE_ARGUMENT, formatResult, printOutput, runScan } from '../scan.js';
+import { FILE_ARGUMENT, printScan, runScan } from '../scan.js';
 
 export function registerSumCommand(program: Command, io: CliIo): void {
   const command = program
@@ -15,6 +15,6 @@ export function registerSumCommand(program: Command, io: CliIo): void {
     }
     // Every engine accumulates squares in 'sum' mode too, so --json prints the full column object.
     const result = await runScan(io, 'sum', file, options);
-    printOutput(io, formatResult(result, 'sum', options));
+    await printScan(io, result, 'sum', options);
   });
 }
