@@ -140,7 +140,7 @@ describe('count --by: spilling groups past --memory', () => {
     const again = new GroupSpill(temp);
     again.write(expected);
     const tooSmall = { spilled: [again.finish()!], groups: new Map() } as unknown as Parameters<typeof gatherSpilled>[0];
-    expect(() => gatherSpilled(tooSmall, temp, 16)).toThrow(/a partition of the spilled groups \(\d+ bytes on disk\) does not fit in an eighth of --memory 16: raise --memory/);
+    expect(() => gatherSpilled(tooSmall, temp, 16)).toThrow(/a partition of the spilled groups \(\d+ bytes on disk\) does not fit in --memory 16: raise --memory/);
     expect(readdirSync(temp)).toEqual([]);
   });
 

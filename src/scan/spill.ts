@@ -288,7 +288,7 @@ function readGroup(chunk: Uint8Array, view: DataView, from: number, lineOffset: 
 /**
  * The partitions of `spills`, each read back whole, with the bytes it had on disk: split again by
  * another hash when one has more than an eighth of `budget` bytes on disk (as objects, groups take
- * several times their bytes on disk).
+ * several times their bytes on disk), up to twice; then refused past `budget`.
  */
 function eachPartition(spills: SpilledGroups[], dir: string, budget: number, depth: number, visit: (partition: RawGroups, bytes: number) => void): void {
   const partitions = Math.max(...spills.map((spill) => spill.fds.length));
@@ -296,9 +296,11 @@ function eachPartition(spills: SpilledGroups[], dir: string, budget: number, dep
   for (let p = 0; p < partitions; p++) {
     const fds = spills.map((spill): [number, number] => [spill.fds[p] ?? -1, spill.lineOffset]).filter(([fd]) => fd !== -1);
     const bytes = fds.reduce((total, [fd]) => total + fstatSync(fd).size, 0);
-    if (bytes > most) {
+    // split twice at most: a key spilled many times stays in one partition whatever the hash, so
+    // the last level takes up to the whole budget of bytes on disk (duplicates merge as it is read)
+    if (bytes > (depth >= 2 ? budget : most)) {
       if (depth >= 2) {
-        throw usageError(`a partition of the spilled groups (${bytes} bytes on disk) does not fit in an eighth of --memory ${budget}: raise --memory`);
+        throw usageError(`a partition of the spilled groups (${bytes} bytes on disk) does not fit in --memory ${budget}: raise --memory`);
       }
       const split = new GroupSpill(dir, depth + 1, Math.min(SPILL_PARTITIONS, 2 * Math.ceil(bytes / most)));
       let parts: SpilledGroups | null = null;
@@ -360,7 +362,7 @@ export function gatherSpilled(raw: RawScan, dir: string, budget: number): RawSca
 /**
  * A scan's groups in their order when some were spilled (`ordered`), in memory bounded by the
  * budget: each partition is read back alone and its figures added per key (a partition larger than
- * an eighth of `budget` is split again by a second hash, then refused). With a small `top`, the first groups are
+ * an eighth of `budget` is split again by a second hash and a third, then refused past `budget`). With a small `top`, the first groups are
  * kept as partitions come; otherwise partitions are sorted into runs on disk (several partitions a
  * run, up to an eighth of the budget of their spilled bytes), merged as they are read. Closes the spills.
  */
