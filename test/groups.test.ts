@@ -5,7 +5,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { scanBytes, scanFile, scanFileStreamed } from '../src/api.js';
-import { formatResult, type OutputOptions } from '../src/cli/scan.js';
+import { formatResult, printScan, type OutputOptions } from '../src/cli/scan.js';
+import type { CliIo } from '../src/cli/io.js';
 import { CsvscanError } from '../src/errors.js';
 import { formatCsv, toJsonLine } from '../src/results/format.js';
 import { merge } from '../src/scan/partial.js';
@@ -386,5 +387,32 @@ describe('grouped output, streamed a group at a time', () => {
         expect({ ...result, groups: whole.groups }).toEqual(whole);
       }
     }
+  });
+
+  it('prints in pieces, waiting for standard output after each, and stops when its reader is gone', async () => {
+    const many = writeCsv(['k', ...Array.from({ length: 20_000 }, (_, i) => `key${i}`)].join('\n') + '\n');
+    const written: string[] = [];
+    let drains = 0;
+    let gone = false;
+    const io: CliIo = { stdout: (text) => written.push(text), stderr: () => {}, stderrIsTTY: false, debug: false, drain: async () => void drains++, closed: () => gone };
+    await printScan(io, await scanFileStreamed(many, { mode: 'count', by: ['k'], threads: 1 }), 'count', { json: false });
+    expect(written.length).toBeGreaterThan(2);
+    expect(drains).toBe(written.length);
+    expect(written.join('')).toBe(`${formatResult(await scanFile(many, { mode: 'count', by: ['k'], threads: 1 }), 'count', { json: false })}\n`);
+    const streamed = await scanFileStreamed(many, { mode: 'count', by: ['k'], threads: 1 });
+    let closed = 0;
+    const close = streamed.groups!.close;
+    streamed.groups!.close = () => {
+      closed++;
+      close();
+    };
+    written.length = 0;
+    io.stdout = (text) => {
+      written.push(text);
+      gone = true;
+    };
+    await printScan(io, streamed, 'count', { json: false });
+    expect(written.length).toBe(1);
+    expect(closed).toBe(1);
   });
 });

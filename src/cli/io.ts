@@ -15,6 +15,8 @@ export interface CliIo {
    * output written in pieces does not pile up in memory. Omitted where writes are not buffered (tests).
    */
   drain?: () => Promise<void>;
+  /** True once standard output is gone (a reader that closed the pipe): output after it is not written. */
+  closed?: () => boolean;
   /** progress defaults to on only when a person is watching stderr */
   stderrIsTTY: boolean;
   /** CSVSCAN_DEBUG set: print stack traces of errors */
@@ -34,6 +36,7 @@ export function processIo(): CliIo {
       if (failure === null && !process.stdout.destroyed) process.stdout.write(text);
     },
     stderr: (text) => void process.stderr.write(text),
+    closed: () => failure !== null || process.stdout.destroyed,
     drain: async () => {
       const stdout = process.stdout;
       if (failure !== null || stdout.destroyed || !stdout.writableNeedDrain) return;

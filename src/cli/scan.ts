@@ -53,6 +53,8 @@ export async function printScan(io: CliIo, scanned: StreamedScan, command: ScanM
   }
   try {
     for (const piece of groupedOutput(result, groups, command, options)) {
+      // a reader that went away (`| head`) needs no more: the rest is not formatted
+      if (io.closed?.()) break;
       io.stdout(piece);
       await io.drain?.();
     }
