@@ -395,7 +395,7 @@ describe('grouped output, streamed a group at a time', () => {
     let drains = 0;
     let gone = false;
     const io: CliIo = { stdout: (text) => written.push(text), stderr: () => {}, stderrIsTTY: false, debug: false, drain: async () => void drains++, closed: () => gone };
-    await printScan(io, await scanFileStreamed(many, { mode: 'count', by: ['k'], threads: 1 }), 'count', { json: false });
+    await printScan(io, { ...(await scanFileStreamed(many, { mode: 'count', by: ['k'], threads: 1 })), memory: 0 }, 'count', { json: false });
     expect(written.length).toBeGreaterThan(2);
     expect(drains).toBe(written.length);
     expect(written.join('')).toBe(`${formatResult(await scanFile(many, { mode: 'count', by: ['k'], threads: 1 }), 'count', { json: false })}\n`);
@@ -411,7 +411,7 @@ describe('grouped output, streamed a group at a time', () => {
       written.push(text);
       gone = true;
     };
-    await printScan(io, streamed, 'count', { json: false });
+    await printScan(io, { ...streamed, memory: 0 }, 'count', { json: false });
     expect(written.length).toBe(1);
     expect(closed).toBe(1);
   });

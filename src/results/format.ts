@@ -186,16 +186,18 @@ const PIECE_CHARS = 1 << 16;
 /**
  * A grouped result's output, --json, --csv or the text table (each line ending in a newline), in
  * pieces, its groups read from `groups` one at a time: the text table reads them twice, for the
- * columns' widths, then for its lines. Nothing grows with the number of groups.
+ * columns' widths, then for its lines, unless its rows take at most about `keepBytes` of memory
+ * (then they are kept from the first reading). Nothing else grows with the number of groups.
  */
 export function* groupedOutput(
   result: ScanResult,
   groups: OrderedGroups,
   mode: 'count' | 'sum' | 'stats',
   output: { json?: boolean | undefined; csv?: boolean | undefined },
+  keepBytes = 0,
 ): Generator<string> {
   let piece = '';
-  for (const text of output.json ? groupedJson(result, groups) : groupedLines(result, groups, mode, output.csv === true)) {
+  for (const text of output.json ? groupedJson(result, groups) : groupedLines(result, groups, mode, output.csv === true, keepBytes)) {
     piece += text;
     if (piece.length >= PIECE_CHARS) {
       yield piece;
@@ -220,7 +222,7 @@ function* groupedJson(result: ScanResult, groups: OrderedGroups): Generator<stri
 }
 
 /** The groups as CSV lines or as an aligned table's lines. */
-function* groupedLines(result: ScanResult, groups: OrderedGroups, mode: 'count' | 'sum' | 'stats', csv: boolean): Generator<string> {
+function* groupedLines(result: ScanResult, groups: OrderedGroups, mode: 'count' | 'sum' | 'stats', csv: boolean, keepBytes: number): Generator<string> {
   const name = csv ? (text: string): string => text : visibleName;
   let first: GroupResult | undefined;
   for (const group of groups.each()) {
@@ -236,9 +238,30 @@ function* groupedLines(result: ScanResult, groups: OrderedGroups, mode: 'count' 
   const left = (result.by ?? []).length + (mode === 'stats' ? 1 : 0);
   const widths = heading.map(() => 0);
   widenTo(widths, heading);
-  for (const group of groups.each()) for (const row of groupRows(group, mode, name)) widenTo(widths, row);
+  let kept: string[][] | null = [];
+  let keptBytes = 0;
+  for (const group of groups.each()) {
+    for (const row of groupRows(group, mode, name)) {
+      widenTo(widths, row);
+      if (kept === null) continue;
+      keptBytes += rowBytes(row);
+      if (keptBytes <= keepBytes) kept.push(row);
+      else kept = null;
+    }
+  }
   yield `${alignedLine(heading, widths, left)}\n`;
+  if (kept) {
+    for (const row of kept) yield `${alignedLine(row, widths, left)}\n`;
+    return;
+  }
   for (const group of groups.each()) for (const row of groupRows(group, mode, name)) yield `${alignedLine(row, widths, left)}\n`;
+}
+
+/** Memory a row of cells takes, about: the array, and each string's header and UTF-16 units. */
+function rowBytes(row: string[]): number {
+  let bytes = 32 + 8 * row.length;
+  for (const cell of row) bytes += 24 + 2 * cell.length;
+  return bytes;
 }
 
 /** One CSV field (RFC 4180): quoted when it holds a comma, a quote, CR or LF; quotes doubled. */
