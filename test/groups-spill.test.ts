@@ -13,6 +13,8 @@ import { ENGINE_NAMES, type ScanOptions, type ScanResult } from '../src/types.js
 import { GroupSpill, gatherSpilled, orderSpilled } from '../src/scan/spill.js';
 import { groupOrder } from '../src/results/groups.js';
 import type { RawScan } from '../src/types.js';
+import { scanRange, type RangeTask } from '../src/scan/range.js';
+import { createEngine, loadEngine } from '../src/kernel/engine.js';
 import { referenceGroups } from './reference/reference.js';
 import { BIN, csvscan, csvscanWithPeakMemory, expectCleanError } from './support/cli.js';
 import { ROOT } from './support/build.js';
@@ -203,6 +205,43 @@ describe('count --by: spilling groups past --memory', () => {
     expect(run.maxRssKiB).toBeLessThan(256 * 1024);
     expect(readdirSync(temp)).toEqual([]);
   }, 120_000);
+
+  it('spills the groups left at the end of a scan when as host objects they would pass half the budget', async () => {
+    // 5000 keys: in the kernel's table they fit 1 MiB (nothing spilled mid-scan); as objects (about
+    // 128 bytes each, 448 with a column) they would pass half of it
+    const lines = ['k,v'];
+    for (let i = 0; i < 5000; i++) lines.push(`key${(i * 7919) % 5000},${i % 10}`);
+    const bytes = new TextEncoder().encode(`${lines.join('\n')}\n`);
+    const reader = { read: (dst: Uint8Array, position: number): number => {
+      const part = bytes.subarray(position, position + dst.length);
+      dst.set(part);
+      return part.length;
+    }, release: () => {} };
+    for (const engine of ENGINE_NAMES) {
+      await loadEngine(engine);
+      for (const [mode, slotFields, memory, spills] of [
+        ['count', [], 1 << 20, true],
+        ['count', [], 4 << 20, false],
+        ['sum', [1], 4 << 20, true],
+      ] as const) {
+        const temp = tempDir();
+        const task: RangeTask = {
+          dialect: { delimiter: 44, quote: 34, header: true }, slotFields: [...slotFields], allFields: false, mode, windowSize: 65536, dataStart: 0,
+          headerAt: 0, expectedFields: 0, groups: { by: [0], memory, tempDir: temp }, start: 0, stop: -1, startIsRecordStart: true,
+        };
+        const { raw } = scanRange(reader, createEngine(engine), task, undefined, new GroupSpill(temp));
+        const context = `${engine} ${mode} ${memory}`;
+        expect(raw.spilled !== undefined, context).toBe(spills);
+        expect(raw.groups!.size, context).toBe(spills ? 0 : 5000);
+        const ordered = orderSpilled(raw, temp, null, memory, mode === 'count');
+        const entries = ordered.ordered ? [...ordered.ordered.entries()] : [...ordered.groups!];
+        ordered.ordered?.close();
+        expect(entries.length, context).toBe(5000);
+        expect(entries.reduce((total, [, value]) => total + (typeof value === 'number' ? value : value.records), 0), context).toBe(5000);
+        expect(readdirSync(temp)).toEqual([]);
+      }
+    }
+  });
 
   it('keeps peak memory bounded with 2 million keys under --memory 16M', () => {
     const temp = tempDir();

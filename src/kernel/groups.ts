@@ -47,6 +47,20 @@ export function binaryString(bytes: Uint8Array, from: number, to: number): strin
   return text;
 }
 
+/** Bytes a group takes as host objects, about: its Map entry and key; and per column its RawColumn and two BigInts. */
+const HOST_GROUP_BYTES = 128;
+const HOST_COLUMN_BYTES = 320;
+
+/**
+ * Whether the groups left in a table when its scan ends go to the spill sink rather than into host
+ * objects: when, as objects, they would take more than half the budget. A table that fits the
+ * budget in the kernel's compact form can take several times it as objects (14.8 million keys:
+ * 4.5 GB); spilled, they are read back a partition at a time.
+ */
+export function spillAtEnd(groups: number, columns: number, budget: number): boolean {
+  return groups * (HOST_GROUP_BYTES + columns * HOST_COLUMN_BYTES) > budget / 2;
+}
+
 /** The budget is too small even with spilling (one key and a window do not fit), or there is no disk to spill to. */
 export function groupsDoNotFit(budget: number, groups: number, spilling = false): CsvscanError {
   return usageError(

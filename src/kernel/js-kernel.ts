@@ -93,7 +93,7 @@ export class JsKernel implements Engine {
       unterminatedQuote: st.status === STATUS_UNTERMINATED_QUOTE ? { line: st.quoteLine, byte: st.quoteByte } : null,
       // grouped, the slots hold a record's fields: the columns are the groups'
       columns: st.groups ? [] : rawColumns(st.slots, st.maxFields, (slot) => rawColumn(records, slotValues(st, slot), () => invalidValue(st, slot))),
-      ...(st.groups ? { groups: st.groups.results() } : {}),
+      ...(st.groups ? { groups: st.groups.finalResults() } : {}),
     };
   }
 }

@@ -10,7 +10,7 @@ import * as L from '../../assembly/layout.js';
 import type { BucketCounts, DistinctSketch, GroupValue, ProfileRequest, QuantileSketch, RawColumn, RawScan } from '../types.js';
 import { noBuckets, trimBuckets } from './profile.js';
 import { usageError } from '../errors.js';
-import { binaryString, groupsDoNotFit, kernelKeys, resultKey, type KernelKeys } from './groups.js';
+import { binaryString, groupsDoNotFit, kernelKeys, resultKey, spillAtEnd, type KernelKeys } from './groups.js';
 import { NO_SLOTS, rawColumn, rawColumns, slotMap, type SlotMap, type SlotValues } from './raw-columns.js';
 import type { Engine, GroupSink, KernelConfig, KernelVariant } from './types.js';
 
@@ -243,8 +243,17 @@ export class WasmKernel implements Engine {
     };
   }
 
-  /** The table's groups: keys (components in --by order) -> records (and columns). */
+  /**
+   * The table's groups: keys (components in --by order) -> records (and columns); none when they
+   * went to the spill sink instead (spillAtEnd()).
+   */
   private readGroups(): Map<string, GroupValue> {
+    const groups = Number(this.view.getBigInt64(L.RESULTS_OFFSET + L.RESULT_GROUP_COUNT, true));
+    if (this.spill && groups > 0 && spillAtEnd(groups, this.slots.slotCount, this.groupBudget)) {
+      this.spill.write(this.groupEntries());
+      this.exports.clearGroups();
+      return new Map();
+    }
     return new Map(this.groupEntries());
   }
 

@@ -189,8 +189,13 @@ export function closeSpilled(spills: readonly SpilledGroups[] | undefined): void
 const READ_BYTES = 1 << 20;
 /** a sorted run's chunk while runs are merged (one per run at once) */
 const RUN_READ_BYTES = 1 << 16;
-/** spilled groups are read back into memory up to this share of the budget of their bytes on disk */
+/** a partition is read back into memory whole up to this share of the budget of its bytes on disk */
 const IN_MEMORY_SHARE = 8;
+/**
+ * partitions are sorted into one run up to this share of the budget of their bytes on disk (as
+ * objects, with the arrays that sort them, a group of count --by takes about six times its bytes)
+ */
+const RUN_SHARE = 32;
 /** runs merged at once; more are first merged into fewer, in passes (descriptors and buffers stay few) */
 const MAX_RUNS = 64;
 /** --top up to this keeps the first groups in memory while partitions are read; a larger one (or none) writes sorted runs */
@@ -364,7 +369,7 @@ export function gatherSpilled(raw: RawScan, dir: string, budget: number): RawSca
  * budget: each partition is read back alone and its figures added per key (a partition larger than
  * an eighth of `budget` is split again by a second hash and a third, then refused past `budget`). With a small `top`, the first groups are
  * kept as partitions come; otherwise partitions are sorted into runs on disk (several partitions a
- * run, up to an eighth of the budget of their spilled bytes), merged as they are read. Closes the spills.
+ * run, up to a 32nd of the budget of their spilled bytes), merged as they are read. Closes the spills.
  */
 export function orderSpilled(raw: RawScan, dir: string, top: number | null, budget: number, byRecords: boolean): RawScan {
   const spills = raw.spilled;
@@ -396,7 +401,7 @@ export function orderSpilled(raw: RawScan, dir: string, top: number | null, budg
     };
     eachPartition(spills, dir, budget, 0, (partition, bytes) => {
       groupCount += partition.size;
-      if (pendingBytes + bytes > budget / IN_MEMORY_SHARE) writePending();
+      if (pendingBytes + bytes > budget / RUN_SHARE) writePending();
       pending.push(partition);
       pendingBytes += bytes;
     });

@@ -17,7 +17,7 @@ import {
 } from '../../../assembly/layout.js';
 import { emptyColumn, mergeColumns } from '../merge-columns.js';
 import type { ColumnGroup, GroupValue, RawColumn } from '../../types.js';
-import { binaryString, groupsDoNotFit, KEY_SEPARATOR, resultKey, type KernelKeys } from '../groups.js';
+import { binaryString, groupsDoNotFit, KEY_SEPARATOR, resultKey, spillAtEnd, type KernelKeys } from '../groups.js';
 import type { GroupSink } from '../types.js';
 
 /** The engine's slots as one record's fields (sum and stats by key). */
@@ -197,6 +197,16 @@ export class JsGroups {
   /** The keys' components are in --by order already. */
   private inOrder(): boolean {
     return this.keys.order.every((component, i) => component === i) && this.keys.order.length === this.keys.fields.length;
+  }
+
+  /**
+   * At the end of a scan: results(), or, when they would take much memory (spillAtEnd(), as the
+   * kernel does), none, the groups gone to the spill sink.
+   */
+  finalResults(): Map<string, GroupValue> {
+    if (!this.spill || this.groups.size === 0 || !spillAtEnd(this.groups.size, this.fields?.slots ?? 0, this.budget)) return this.results();
+    this.spillOrRefuse();
+    return new Map();
   }
 
   /** Keys with their components in --by order; columns with their empty fields counted. */
