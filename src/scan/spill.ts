@@ -25,6 +25,9 @@ import type { RangeQuery } from './range.js';
 export const SPILL_PARTITIONS = 64;
 const BUFFER_BYTES = 16384;
 const SEEDS = [0x811c9dc5, 0x9e3779b9, 0x7f4a7c15];
+const SEPARATOR_CODE = KEY_SEPARATOR.charCodeAt(0);
+const NO_COLUMNS: RawColumn[] = [];
+const NO_SUMS: (readonly [string, string])[] = [];
 /** A RawColumn's numbers written as doubles, in this order (readGroup() reads them in it too). */
 const COLUMN_DOUBLES = [
   'count', 'empty', 'invalid', 'outside', 'fsum', 'fsumComp', 'shift', 'fdev', 'fdevComp', 'fsq', 'fsqComp', 'min', 'max',
@@ -61,6 +64,7 @@ export function groupSink(task: RangeQuery): GroupSpill | undefined {
 export class GroupSpill implements GroupSink {
   private readonly fds: number[];
   private readonly buffers: (Uint8Array | null)[];
+  private readonly views: (DataView | null)[];
   private readonly used: Int32Array;
   private readonly stem: string;
   private scratch = new Uint8Array(BUFFER_BYTES);
@@ -76,6 +80,7 @@ export class GroupSpill implements GroupSink {
   ) {
     this.fds = new Array<number>(partitions).fill(-1);
     this.buffers = new Array<Uint8Array | null>(partitions).fill(null);
+    this.views = new Array<DataView | null>(partitions).fill(null);
     this.used = new Int32Array(partitions);
     this.stem = join(dir, `csvscan-${process.pid}-${randomBytes(6).toString('hex')}-`);
   }
@@ -86,53 +91,69 @@ export class GroupSpill implements GroupSink {
 
   add(key: string, value: GroupValue): void {
     const p = this.partitions === 1 ? 0 : partitionOf(key, this.partitions, SEEDS[this.seed]!);
-    const components = key.split(KEY_SEPARATOR);
-    const columns = typeof value === 'number' ? [] : value.columns;
-    const sums = columns.map((column) => [column.exactSum.toString(), column.exactSquares.toString()] as const);
-    let size = 4 + 4 + 8 + 4;
-    for (const component of components) size += 4 + component.length;
-    columns.forEach((column, c) => {
-      size += 8 * (COLUMN_DOUBLES.length + 1) + 4 + (column.firstInvalid?.value.length ?? 0) + 8 + sums[c]![0].length + sums[c]![1].length;
-    });
+    let components = 1;
+    for (let i = 0; i < key.length; i++) if (key.charCodeAt(i) === SEPARATOR_CODE) components++;
+    const columns = typeof value === 'number' ? NO_COLUMNS : value.columns;
+    const sums = columns.length === 0 ? NO_SUMS : columns.map((column) => [column.exactSum.toString(), column.exactSquares.toString()] as const);
+    // the key's bytes (one per character but the separators) and a length per component
+    let size = 4 + 4 + 8 + 4 + key.length - (components - 1) + 4 * components;
+    for (let c = 0; c < columns.length; c++) {
+      size += 8 * (COLUMN_DOUBLES.length + 1) + 4 + (columns[c]!.firstInvalid?.value.length ?? 0) + 8 + sums[c]![0].length + sums[c]![1].length;
+    }
     let buffer = this.buffers[p];
-    if (!buffer) buffer = this.buffers[p] = new Uint8Array(BUFFER_BYTES);
+    if (!buffer) {
+      buffer = this.buffers[p] = new Uint8Array(BUFFER_BYTES);
+      this.views[p] = new DataView(buffer.buffer);
+    }
     if (this.used[p]! + size > buffer.length) this.flush(p);
     let target = buffer;
+    let view = this.views[p]!;
     let at = this.used[p]!;
     if (size > buffer.length) {
       if (this.scratch.length < size) this.scratch = new Uint8Array(size);
       target = this.scratch;
+      view = new DataView(target.buffer);
       at = 0;
     }
-    const view = new DataView(target.buffer, target.byteOffset);
-    const text = (chars: string): void => {
-      view.setUint32(at, chars.length, true);
-      at += 4;
-      for (let i = 0; i < chars.length; i++) target[at++] = chars.charCodeAt(i);
-    };
-    const double = (x: number): void => {
-      view.setFloat64(at, x, true);
-      at += 8;
-    };
     view.setUint32(at, size - 4, true);
-    view.setUint32(at + 4, components.length, true);
+    view.setUint32(at + 4, components, true);
     at += 8;
-    for (const component of components) text(component);
-    double(typeof value === 'number' ? value : value.records);
-    view.setUint32(at, columns.length, true);
+    // each component: its length (filled in when it ends), then its bytes
+    let lengthAt = at;
     at += 4;
-    columns.forEach((column, c) => {
-      for (const name of COLUMN_DOUBLES) double(column[name]);
-      double(column.firstInvalid?.line ?? 0);
-      view.setUint32(at, column.firstInvalid?.value.length ?? 0, true);
+    for (let i = 0; i < key.length; i++) {
+      const code = key.charCodeAt(i);
+      if (code !== SEPARATOR_CODE) {
+        target[at++] = code;
+        continue;
+      }
+      view.setUint32(lengthAt, at - lengthAt - 4, true);
+      lengthAt = at;
       at += 4;
+    }
+    view.setUint32(lengthAt, at - lengthAt - 4, true);
+    view.setFloat64(at, typeof value === 'number' ? value : value.records, true);
+    view.setUint32(at + 8, columns.length, true);
+    at += 12;
+    for (let c = 0; c < columns.length; c++) {
+      const column = columns[c]!;
+      for (const name of COLUMN_DOUBLES) {
+        view.setFloat64(at, column[name], true);
+        at += 8;
+      }
+      view.setFloat64(at, column.firstInvalid?.line ?? 0, true);
+      view.setUint32(at + 8, column.firstInvalid?.value.length ?? 0, true);
+      at += 12;
       if (column.firstInvalid) {
         target.set(column.firstInvalid.value, at);
         at += column.firstInvalid.value.length;
       }
-      text(sums[c]![0]);
-      text(sums[c]![1]);
-    });
+      for (const text of sums[c]!) {
+        view.setUint32(at, text.length, true);
+        at += 4;
+        for (let i = 0; i < text.length; i++) target[at++] = text.charCodeAt(i);
+      }
+    }
     if (target === buffer) this.used[p] = at;
     else this.writeOut(p, target.subarray(0, at));
   }
@@ -161,6 +182,7 @@ export class GroupSpill implements GroupSink {
       throw error;
     }
     this.buffers.fill(null);
+    this.views.fill(null);
     return this.fds.some((fd) => fd !== -1) ? { fds: [...this.fds], lineOffset: 0 } : null;
   }
 
@@ -168,6 +190,7 @@ export class GroupSpill implements GroupSink {
     closeSpilled([{ fds: this.fds, lineOffset: 0 }]);
     this.fds.fill(-1);
     this.buffers.fill(null);
+    this.views.fill(null);
   }
 }
 
