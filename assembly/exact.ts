@@ -6,7 +6,7 @@
 import {
   FLAG_SQUARES, FLAG_DISTINCT, FLAG_QUANTILES, NUMBER_TEXT_OFFSET, MAX_KEPT_DIGITS, SLOTS_OFFSET, SLOT_SIZE,
   SLOT_COUNT, SLOT_INVALID, SLOT_MIN, SLOT_MAX, SLOT_MIN_LENGTH, SLOT_MAX_LENGTH, SLOT_FORMS, SLOT_INVALID_LINE, SLOT_INVALID_LENGTH, SLOT_INVALID_SEEN, SLOT_INVALID_BYTES,
-  INVALID_CAPTURE, SLOT_SUMS, SUM_EXP_MIN, SLOT_SQUARES, SQ_EXP_MIN,
+  INVALID_CAPTURE, SLOT_SUMS, SUM_EXP_MIN, SLOT_SQUARES, SQ_EXP_MIN, KERNEL_SCRATCH_OFFSET,
 } from './layout';
 import { N_LEAD, N_INT, N_FRAC, N_EXP_DIGITS, N_TRAIL } from './machine-states';
 import {
@@ -14,7 +14,7 @@ import {
   numDroppedBeyondKept, numExponent, numExponentNegative, numForm, lazyLineBase, lazyLineFrom, lazyLineField,
 } from './state';
 import { countLineFeeds } from './bytes';
-import { POW10_U64, addI128, addExactBuckets, addOutside } from './buckets';
+import { POW10_U64, addI128, addU128, addExactBuckets, addOutside } from './buckets';
 import { stashing, stashNumber, stashInvalid, stashShape } from './group-columns';
 import { profileFlags, profileValue, profileNumber } from './profile';
 
@@ -130,7 +130,9 @@ export function accumulate(base: usize, mantissa: u64, exponent: i64, negative: 
     stashNumber(base, exact, m, k, negative, value);
     return;
   }
-  store<i64>(base + SLOT_COUNT, load<i64>(base + SLOT_COUNT) + 1);
+  const count = load<i64>(base + SLOT_COUNT) + 1;
+  store<i64>(base + SLOT_COUNT, count);
+  if ((count & (PENDING_FLUSH - 1)) == 0) flushPendingOf(base); // (see accumulateSimple)
   if (exact) {
     if (m != 0) addExactBuckets(base, m, k, negative, (flags & FLAG_SQUARES) != 0);
   } else {
@@ -142,39 +144,104 @@ export function accumulate(base: usize, mantissa: u64, exponent: i64, negative: 
   if (profileFlags & FLAG_QUANTILES) profileNumber(base, value);
 }
 
+// ---- pending sums: the common number's exact sums in 64 bits, flushed to the 128-bit buckets -----
+// Per slot (the first PENDING_SLOTS), in the kernel scratch after the uniform runs' part: for each
+// k in [-18, 0], the sum of the signed mantissas of 10^k (i64) and of their squares below 2^50 (u64,
+// units of 10^2k). They are added to the slot's buckets when its count reaches a multiple of
+// PENDING_FLUSH (so at most PENDING_FLUSH values of |m| < 10^15 are pending: neither overflows) and
+// before scan() or finish() returns (so the slots hold every number whenever the host reads them).
+export const PENDING_OFFSET: usize = KERNEL_SCRATCH_OFFSET + 40960;
+export const PENDING_SLOTS: i32 = 32;
+const PENDING_EXPONENTS: usize = 19; // k = -18 .. 0
+const PENDING_SQUARES: usize = PENDING_EXPONENTS << 3;
+const PENDING_ENTRY: usize = PENDING_EXPONENTS << 4; // 304 bytes: 32 of them end before COLUMN_MAP
+const PENDING_FLUSH: i64 = 8192;
+const PENDING_SQUARE_LIMIT: u64 = 33554432; // 2^25: squares below 2^50
+
+/** reset(): the pending sums of the slots in use, empty. */
+export function resetPending(slots: i32): void {
+  const n = slots < PENDING_SLOTS ? slots : PENDING_SLOTS;
+  memory.fill(PENDING_OFFSET, 0, <usize>n * PENDING_ENTRY);
+}
+
+/** Slot `base`'s pending sums at `c` into its buckets; they are left empty. */
+function flushPending(base: usize, c: usize): void {
+  for (let i: usize = 0; i < PENDING_EXPONENTS; i++) {
+    const k = <i64>i - 18;
+    const at = c + (i << 3);
+    const sum = load<i64>(at);
+    if (sum != 0) {
+      addI128(base + SLOT_SUMS + (<usize>(k - SUM_EXP_MIN) << 4), sum);
+      store<i64>(at, 0);
+    }
+    const squares = load<u64>(at + PENDING_SQUARES);
+    if (squares != 0) {
+      addU128(base + SLOT_SQUARES + (<usize>(2 * k - SQ_EXP_MIN) << 4), squares);
+      store<u64>(at + PENDING_SQUARES, 0);
+    }
+  }
+}
+
+/** flushPending() of the slot at `base`, if it has pending sums. */
+function flushPendingOf(base: usize): void {
+  const s = <i32>((base - SLOTS_OFFSET) / SLOT_SIZE);
+  if (s < PENDING_SLOTS) flushPending(base, PENDING_OFFSET + <usize>s * PENDING_ENTRY);
+}
+
+/** Every slot's pending sums into its buckets: before scan() or finish() returns. */
+export function flushAllPending(slots: i32): void {
+  const n = slots < PENDING_SLOTS ? slots : PENDING_SLOTS;
+  for (let s = 0; s < n; s++) flushPending(SLOTS_OFFSET + <usize>s * SLOT_SIZE, PENDING_OFFSET + <usize>s * PENDING_ENTRY);
+}
+
+/** m^2 x 10^(2k) into the SQUARE buckets, m < 10^15 (see addExactBuckets). */
+function addSquaresSimple(base: usize, m: u64, k: i64): void {
+  const sq = base + SLOT_SQUARES + (<usize>(2 * k - SQ_EXP_MIN) << 4);
+  if (m < 1000000000) {
+    addI128(sq, <i64>(m * m));
+    return;
+  }
+  // m = high x 10^9 + low without a 64-bit division: estimate in doubles (m < 2^53), correct
+  let high = <u64>(<f64><i64>m * 1e-9);
+  let low = <i64>m - <i64>high * 1000000000;
+  if (low < 0) {
+    high--;
+    low += 1000000000;
+  } else if (low >= 1000000000) {
+    high++;
+    low -= 1000000000;
+  }
+  addI128(sq, low * low);
+  addI128(sq + (9 << 4), <i64>(2 * high) * low);
+  addI128(sq + (18 << 4), <i64>(high * high));
+}
+
 /**
  * accumulate() for the common number: m < 10^15 and k in [-18, 0], so m x 10^k is surely in the
  * exact domain (or zero) and Clinger's fast path rounds it: no checks, no division by 10^9.
  */
-@inline export function accumulateSimple(base: usize, m: u64, k: i64, negative: bool): void {
+@inline export function accumulateSimple(s: i32, base: usize, m: u64, k: i64, negative: bool): void {
   if (stashing) {
     const magnitude = <f64><i64>m / unchecked(POW10_F64[<i32>-k]);
     stashNumber(base, true, m, k, negative, negative ? -magnitude : magnitude);
     return;
   }
-  store<i64>(base + SLOT_COUNT, load<i64>(base + SLOT_COUNT) + 1);
-  if (m != 0) {
-    addI128(base + SLOT_SUMS + (<usize>(k - SUM_EXP_MIN) << 4), negative ? -<i64>m : <i64>m);
-    if (flags & FLAG_SQUARES) {
-      const sq = base + SLOT_SQUARES + (<usize>(2 * k - SQ_EXP_MIN) << 4);
-      if (m < 1000000000) {
-        addI128(sq, <i64>(m * m));
-      } else {
-        // m = high x 10^9 + low without a 64-bit division: estimate in doubles (m < 2^53), correct
-        let high = <u64>(<f64><i64>m * 1e-9);
-        let low = <i64>m - <i64>high * 1000000000;
-        if (low < 0) {
-          high--;
-          low += 1000000000;
-        } else if (low >= 1000000000) {
-          high++;
-          low -= 1000000000;
-        }
-        addI128(sq, low * low);
-        addI128(sq + (9 << 4), <i64>(2 * high) * low);
-        addI128(sq + (18 << 4), <i64>(high * high));
-      }
+  const count = load<i64>(base + SLOT_COUNT) + 1;
+  store<i64>(base + SLOT_COUNT, count);
+  const squares = (flags & FLAG_SQUARES) != 0;
+  if (s < PENDING_SLOTS) {
+    const c = PENDING_OFFSET + <usize>s * PENDING_ENTRY;
+    const at = c + (<usize>(k + 18) << 3);
+    store<i64>(at, load<i64>(at) + (negative ? -<i64>m : <i64>m));
+    if (squares) {
+      if (m < PENDING_SQUARE_LIMIT) store<u64>(at + PENDING_SQUARES, load<u64>(at + PENDING_SQUARES) + m * m);
+      else addSquaresSimple(base, m, k);
     }
+    // every PENDING_FLUSH numbers of the slot (accumulate() checks its own): never more pending
+    if ((count & (PENDING_FLUSH - 1)) == 0) flushPending(base, c);
+  } else if (m != 0) {
+    addI128(base + SLOT_SUMS + (<usize>(k - SUM_EXP_MIN) << 4), negative ? -<i64>m : <i64>m);
+    if (squares) addSquaresSimple(base, m, k);
   }
   // min and max need the correctly rounded double (a division) only for a number that may be a new
   // extreme: m x 10^-j by multiplication is within 2^-51 of it, so it screens out the others
