@@ -146,15 +146,19 @@ export function accumulate(base: usize, mantissa: u64, exponent: i64, negative: 
 
 // ---- pending sums: the common number's exact sums in 64 bits, flushed to the 128-bit buckets -----
 // Per slot (the first PENDING_SLOTS), in the kernel scratch after the uniform runs' part: for each
-// k in [-18, 0], the sum of the signed mantissas of 10^k (i64) and of their squares below 2^50 (u64,
-// units of 10^2k). They are added to the slot's buckets when its count reaches a multiple of
-// PENDING_FLUSH (so at most PENDING_FLUSH values of |m| < 10^15 are pending: neither overflows) and
-// before scan() or finish() returns (so the slots hold every number whenever the host reads them).
+// k in [-18, 0], the sum of the signed mantissas of 10^k (i64), of their squares below 2^50 (u64,
+// units of 10^2k), and the least and greatest signed mantissa (so min and max need no double per
+// number: each k's extremes are rounded once, when flushed). They go to the slot's buckets and
+// extremes when its count reaches a multiple of PENDING_FLUSH (at most PENDING_FLUSH values of
+// |m| < 10^15 are pending: neither sum overflows) and before scan() or finish() returns (so the
+// slots hold every number whenever the host reads them).
 export const PENDING_OFFSET: usize = KERNEL_SCRATCH_OFFSET + 40960;
-export const PENDING_SLOTS: i32 = 32;
+export const PENDING_SLOTS: i32 = 20;
 const PENDING_EXPONENTS: usize = 19; // k = -18 .. 0
 const PENDING_SQUARES: usize = PENDING_EXPONENTS << 3;
-const PENDING_ENTRY: usize = PENDING_EXPONENTS << 4; // 304 bytes: 32 of them end before COLUMN_MAP
+const PENDING_MIN: usize = PENDING_EXPONENTS << 4; //      i64: the least signed mantissa (I64.MAX_VALUE: none)
+const PENDING_MAX: usize = PENDING_EXPONENTS * 24; //      i64: the greatest (I64.MIN_VALUE: none)
+const PENDING_ENTRY: usize = PENDING_EXPONENTS << 5; // 608 bytes: 20 of them end before COLUMN_MAP
 const PENDING_FLUSH: i64 = 8192;
 const PENDING_SQUARE_LIMIT: u64 = 33554432; // 2^25: squares below 2^50
 
@@ -162,6 +166,13 @@ const PENDING_SQUARE_LIMIT: u64 = 33554432; // 2^25: squares below 2^50
 export function resetPending(slots: i32): void {
   const n = slots < PENDING_SLOTS ? slots : PENDING_SLOTS;
   memory.fill(PENDING_OFFSET, 0, <usize>n * PENDING_ENTRY);
+  for (let s = 0; s < n; s++) {
+    const c = PENDING_OFFSET + <usize>s * PENDING_ENTRY;
+    for (let i: usize = 0; i < PENDING_EXPONENTS; i++) {
+      store<i64>(c + PENDING_MIN + (i << 3), I64.MAX_VALUE);
+      store<i64>(c + PENDING_MAX + (i << 3), I64.MIN_VALUE);
+    }
+  }
 }
 
 /** Slot `base`'s pending sums at `c` into its buckets; they are left empty. */
@@ -178,6 +189,19 @@ function flushPending(base: usize, c: usize): void {
     if (squares != 0) {
       addU128(base + SLOT_SQUARES + (<usize>(2 * k - SQ_EXP_MIN) << 4), squares);
       store<u64>(at + PENDING_SQUARES, 0);
+    }
+    // extremes: the exact least and greatest of 10^k, rounded (|m| < 2^53: one correct division)
+    const least = load<i64>(at + PENDING_MIN);
+    if (least != I64.MAX_VALUE) {
+      const value = <f64>least / unchecked(POW10_F64[<i32>-k]);
+      if (value < load<f64>(base + SLOT_MIN)) store<f64>(base + SLOT_MIN, value);
+      store<i64>(at + PENDING_MIN, I64.MAX_VALUE);
+    }
+    const greatest = load<i64>(at + PENDING_MAX);
+    if (greatest != I64.MIN_VALUE) {
+      const value = <f64>greatest / unchecked(POW10_F64[<i32>-k]);
+      if (value > load<f64>(base + SLOT_MAX)) store<f64>(base + SLOT_MAX, value);
+      store<i64>(at + PENDING_MAX, I64.MIN_VALUE);
     }
   }
 }
@@ -229,26 +253,41 @@ function addSquaresSimple(base: usize, m: u64, k: i64): void {
   const count = load<i64>(base + SLOT_COUNT) + 1;
   store<i64>(base + SLOT_COUNT, count);
   const squares = (flags & FLAG_SQUARES) != 0;
-  if (s < PENDING_SLOTS) {
-    const c = PENDING_OFFSET + <usize>s * PENDING_ENTRY;
-    const at = c + (<usize>(k + 18) << 3);
-    store<i64>(at, load<i64>(at) + (negative ? -<i64>m : <i64>m));
-    if (squares) {
-      if (m < PENDING_SQUARE_LIMIT) store<u64>(at + PENDING_SQUARES, load<u64>(at + PENDING_SQUARES) + m * m);
-      else addSquaresSimple(base, m, k);
-    }
-    // every PENDING_FLUSH numbers of the slot (accumulate() checks its own): never more pending
-    if ((count & (PENDING_FLUSH - 1)) == 0) flushPending(base, c);
-  } else if (m != 0) {
-    addI128(base + SLOT_SUMS + (<usize>(k - SUM_EXP_MIN) << 4), negative ? -<i64>m : <i64>m);
-    if (squares) addSquaresSimple(base, m, k);
-  }
-  // min and max need the correctly rounded double (a division) only for a number that may be a new
-  // extreme: m x 10^-j by multiplication is within 2^-51 of it, so it screens out the others
   if (profileFlags & FLAG_QUANTILES) {
     const magnitude = <f64><i64>m / unchecked(POW10_F64[<i32>-k]);
     profileNumber(base, negative ? -magnitude : magnitude);
   }
+  if (s < PENDING_SLOTS) {
+    const c = PENDING_OFFSET + <usize>s * PENDING_ENTRY;
+    // (zero keeps to the doubles' path: -0 and 0 are different extremes)
+    if (m != 0) {
+      const at = c + (<usize>(k + 18) << 3);
+      const signedM = negative ? -<i64>m : <i64>m;
+      store<i64>(at, load<i64>(at) + signedM);
+      if (squares) {
+        if (m < PENDING_SQUARE_LIMIT) store<u64>(at + PENDING_SQUARES, load<u64>(at + PENDING_SQUARES) + m * m);
+        else addSquaresSimple(base, m, k);
+      }
+      if (signedM < load<i64>(at + PENDING_MIN)) store<i64>(at + PENDING_MIN, signedM);
+      if (signedM > load<i64>(at + PENDING_MAX)) store<i64>(at + PENDING_MAX, signedM);
+    } else {
+      extremes(base, m, k, negative);
+    }
+    // every PENDING_FLUSH numbers of the slot (accumulate() checks its own): never more pending
+    if ((count & (PENDING_FLUSH - 1)) == 0) flushPending(base, c);
+    return;
+  }
+  if (m != 0) {
+    addI128(base + SLOT_SUMS + (<usize>(k - SUM_EXP_MIN) << 4), negative ? -<i64>m : <i64>m);
+    if (squares) addSquaresSimple(base, m, k);
+  }
+  extremes(base, m, k, negative);
+}
+
+/** min and max of the slot at `base` with m x 10^-k, as accumulateSimple() takes them. */
+@inline function extremes(base: usize, m: u64, k: i64, negative: bool): void {
+  // min and max need the correctly rounded double (a division) only for a number that may be a new
+  // extreme: m x 10^-j by multiplication is within 2^-51 of it, so it screens out the others
   const estimate = <f64><i64>m * unchecked(POW10_RECIPROCAL_F64[<i32>-k]);
   const slack = estimate * 8.881784197001252e-16; // 2^-50
   const signed = negative ? -estimate : estimate;

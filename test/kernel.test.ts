@@ -256,6 +256,15 @@ describe('exact sums (docs/spec.md "Sums, exactly")', () => {
     expect(c).toEqual(expected.columns![0]);
   });
 
+  it('takes min and max of numbers of several scales, and of signed zeros, as the doubles order them', async () => {
+    const mixed = await column('x\n2.5\n-0.125\n3\n-0.1250\n2.50000000000000001\n', 'x');
+    expect(mixed).toMatchObject({ min: -0.125, max: 3 });
+    for (const text of ['-0\n0\n', '0\n-0\n', '-0.0\n1\n-1\n0\n', '-0\n']) {
+      const expected = referenceScan(encoder.encode('x\n' + text), { mode: 'stats', columns: ['x'], file: 'x.csv' });
+      expect(await column('x\n' + text, 'x')).toEqual(expected.columns![0]);
+    }
+  });
+
   it('sums the smallest and largest exact magnitudes', async () => {
     const c = await column('x\n0.000000000000000001\n999999999999999999\n1.23456789012345678e-18\n', 'x');
     expect(c.sum_text).toBe('999999999999999999.00000000000000000223456789012345678');
