@@ -206,7 +206,7 @@ function flushPending(base: usize, c: usize): void {
   }
 }
 
-/** flushPending() of the slot at `base`, if it has pending sums. */
+/** flushPending() of the slot at `base`, if it is one of the first PENDING_SLOTS. */
 function flushPendingOf(base: usize): void {
   const s = <i32>((base - SLOTS_OFFSET) / SLOT_SIZE);
   if (s < PENDING_SLOTS) flushPending(base, PENDING_OFFSET + <usize>s * PENDING_ENTRY);
@@ -284,7 +284,7 @@ function addSquaresSimple(base: usize, m: u64, k: i64): void {
   extremes(base, m, k, negative);
 }
 
-/** min and max of the slot at `base` with m x 10^-k, as accumulateSimple() takes them. */
+/** min and max of the slot at `base` with m x 10^k (k in [-18, 0]), without the pending extremes. */
 @inline function extremes(base: usize, m: u64, k: i64, negative: bool): void {
   // min and max need the correctly rounded double (a division) only for a number that may be a new
   // extreme: m x 10^-j by multiplication is within 2^-51 of it, so it screens out the others
