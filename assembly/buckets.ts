@@ -19,6 +19,13 @@ export const POW10_U64: StaticArray<u64> = [
   store<i64>(ptr + 8, load<i64>(ptr + 8) + (v >> 63) + <i64>(sum < low));
 }
 
+/** an unsigned 64-bit amount into a 128-bit bucket */
+@inline export function addU128(ptr: usize, v: u64): void {
+  const sum = load<u64>(ptr) + v;
+  store<u64>(ptr, sum);
+  store<i64>(ptr + 8, load<i64>(ptr + 8) + <i64>(sum < v));
+}
+
 @inline export function neumaierAdd(ptr: usize, x: f64): void {
   const sum = load<f64>(ptr);
   const t = sum + x;

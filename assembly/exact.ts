@@ -6,7 +6,7 @@
 import {
   FLAG_SQUARES, FLAG_DISTINCT, FLAG_QUANTILES, NUMBER_TEXT_OFFSET, MAX_KEPT_DIGITS, SLOTS_OFFSET, SLOT_SIZE,
   SLOT_COUNT, SLOT_INVALID, SLOT_MIN, SLOT_MAX, SLOT_MIN_LENGTH, SLOT_MAX_LENGTH, SLOT_FORMS, SLOT_INVALID_LINE, SLOT_INVALID_LENGTH, SLOT_INVALID_SEEN, SLOT_INVALID_BYTES,
-  INVALID_CAPTURE, SLOT_SUMS, SUM_EXP_MIN, SLOT_SQUARES, SQ_EXP_MIN,
+  INVALID_CAPTURE, SLOT_SUMS, SUM_EXP_MIN, SLOT_SQUARES, SQ_EXP_MIN, KERNEL_SCRATCH_OFFSET,
 } from './layout';
 import { N_LEAD, N_INT, N_FRAC, N_EXP_DIGITS, N_TRAIL } from './machine-states';
 import {
@@ -14,7 +14,7 @@ import {
   numDroppedBeyondKept, numExponent, numExponentNegative, numForm, lazyLineBase, lazyLineFrom, lazyLineField,
 } from './state';
 import { countLineFeeds } from './bytes';
-import { POW10_U64, addI128, addExactBuckets, addOutside } from './buckets';
+import { POW10_U64, addI128, addU128, addExactBuckets, addOutside } from './buckets';
 import { stashing, stashNumber, stashInvalid, stashShape } from './group-columns';
 import { profileFlags, profileValue, profileNumber } from './profile';
 
@@ -130,7 +130,9 @@ export function accumulate(base: usize, mantissa: u64, exponent: i64, negative: 
     stashNumber(base, exact, m, k, negative, value);
     return;
   }
-  store<i64>(base + SLOT_COUNT, load<i64>(base + SLOT_COUNT) + 1);
+  const count = load<i64>(base + SLOT_COUNT) + 1;
+  store<i64>(base + SLOT_COUNT, count);
+  if ((count & (PENDING_FLUSH - 1)) == 0) flushPendingOf(base); // (see accumulateSimple)
   if (exact) {
     if (m != 0) addExactBuckets(base, m, k, negative, (flags & FLAG_SQUARES) != 0);
   } else {
@@ -142,46 +144,150 @@ export function accumulate(base: usize, mantissa: u64, exponent: i64, negative: 
   if (profileFlags & FLAG_QUANTILES) profileNumber(base, value);
 }
 
+// ---- pending sums: the common number's exact sums in 64 bits, flushed to the 128-bit buckets -----
+// Per slot (the first PENDING_SLOTS), in the kernel scratch after the uniform runs' part: for each
+// k in [-18, 0], the sum of the signed mantissas of 10^k (i64), of their squares below 2^50 (u64,
+// units of 10^2k), and the least and greatest signed mantissa (so min and max need no double per
+// number: each k's extremes are rounded once, when flushed). They go to the slot's buckets and
+// extremes when its count reaches a multiple of PENDING_FLUSH (at most PENDING_FLUSH values of
+// |m| < 10^15 are pending: neither sum overflows) and before scan() or finish() returns (so the
+// slots hold every number whenever the host reads them).
+export const PENDING_OFFSET: usize = KERNEL_SCRATCH_OFFSET + 40960;
+export const PENDING_SLOTS: i32 = 20;
+const PENDING_EXPONENTS: usize = 19; // k = -18 .. 0
+const PENDING_SQUARES: usize = PENDING_EXPONENTS << 3;
+const PENDING_MIN: usize = PENDING_EXPONENTS << 4; //      i64: the least signed mantissa (I64.MAX_VALUE: none)
+const PENDING_MAX: usize = PENDING_EXPONENTS * 24; //      i64: the greatest (I64.MIN_VALUE: none)
+const PENDING_ENTRY: usize = PENDING_EXPONENTS << 5; // 608 bytes: 20 of them end before COLUMN_MAP
+const PENDING_FLUSH: i64 = 8192;
+const PENDING_SQUARE_LIMIT: u64 = 33554432; // 2^25: squares below 2^50
+
+/** reset(): the pending sums of the slots in use, empty. */
+export function resetPending(slots: i32): void {
+  const n = slots < PENDING_SLOTS ? slots : PENDING_SLOTS;
+  memory.fill(PENDING_OFFSET, 0, <usize>n * PENDING_ENTRY);
+  for (let s = 0; s < n; s++) {
+    const c = PENDING_OFFSET + <usize>s * PENDING_ENTRY;
+    for (let i: usize = 0; i < PENDING_EXPONENTS; i++) {
+      store<i64>(c + PENDING_MIN + (i << 3), I64.MAX_VALUE);
+      store<i64>(c + PENDING_MAX + (i << 3), I64.MIN_VALUE);
+    }
+  }
+}
+
+/** Slot `base`'s pending sums at `c` into its buckets; they are left empty. */
+function flushPending(base: usize, c: usize): void {
+  for (let i: usize = 0; i < PENDING_EXPONENTS; i++) {
+    const k = <i64>i - 18;
+    const at = c + (i << 3);
+    const sum = load<i64>(at);
+    if (sum != 0) {
+      addI128(base + SLOT_SUMS + (<usize>(k - SUM_EXP_MIN) << 4), sum);
+      store<i64>(at, 0);
+    }
+    const squares = load<u64>(at + PENDING_SQUARES);
+    if (squares != 0) {
+      addU128(base + SLOT_SQUARES + (<usize>(2 * k - SQ_EXP_MIN) << 4), squares);
+      store<u64>(at + PENDING_SQUARES, 0);
+    }
+    // extremes: the exact least and greatest of 10^k, rounded (|m| < 2^53: one correct division)
+    const least = load<i64>(at + PENDING_MIN);
+    if (least != I64.MAX_VALUE) {
+      const value = <f64>least / unchecked(POW10_F64[<i32>-k]);
+      if (value < load<f64>(base + SLOT_MIN)) store<f64>(base + SLOT_MIN, value);
+      store<i64>(at + PENDING_MIN, I64.MAX_VALUE);
+    }
+    const greatest = load<i64>(at + PENDING_MAX);
+    if (greatest != I64.MIN_VALUE) {
+      const value = <f64>greatest / unchecked(POW10_F64[<i32>-k]);
+      if (value > load<f64>(base + SLOT_MAX)) store<f64>(base + SLOT_MAX, value);
+      store<i64>(at + PENDING_MAX, I64.MIN_VALUE);
+    }
+  }
+}
+
+/** flushPending() of the slot at `base`, if it is one of the first PENDING_SLOTS. */
+function flushPendingOf(base: usize): void {
+  const s = <i32>((base - SLOTS_OFFSET) / SLOT_SIZE);
+  if (s < PENDING_SLOTS) flushPending(base, PENDING_OFFSET + <usize>s * PENDING_ENTRY);
+}
+
+/** Every slot's pending sums into its buckets: before scan() or finish() returns. */
+export function flushAllPending(slots: i32): void {
+  const n = slots < PENDING_SLOTS ? slots : PENDING_SLOTS;
+  for (let s = 0; s < n; s++) flushPending(SLOTS_OFFSET + <usize>s * SLOT_SIZE, PENDING_OFFSET + <usize>s * PENDING_ENTRY);
+}
+
+/** m^2 x 10^(2k) into the SQUARE buckets, m < 10^15 (see addExactBuckets). */
+function addSquaresSimple(base: usize, m: u64, k: i64): void {
+  const sq = base + SLOT_SQUARES + (<usize>(2 * k - SQ_EXP_MIN) << 4);
+  if (m < 1000000000) {
+    addI128(sq, <i64>(m * m));
+    return;
+  }
+  // m = high x 10^9 + low without a 64-bit division: estimate in doubles (m < 2^53), correct
+  let high = <u64>(<f64><i64>m * 1e-9);
+  let low = <i64>m - <i64>high * 1000000000;
+  if (low < 0) {
+    high--;
+    low += 1000000000;
+  } else if (low >= 1000000000) {
+    high++;
+    low -= 1000000000;
+  }
+  addI128(sq, low * low);
+  addI128(sq + (9 << 4), <i64>(2 * high) * low);
+  addI128(sq + (18 << 4), <i64>(high * high));
+}
+
 /**
  * accumulate() for the common number: m < 10^15 and k in [-18, 0], so m x 10^k is surely in the
  * exact domain (or zero) and Clinger's fast path rounds it: no checks, no division by 10^9.
  */
-@inline export function accumulateSimple(base: usize, m: u64, k: i64, negative: bool): void {
+@inline export function accumulateSimple(s: i32, base: usize, m: u64, k: i64, negative: bool): void {
   if (stashing) {
     const magnitude = <f64><i64>m / unchecked(POW10_F64[<i32>-k]);
     stashNumber(base, true, m, k, negative, negative ? -magnitude : magnitude);
     return;
   }
-  store<i64>(base + SLOT_COUNT, load<i64>(base + SLOT_COUNT) + 1);
-  if (m != 0) {
-    addI128(base + SLOT_SUMS + (<usize>(k - SUM_EXP_MIN) << 4), negative ? -<i64>m : <i64>m);
-    if (flags & FLAG_SQUARES) {
-      const sq = base + SLOT_SQUARES + (<usize>(2 * k - SQ_EXP_MIN) << 4);
-      if (m < 1000000000) {
-        addI128(sq, <i64>(m * m));
-      } else {
-        // m = high x 10^9 + low without a 64-bit division: estimate in doubles (m < 2^53), correct
-        let high = <u64>(<f64><i64>m * 1e-9);
-        let low = <i64>m - <i64>high * 1000000000;
-        if (low < 0) {
-          high--;
-          low += 1000000000;
-        } else if (low >= 1000000000) {
-          high++;
-          low -= 1000000000;
-        }
-        addI128(sq, low * low);
-        addI128(sq + (9 << 4), <i64>(2 * high) * low);
-        addI128(sq + (18 << 4), <i64>(high * high));
-      }
-    }
-  }
-  // min and max need the correctly rounded double (a division) only for a number that may be a new
-  // extreme: m x 10^-j by multiplication is within 2^-51 of it, so it screens out the others
+  const count = load<i64>(base + SLOT_COUNT) + 1;
+  store<i64>(base + SLOT_COUNT, count);
+  const squares = (flags & FLAG_SQUARES) != 0;
   if (profileFlags & FLAG_QUANTILES) {
     const magnitude = <f64><i64>m / unchecked(POW10_F64[<i32>-k]);
     profileNumber(base, negative ? -magnitude : magnitude);
   }
+  if (s < PENDING_SLOTS) {
+    const c = PENDING_OFFSET + <usize>s * PENDING_ENTRY;
+    // (zero keeps to the doubles' path: -0 and 0 are different extremes)
+    if (m != 0) {
+      const at = c + (<usize>(k + 18) << 3);
+      const signedM = negative ? -<i64>m : <i64>m;
+      store<i64>(at, load<i64>(at) + signedM);
+      if (squares) {
+        if (m < PENDING_SQUARE_LIMIT) store<u64>(at + PENDING_SQUARES, load<u64>(at + PENDING_SQUARES) + m * m);
+        else addSquaresSimple(base, m, k);
+      }
+      if (signedM < load<i64>(at + PENDING_MIN)) store<i64>(at + PENDING_MIN, signedM);
+      if (signedM > load<i64>(at + PENDING_MAX)) store<i64>(at + PENDING_MAX, signedM);
+    } else {
+      extremes(base, m, k, negative);
+    }
+    // every PENDING_FLUSH numbers of the slot (accumulate() checks its own): never more pending
+    if ((count & (PENDING_FLUSH - 1)) == 0) flushPending(base, c);
+    return;
+  }
+  if (m != 0) {
+    addI128(base + SLOT_SUMS + (<usize>(k - SUM_EXP_MIN) << 4), negative ? -<i64>m : <i64>m);
+    if (squares) addSquaresSimple(base, m, k);
+  }
+  extremes(base, m, k, negative);
+}
+
+/** min and max of the slot at `base` with m x 10^k (k in [-18, 0]), without the pending extremes. */
+@inline function extremes(base: usize, m: u64, k: i64, negative: bool): void {
+  // min and max need the correctly rounded double (a division) only for a number that may be a new
+  // extreme: m x 10^-j by multiplication is within 2^-51 of it, so it screens out the others
   const estimate = <f64><i64>m * unchecked(POW10_RECIPROCAL_F64[<i32>-k]);
   const slack = estimate * 8.881784197001252e-16; // 2^-50
   const signed = negative ? -estimate : estimate;

@@ -7,7 +7,7 @@
 //   65536 ─────────── CONFIG   (4 KiB)  written by the host before reset()
 //   69632 ─────────── RESULTS  (4 KiB)  record/line counters and status, read after scan()/finish()
 //   73728 ─────────── NUMBER_TEXT (4 KiB) a rare number rendered as text for the host's Number()
-//   77824 ─────────── KERNEL_SCRATCH (52 KiB) the kernel's own: field-end offsets of uniform runs
+//   77824 ─────────── KERNEL_SCRATCH (52 KiB) the kernel's own: field-end offsets of uniform runs, pending sums
 //   131072 ────────── COLUMN_MAP (MAX_FIELDS x i16): field index -> slot, or -1 when not selected
 //   262144 ────────── SLOTS (MAX_SLOTS x SLOT_SIZE): one accumulator block per selected column
 //   WINDOW_OFFSET ─── WINDOW: the host copies each window of input here, then calls scan(length)

@@ -85,7 +85,7 @@ import { profileFlags, hashByte, hashRun } from './profile';
         if (count > 0 && (digitMismatch(joined) & (~(<u64>0) >> (<u64>(8 - count) << 3))) == 0) {
           const base = SLOTS_OFFSET + <usize>s * SLOT_SIZE;
           noteField(base, <i64>(to - from), dots != 0 ? FORM_DECIMAL : 0, from);
-          accumulateSimple(base, eightDigits(joined, count), -<i64>fraction, negative);
+          accumulateSimple(s, base, eightDigits(joined, count), -<i64>fraction, negative);
           return;
         }
       }
@@ -152,7 +152,7 @@ import { profileFlags, hashByte, hashRun } from './profile';
     const base = SLOTS_OFFSET + <usize>s * SLOT_SIZE;
     noteField(base, <i64>(to - from), form, from);
     if (digits <= 15 && scale >= -18 && scale <= 0) {
-      accumulateSimple(base, m, scale, negative);
+      accumulateSimple(s, base, m, scale, negative);
     } else {
       numDropped = 0;
       accumulate(base, m, scale, negative);

@@ -18,6 +18,7 @@ import { S_RECORD_START, S_UNQUOTED, RECORD_DATA, RECORD_HEADER, RECORD_DISCARD,
 import { LF, CR } from './bytes';
 import { resetGroups, storeGroupResults } from './groups';
 import { resetProfile } from './profile';
+import { resetPending, flushAllPending } from './exact';
 
 // ---- private scratch (inside the CONFIG region, after the host's fields) -------------------------
 export const CLASS_TABLE: usize = CONFIG_OFFSET + 1024; // 256 bytes: 1 for bytes that end an unquoted field
@@ -104,6 +105,7 @@ export function reset(): void {
     store<f64>(base + SLOT_MAX, -Infinity);
     store<i64>(base + SLOT_MIN_LENGTH, I64.MAX_VALUE);
   }
+  resetPending(slotCount);
 
   lines = 0;
   fieldIndex = 0;
@@ -147,8 +149,9 @@ export function beginRecordAt(at: i64): void {
   }
 }
 
-/** The line and byte counters of RESULTS, as of now. */
+/** The line and byte counters of RESULTS, as of now, and the slots complete: before every return. */
 export function storeCounters(): void {
+  flushAllPending(slotCount);
   store<i64>(RESULTS_OFFSET + RESULT_LINES, lines);
   store<i64>(RESULTS_OFFSET + RESULT_BYTES, position - load<i64>(CONFIG_OFFSET + CONFIG_START_OFFSET));
   storeGroupResults();

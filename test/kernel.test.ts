@@ -227,6 +227,44 @@ describe('exact sums (docs/spec.md "Sums, exactly")', () => {
     expect(Math.abs(c.stddev! - Math.sqrt(variance)) / Math.sqrt(variance)).toBeLessThan(1e-12);
   });
 
+  it('sums many 15-digit numbers and their squares exactly, whichever number path each takes', async () => {
+    // every other number takes the general path (an exponent): the kernel's 64-bit pending sums
+    // must still be added to the 128-bit buckets before they overflow (2 x 10^4 x 10^15 > 2^63)
+    const pairs = 20000;
+    const c = await column('x\n' + '999999999999999\n1e1\n'.repeat(pairs), 'x');
+    const n = BigInt(2 * pairs);
+    const s1 = (999999999999999n + 10n) * BigInt(pairs);
+    const s2 = (999999999999999n ** 2n + 100n) * BigInt(pairs);
+    expect(c.count).toBe(2 * pairs);
+    expect(c.sum_text).toBe(s1.toString());
+    const variance = Number((n * s2 - s1 * s1) / (n * (n - 1n)));
+    expect(Math.abs(c.stddev! - Math.sqrt(variance)) / Math.sqrt(variance)).toBeLessThan(1e-12);
+  });
+
+  it('sums numbers of every scale, sign and length exactly', async () => {
+    const values: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const digits = 1 + (i * 7) % 18;
+      const decimals = (i * 5) % (digits + 1);
+      const text = String((BigInt(i) * 7919n ** 5n) % 10n ** BigInt(digits)).padStart(digits, '0');
+      const number = decimals === 0 ? text : `${text.slice(0, digits - decimals)}.${text.slice(digits - decimals)}`;
+      values.push(i % 3 === 0 ? `-${number}` : number);
+    }
+    const text = 'x\n' + values.join('\n') + '\n';
+    const expected = referenceScan(encoder.encode(text), { mode: 'stats', columns: ['x'], file: 'x.csv' });
+    const c = await column(text, 'x');
+    expect(c).toEqual(expected.columns![0]);
+  });
+
+  it('takes min and max of numbers of several scales, and of signed zeros, as the doubles order them', async () => {
+    const mixed = await column('x\n2.5\n-0.125\n3\n-0.1250\n2.50000000000000001\n', 'x');
+    expect(mixed).toMatchObject({ min: -0.125, max: 3 });
+    for (const text of ['-0\n0\n', '0\n-0\n', '-0.0\n1\n-1\n0\n', '-0\n']) {
+      const expected = referenceScan(encoder.encode('x\n' + text), { mode: 'stats', columns: ['x'], file: 'x.csv' });
+      expect(await column('x\n' + text, 'x')).toEqual(expected.columns![0]);
+    }
+  });
+
   it('sums the smallest and largest exact magnitudes', async () => {
     const c = await column('x\n0.000000000000000001\n999999999999999999\n1.23456789012345678e-18\n', 'x');
     expect(c.sum_text).toBe('999999999999999999.00000000000000000223456789012345678');
