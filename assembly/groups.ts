@@ -137,6 +137,22 @@ export function fastKeyField(from: usize, to: usize): void {
   endKeyField();
 }
 
+/**
+ * The block path's quoted key field with doubled quotes: its bytes [from, to) between the opening and
+ * closing quotes, where every quote is the first of a doubled pair (the masks checked that).
+ */
+export function fastQuotedKeyField(from: usize, to: usize, quoteValue: u32): void {
+  keyStart = keyTip;
+  let p = from;
+  while (p < to) {
+    const c = <u32>load<u8>(p);
+    store<u8>(keyTip, <u8>c);
+    keyTip++;
+    p += c == quoteValue ? 2 : 1;
+  }
+  endKeyField();
+}
+
 export function endKeyField(): void {
   store<u32>(KEY_LENGTHS + (<usize>keyOrdinal << 2), <u32>(keyTip - keyStart));
   keyOrdinal++;

@@ -10,9 +10,9 @@ import {
 } from './state';
 import { LF } from './bytes';
 import { uniformRecords } from './uniform';
-import { countRecords, fieldRecords } from './block-records';
+import { countRecords, fieldRecords, keyedRecords } from './block-records';
 import { fastRecords } from './fast-records';
-import { keyCount } from './groups';
+import { keyCount, pendingKey } from './groups';
 
 /**
  * The fast path runs over whole records: up to the byte after the window's last LF (so every field
@@ -39,9 +39,11 @@ export function fastPathLimit(windowStart: usize, end: usize): usize {
  */
 @inline export function wholeRecords(start: usize, limit: usize): usize {
   let p = start;
-  // Groups: the SWAR (or 32-byte) fast path, which visits the key fields; the SIMD stages do not.
-  if (keyCount > 0) return fastRecords(p, limit);
-  if (ASC_FEATURE_SIMD) {
+  if (ASC_FEATURE_SIMD && keyCount > 0) {
+    // Groups: the block path visiting the key fields (not the uniform runs: a key is per record)
+    p = keyedRecords(p, limit, quoteSearchEnd);
+    if (!pendingKey && state == S_RECORD_START && p < limit) p = fastRecords(p, blockResume < limit ? blockResume : limit);
+  } else if (ASC_FEATURE_SIMD) {
     if (mappedFields != 0 && p >= uniformRetryAt) p = uniformRecords(p, limit);
     if (p < limit) {
       p = mappedFields == 0 ? countRecords(p, limit, quoteSearchEnd) : fieldRecords(p, limit, quoteSearchEnd);
