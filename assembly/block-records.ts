@@ -6,7 +6,7 @@
 
 import {
   RESULTS_OFFSET, RESULT_RECORDS, RESULT_SHORT, RESULT_LONG, RESULT_MAX_FIELDS, RESULT_EXPECTED_FIELDS,
-  COLUMN_MAP_OFFSET,
+  COLUMN_MAP_OFFSET, CONFIG_OFFSET, CONFIG_KEY_FIELDS,
 } from './layout';
 import { S_FIELD_START } from './machine-states';
 import {
@@ -18,7 +18,7 @@ import {
   clipBlock,
 } from './blocks';
 import { fastField } from './number';
-import { keyFieldLimit, nextKeyField, fastKeyField, fastQuotedKeyField, endKeyRecord } from './groups';
+import { keyCount, keyFieldLimit, nextKeyField, fastKeyField, fastQuotedKeyField, endKeyRecord } from './groups';
 
 /**
  * count's block path (no column selected): records and their widths from bit arithmetic on the
@@ -216,6 +216,15 @@ export function keyedRecords(start: usize, limit: usize, lastLineFeed: usize): u
   const quoteValue = quote;
   const valueFields = mappedFields;
   const mapped = keyFieldLimit > valueFields ? keyFieldLimit : valueFields;
+  // bit f: field f holds a key or a selected value (all set when records are visited wider than 64)
+  let wanted: u64 = ~(<u64>0);
+  if (mapped <= 64) {
+    wanted = 0;
+    for (let f = 0; f < valueFields; f++) {
+      if (load<i16>(COLUMN_MAP_OFFSET + (<usize>f << 1)) >= 0) wanted |= <u64>1 << <u64>f;
+    }
+    for (let k = 0; k < keyCount; k++) wanted |= <u64>1 << <u64>load<i32>(CONFIG_OFFSET + CONFIG_KEY_FIELDS + (<usize>k << 2));
+  }
   const results = RESULTS_OFFSET;
   let records = load<i64>(results + RESULT_RECORDS);
   let widest = load<i64>(results + RESULT_MAX_FIELDS);
@@ -254,6 +263,28 @@ export function keyedRecords(start: usize, limit: usize, lastLineFeed: usize): u
           break;
         }
         ends &= ~before;
+      } else if (((wanted >> <u64>field) & 1) == 0) {
+        // fields before the next key or selected one: their ends crossed together, up to the LF
+        const pendingLf = ends & lineFeeds;
+        const before = pendingLf != 0 ? (pendingLf & (~pendingLf + 1)) - 1 : ~(<u64>0);
+        let crossed = ends & before;
+        if (crossed != 0) {
+          const skip = <i32>ctz(wanted >> <u64>field);
+          if (<i32>popcnt(crossed) > skip) {
+            let rest = crossed;
+            for (let i = 0; i < skip; i++) rest &= rest - 1;
+            crossed ^= rest; // the `skip` lowest
+          }
+          field += <i32>popcnt(crossed);
+          ends ^= crossed;
+          const last = <u64>(63 - clz(crossed));
+          const through = (<u64>2 << last) - 1; // bits 0..last (all of them for bit 63)
+          fieldStart = block + <usize>last + 1;
+          fieldLine = linesBeforeBlock + <i64>popcnt(lineFeeds & through) + 1;
+          quotes &= ~through;
+          quotesSoFar = 0;
+          if (ends == 0) break;
+        }
       }
       const low = ends & (~ends + 1);
       const below = low - 1;
