@@ -5,7 +5,7 @@
 // where it does not model the input, and the next one, or the byte machine, goes on from there.
 // Grouped scans (--by) take the block path too (keyedRecords(), not the uniform runs: a key is per
 // record): on the 1 GiB mixed file, `/usr/bin/time -f '%e s' csvscan count --by date FILE
-// --threads 1 --json` 1.97 s on fastRecords() alone, 1.65 s so (median of three, alternating);
+// --threads 1 --json` 1.88 s on fastRecords() alone, 1.42 s so (median of three, alternating);
 // what remains is the group table's probe per record (README "Groups").
 
 import { S_RECORD_START } from './machine-states';
