@@ -133,7 +133,47 @@ export function storeGroupResults(): void {
 /** The fast path's key field: its bytes, [from, to), are its value. */
 export function fastKeyField(from: usize, to: usize): void {
   keyStart = keyTip;
-  keyBytes(from, to);
+  const n = to - from;
+  // a short key with word loads and stores, not memory.copy (a call out of the module in some engines)
+  if (n <= 64) copyShort(keyTip, from, n);
+  else memory.copy(keyTip, from, n);
+  keyTip += n;
+  endKeyField();
+}
+
+/** n <= 64 bytes from `src` to `dst` (not overlapping), writing no byte outside [dst, dst + n). */
+@inline function copyShort(dst: usize, src: usize, n: usize): void {
+  if (n >= 8) {
+    let i: usize = 0;
+    while (i + 8 < n) {
+      store<u64>(dst + i, load<u64>(src + i));
+      i += 8;
+    }
+    store<u64>(dst + n - 8, load<u64>(src + n - 8));
+  } else if (n >= 4) {
+    store<u32>(dst, load<u32>(src));
+    store<u32>(dst + n - 4, load<u32>(src + n - 4));
+  } else if (n >= 2) {
+    store<u16>(dst, load<u16>(src));
+    store<u16>(dst + n - 2, load<u16>(src + n - 2));
+  } else if (n == 1) {
+    store<u8>(dst, load<u8>(src));
+  }
+}
+
+/**
+ * The block path's quoted key field with doubled quotes: its bytes [from, to) between the opening and
+ * closing quotes, where every quote is the first of a doubled pair (the masks checked that).
+ */
+export function fastQuotedKeyField(from: usize, to: usize, quoteValue: u32): void {
+  keyStart = keyTip;
+  let p = from;
+  while (p < to) {
+    const c = <u32>load<u8>(p);
+    store<u8>(keyTip, <u8>c);
+    keyTip++;
+    p += c == quoteValue ? 2 : 1;
+  }
   endKeyField();
 }
 
@@ -165,7 +205,7 @@ export function endKeyRecord(next: usize): bool {
   const record = arena + arenaUsed;
   const bytes = keyTip - record - 4;
   store<u32>(record, <u32>bytes);
-  memory.copy(keyTip, KEY_LENGTHS, <usize>keyCount << 2);
+  for (let k = 0; k < keyCount; k++) store<u32>(keyTip + (<usize>k << 2), load<u32>(KEY_LENGTHS + (<usize>k << 2)));
   pendingSize = 4 + bytes + (<usize>keyCount << 2);
   if (!countKey(pendingSize, remaining)) {
     pendingKey = true;

@@ -172,6 +172,20 @@ describe('sum and stats --by: the columns of each group', () => {
     await everyWay(csv, { mode: 'stats', columns: ['3', '1'], by: [2], header: false });
   });
 
+  it('sums by keys on the block path: keys before and after the values, a key that is a value, fallbacks', async () => {
+    const random = new SeededRandom(12);
+    const values = ['1.5', '"2"', '"3"""', '"4"x', '', 'x', '-7', '"8\n"', '12345678901234567890'];
+    const keys = ['a', '"a"', '"a""b"', 'a"b', '', '"c\r\nd"', 'p'.repeat(80)];
+    let csv = 'k,v,w,k2\r\n';
+    for (let i = 0; i < 900; i++) {
+      const end = random.pick(['\n', '\r\n']);
+      csv += random.chance(0.1) ? `${random.pick(keys)}${end}` : `${random.pick(keys)},${random.pick(values)},${random.pick(values)},${random.pick(keys)}${end}`;
+    }
+    await everyWay(csv, { mode: 'sum', columns: ['v'], by: [4] });
+    await everyWay(csv, { mode: 'stats', columns: ['v', 'w'], by: [1, 4] });
+    await everyWay(csv, { mode: 'sum', columns: ['w'], by: [3] });
+  });
+
   it('agrees with the reference on generated CSVs, for every engine and window', async () => {
     for (let seed = 1; seed <= SEEDS; seed++) {
       const generated = generateCsv(seed);

@@ -143,6 +143,58 @@ describe('count --by: keys', () => {
   });
 });
 
+describe('count --by: the block path (64-byte masks) and where it gives up', () => {
+  it('takes keys at every offset of a block, spanning blocks, empty, last, CRLF, missing from short records', async () => {
+    const random = new SeededRandom(7);
+    const keys = ['a', 'bb', '', 'k'.repeat(70), 'key', '"q"', '"q,""x"""', '"l\nm"', '""', '""""', '"a\r"'];
+    let csv = 'pad,k,v,tail\n';
+    for (let i = 0; i < 700; i++) {
+      const pad = 'p'.repeat(i % 131);
+      const key = random.pick(keys);
+      const end = random.pick(['\n', '\r\n', '\n\n', '\r\n\r\n']);
+      const shape = random.int(0, 6);
+      csv += shape === 0 ? `${pad}${end}` : shape === 1 ? `${pad},${key}${end}` : `${pad},${key},${i % 5},${random.pick(keys)}${end}`;
+    }
+    for (const by of [[2], [4], [2, 4], [4, 2], [1, 2]]) {
+      const got = await everyWay(csv, { by });
+      expect(groupPart(got), `by ${by.join(',')}`).toEqual(reference(csv, by));
+    }
+  });
+
+  it('hands keys the masks do not model to the byte machine: quotes inside a key, bytes after its closing quote', async () => {
+    const random = new SeededRandom(8);
+    const keys = ['a', 'a"b', '"a"x', '"a""b"c', '"a" ', 'x""', '"a"', '"a,b"'];
+    let csv = 'x,k,y\n';
+    for (let i = 0; i < 3000; i++) csv += `${random.pick(['1', '"1"', '1"2', '"1"2'])},${random.pick(keys)},${random.pick(keys)}\n`;
+    for (const by of [[2], [3, 2]]) {
+      const got = await everyWay(csv, { by });
+      expect(groupPart(got), `by ${by.join(',')}`).toEqual(reference(csv, by));
+    }
+  });
+
+  it('finds keys past the 64th field (records wider than the mask of wanted fields)', async () => {
+    const random = new SeededRandom(9);
+    let csv = '';
+    for (let i = 0; i < 400; i++) csv += `${Array.from({ length: 72 }, (_, f) => (f % 9 === 0 ? random.pick(['a', '"b"', '']) : String(f))).join(',')}\n`;
+    for (const by of [[64], [63, 65], [72], [1, 70]]) {
+      const got = await everyWay(csv, { by, header: false });
+      expect(groupPart(got), `by ${by.join(',')}`).toEqual(reference(csv, by, { header: false }));
+    }
+  });
+
+  it('spills a group that does not fit in --memory in the middle of a block, every engine alike', async () => {
+    let csv = 'a,k,b\n';
+    for (let i = 0; i < 30000; i++) csv += `${i % 7},k${(i * 7919) % 25000},${i % 3}\n`;
+    const expected = reference(csv, [2]);
+    for (const engine of ENGINE_NAMES) {
+      for (const window of [4096, 7, 30000]) {
+        const spilled = await scanBytes(csv, { mode: 'count', by: ['k'], engine, memory: 64 * 1024, window });
+        expect(groupPart(groupsOf(spilled)), `${engine} window ${window}`).toEqual(expected);
+      }
+    }
+  });
+});
+
 describe('count --by: threads and ranges', () => {
   it('merges the groups of threads exactly', async () => {
     const random = new SeededRandom(7);
