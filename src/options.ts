@@ -74,6 +74,13 @@ const KNOWN_OPTIONS = new Set([
   'range', 'by', 'top', 'memory', 'tempDir', 'distinct', 'quantiles', 'onProgress',
 ]);
 
+/**
+ * The default window of a grouped scan (--by): smaller than DEFAULT_WINDOW, so that copying a
+ * window evicts less of the group table from the caches (1 GiB mixed file, one thread, three
+ * alternating rounds: `count --by date` 1.16-1.20 s at 256K against 1.27-1.32 s at 1M).
+ */
+export const GROUPED_WINDOW = 256 * 1024;
+
 /** --memory: the default budget of the group table, and the least one (its first table and window). */
 export const DEFAULT_MEMORY = 1024 * 1024 * 1024;
 export const MIN_MEMORY = 64 * 1024;
@@ -128,7 +135,7 @@ export function resolveOptions(options: unknown, naming: OptionNaming = 'library
   if (threads !== undefined && !isWhole(threads, 1)) refuse('threads', 'a whole number >= 1', threads);
   const minBytesPerThread = given.minBytesPerThread ?? defaultMinBytesPerThread(mode as ScanMode, given.by !== undefined && given.by !== null);
   if (!isWhole(minBytesPerThread, 1)) refuse('minBytesPerThread', 'a whole number >= 1', minBytesPerThread);
-  const window = given.window ?? DEFAULT_WINDOW;
+  const window = given.window ?? (given.by !== undefined && given.by !== null ? GROUPED_WINDOW : DEFAULT_WINDOW);
   if (!isWhole(window, 1) || (window as number) > MAX_WINDOW) {
     refuse('window', `a whole number of bytes from 1 to ${MAX_WINDOW} (1G)`, window);
   }

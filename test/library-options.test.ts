@@ -128,3 +128,16 @@ describe('text input is scanned as its UTF-8 bytes (was rows 0)', () => {
     expect(() => scanner.push(42 as never)).toThrow(/Uint8Array.*ArrayBuffer.*string/);
   });
 });
+
+describe('defaults that depend on the scan', () => {
+  it('windows a grouped scan at 256 KiB and any other at 1 MiB, unless asked', async () => {
+    const { resolveOptions, GROUPED_WINDOW } = await import('../src/options.js');
+    const { DEFAULT_WINDOW } = await import('../assembly/layout.js');
+    expect(GROUPED_WINDOW).toBe(256 * 1024);
+    expect(DEFAULT_WINDOW).toBe(1024 * 1024);
+    expect(resolveOptions({ mode: 'count', by: ['a'] }).window).toBe(GROUPED_WINDOW);
+    expect(resolveOptions({ mode: 'sum', columns: ['b'], by: 'a' }).window).toBe(GROUPED_WINDOW);
+    expect(resolveOptions({ mode: 'count' }).window).toBe(DEFAULT_WINDOW);
+    expect(resolveOptions({ mode: 'count', by: ['a'], window: 4096 }).window).toBe(4096);
+  });
+});

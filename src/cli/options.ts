@@ -56,7 +56,7 @@ export function addScanOptions(command: Command): Command {
       new Option('--engine <name>', 'scanning engine: wasm (SIMD), wasm-scalar or js (default: wasm)').choices(ENGINE_NAMES),
     )
     .option('--threads <N>', 'worker threads, at most the available cores (more are not used); 1 scans on the main thread (default: available cores; gzip input: 1, and more is refused)')
-    .option('--window <SIZE>', 'bytes per window copied into the kernel: 65536, 64K, 4M, 1G (1K = 1024)')
+    .option('--window <SIZE>', 'bytes per window copied into the kernel: 65536, 64K, 4M, 1G (1K = 1024) (default: 1M; 256K with --by)')
     .addOption(new Option('--io <mode>', 'how a regular file is read (default: mmap; gzip input is read, and mmap refused)').choices(['mmap', 'read']))
     .option('--range <START:END>', 'scan only the records that start in these bytes (a shard; not for standard input or gzip input)')
     .option('--by <KEY>', 'group by this key column, named as -c does (repeatable: a composite key); count: most frequent first, sum and stats: by key', collectColumn, [] as string[])
