@@ -14,6 +14,7 @@
 //   fast-records.ts    the fast path over SWAR (or 32-byte) words: the scalar build's, the simd fallback
 //   number.ts          numbers: fields parsed in place (SWAR) and the byte-by-byte number grammar
 //   exact.ts           a field's verdict into its slot: exact i128 buckets (via 64-bit pending sums), doubles, min/max, invalid
+//   pending.ts         those 64-bit pending sums and extremes of the common number, flushed to the slot
 //
 // Protocol (see docs/kernel-abi.md and assembly/layout.ts):
 //   host writes CONFIG and COLUMN_MAP -> reset()

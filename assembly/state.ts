@@ -18,7 +18,7 @@ import { S_RECORD_START, S_UNQUOTED, RECORD_DATA, RECORD_HEADER, RECORD_DISCARD,
 import { LF, CR } from './bytes';
 import { resetGroups, storeGroupResults } from './groups';
 import { resetProfile } from './profile';
-import { resetPending, flushAllPending } from './exact';
+import { resetPending, flushAllPending } from './pending';
 
 // ---- private scratch (inside the CONFIG region, after the host's fields) -------------------------
 export const CLASS_TABLE: usize = CONFIG_OFFSET + 1024; // 256 bytes: 1 for bytes that end an unquoted field

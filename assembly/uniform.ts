@@ -15,7 +15,7 @@ import {
   RESULTS_OFFSET, RESULT_RECORDS, RESULT_MAX_FIELDS, RESULT_EXPECTED_FIELDS, KERNEL_SCRATCH_OFFSET,
   COLUMN_MAP_OFFSET,
 } from './layout';
-import { PENDING_OFFSET } from './exact';
+import { PENDING_OFFSET } from './pending';
 import {
   delimiter, quote, mappedFields, lines, uniformRetryAt, lazyLineBase, lazyLineFrom,
 } from './state';
@@ -41,7 +41,7 @@ export function uniformRecords(start: usize, limit: usize): usize {
   const width = load<i64>(RESULTS_OFFSET + RESULT_EXPECTED_FIELDS);
   // (one column: an empty line would pass for a record of one empty field; those take fieldRecords)
   if (width < 2 || width > UNIFORM_MAX_WIDTH || <i64>mappedFields > width) return start;
-  if (PENDING_OFFSET - KERNEL_SCRATCH_OFFSET < (SCRATCH_ENTRIES_NEEDED << 2)) return start; // (the rest: exact.ts)
+  if (PENDING_OFFSET - KERNEL_SCRATCH_OFFSET < (SCRATCH_ENTRIES_NEEDED << 2)) return start; // (the rest: pending.ts)
   const w = <usize>width;
   const delim = delimiter;
   const quoteValue = quote;
