@@ -4,13 +4,13 @@
 // and Ctrl-C; peak memory stays bounded with millions of keys under a small budget.
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scanFile } from '../src/api.js';
 import { ENGINE_NAMES, type ScanOptions, type ScanResult } from '../src/types.js';
-import { GroupSpill, gatherSpilled, orderSpilled } from '../src/scan/spill.js';
+import { GroupSpill, closeSpilled, gatherSpilled, orderSpilled } from '../src/scan/spill.js';
 import { groupOrder } from '../src/results/groups.js';
 import type { RawScan } from '../src/types.js';
 import { scanRange, type RangeTask } from '../src/scan/range.js';
@@ -106,6 +106,22 @@ describe('count --by: spilling groups past --memory', () => {
     expectCleanError(csvscan(['count', broken, '--by', 'k', '--memory', '64K', '--window', '8K', '--temp-dir', temp]), 1, /unterminated quote|quote/);
     expect(readdirSync(temp)).toEqual([]);
     expectCleanError(csvscan(['count', path, '--by', 'k', '--temp-dir', join(dir, 'missing')]), 2, /--temp-dir .*missing: not a writable directory/);
+  });
+
+  it.runIf(process.platform === 'linux')('opens its files unnamed on Linux: no signal between creating and unlinking one can leave it behind', () => {
+    const temp = tempDir();
+    const spill = new GroupSpill(temp);
+    spill.write(new Map([['a', 1], ['b', 2], ['c', 3]]));
+    const spilled = spill.finish()!;
+    const fds = spilled.fds.filter((fd) => fd !== -1);
+    expect(fds.length).toBeGreaterThan(0);
+    for (const fd of fds) {
+      // an O_TMPFILE file reads `DIR/#INODE (deleted)`; one created by name and unlinked keeps its name
+      const target = readlinkSync(`/proc/self/fd/${fd}`);
+      expect(target.startsWith(`${temp}/#`), target).toBe(true);
+    }
+    closeSpilled([spilled]);
+    expect(readdirSync(temp)).toEqual([]);
   });
 
   it('leaves nothing behind when interrupted (SIGINT, SIGTERM) mid-scan', async () => {

@@ -3,8 +3,9 @@
 // (GroupSpill, the engines' GroupSink) and the table is emptied; at the end, each partition of every
 // spill is read back alone and its groups merged per key (gatherSpilled).
 //
-// A temporary file is unlinked as soon as it is opened: only its descriptor remains, so nothing is
-// left in the temporary directory whatever ends the process (an error, Ctrl-C, kill -9). Descriptors
+// A temporary file has no name (Linux's O_TMPFILE; elsewhere it is unlinked as soon as it is
+// opened): only its descriptor exists, so nothing is left in the temporary directory whatever ends
+// the process (an error, Ctrl-C, kill -9). Descriptors
 // belong to the process, so a worker thread's spills are read back by the main thread. Record format,
 // little-endian: u32 bytes of the rest of the record, u32 component count, per component u32 length
 // and its bytes, f64 records, u32 columns (0: count --by), and per column the RawColumn: its doubles
@@ -74,7 +75,7 @@ export class GroupSpill implements GroupSink {
    * `partitions` (at most SPILL_PARTITIONS)
    */
   constructor(
-    dir: string,
+    private readonly dir: string,
     private readonly seed = 0,
     private readonly partitions = SPILL_PARTITIONS,
   ) {
@@ -165,11 +166,7 @@ export class GroupSpill implements GroupSink {
   }
 
   private writeOut(p: number, bytes: Uint8Array): void {
-    if (this.fds[p] === -1) {
-      const path = `${this.stem}${p}`;
-      this.fds[p] = openSync(path, 'wx+', 0o600);
-      unlinkSync(path);
-    }
+    if (this.fds[p] === -1) this.fds[p] = openTemporary(this.dir, `${this.stem}${p}`);
     let done = 0;
     while (done < bytes.length) done += writeSync(this.fds[p]!, bytes, done, bytes.length - done);
   }
@@ -192,6 +189,28 @@ export class GroupSpill implements GroupSink {
     this.buffers.fill(null);
     this.views.fill(null);
   }
+}
+
+/** Linux's O_TMPFILE: an unnamed file in a directory (a directory entry never exists). */
+const O_TMPFILE = 0o20000000 | (constants.O_DIRECTORY ?? 0);
+let unnamedFiles = process.platform === 'linux' && constants.O_DIRECTORY !== undefined;
+
+/**
+ * A temporary file that nothing has to remove: on Linux an unnamed one (O_TMPFILE), so that no
+ * signal, not even SIGKILL, can leave it behind; elsewhere (or where the file system cannot) `path`
+ * created and unlinked at once, which leaves a window between the two.
+ */
+function openTemporary(dir: string, path: string): number {
+  if (unnamedFiles) {
+    try {
+      return openSync(dir, O_TMPFILE | constants.O_RDWR, 0o600);
+    } catch {
+      unnamedFiles = false;
+    }
+  }
+  const fd = openSync(path, 'wx+', 0o600);
+  unlinkSync(path);
+  return fd;
 }
 
 /** Close the spills' files (each once: a closed descriptor becomes -1, its number may be reused). */
