@@ -10,6 +10,7 @@ import { finalizeColumn } from '../src/results/finalize.js';
 import { formatCount, formatStatsTable, formatSumLines, toJsonLine } from '../src/results/format.js';
 import { mergeRawScans } from '../src/results/merge.js';
 import type { ColumnResult, RawColumn, RawScan, ScanResult } from '../src/types.js';
+import { columnResult } from './support/column-result.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Independent helpers: a seeded generator, exact rationals of doubles, decimal parsing.
@@ -712,28 +713,7 @@ function sampleResult(): ScanResult {
     median: null,
     q3: null,
   };
-  const note: ColumnResult = {
-    name: 'note',
-    index: 1,
-    count: 0,
-    empty: 0,
-    invalid: 5,
-    first_invalid: null,
-    sum: 0,
-    sum_text: '0',
-    min: null,
-    max: null,
-    mean: null,
-    stddev: null,
-    type: 'text',
-    min_length: 2,
-    max_length: 9,
-    distinct: null,
-    distinct_exact: null,
-    q1: null,
-    median: null,
-    q3: null,
-  };
+  const note = columnResult({ name: 'note', invalid: 5, min_length: 2, max_length: 9 });
   return { file: 'data.csv', rows: 5, bytes: 120, ragged: { short: 1, long: 0 }, columns: [price, note] };
 }
 

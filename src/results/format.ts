@@ -175,7 +175,7 @@ export function formatGroupsTable(result: ScanResult, mode: 'count' | 'sum' | 's
 }
 
 /** A result's groups (already in it) as OrderedGroups. */
-export function groupsOf(result: ScanResult): OrderedGroups {
+function groupsOf(result: ScanResult): OrderedGroups {
   const groups = result.groups ?? [];
   return { count: groups.length, each: () => groups, close: () => {} };
 }
