@@ -259,6 +259,52 @@ describe('count --by: spilling groups past --memory', () => {
     }
   });
 
+  it('bounds the whole process by --memory (plus node itself): the threads share it, and a table is given back before its groups are ordered', () => {
+    const big = bigCsv();
+    let first: string | null = null;
+    for (const threads of ['1', '2']) {
+      const temp = tempDir();
+      const run = csvscanWithPeakMemory(['count', big, '--by', 'k', '--memory', '256M', '--temp-dir', temp, '--threads', threads, '--csv']);
+      expect(run.status, run.stderr).toBe(0);
+      first ??= run.stdout;
+      expect(run.stdout === first, `--threads ${threads}`).toBe(true);
+      // before: each thread's table could grow to the whole budget and stayed while the host
+      // ordered the groups (370-400 MiB here)
+      expect(run.maxRssKiB, `--threads ${threads}`).toBeLessThan((256 + 64) * 1024);
+      expect(readdirSync(temp)).toEqual([]);
+    }
+  }, 120_000);
+
+  it("release() gives a grown table's memory back, and the engine scans again as before", async () => {
+    const bytes = new TextEncoder().encode(keyedCsv(60_000, 50_000));
+    const reader = { read: (dst: Uint8Array, position: number): number => {
+      const part = bytes.subarray(position, position + dst.length);
+      dst.set(part);
+      return part.length;
+    }, release: () => {} };
+    const task: RangeTask = {
+      dialect: { delimiter: 44, quote: 34, header: true }, slotFields: [2], allFields: false, mode: 'sum', windowSize: 65536, dataStart: 0,
+      headerAt: 0, expectedFields: 0, groups: { by: [0], memory: 64 << 20 }, start: 0, stop: -1, startIsRecordStart: true,
+    };
+    for (const name of ENGINE_NAMES) {
+      await loadEngine(name);
+      const engine = createEngine(name);
+      const first = scanRange(reader, engine, task).raw;
+      expect(first.groups!.size, name).toBe(50_000);
+      const grown = engine.window(65536).buffer.byteLength;
+      engine.release();
+      const again = scanRange(reader, engine, task).raw;
+      expect(again, name).toEqual(first);
+      if (name !== 'js') {
+        // a fresh instance: back to a new engine's memory, below the table's
+        const fresh = createEngine(name).window(65536).buffer.byteLength;
+        expect(grown, name).toBeGreaterThan(fresh);
+        engine.release();
+        expect(engine.window(65536).buffer.byteLength, name).toBe(fresh);
+      }
+    }
+  });
+
   it('keeps peak memory bounded with 2 million keys under --memory 16M', () => {
     const temp = tempDir();
     const big = bigCsv();

@@ -96,4 +96,9 @@ export class JsKernel implements Engine {
       ...(st.groups ? { groups: st.groups.finalResults() } : {}),
     };
   }
+
+  /** The group table goes (its results were handed over); the window stays, as the kernel's does. */
+  release(): void {
+    this.st.groups = null;
+  }
 }

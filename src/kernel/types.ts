@@ -60,4 +60,10 @@ export interface Engine {
   scan(length: number): number;
   finish(): number;
   results(): RawScan;
+  /**
+   * Give back what the scan grew (group tables, profile sketches) once its results are read: a Wasm
+   * memory never shrinks, and the caller may still be on a frame that holds the engine. The engine
+   * stays usable: the next scan starts from a fresh, small state.
+   */
+  release(): void;
 }

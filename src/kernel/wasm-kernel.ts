@@ -54,10 +54,21 @@ const latin1 = new TextDecoder('latin1');
 /** Memory window() adds for a group region; more is grown during the scan (the budget is at least this). */
 const GROUP_RESERVE = 64 * 1024;
 
+/**
+ * The memory a window of `size` bytes needs: the fast path reads whole 8-byte words, up to 7 bytes
+ * past the window, and the first 64 KiB of a group region after it, so that configure() need not
+ * grow memory.
+ */
+function windowMemory(size: number): number {
+  return L.WINDOW_OFFSET + size + L.WINDOW_SLACK + 16 + GROUP_RESERVE;
+}
+
 export class WasmKernel implements Engine {
-  private readonly exports: KernelExports;
-  private bytes: Uint8Array;
-  private view: DataView;
+  private readonly module: WebAssembly.Module;
+  private readonly label: string;
+  private exports!: KernelExports;
+  private bytes!: Uint8Array;
+  private view!: DataView;
   private slots: SlotMap = NO_SLOTS;
   private windowSize = L.DEFAULT_WINDOW;
   /** with groups: the key fields, the region's base and the budget */
@@ -69,8 +80,13 @@ export class WasmKernel implements Engine {
 
   /** A kernel of a packaged variant (Node, or after registerKernelModule), or of a compiled module. */
   constructor(kernel: KernelVariant | WebAssembly.Module = 'scalar') {
-    const module = kernel instanceof WebAssembly.Module ? kernel : kernelModule(kernel);
-    const label = kernel instanceof WebAssembly.Module ? 'the kernel module' : `${kernel}.wasm`;
+    this.module = kernel instanceof WebAssembly.Module ? kernel : kernelModule(kernel);
+    this.label = kernel instanceof WebAssembly.Module ? 'the kernel module' : `${kernel}.wasm`;
+    this.instantiate();
+  }
+
+  /** A fresh instance of the module, with its own (small) memory. */
+  private instantiate(): void {
     // Rare numbers (over 19 significant digits, huge exponents) are rounded by Number(), which is
     // correctly rounded; the kernel passes their normalised text here.
     const imports = {
@@ -80,11 +96,11 @@ export class WasmKernel implements Engine {
           Number(latin1.decode(new Uint8Array(this.exports.memory.buffer, pointer, length))),
       },
     };
-    const instance = new WebAssembly.Instance(module, imports);
+    const instance = new WebAssembly.Instance(this.module, imports);
     this.exports = instance.exports as unknown as KernelExports;
     if (typeof this.exports.layoutVersion !== 'function' || this.exports.layoutVersion() !== L.LAYOUT_VERSION) {
       const version = typeof this.exports.layoutVersion === 'function' ? this.exports.layoutVersion() : 'none';
-      throw new Error(`${label} has layout ${version}, host ${L.LAYOUT_VERSION}: rebuild`);
+      throw new Error(`${this.label} has layout ${version}, host ${L.LAYOUT_VERSION}: rebuild`);
     }
     // AssemblyScript's start function (exported as _start by asconfig's exportStart) initialises globals.
     this.exports._start?.();
@@ -92,16 +108,18 @@ export class WasmKernel implements Engine {
     this.view = new DataView(this.exports.memory.buffer);
   }
 
+  /** A memory grown past the window (groups, profile) is dropped for a fresh instance's. */
+  release(): void {
+    if (this.exports.memory.buffer.byteLength > windowMemory(this.windowSize)) this.instantiate();
+  }
+
   /**
    * The window region, grown to hold `size` bytes. Growing detaches old views: call it once per scan,
    * and again when the view is detached (length 0), as it is after scan() grew memory for groups.
    */
   window(size: number): Uint8Array {
-    // the fast path reads whole 8-byte words, up to 7 bytes past the window
-    // and the first 64 KiB of a group region after it, so that configure() need not grow memory
-    const needed = L.WINDOW_OFFSET + size + L.WINDOW_SLACK + 16 + GROUP_RESERVE;
     this.windowSize = size;
-    this.growMemory(needed);
+    this.growMemory(windowMemory(size));
     return this.bytes.subarray(L.WINDOW_OFFSET, L.WINDOW_OFFSET + size);
   }
 

@@ -8,7 +8,7 @@
 import { displayName, usageError } from '../errors.js';
 import type { ByteSource } from '../io/index.js';
 import { createEngine, loadEngine } from '../kernel/engine.js';
-import { dialectOf, plannedThreads, profileOf, type ResolvedOptions } from '../options.js';
+import { MIN_MEMORY, dialectOf, plannedThreads, profileOf, type ResolvedOptions } from '../options.js';
 import type { Dialect, RawScan, ScanResult } from '../types.js';
 import { planColumns, planKeys, type Header } from './columns.js';
 import { FirstRecordParser, headerTooLong, MAX_HEADER_BYTES } from './header.js';
@@ -129,6 +129,15 @@ export interface ScanOrigin {
 }
 
 /**
+ * --memory is the whole scan's: each of `threads` scanning threads gets its share for its group
+ * table (at least MIN_MEMORY, which holds a first table and a window).
+ */
+function sharedBudget(query: RangeQuery, threads: number): RangeQuery {
+  if (!query.groups) return query;
+  return { ...query, groups: { ...query.groups, memory: Math.max(MIN_MEMORY, Math.floor(query.groups.memory / threads)) } };
+}
+
+/**
  * Scan `source` per `options`: the whole input on this thread or on worker threads, or one range
  * of it (`options.range`: a partial result, see partial.ts).
  */
@@ -192,7 +201,7 @@ export async function runScanOutcome(source: ByteSource, options: ResolvedOption
       engine: options.engine,
       size: source.size!,
       threads,
-      query: query(),
+      query: sharedBudget(query(), threads),
       // chunks of a few MiB, or as small as the threads' share was asked to be (tests); grouped,
       // one chunk per thread: each chunk that spills keeps up to SPILL_PARTITIONS files open; with
       // --distinct too: each chunk builds its own exact sets (up to 100000 hashes a column) again
@@ -206,13 +215,10 @@ export async function runScanOutcome(source: ByteSource, options: ResolvedOption
   const total = source.size;
   const progress = options.onProgress ? new ProgressThrottle((done) => options.onProgress!(done, total), dataStart) : null;
   const task = { ...wholeQuery, start: dataStart, stop: -1, startIsRecordStart: true };
-  const { raw } = scanRange(
-    prefix,
-    createEngine(options.engine),
-    task,
-    progress ? (bytes) => progress.add(bytes) : undefined,
-    spill?.groupSink(task),
-  );
+  const engine = createEngine(options.engine);
+  const { raw } = scanRange(prefix, engine, task, progress ? (bytes) => progress.add(bytes) : undefined, spill?.groupSink(task));
+  // the table's memory goes before the groups are ordered (they may take as much again)
+  engine.release();
   if (progress) options.onProgress!(progress.bytesDone, total);
   return finalResult(raw);
 

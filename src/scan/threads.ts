@@ -125,11 +125,10 @@ export async function scanInParallel(job: ParallelScan): Promise<RawScan | null>
   // without mainSource, rescans read the file through a view opened when first needed
   const own: { source: ByteSource | null } = { source: null };
   const mainSource = (): ByteReader => job.mainSource ?? (own.source ??= openSource(job.path, job.io));
-  let engine: Engine | null = null;
+  const here: { engine: Engine | null } = { engine: null };
   const scanHere = (k: number, start: number, startIsRecordStart: boolean): RangeScan => {
-    engine ??= createEngine(job.engine);
     const chunk = task(k, start, startIsRecordStart);
-    return keep(scanRange(mainSource(), engine, chunk, onBytes, groupSink(chunk)));
+    return keep(scanRange(mainSource(), (here.engine ??= createEngine(job.engine)), chunk, onBytes, groupSink(chunk)));
   };
   try {
     pool.start({ id: 0, path: job.path, io: job.io, engine: job.engine, size: job.size, query: job.query, starts, stops, next });
@@ -150,6 +149,7 @@ export async function scanInParallel(job: ParallelScan): Promise<RawScan | null>
       trueStop = raw.stopPosition;
     }
     onProgress?.(job.size, job.size);
+    here.engine?.release();
     return mergeRangeParts(accepted, length);
   } catch (error) {
     // (the spills of parts still running then stay open until the process ends)
@@ -157,7 +157,9 @@ export async function scanInParallel(job: ParallelScan): Promise<RawScan | null>
     throw error;
   } finally {
     own.source?.close();
-    await pool.close();
+    // a grouped scan's workers end with it: their heaps hold its groups' garbage (and a released
+    // table) until their next collection, which an idle worker never runs
+    await pool.close(!job.query.groups);
   }
 }
 
@@ -271,12 +273,12 @@ class WorkerPool {
   }
 
   /**
-   * Keep the workers for the next scan when none failed (one still starting takes no chunk: the
-   * counter is spent), else end them.
+   * Keep the workers for the next scan when asked and none failed (one still starting takes no
+   * chunk: the counter is spent), else end them.
    */
-  async close(): Promise<void> {
+  async close(keep: boolean): Promise<void> {
     for (const detach of this.detach) detach();
-    if (!this.failure) {
+    if (keep && !this.failure) {
       keepIdle(this.workers);
       return;
     }

@@ -46,6 +46,8 @@ function scanChunks(request: WorkerRequest): void {
       progress.flush();
       reply({ kind: 'part', id, index, scan });
     }
+    // an idle worker is kept a moment for the next scan: not with this one's group table
+    engine.release();
   } finally {
     source.close();
   }
