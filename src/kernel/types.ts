@@ -13,6 +13,8 @@ import type { Dialect, GroupValue, ProfileRequest, RawScan, ScanMode, SpilledGro
 export interface GroupSink {
   /** the groups so far (keys in --by order): the engine empties its table afterwards */
   write(groups: Iterable<[string, GroupValue]>): void;
+  /** one group, as write() takes them */
+  add(key: string, value: GroupValue): void;
   /** everything written: the spilled parts (null: nothing was written) */
   finish(): SpilledGroups | null;
   /** close the files without reading them (a failed or discarded scan) */

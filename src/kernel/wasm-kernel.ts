@@ -222,8 +222,9 @@ export class WasmKernel implements Engine {
     const groups = Number(this.view.getBigInt64(r + L.RESULT_GROUP_COUNT, true));
     const limit = Math.min(end, Math.max(need, this.groupBase + 2 * (this.exports.memory.buffer.byteLength - this.groupBase)));
     if (need > end || (!this.growMemory(limit) && !this.growMemory(need))) {
-      if (!this.spill || groups === 0) throw groupsDoNotFit(this.groupBudget, groups, this.spill !== null);
-      this.spill.write(this.groupEntries());
+      const spill = this.spill;
+      if (!spill || groups === 0) throw groupsDoNotFit(this.groupBudget, groups, spill !== null);
+      this.eachGroup((key, value) => spill.add(key, value));
       this.exports.clearGroups();
       return;
     }
@@ -268,15 +269,18 @@ export class WasmKernel implements Engine {
   private readGroups(): Map<string, GroupValue> {
     const groups = Number(this.view.getBigInt64(L.RESULTS_OFFSET + L.RESULT_GROUP_COUNT, true));
     if (this.spill && groups > 0 && spillAtEnd(groups, this.slots.slotCount, this.groupBudget)) {
-      this.spill.write(this.groupEntries());
+      const spill = this.spill;
+      this.eachGroup((key, value) => spill.add(key, value));
       this.exports.clearGroups();
       return new Map();
     }
-    return new Map(this.groupEntries());
+    const read = new Map<string, GroupValue>();
+    this.eachGroup((key, value) => read.set(key, value));
+    return read;
   }
 
-  /** The table's groups one by one (spilling them builds no Map). */
-  private *groupEntries(): Generator<[string, GroupValue]> {
+  /** The table's groups one by one (spilling them builds no Map; no iterator: millions of them). */
+  private eachGroup(visit: (key: string, value: GroupValue) => void): void {
     const { view, bytes } = this;
     const keys = this.keys!;
     const r = L.RESULTS_OFFSET;
@@ -299,13 +303,13 @@ export class WasmKernel implements Engine {
       }
       const key = resultKey(components, keys);
       if (slots === 0) {
-        yield [key, records];
+        visit(key, records);
         continue;
       }
       const columnsAt = record + 4 + length + 4 * count;
       const columns: RawColumn[] = [];
       for (let s = 0; s < slots; s++) columns.push(this.readGroupColumn(columnsAt + s * L.GROUP_COLUMN_SIZE, arena, records));
-      yield [key, { records, columns }];
+      visit(key, { records, columns });
     }
   }
 

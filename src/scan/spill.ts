@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { usageError } from '../errors.js';
 import { KEY_SEPARATOR, binaryString, type GroupValue, type RawGroups } from '../kernel/groups.js';
 import type { GroupSink } from '../kernel/types.js';
-import { addGroupValues, groupOrder, orderedInMemory } from '../results/groups.js';
+import { addGroupValues, groupOrder, orderEntries, orderedInMemory } from '../results/groups.js';
 import type { OrderedRawGroups, RawColumn, RawScan, SpilledGroups } from '../types.js';
 import type { RangeQuery } from './range.js';
 
@@ -436,10 +436,12 @@ export function orderSpilled(raw: RawScan, dir: string, top: number | null, budg
     let pendingBytes = 0;
     const writePending = (): void => {
       if (pending.length === 0) return;
-      const batch: RawGroups = pending.length === 1 ? pending[0]! : new Map(pending.flatMap((partition) => [...partition]));
+      // partitions hold distinct keys: ordered together without a map of them all
+      const size = pending.reduce((total, partition) => total + partition.size, 0);
+      const batch = orderEntries(eachOf(pending), size, size, byRecords);
       pending = [];
       pendingBytes = 0;
-      runs.push(writeRun(dir, orderedInMemory(batch, null, byRecords).entries()));
+      runs.push(writeRun(dir, batch));
     };
     eachPartition(spills, dir, budget, 0, (partition, bytes) => {
       groupCount += partition.size;
@@ -464,6 +466,10 @@ export function orderSpilled(raw: RawScan, dir: string, top: number | null, budg
   } finally {
     closeSpilled(spills);
   }
+}
+
+function* eachOf(partitions: readonly RawGroups[]): Generator<[string, GroupValue]> {
+  for (const partition of partitions) yield* partition;
 }
 
 /** Groups, already in order, written as one sorted run; its descriptor. */
