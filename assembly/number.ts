@@ -55,7 +55,7 @@ import { profileFlags, hashByte, hashRun } from './profile';
   let p = from;
   const first = <u32>load<u8>(p);
   const negative = first == 45;
-  if (first == 45 || first == 43) p++;
+  p += <usize>(<i32>negative | <i32>(first == 43)); // (no branch: signs follow no pattern)
   let m: u64 = 0;
   let digits: i32 = 0;
   let scale: i64 = 0;
@@ -138,7 +138,7 @@ import { profileFlags, hashByte, hashRun } from './profile';
     // an exponent of at most 4 digits: 'e' or 'E', a sign, digits to the field's end
     let e = p + 1;
     const sign = <u32>load<u8>(e);
-    if (sign == 45 || sign == 43) e++;
+    e += <usize>(<i32>(sign == 45) | <i32>(sign == 43)); // (no branch: the sign follows no pattern)
     const w = load<u64>(e);
     const run = leadingDigits(w);
     if (run > 0 && run <= 4 && e + <usize>run == to) {
@@ -146,6 +146,12 @@ import { profileFlags, hashByte, hashRun } from './profile';
       scale += sign == 45 ? -exponent : exponent;
       p = to;
       form |= FORM_FLOAT;
+      // m x 10^k with k > 0 is (m x 10^k) x 10^0, the same exact value: while that stays below
+      // 10^15 it takes accumulateSimple() like any integer (a select, not a branch: the sign of
+      // the exponent follows no pattern in a column of them)
+      const up = scale > 0 && <i64>digits + scale <= 15 ? <i32>scale : 0;
+      m *= unchecked(POW10_U64[up]);
+      scale -= <i64>up;
     }
   }
   if (p == to && digits > 0 && digits <= MAX_MANTISSA_DIGITS) {

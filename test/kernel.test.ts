@@ -228,17 +228,30 @@ describe('exact sums (docs/spec.md "Sums, exactly")', () => {
   });
 
   it('sums many 15-digit numbers and their squares exactly, whichever number path each takes', async () => {
-    // every other number takes the general path (an exponent): the kernel's 64-bit pending sums
-    // must still be added to the 128-bit buckets before they overflow (2 x 10^4 x 10^15 > 2^63)
+    // every other number takes the general path (an exponent that makes it 10^15 or more): the
+    // kernel's 64-bit pending sums must still be added to the 128-bit buckets before they
+    // overflow (2 x 10^4 x 10^15 > 2^63)
     const pairs = 20000;
-    const c = await column('x\n' + '999999999999999\n1e1\n'.repeat(pairs), 'x');
+    const c = await column('x\n' + '999999999999999\n1e16\n'.repeat(pairs), 'x');
     const n = BigInt(2 * pairs);
-    const s1 = (999999999999999n + 10n) * BigInt(pairs);
-    const s2 = (999999999999999n ** 2n + 100n) * BigInt(pairs);
+    const s1 = (999999999999999n + 10n ** 16n) * BigInt(pairs);
+    const s2 = (999999999999999n ** 2n + 10n ** 32n) * BigInt(pairs);
     expect(c.count).toBe(2 * pairs);
     expect(c.sum_text).toBe(s1.toString());
     const variance = Number((n * s2 - s1 * s1) / (n * (n - 1n)));
     expect(Math.abs(c.stddev! - Math.sqrt(variance)) / Math.sqrt(variance)).toBeLessThan(1e-12);
+  });
+
+  it('sums numbers with a positive exponent on both sides of 10^15 exactly, in uniform runs too', async () => {
+    // m x 10^k with k > 0 is taken as the integer m x 10^k while that is below 10^15 (the common
+    // number's path), by the general path otherwise; 300 records of two columns make uniform runs
+    const values = [
+      '99999999999999e1', '999999999999999e1', '1e14', '1e15', '-1.5e3', '+2.25e+2', '0e5', '-0e9', '12.5E1',
+      '1.23456789012345e14', '1.23456789012345e15', '-9.99e12', '123456789012.3e3', '5e-3', '7.000e2',
+    ];
+    const text = 'x,y\n' + Array.from({ length: 300 }, (_, i) => `${values[i % values.length]},${i}`).join('\n') + '\n';
+    const expected = referenceScan(encoder.encode(text), { mode: 'stats', columns: ['x'], file: 'x.csv' });
+    expect(await column(text, 'x')).toEqual(expected.columns![0]);
   });
 
   it('sums numbers of every scale, sign and length exactly', async () => {
