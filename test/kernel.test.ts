@@ -242,6 +242,28 @@ describe('exact sums (docs/spec.md "Sums, exactly")', () => {
     expect(Math.abs(c.stddev! - Math.sqrt(variance)) / Math.sqrt(variance)).toBeLessThan(1e-12);
   });
 
+  it('sums the squares of mantissas of 2^25 and more exactly, across flushes of the pending sums', async () => {
+    // the kernel's pending squares of m >= 2^25 are split in two 64-bit sums, turned into decimal
+    // buckets when flushed (every 8192 numbers): with two values one unit apart, an error of one
+    // unit in the sum of squares would move the stddev by about 10^-4 of itself
+    const pairs: [string, string, bigint][] = [
+      ['999999999999999', '999999999999998', 1n], ['99999999.9999999', '99999999.9999998', 10n ** 7n], ['33554432', '33554431', 1n],
+    ];
+    const n = 20000;
+    const rows = Array.from({ length: n }, (_, i) => pairs.map((pair) => pair[i % 2]).join(','));
+    const result = await scanAll('a,b,c\n' + rows.join('\n') + '\n', { columns: ['a', 'b', 'c'] });
+    for (const [index, [even, odd, scale]] of pairs.entries()) {
+      const units = Array.from({ length: n }, (_, i) => BigInt((i % 2 === 0 ? even : odd).replace('.', '')));
+      const s1 = units.reduce((x, y) => x + y, 0n);
+      const s2 = units.reduce((x, y) => x + y * y, 0n);
+      const big = BigInt(n);
+      const variance = Number(((big * s2 - s1 * s1) * 10n ** 12n) / (big * (big - 1n))) / 1e12 / Number(scale * scale);
+      const c = result.columns![index]!;
+      expect(c.count).toBe(n);
+      expect(Math.abs(c.stddev! - Math.sqrt(variance)) / Math.sqrt(variance)).toBeLessThan(1e-9);
+    }
+  });
+
   it('sums numbers with a positive exponent on both sides of 10^15 exactly, in uniform runs too', async () => {
     // m x 10^k with k > 0 is taken as the integer m x 10^k while that is below 10^15 (the common
     // number's path), by the general path otherwise; 300 records of two columns make uniform runs
