@@ -16,7 +16,7 @@ import {
 import { countLineFeeds } from './bytes';
 import { POW10_U64, POW10_F64, addI128, addU128, addExactBuckets, addOutside } from './buckets';
 import {
-  PENDING_OFFSET, PENDING_SLOTS, PENDING_ENTRY, PENDING_FLUSH, PENDING_SQUARES, PENDING_SQUARE_LIMIT, PENDING_MIN, PENDING_MAX,
+  PENDING_OFFSET, PENDING_SLOTS, PENDING_ENTRY, PENDING_FLUSH, PENDING_SQUARES, PENDING_SQUARES_HIGH, PENDING_SQUARE_LIMIT, PENDING_MIN, PENDING_MAX,
   flushPending, flushPendingOf,
 } from './pending';
 import { stashing, stashNumber, stashInvalid, stashShape } from './group-columns';
@@ -191,8 +191,16 @@ function addSquaresSimple(base: usize, m: u64, k: i64): void {
       const signedM = negative ? -<i64>m : <i64>m;
       store<i64>(at, load<i64>(at) + signedM);
       if (squares) {
-        if (m < PENDING_SQUARE_LIMIT) store<u64>(at + PENDING_SQUARES, load<u64>(at + PENDING_SQUARES) + m * m);
-        else addSquaresSimple(base, m, k);
+        if (m < PENDING_SQUARE_LIMIT) {
+          store<u64>(at + PENDING_SQUARES, load<u64>(at + PENDING_SQUARES) + m * m);
+        } else {
+          // m^2 = h^2 2^50 + h l 2^26 + l^2 (m = h 2^25 + l): see pending.ts
+          const h = m >> 25;
+          const l = m & (PENDING_SQUARE_LIMIT - 1);
+          const hl = h * l;
+          store<u64>(at + PENDING_SQUARES_HIGH, load<u64>(at + PENDING_SQUARES_HIGH) + h * h + (hl >> 24));
+          store<u64>(at + PENDING_SQUARES, load<u64>(at + PENDING_SQUARES) + ((hl & 0xffffff) << 26) + l * l);
+        }
       }
       if (signedM < load<i64>(at + PENDING_MIN)) store<i64>(at + PENDING_MIN, signedM);
       if (signedM > load<i64>(at + PENDING_MAX)) store<i64>(at + PENDING_MAX, signedM);

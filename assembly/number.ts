@@ -55,7 +55,7 @@ import { profileFlags, hashByte, hashRun } from './profile';
   let p = from;
   const first = <u32>load<u8>(p);
   const negative = first == 45;
-  if (first == 45 || first == 43) p++;
+  p += <usize>(<i32>negative | <i32>(first == 43)); // (no branch: signs follow no pattern)
   let m: u64 = 0;
   let digits: i32 = 0;
   let scale: i64 = 0;
@@ -87,6 +87,49 @@ import { profileFlags, hashByte, hashRun } from './profile';
           noteField(base, <i64>(to - from), dots != 0 ? FORM_DECIMAL : 0, from);
           accumulateSimple(s, base, eightDigits(joined, count), -<i64>fraction, negative);
           return;
+        }
+      }
+      // The same with an exponent ('e' or 'E', a sign, 1 to 4 digits to the field's end) in the
+      // word: the mantissa is the bytes before it (checked only here, off the plain number's path).
+      const eDiff = (w | 0x2020202020202020) ^ 0x6565656565656565;
+      const es = ~(((eDiff & LOW7) + LOW7) | eDiff | LOW7) & inField;
+      const at = <i32>(ctz(es) >> 3); // (8: none)
+      if (at > 0 && at < length) {
+        let x = w >> (<u64>(at + 1) << 3);
+        const sign = <u32>x & 0xff;
+        const signed = <i32>(sign == 45) | <i32>(sign == 43);
+        x >>= <u64>(signed << 3);
+        const run = length - at - 1 - signed;
+        const mantissaField = ~(<u64>0) >> (<u64>(8 - at) << 3);
+        const mantissaDots = dots & mantissaField;
+        if (run > 0 && run <= 4 && (digitMismatch(x) & (~(<u64>0) >> (<u64>(8 - run) << 3))) == 0 && (mantissaDots & (mantissaDots - 1)) == 0) {
+          let joined = w;
+          let count = at;
+          let fraction: i32 = 0;
+          if (mantissaDots != 0) {
+            const dot = <i32>(ctz(mantissaDots) >> 3);
+            const before = (<u64>1 << (<u64>dot << 3)) - 1;
+            joined = (w & before) | ((w >> 8) & ~before);
+            count = at - 1;
+            fraction = at - 1 - dot;
+          }
+          if (count > 0 && (digitMismatch(joined) & (~(<u64>0) >> (<u64>(8 - count) << 3))) == 0) {
+            const base = SLOTS_OFFSET + <usize>s * SLOT_SIZE;
+            noteField(base, <i64>(to - from), (mantissaDots != 0 ? FORM_DECIMAL : 0) | FORM_FLOAT, from);
+            const exponent = <i64>eightDigits(x, run);
+            let k = (sign == 45 ? -exponent : exponent) - <i64>fraction;
+            // m x 10^k with k > 0 is the integer m x 10^k: the common number while below 10^15
+            const up = k > 0 && <i64>count + k <= 15 ? <i32>k : 0;
+            const mantissa = eightDigits(joined, count) * unchecked(POW10_U64[up]);
+            k -= <i64>up;
+            if (k >= -18 && k <= 0) {
+              accumulateSimple(s, base, mantissa, k, negative);
+            } else {
+              numDropped = 0;
+              accumulate(base, mantissa, k, negative);
+            }
+            return;
+          }
         }
       }
     }
@@ -138,7 +181,7 @@ import { profileFlags, hashByte, hashRun } from './profile';
     // an exponent of at most 4 digits: 'e' or 'E', a sign, digits to the field's end
     let e = p + 1;
     const sign = <u32>load<u8>(e);
-    if (sign == 45 || sign == 43) e++;
+    e += <usize>(<i32>(sign == 45) | <i32>(sign == 43)); // (no branch: the sign follows no pattern)
     const w = load<u64>(e);
     const run = leadingDigits(w);
     if (run > 0 && run <= 4 && e + <usize>run == to) {
@@ -146,6 +189,12 @@ import { profileFlags, hashByte, hashRun } from './profile';
       scale += sign == 45 ? -exponent : exponent;
       p = to;
       form |= FORM_FLOAT;
+      // m x 10^k with k > 0 is (m x 10^k) x 10^0, the same exact value: while that stays below
+      // 10^15 it takes accumulateSimple() like any integer (a select, not a branch: the sign of
+      // the exponent follows no pattern in a column of them)
+      const up = scale > 0 && <i64>digits + scale <= 15 ? <i32>scale : 0;
+      m *= unchecked(POW10_U64[up]);
+      scale -= <i64>up;
     }
   }
   if (p == to && digits > 0 && digits <= MAX_MANTISSA_DIGITS) {

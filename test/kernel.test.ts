@@ -228,17 +228,52 @@ describe('exact sums (docs/spec.md "Sums, exactly")', () => {
   });
 
   it('sums many 15-digit numbers and their squares exactly, whichever number path each takes', async () => {
-    // every other number takes the general path (an exponent): the kernel's 64-bit pending sums
-    // must still be added to the 128-bit buckets before they overflow (2 x 10^4 x 10^15 > 2^63)
+    // every other number takes the general path (an exponent that makes it 10^15 or more): the
+    // kernel's 64-bit pending sums must still be added to the 128-bit buckets before they
+    // overflow (2 x 10^4 x 10^15 > 2^63)
     const pairs = 20000;
-    const c = await column('x\n' + '999999999999999\n1e1\n'.repeat(pairs), 'x');
+    const c = await column('x\n' + '999999999999999\n1e16\n'.repeat(pairs), 'x');
     const n = BigInt(2 * pairs);
-    const s1 = (999999999999999n + 10n) * BigInt(pairs);
-    const s2 = (999999999999999n ** 2n + 100n) * BigInt(pairs);
+    const s1 = (999999999999999n + 10n ** 16n) * BigInt(pairs);
+    const s2 = (999999999999999n ** 2n + 10n ** 32n) * BigInt(pairs);
     expect(c.count).toBe(2 * pairs);
     expect(c.sum_text).toBe(s1.toString());
     const variance = Number((n * s2 - s1 * s1) / (n * (n - 1n)));
     expect(Math.abs(c.stddev! - Math.sqrt(variance)) / Math.sqrt(variance)).toBeLessThan(1e-12);
+  });
+
+  it('sums the squares of mantissas of 2^25 and more exactly, across flushes of the pending sums', async () => {
+    // the kernel's pending squares of m >= 2^25 are split in two 64-bit sums, turned into decimal
+    // buckets when flushed (every 8192 numbers): with two values one unit apart, an error of one
+    // unit in the sum of squares would move the stddev by about 10^-4 of itself
+    const pairs: [string, string, bigint][] = [
+      ['999999999999999', '999999999999998', 1n], ['99999999.9999999', '99999999.9999998', 10n ** 7n], ['33554432', '33554431', 1n],
+    ];
+    const n = 20000;
+    const rows = Array.from({ length: n }, (_, i) => pairs.map((pair) => pair[i % 2]).join(','));
+    const result = await scanAll('a,b,c\n' + rows.join('\n') + '\n', { columns: ['a', 'b', 'c'] });
+    for (const [index, [even, odd, scale]] of pairs.entries()) {
+      const units = Array.from({ length: n }, (_, i) => BigInt((i % 2 === 0 ? even : odd).replace('.', '')));
+      const s1 = units.reduce((x, y) => x + y, 0n);
+      const s2 = units.reduce((x, y) => x + y * y, 0n);
+      const big = BigInt(n);
+      const variance = Number(((big * s2 - s1 * s1) * 10n ** 12n) / (big * (big - 1n))) / 1e12 / Number(scale * scale);
+      const c = result.columns![index]!;
+      expect(c.count).toBe(n);
+      expect(Math.abs(c.stddev! - Math.sqrt(variance)) / Math.sqrt(variance)).toBeLessThan(1e-9);
+    }
+  });
+
+  it('sums numbers with a positive exponent on both sides of 10^15 exactly, in uniform runs too', async () => {
+    // m x 10^k with k > 0 is taken as the integer m x 10^k while that is below 10^15 (the common
+    // number's path), by the general path otherwise; 300 records of two columns make uniform runs
+    const values = [
+      '99999999999999e1', '999999999999999e1', '1e14', '1e15', '-1.5e3', '+2.25e+2', '0e5', '-0e9', '12.5E1',
+      '1.23456789012345e14', '1.23456789012345e15', '-9.99e12', '123456789012.3e3', '5e-3', '7.000e2',
+    ];
+    const text = 'x,y\n' + Array.from({ length: 300 }, (_, i) => `${values[i % values.length]},${i}`).join('\n') + '\n';
+    const expected = referenceScan(encoder.encode(text), { mode: 'stats', columns: ['x'], file: 'x.csv' });
+    expect(await column(text, 'x')).toEqual(expected.columns![0]);
   });
 
   it('sums numbers of every scale, sign and length exactly', async () => {
