@@ -89,49 +89,6 @@ import { profileFlags, hashByte, hashRun } from './profile';
           return;
         }
       }
-      // The same with an exponent ('e' or 'E', a sign, 1 to 4 digits to the field's end) in the
-      // word: the mantissa is the bytes before it (checked only here, off the plain number's path).
-      const eDiff = (w | 0x2020202020202020) ^ 0x6565656565656565;
-      const es = ~(((eDiff & LOW7) + LOW7) | eDiff | LOW7) & inField;
-      const at = <i32>(ctz(es) >> 3); // (8: none)
-      if (at > 0 && at < length) {
-        let x = w >> (<u64>(at + 1) << 3);
-        const sign = <u32>x & 0xff;
-        const signed = <i32>(sign == 45) | <i32>(sign == 43);
-        x >>= <u64>(signed << 3);
-        const run = length - at - 1 - signed;
-        const mantissaField = ~(<u64>0) >> (<u64>(8 - at) << 3);
-        const mantissaDots = dots & mantissaField;
-        if (run > 0 && run <= 4 && (digitMismatch(x) & (~(<u64>0) >> (<u64>(8 - run) << 3))) == 0 && (mantissaDots & (mantissaDots - 1)) == 0) {
-          let joined = w;
-          let count = at;
-          let fraction: i32 = 0;
-          if (mantissaDots != 0) {
-            const dot = <i32>(ctz(mantissaDots) >> 3);
-            const before = (<u64>1 << (<u64>dot << 3)) - 1;
-            joined = (w & before) | ((w >> 8) & ~before);
-            count = at - 1;
-            fraction = at - 1 - dot;
-          }
-          if (count > 0 && (digitMismatch(joined) & (~(<u64>0) >> (<u64>(8 - count) << 3))) == 0) {
-            const base = SLOTS_OFFSET + <usize>s * SLOT_SIZE;
-            noteField(base, <i64>(to - from), (mantissaDots != 0 ? FORM_DECIMAL : 0) | FORM_FLOAT, from);
-            const exponent = <i64>eightDigits(x, run);
-            let k = (sign == 45 ? -exponent : exponent) - <i64>fraction;
-            // m x 10^k with k > 0 is the integer m x 10^k: the common number while below 10^15
-            const up = k > 0 && <i64>count + k <= 15 ? <i32>k : 0;
-            const mantissa = eightDigits(joined, count) * unchecked(POW10_U64[up]);
-            k -= <i64>up;
-            if (k >= -18 && k <= 0) {
-              accumulateSimple(s, base, mantissa, k, negative);
-            } else {
-              numDropped = 0;
-              accumulate(base, mantissa, k, negative);
-            }
-            return;
-          }
-        }
-      }
     }
     // digits, '.', digits followed by an exponent, or something else: join the two runs
     const integer = leadingDigits(w);
