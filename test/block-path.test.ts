@@ -185,6 +185,16 @@ describe('every short field over small alphabets: the one-word number paths', ()
     { name: 'lengths 1-3, 9 bytes', fields: [1, 2, 3].flatMap((n) => allStrings(wide, n)) },
     { name: 'length 4, 8 bytes', fields: allStrings(noExponent, 4) },
     ...[5, 6, 7, 8, 9].map((n) => ({ name: `length ${n}, digits, dots and signs`, fields: allStrings(narrow, n) })),
+    // a mantissa of 1 to 3 digits and dots, an exponent of up to 2 digits in every form, up to 9
+    // bytes: the one-word exponent path, a positive exponent taken as an integer below 10^15 or not
+    // (at most 111e15: inside the exact domain)
+    {
+      name: 'exponents, up to 9 bytes',
+      fields: [1, 2, 3].flatMap((n) => allStrings([0x31, 0x30, 0x2e], n)).flatMap((mantissa) =>
+        ['', '-', '+'].flatMap((sign) => ['e', 'E'].flatMap((e) =>
+          ['', '0', '1', '9', '11', '12', '13', '15', '00', '+1', '-1', '+12', '-15', '-0', '+', '-', '1-'].map((exponent) =>
+            [...encoder.encode(sign), ...mantissa, ...encoder.encode(e + exponent)])))),
+    },
   ];
   for (const { name, fields } of groups) {
     for (const layout of ['uniform', 'ragged'] as const) {
