@@ -171,7 +171,7 @@ let shortTo: usize = 0;
   if (shortEntry != 0) {
     const entry = shortEntry;
     shortEntry = 0;
-    if (load<i64>(entry + 8) != 0 && countShortKey(entry, next)) return true;
+    if (load<i64>(entry + 8) != 0 && countShortKey(entry, shortTo - shortFrom, next)) return true;
     fastKeyField(shortFrom, shortTo); // a new group, or one whose stash needs a closer look
   }
   return endKeyRecord(next);
@@ -355,15 +355,15 @@ export function lookUpShortKey(from: usize, to: usize): usize {
 }
 
 /**
- * The record that ended just before `next` (0: at the end of input) has the key lookUpShortKey()
- * found at `entry`: counts it, adding its stash. False, with nothing done, when the stash's arena
+ * The record that ended just before `next` (0: at the end of input) has the key of `bytes` bytes
+ * that lookUpShortKey() found at `entry`: counts it, adding its stash. False, with nothing done, when the stash's arena
  * needs are not certain to fit: the key then goes the general way, which finds out.
  */
-export function countShortKey(entry: usize, next: usize): bool {
+export function countShortKey(entry: usize, bytes: usize, next: usize): bool {
   const records = load<i64>(entry + 8);
   if (stashing) {
-    const key = arena + <usize>load<u32>(entry + 4);
-    const columns = key + 8 + <usize>load<u32>(key); // u32 L | L bytes | u32 L
+    // its columns after its key (u32 L | L bytes | u32 L): the key's length is known, not loaded
+    const columns = arena + <usize>load<u32>(entry + 4) + 8 + bytes;
     const remaining = next == 0 ? 0 : windowEnd - next;
     if (arena + arenaUsed + stashWorst() + remaining + keySlack() > groupLimit) return false;
     arenaUsed = applyStash(columns, arena, arenaUsed);
