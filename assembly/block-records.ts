@@ -18,7 +18,9 @@ import {
   clipBlock,
 } from './blocks';
 import { fastField } from './number';
-import { keyCount, keyFieldLimit, nextKeyField, fastKeyField, fastQuotedKeyField, endKeyRecord } from './groups';
+import {
+  keyCount, keyFieldLimit, nextKeyField, blockKeyField, fastQuotedKeyField, settleShortKey, endBlockKeyRecord,
+} from './groups';
 
 /**
  * count's block path (no column selected): records and their widths from bit arithmetic on the
@@ -304,18 +306,19 @@ export function keyedRecords(start: usize, limit: usize, lastLineFeed: usize): u
         if (isKey || s >= 0) {
           const to = isLineFeed ? withoutCr(fieldStart, at) : at;
           if (fieldQuotes == 0) {
-            if (isKey) fastKeyField(fieldStart, to);
+            if (isKey) blockKeyField(fieldStart, to);
             if (s >= 0) fastField(field, fieldStart, to, fieldLine);
           } else if (to - fieldStart >= 2 && <u32>load<u8>(to - 1) == quoteValue && (fieldQuotes == 2 || s < 0)) {
             // its first byte is the opening quote and its last the closing one; a key's doubled
             // quotes are undone here, a number's are the byte machine's
             if (isKey) {
-              if (fieldQuotes == 2) fastKeyField(fieldStart + 1, to - 1);
+              if (fieldQuotes == 2) blockKeyField(fieldStart + 1, to - 1);
               else fastQuotedKeyField(fieldStart + 1, to - 1, quoteValue);
             }
             if (s >= 0) fastField(field, fieldStart + 1, to - 1, fieldLine);
           } else {
             // bytes after the closing quote, or a selected field with doubled quotes
+            settleShortKey();
             lines = fieldLine - 1;
             storeRecordCounters(records, widest, expected, shortRecords, longRecords);
             fieldIndex = field;
@@ -338,7 +341,7 @@ export function keyedRecords(start: usize, limit: usize, lastLineFeed: usize): u
         if (expected == 0) expected = fields;
         else if (fields < expected) shortRecords++;
         else if (fields > expected) longRecords++;
-        if (!endKeyRecord(fieldStart)) {
+        if (!endBlockKeyRecord(fieldStart)) {
           // a new group that does not fit: the host makes room, the scan goes on after this LF
           lines = fieldLine - 1;
           storeRecordCounters(records, widest, expected, shortRecords, longRecords);
@@ -356,6 +359,7 @@ export function keyedRecords(start: usize, limit: usize, lastLineFeed: usize): u
     linesBeforeBlock += <i64>popcnt(lineFeeds);
     block += 64;
   }
+  settleShortKey(); // (none pending at a record start)
   lines = fieldLine - 1;
   storeRecordCounters(records, widest, expected, shortRecords, longRecords);
   if (field == 0) {

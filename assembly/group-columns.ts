@@ -89,6 +89,11 @@ export function initColumns(columns: usize): void {
   }
 }
 
+/** The most arena bytes adding a stash can take: each column widened, or its first invalid value copied. */
+@inline export function stashWorst(): usize {
+  return <usize>stashSlots * (GROUP_WIDE_SIZE > GROUP_INVALID_HEADER + INVALID_CAPTURE ? GROUP_WIDE_SIZE : GROUP_INVALID_HEADER + INVALID_CAPTURE);
+}
+
 /**
  * Arena bytes that adding the stash to the columns at `columns` will take (columns 0: a new
  * group's, still empty): a wide block per column it widens, the first invalid value per column.

@@ -42,7 +42,7 @@
 // and go to SQUARE buckets 2k+18, 2k+9 and 2k: no 128-bit multiply, and the 128-bit buckets cannot
 // overflow before 2^66 additions.
 
-export const LAYOUT_VERSION = 8;
+export const LAYOUT_VERSION = 9;
 
 export const CONFIG_OFFSET = 65536;
 export const CONFIG_DELIMITER = 0; //       i32: delimiter byte
@@ -93,10 +93,11 @@ export const STATUS_STOPPED = 2; // reached the stop offset: feed nothing more
 export const STATUS_GROUPS_FULL = 3; // the group region is full: raise CONFIG_GROUP_LIMIT to RESULT_GROUP_NEED, call again
 
 // Groups (--by): an open-addressing table of GROUP_ENTRY_SIZE-byte entries at CONFIG_GROUP_BASE
-// (hash u32, key offset u32 in the arena, records i64; records 0 = empty), then the key arena. A key
-// in the arena: u32 L, L bytes (the key fields, unquoted, in field order), one u32 length per key field.
-export const GROUP_ENTRY_SIZE = 16;
-export const GROUP_INITIAL_CAPACITY = 1024;
+// (tag u32: the hash's low 24 bits and min(L, 255) above them; key offset u32 in the arena; records
+// i64, 0 = empty; the key's first 16 bytes, zero-padded, as two u64), then the key arena. A key in
+// the arena: u32 L, L bytes (the key fields, unquoted, in field order), one u32 length per key field.
+export const GROUP_ENTRY_SIZE = 32;
+export const GROUP_INITIAL_CAPACITY = 512;
 
 // sum and stats by key: after a group's key in the arena, one GROUP_COLUMN_SIZE block per slot.
 // The common case (exact numbers whose sums and squares fit 64 bits at one decimal scale) stays in

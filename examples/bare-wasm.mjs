@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 
 // ---- the ABI (docs/kernel-abi.md; a test checks these against assembly/layout.ts) -----------------
-const LAYOUT_VERSION = 8;
+const LAYOUT_VERSION = 9;
 const PAGE_SIZE = 65536;
 const CONFIG_OFFSET = 65536;
 const CONFIG_DELIMITER = 0;

@@ -184,6 +184,8 @@ describe('sum and stats --by: the columns of each group', () => {
     await everyWay(csv, { mode: 'sum', columns: ['v'], by: [4] });
     await everyWay(csv, { mode: 'stats', columns: ['v', 'w'], by: [1, 4] });
     await everyWay(csv, { mode: 'sum', columns: ['w'], by: [3] });
+    // a short key looked up, then a value the byte machine takes (doubled quotes, bytes after a quote)
+    await everyWay(csv, { mode: 'stats', columns: ['v', 'w'], by: [1] });
   });
 
   it('agrees with the reference on generated CSVs, for every engine and window', async () => {

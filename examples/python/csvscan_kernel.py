@@ -6,7 +6,7 @@ examples/python/csvscan_host.py turns what it reads into csvscan's results.
 import wasmtime
 
 # ---- the ABI (docs/kernel-abi.md; a test checks these against assembly/layout.ts) ----------------
-LAYOUT_VERSION = 8
+LAYOUT_VERSION = 9
 PAGE_SIZE = 65536
 CONFIG_OFFSET = 65536
 CONFIG_DELIMITER = 0
@@ -40,7 +40,7 @@ RESULT_GROUP_NEED = 136
 RESULT_PROFILE_FAILED = 144
 STATUS_UNTERMINATED_QUOTE = 1
 STATUS_GROUPS_FULL = 3
-GROUP_ENTRY_SIZE = 16
+GROUP_ENTRY_SIZE = 32
 GROUP_COLUMN_SIZE = 80
 GC_COUNT = 0
 GC_INVALID = 8
