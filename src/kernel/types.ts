@@ -11,9 +11,7 @@ import type { Dialect, GroupValue, ProfileRequest, RawScan, ScanMode, SpilledGro
  * them to temporary files); without one, the engine refuses the scan.
  */
 export interface GroupSink {
-  /** the groups so far (keys in --by order): the engine empties its table afterwards */
-  write(groups: Iterable<[string, GroupValue]>): void;
-  /** one group, as write() takes them */
+  /** one group of the table (key in --by order): the engine empties its table after the last */
   add(key: string, value: GroupValue): void;
   /** everything written: the spilled parts (null: nothing was written) */
   finish(): SpilledGroups | null;

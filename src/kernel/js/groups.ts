@@ -77,7 +77,7 @@ export class JsGroups {
   /** The kernel's STATUS_GROUPS_FULL past the budget: the groups go to the sink and the table empties. */
   private spillOrRefuse(): void {
     if (!this.spill || this.groups.size === 0) throw groupsDoNotFit(this.budget, this.groups.size, this.spill !== null);
-    this.spill.write(this.results());
+    for (const [key, value] of this.results()) this.spill.add(key, value);
     this.groups.clear();
     this.capacity = GROUP_INITIAL_CAPACITY;
     this.arenaUsed = 0;
