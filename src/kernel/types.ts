@@ -4,15 +4,18 @@
 // raw-columns.ts) so that none of those needs to import another for a type: this module imports
 // nothing from src/kernel/.
 
-import type { Dialect, GroupValue, ProfileRequest, RawScan, ScanMode, SpilledGroups } from '../types.js';
+import type { Dialect, ProfileRequest, RawScan, ScanMode, SpilledGroups } from '../types.js';
 
 /**
  * Where an engine puts its groups when they no longer fit in the budget (src/scan/spill.ts writes
  * them to temporary files); without one, the engine refuses the scan.
  */
 export interface GroupSink {
-  /** one group of the table (key in --by order): the engine empties its table after the last */
-  add(key: string, value: GroupValue): void;
+  /**
+   * one group of the table as a record (src/kernel/group-record.ts), `bytes[from..to)`: the engine
+   * empties its table after the last
+   */
+  add(bytes: Uint8Array, from?: number, to?: number): void;
   /** everything written: the spilled parts (null: nothing was written) */
   finish(): SpilledGroups | null;
   /** close the files without reading them (a failed or discarded scan) */

@@ -13,6 +13,7 @@ import { usageError } from '../errors.js';
 import { binaryString, groupsDoNotFit, kernelKeys, resultKey, spillAtEnd, type KernelKeys } from './groups.js';
 import { NO_SLOTS, rawColumn, rawColumns, slotMap, type SlotMap, type SlotValues } from './raw-columns.js';
 import type { Engine, GroupSink, KernelConfig, KernelVariant } from './types.js';
+import { GroupRecordWriter } from './group-record.js';
 
 interface KernelExports {
   memory: WebAssembly.Memory;
@@ -76,6 +77,7 @@ export class WasmKernel implements Engine {
   private groupBase = 0;
   private groupBudget = 0;
   private spill: GroupSink | null = null;
+  private readonly recordWriter = new GroupRecordWriter();
   private profile: ProfileRequest | null = null;
 
   /** A kernel of a packaged variant (Node, or after registerKernelModule), or of a compiled module. */
@@ -224,7 +226,7 @@ export class WasmKernel implements Engine {
     if (need > end || (!this.growMemory(limit) && !this.growMemory(need))) {
       const spill = this.spill;
       if (!spill || groups === 0) throw groupsDoNotFit(this.groupBudget, groups, spill !== null);
-      this.eachGroup((key, value) => spill.add(key, value));
+      this.spillGroups(spill);
       this.exports.clearGroups();
       return;
     }
@@ -270,7 +272,7 @@ export class WasmKernel implements Engine {
     const groups = Number(this.view.getBigInt64(L.RESULTS_OFFSET + L.RESULT_GROUP_COUNT, true));
     if (this.spill && groups > 0 && spillAtEnd(groups, this.slots.slotCount, this.groupBudget)) {
       const spill = this.spill;
-      this.eachGroup((key, value) => spill.add(key, value));
+      this.spillGroups(spill);
       this.exports.clearGroups();
       return new Map();
     }
@@ -279,21 +281,12 @@ export class WasmKernel implements Engine {
     return read;
   }
 
-  /** The table's groups one by one (spilling them builds no Map; no iterator: millions of them). */
+  /** The table's groups one by one as host keys and figures (no iterator: millions of them). */
   private eachGroup(visit: (key: string, value: GroupValue) => void): void {
     const { view, bytes } = this;
     const keys = this.keys!;
-    const r = L.RESULTS_OFFSET;
-    const capacity = Number(view.getBigInt64(r + L.RESULT_GROUP_CAPACITY, true));
-    const arena = Number(view.getBigInt64(r + L.RESULT_GROUP_ARENA, true));
     const count = keys.fields.length;
-    const slots = this.slots.slotCount;
-    for (let e = 0; e < capacity; e++) {
-      const entry = this.groupBase + e * L.GROUP_ENTRY_SIZE;
-      const records = Number(view.getBigInt64(entry + 8, true));
-      if (records === 0) continue;
-      const record = arena + view.getUint32(entry + 4, true);
-      const length = view.getUint32(record, true);
+    this.eachTableGroup((record, length, records) => {
       const components: string[] = [];
       let at = record + 4;
       for (let k = 0; k < count; k++) {
@@ -301,16 +294,55 @@ export class WasmKernel implements Engine {
         components.push(binaryString(bytes, at, at + size));
         at += size;
       }
-      const key = resultKey(components, keys);
-      if (slots === 0) {
-        visit(key, records);
-        continue;
+      visit(resultKey(components, keys), this.groupValue(record, length, records));
+    });
+  }
+
+  /** The table's groups to `sink` as records, their keys copied from the table's bytes (no string per group). */
+  private spillGroups(sink: GroupSink): void {
+    const { view, bytes } = this;
+    const keys = this.keys!;
+    const count = keys.fields.length;
+    const starts = new Int32Array(count + 1);
+    const writer = this.recordWriter;
+    this.eachTableGroup((record, length, records) => {
+      starts[0] = record + 4;
+      for (let k = 0; k < count; k++) starts[k + 1] = starts[k]! + view.getUint32(record + 4 + length + 4 * k, true);
+      writer.begin();
+      for (let i = 0; i < count; i++) {
+        const k = keys.order[i]!;
+        writer.component(bytes, starts[k]!, starts[k + 1]!, i === 0);
       }
-      const columnsAt = record + 4 + length + 4 * count;
-      const columns: RawColumn[] = [];
-      for (let s = 0; s < slots; s++) columns.push(this.readGroupColumn(columnsAt + s * L.GROUP_COLUMN_SIZE, arena, records));
-      visit(key, { records, columns });
+      const written = writer.value(this.groupValue(record, length, records));
+      sink.add(written);
+    });
+  }
+
+  /** Each group of the table: its key record's offset in memory, the key's bytes, its records. */
+  private eachTableGroup(visit: (record: number, length: number, records: number) => void): void {
+    const view = this.view;
+    const r = L.RESULTS_OFFSET;
+    const capacity = Number(view.getBigInt64(r + L.RESULT_GROUP_CAPACITY, true));
+    const arena = Number(view.getBigInt64(r + L.RESULT_GROUP_ARENA, true));
+    for (let e = 0; e < capacity; e++) {
+      const entry = this.groupBase + e * L.GROUP_ENTRY_SIZE;
+      // an i64, read as two words: a BigInt per entry of millions costs more than the rest of the loop
+      const records = view.getUint32(entry + 8, true) + view.getUint32(entry + 12, true) * 2 ** 32;
+      if (records === 0) continue;
+      const record = arena + view.getUint32(entry + 4, true);
+      visit(record, view.getUint32(record, true), records);
     }
+  }
+
+  /** A group's figures: its records, and with columns, the columns after its key record. */
+  private groupValue(record: number, length: number, records: number): GroupValue {
+    const slots = this.slots.slotCount;
+    if (slots === 0) return records;
+    const arena = Number(this.view.getBigInt64(L.RESULTS_OFFSET + L.RESULT_GROUP_ARENA, true));
+    const columnsAt = record + 4 + length + 4 * this.keys!.fields.length;
+    const columns: RawColumn[] = [];
+    for (let s = 0; s < slots; s++) columns.push(this.readGroupColumn(columnsAt + s * L.GROUP_COLUMN_SIZE, arena, records));
+    return { records, columns };
   }
 
   /** A group's column (assembly/group-columns.ts): the compact sums at their scale plus the wide block's. */

@@ -9,7 +9,8 @@
 import { KEY_SEPARATOR, groupRecords, type GroupValue, type RawGroups } from '../kernel/groups.js';
 import type { GroupsJson, OrderedRawGroups, PartialColumnJson, RawColumn } from '../types.js';
 import { mergeColumns } from '../kernel/merge-columns.js';
-import { sortByKey } from './key-sort.js';
+import { orderKeys } from './key-sort.js';
+import { encodeKeys } from '../kernel/group-record.js';
 
 export type { GroupsJson } from '../types.js';
 
@@ -112,9 +113,8 @@ export function keyComponents(key: string): string[] {
 }
 
 /**
- * The first `limit` of `size` groups (distinct keys) in their order. Count: the groups are placed
- * by records, most first (a counting sort), and each run of equal records needed is sorted by key;
- * sum and stats: all by key. Keys are sorted by radix (key-sort.ts), not by comparisons.
+ * The first `limit` of `size` groups (distinct keys) in their order (key-sort.ts: count most records
+ * first, ties by key; sum and stats by key), their keys sorted as bytes.
  */
 export function orderEntries(entries: Iterable<[string, GroupValue]>, size: number, limit: number, byRecords: boolean): [string, GroupValue][] {
   const keys = new Array<string>(size);
@@ -124,38 +124,9 @@ export function orderEntries(entries: Iterable<[string, GroupValue]>, size: numb
     keys[n] = key;
     values[n++] = value;
   }
-  const order = new Int32Array(n);
-  if (!byRecords) {
-    for (let i = 0; i < n; i++) order[i] = i;
-    sortByKey(keys, order);
-  } else {
-    const tally = new Map<number, number>();
-    for (const value of values) {
-      const rows = groupRecords(value);
-      tally.set(rows, (tally.get(rows) ?? 0) + 1);
-    }
-    const counts = Float64Array.from(tally.keys()).sort().reverse();
-    // where each count's groups begin, then (after placing them) end
-    const next = new Map<number, number>();
-    let at = 0;
-    for (const rows of counts) {
-      next.set(rows, at);
-      at += tally.get(rows)!;
-    }
-    for (let i = 0; i < n; i++) {
-      const rows = groupRecords(values[i]!);
-      const place = next.get(rows)!;
-      order[place] = i;
-      next.set(rows, place + 1);
-    }
-    let from = 0;
-    for (const rows of counts) {
-      if (from >= limit) break;
-      const to = next.get(rows)!;
-      if (to - from > 1) sortByKey(keys, order, from, to);
-      from = to;
-    }
-  }
+  keys.length = n;
+  const { bytes, starts, ends } = encodeKeys(keys);
+  const order = orderKeys(bytes, starts, ends, byRecords ? Float64Array.from(values.slice(0, n), groupRecords) : null, limit);
   const ordered: [string, GroupValue][] = [];
   for (let i = 0; i < Math.min(limit, n); i++) ordered.push([keys[order[i]!]!, values[order[i]!]!]);
   return ordered;

@@ -1,39 +1,31 @@
 // Spilling groups to disk (`--by` past `--memory`): when the engine's group table no longer fits in
-// the budget, its groups are written to temporary files partitioned by a hash of the key
-// (GroupSpill, the engines' GroupSink) and the table is emptied; at the end, each partition of every
-// spill is read back alone and its groups merged per key (gatherSpilled).
+// the budget, its groups are written as records (src/kernel/group-record.ts) to temporary files
+// partitioned by a hash of the key (GroupSpill, the engines' GroupSink) and the table is emptied; at
+// the end, each partition of every spill is read back alone into a GroupBatch (group-batch.ts), which
+// merges the figures of each key, and ordered into sorted runs merged as they are read. Records stay
+// bytes from the engine to the output: a string and an object are made only for a group printed.
 //
 // A temporary file has no name (Linux's O_TMPFILE; elsewhere it is unlinked as soon as it is
 // opened): only its descriptor exists, so nothing is left in the temporary directory whatever ends
-// the process (an error, Ctrl-C, kill -9). Descriptors
-// belong to the process, so a worker thread's spills are read back by the main thread. Record format,
-// little-endian: u32 bytes of the rest of the record, u32 component count, per component u32 length
-// and its bytes, f64 records, u32 columns (0: count --by), and per column the RawColumn: its doubles
-// (COLUMN_DOUBLES), the first invalid field's line (0: none), u32 length and bytes of that field, and
-// its two exact sums as u32 length and decimal text.
+// the process (an error, Ctrl-C, kill -9). Descriptors belong to the process, so a worker thread's
+// spills are read back by the main thread.
 
 import { randomBytes } from 'node:crypto';
 import { accessSync, closeSync, constants, fstatSync, openSync, readSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { usageError } from '../errors.js';
-import { KEY_SEPARATOR, binaryString, type GroupValue, type RawGroups } from '../kernel/groups.js';
+import { compareRecordKeys, decodeGroup, encodeGroup, keyHash, recordRows, recordSize, shiftLines } from '../kernel/group-record.js';
+import type { GroupValue } from '../kernel/groups.js';
 import type { GroupSink } from '../kernel/types.js';
-import { addGroupValues, groupOrder, orderEntries, orderedInMemory } from '../results/groups.js';
-import type { OrderedRawGroups, RawColumn, RawScan, SpilledGroups } from '../types.js';
+import { groupOrder, orderedInMemory } from '../results/groups.js';
+import type { OrderedRawGroups, RawScan, SpilledGroups } from '../types.js';
+import { GroupBatch } from './group-batch.js';
 import type { RangeQuery } from './range.js';
 
 export const SPILL_PARTITIONS = 64;
 const BUFFER_BYTES = 16384;
 const SEEDS = [0x811c9dc5, 0x9e3779b9, 0x7f4a7c15];
-const SEPARATOR_CODE = KEY_SEPARATOR.charCodeAt(0);
-const NO_COLUMNS: RawColumn[] = [];
-const NO_SUMS: (readonly [string, string])[] = [];
-/** A RawColumn's numbers written as doubles, in this order (readGroup() reads them in it too). */
-const COLUMN_DOUBLES = [
-  'count', 'empty', 'invalid', 'outside', 'fsum', 'fsumComp', 'shift', 'fdev', 'fdevComp', 'fsq', 'fsqComp', 'min', 'max',
-  'minLength', 'maxLength', 'forms',
-] as const;
 
 /** The directory to spill to: `--temp-dir`, else the OS's; refused unless it is a writable directory. */
 export function spillDirectory(tempDir: string | null | undefined): string {
@@ -47,16 +39,6 @@ export function spillDirectory(tempDir: string | null | undefined): string {
   return dir;
 }
 
-/** Partition of a key (components of one character per byte joined by KEY_SEPARATOR): FNV-1a, mixed. */
-export function partitionOf(key: string, partitions = SPILL_PARTITIONS, seed = 0x811c9dc5): number {
-  let h = seed;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  h ^= h >>> 15;
-  h = Math.imul(h, 0x2c1b3c6d);
-  h ^= h >>> 12;
-  return (h >>> 0) % partitions;
-}
-
 /** The sink of a range scan's groups: none without groups or without a directory to spill to. */
 export function groupSink(task: RangeQuery): GroupSpill | undefined {
   return task.groups?.tempDir ? new GroupSpill(task.groups.tempDir) : undefined;
@@ -65,10 +47,8 @@ export function groupSink(task: RangeQuery): GroupSpill | undefined {
 export class GroupSpill implements GroupSink {
   private readonly fds: number[];
   private readonly buffers: (Uint8Array | null)[];
-  private readonly views: (DataView | null)[];
   private readonly used: Int32Array;
   private readonly stem: string;
-  private scratch = new Uint8Array(BUFFER_BYTES);
 
   /**
    * `seed`: 0 for a scan's spills, 1 and 2 for a partition split again (another hash) into
@@ -81,82 +61,34 @@ export class GroupSpill implements GroupSink {
   ) {
     this.fds = new Array<number>(partitions).fill(-1);
     this.buffers = new Array<Uint8Array | null>(partitions).fill(null);
-    this.views = new Array<DataView | null>(partitions).fill(null);
     this.used = new Int32Array(partitions);
     this.stem = join(dir, `csvscan-${process.pid}-${randomBytes(6).toString('hex')}-`);
   }
 
+  /** Host groups, each as a record. */
   write(groups: Iterable<[string, GroupValue]>): void {
-    for (const [key, value] of groups) this.add(key, value);
+    for (const [key, value] of groups) this.add(encodeGroup(key, value));
   }
 
-  add(key: string, value: GroupValue): void {
-    const p = this.partitions === 1 ? 0 : partitionOf(key, this.partitions, SEEDS[this.seed]!);
-    let components = 1;
-    for (let i = 0; i < key.length; i++) if (key.charCodeAt(i) === SEPARATOR_CODE) components++;
-    const columns = typeof value === 'number' ? NO_COLUMNS : value.columns;
-    const sums = columns.length === 0 ? NO_SUMS : columns.map((column) => [column.exactSum.toString(), column.exactSquares.toString()] as const);
-    // the key's bytes (one per character but the separators) and a length per component
-    let size = 4 + 4 + 8 + 4 + key.length - (components - 1) + 4 * components;
-    for (let c = 0; c < columns.length; c++) {
-      size += 8 * (COLUMN_DOUBLES.length + 1) + 4 + (columns[c]!.firstInvalid?.value.length ?? 0) + 8 + sums[c]![0].length + sums[c]![1].length;
-    }
+  /** The record `bytes[from..to)` (src/kernel/group-record.ts), to the partition of its key. */
+  add(bytes: Uint8Array, from = 0, to = bytes.length): void {
+    const p = this.partitions === 1 ? 0 : keyHash(bytes, from, SEEDS[this.seed]!) % this.partitions;
+    const size = to - from;
     let buffer = this.buffers[p];
-    if (!buffer) {
-      buffer = this.buffers[p] = new Uint8Array(BUFFER_BYTES);
-      this.views[p] = new DataView(buffer.buffer);
-    }
+    if (!buffer) buffer = this.buffers[p] = new Uint8Array(BUFFER_BYTES);
     if (this.used[p]! + size > buffer.length) this.flush(p);
-    let target = buffer;
-    let view = this.views[p]!;
-    let at = this.used[p]!;
     if (size > buffer.length) {
-      if (this.scratch.length < size) this.scratch = new Uint8Array(size);
-      target = this.scratch;
-      view = new DataView(target.buffer);
-      at = 0;
+      this.writeOut(p, bytes.subarray(from, to));
+      return;
     }
-    view.setUint32(at, size - 4, true);
-    view.setUint32(at + 4, components, true);
-    at += 8;
-    // each component: its length (filled in when it ends), then its bytes
-    let lengthAt = at;
-    at += 4;
-    for (let i = 0; i < key.length; i++) {
-      const code = key.charCodeAt(i);
-      if (code !== SEPARATOR_CODE) {
-        target[at++] = code;
-        continue;
-      }
-      view.setUint32(lengthAt, at - lengthAt - 4, true);
-      lengthAt = at;
-      at += 4;
+    let at = this.used[p]!;
+    // a few dozen bytes: a loop costs less than a subarray for set()
+    if (size <= 64) for (let i = from; i < to; i++) buffer[at++] = bytes[i]!;
+    else {
+      buffer.set(bytes.subarray(from, to), at);
+      at += size;
     }
-    view.setUint32(lengthAt, at - lengthAt - 4, true);
-    view.setFloat64(at, typeof value === 'number' ? value : value.records, true);
-    view.setUint32(at + 8, columns.length, true);
-    at += 12;
-    for (let c = 0; c < columns.length; c++) {
-      const column = columns[c]!;
-      for (const name of COLUMN_DOUBLES) {
-        view.setFloat64(at, column[name], true);
-        at += 8;
-      }
-      view.setFloat64(at, column.firstInvalid?.line ?? 0, true);
-      view.setUint32(at + 8, column.firstInvalid?.value.length ?? 0, true);
-      at += 12;
-      if (column.firstInvalid) {
-        target.set(column.firstInvalid.value, at);
-        at += column.firstInvalid.value.length;
-      }
-      for (const text of sums[c]!) {
-        view.setUint32(at, text.length, true);
-        at += 4;
-        for (let i = 0; i < text.length; i++) target[at++] = text.charCodeAt(i);
-      }
-    }
-    if (target === buffer) this.used[p] = at;
-    else this.writeOut(p, target.subarray(0, at));
+    this.used[p] = at;
   }
 
   private flush(p: number): void {
@@ -179,7 +111,6 @@ export class GroupSpill implements GroupSink {
       throw error;
     }
     this.buffers.fill(null);
-    this.views.fill(null);
     return this.fds.some((fd) => fd !== -1) ? { fds: [...this.fds], lineOffset: 0 } : null;
   }
 
@@ -187,7 +118,6 @@ export class GroupSpill implements GroupSink {
     closeSpilled([{ fds: this.fds, lineOffset: 0 }]);
     this.fds.fill(-1);
     this.buffers.fill(null);
-    this.views.fill(null);
   }
 }
 
@@ -231,113 +161,79 @@ export function closeSpilled(spills: readonly SpilledGroups[] | undefined): void
 const READ_BYTES = 1 << 20;
 /** a sorted run's chunk while runs are merged (one per run at once) */
 const RUN_READ_BYTES = 1 << 16;
-/** a partition is read back into memory whole up to this share of the budget of its bytes on disk */
-const IN_MEMORY_SHARE = 8;
 /**
- * partitions are sorted into one run up to this share of the budget of their bytes on disk (as
- * objects, with the arrays that sort them, a group of count --by takes about six times its bytes)
+ * a partition is read back into memory whole up to this share of the budget of its bytes on disk;
+ * partitions are sorted into one run up to it too (the batch takes about twice its records' bytes
+ * while it is ordered)
  */
-const RUN_SHARE = 32;
+const IN_MEMORY_SHARE = 8;
 /** runs merged at once; more are first merged into fewer, in passes (descriptors and buffers stay few) */
 const MAX_RUNS = 64;
 /** --top up to this keeps the first groups in memory while partitions are read; a larger one (or none) writes sorted runs */
 const TOP_IN_MEMORY = 65536;
 
-/** Each group of one spilled file, in file order, read in chunks (grown for a larger group); `lineOffset` is added to its lines. */
-function* spilledGroups(fd: number, lineOffset: number, chunkBytes = READ_BYTES): Generator<[string, GroupValue]> {
-  if (fd === -1) return;
-  const size = fstatSync(fd).size;
-  let chunk = new Uint8Array(chunkBytes);
-  let held = 0; // bytes of chunk not parsed yet, at its start
-  let position = 0;
-  while (position < size || held > 0) {
-    if (position < size) {
-      if (held === chunk.length) {
-        const grown = new Uint8Array(2 * chunk.length);
-        grown.set(chunk);
-        chunk = grown;
-      }
-      const got = readSync(fd, chunk, held, Math.min(chunk.length - held, size - position), position);
-      if (got === 0) throw new Error('csvscan: a spill file was cut short');
-      position += got;
-      held += got;
-    }
-    const view = new DataView(chunk.buffer, 0, held);
-    let at = 0;
-    while (at + 4 <= held && at + 4 + view.getUint32(at, true) <= held) {
-      const end = at + 4 + view.getUint32(at, true);
-      yield readGroup(chunk, view, at + 4, lineOffset);
-      at = end;
-    }
-    if (at === 0 && position >= size && held > 0) throw new Error('csvscan: a spill file was cut short');
-    chunk.copyWithin(0, at, held);
-    held -= at;
-  }
-}
+/**
+ * The records of one spilled file in file order, read in chunks (grown for a larger record): after
+ * next() returns true, the record is `bytes[at..end)`, whole, until the next call.
+ */
+class RecordReader {
+  bytes: Uint8Array;
+  view: DataView;
+  at = 0;
+  end = 0;
+  /** bytes of `bytes` read */
+  private held = 0;
+  private position = 0;
+  private readonly size: number;
 
-/** The group GroupSpill.add() wrote at `from` (after the record's length). */
-function readGroup(chunk: Uint8Array, view: DataView, from: number, lineOffset: number): [string, GroupValue] {
-  let at = from;
-  const text = (): string => {
-    const length = view.getUint32(at, true);
-    const chars = binaryString(chunk, at + 4, at + 4 + length);
-    at += 4 + length;
-    return chars;
-  };
-  const double = (): number => {
-    at += 8;
-    return view.getFloat64(at - 8, true);
-  };
-  const count = view.getUint32(at, true);
-  at += 4;
-  let key = '';
-  for (let k = 0; k < count; k++) key += (k === 0 ? '' : KEY_SEPARATOR) + text();
-  const records = double();
-  const columnCount = view.getUint32(at, true);
-  at += 4;
-  if (columnCount === 0) return [key, records];
-  const columns: RawColumn[] = [];
-  for (let c = 0; c < columnCount; c++) {
-    // one object literal, members in COLUMN_DOUBLES order (evaluated in source order): every column
-    // read has one shape, which keeps reading millions of groups fast
-    const column: RawColumn = {
-      count: double(),
-      empty: double(),
-      invalid: double(),
-      outside: double(),
-      fsum: double(),
-      fsumComp: double(),
-      shift: double(),
-      fdev: double(),
-      fdevComp: double(),
-      fsq: double(),
-      fsqComp: double(),
-      min: double(),
-      max: double(),
-      minLength: double(),
-      maxLength: double(),
-      forms: double(),
-      exactSum: 0n,
-      exactSquares: 0n,
-      firstInvalid: null,
-    };
-    const line = double();
-    const length = view.getUint32(at, true);
-    if (line !== 0) column.firstInvalid = { line: line + lineOffset, value: chunk.slice(at + 4, at + 4 + length) };
-    at += 4 + length;
-    column.exactSum = BigInt(text());
-    column.exactSquares = BigInt(text());
-    columns.push(column);
+  constructor(
+    private readonly fd: number,
+    private readonly lineOffset: number,
+    chunkBytes = READ_BYTES,
+  ) {
+    this.size = fd === -1 ? 0 : fstatSync(fd).size;
+    this.bytes = new Uint8Array(chunkBytes);
+    this.view = new DataView(this.bytes.buffer);
   }
-  return [key, { records, columns }];
+
+  next(): boolean {
+    this.at = this.end;
+    while (this.at + 8 > this.held || this.at + recordSize(this.bytes, this.at) > this.held) {
+      if (this.position >= this.size) {
+        if (this.at < this.held) throw new Error('csvscan: a spill file was cut short');
+        return false;
+      }
+      this.refill();
+    }
+    this.end = this.at + recordSize(this.bytes, this.at);
+    if (this.lineOffset !== 0) shiftLines(this.view, this.at, this.lineOffset);
+    return true;
+  }
+
+  /** Keep the bytes from `at` on at the start, read more after them (the chunk grown when full). */
+  private refill(): void {
+    this.bytes.copyWithin(0, this.at, this.held);
+    this.held -= this.at;
+    this.at = 0;
+    if (this.held === this.bytes.length) {
+      const grown = new Uint8Array(2 * this.bytes.length);
+      grown.set(this.bytes);
+      this.bytes = grown;
+      this.view = new DataView(grown.buffer);
+    }
+    const got = readSync(this.fd, this.bytes, this.held, Math.min(this.bytes.length - this.held, this.size - this.position), this.position);
+    if (got === 0) throw new Error('csvscan: a spill file was cut short');
+    this.position += got;
+    this.held += got;
+  }
 }
 
 /**
- * The partitions of `spills`, each read back whole, with the bytes it had on disk: split again by
- * another hash when one has more than an eighth of `budget` bytes on disk (as objects, groups take
- * several times their bytes on disk), up to twice; then refused past `budget`.
+ * The partitions of `spills`, each read back whole into `batch` (added to what it holds; `visit` is
+ * given the number of its groups): split again by another hash when one has more than an eighth of `budget`
+ * bytes on disk, up to twice; then refused past `budget`.
  */
-function eachPartition(spills: SpilledGroups[], dir: string, budget: number, depth: number, visit: (partition: RawGroups, bytes: number) => void): void {
+function eachPartition(spills: SpilledGroups[], dir: string, budget: number, depth: number, batch: GroupBatch, visit: (groups: number) => void): void {
   const partitions = Math.max(...spills.map((spill) => spill.fds.length));
   const most = budget / IN_MEMORY_SHARE;
   for (let p = 0; p < partitions; p++) {
@@ -352,7 +248,10 @@ function eachPartition(spills: SpilledGroups[], dir: string, budget: number, dep
       const split = new GroupSpill(dir, depth + 1, Math.min(SPILL_PARTITIONS, 2 * Math.ceil(bytes / most)));
       let parts: SpilledGroups | null = null;
       try {
-        for (const [fd, lineOffset] of fds) split.write(spilledGroups(fd, lineOffset));
+        for (const [fd, lineOffset] of fds) {
+          const reader = new RecordReader(fd, lineOffset);
+          while (reader.next()) split.add(reader.bytes, reader.at, reader.end);
+        }
         parts = split.finish();
       } catch (error) {
         split.discard();
@@ -360,21 +259,15 @@ function eachPartition(spills: SpilledGroups[], dir: string, budget: number, dep
       }
       if (parts) {
         try {
-          eachPartition([parts], dir, budget, depth + 1, visit);
+          eachPartition([parts], dir, budget, depth + 1, batch, visit);
         } finally {
           closeSpilled([parts]);
         }
       }
       continue;
     }
-    const partition: RawGroups = new Map();
-    for (const [fd, lineOffset] of fds) {
-      for (const [key, value] of spilledGroups(fd, lineOffset)) {
-        const earlier = partition.get(key);
-        partition.set(key, earlier === undefined ? value : addGroupValues(earlier, value));
-      }
-    }
-    if (partition.size > 0) visit(partition, bytes);
+    if (bytes === 0) continue;
+    visit(batch.addPartition(fds, bytes));
   }
 }
 
@@ -395,9 +288,14 @@ export function gatherSpilled(raw: RawScan, dir: string, budget: number): RawSca
   if (!spills || spills.length === 0) return raw;
   try {
     spillTheRest(raw, dir, spills);
-    const groups: RawGroups = new Map();
-    eachPartition(spills, dir, budget, 0, (partition) => {
-      for (const [key, value] of partition) groups.set(key, value);
+    const groups = new Map<string, GroupValue>();
+    const batch = new GroupBatch();
+    eachPartition(spills, dir, budget, 0, batch, () => {
+      for (let i = 0; i < batch.count; i++) {
+        const [key, value] = decodeGroup(batch.bytes, batch.view, batch.offsets[i]!);
+        groups.set(key, value);
+      }
+      batch.reset();
     });
     const { spilled: _spilled, ...rest } = raw;
     return { ...rest, groups };
@@ -406,55 +304,65 @@ export function gatherSpilled(raw: RawScan, dir: string, budget: number): RawSca
   }
 }
 
+/** The order of records in bytes (count: most records first, ties by key; else by key); 0 when equal. */
+function recordOrder(byRecords: boolean): (a: Uint8Array, aView: DataView, aAt: number, b: Uint8Array, bView: DataView, bAt: number) => number {
+  return byRecords
+    ? (a, aView, aAt, b, bView, bAt) => recordRows(bView, bAt) - recordRows(aView, aAt) || compareRecordKeys(a, aAt, b, bAt)
+    : (a, _aView, aAt, b, _bView, bAt) => compareRecordKeys(a, aAt, b, bAt);
+}
+
 /**
  * A scan's groups in their order when some were spilled (`ordered`), in memory bounded by the
  * budget: each partition is read back alone and its figures added per key (a partition larger than
  * an eighth of `budget` is split again by a second hash and a third, then refused past `budget`). With a small `top`, the first groups are
  * kept as partitions come; otherwise partitions are sorted into runs on disk (several partitions a
- * run, up to a 32nd of the budget of their spilled bytes), merged as they are read. Closes the spills.
+ * run, up to an eighth of the budget of their spilled bytes), merged as they are read. Closes the spills.
  */
 export function orderSpilled(raw: RawScan, dir: string, top: number | null, budget: number, byRecords: boolean): RawScan {
   const spills = raw.spilled;
   if (!spills || spills.length === 0) return raw;
-  const order = groupOrder(byRecords);
   const runs: number[] = [];
+  const batch = new GroupBatch();
   try {
     spillTheRest(raw, dir, spills);
     let groupCount = 0;
     const { spilled: _spilled, groups: _groups, ...rest } = raw;
     if (top !== null && top <= TOP_IN_MEMORY) {
+      const order = groupOrder(byRecords);
       let kept: [string, GroupValue][] = [];
-      eachPartition(spills, dir, budget, 0, (partition) => {
-        groupCount += partition.size;
-        const last = kept.length === top ? kept[top - 1]! : null;
-        for (const entry of partition) if (last === null || order(entry, last) < 0) kept.push(entry);
+      eachPartition(spills, dir, budget, 0, batch, () => {
+        groupCount += batch.count;
+        const first = batch.ordered(byRecords, top);
+        for (let i = 0; i < Math.min(top, batch.count); i++) kept.push(decodeGroup(batch.bytes, batch.view, first[i]!));
         kept = kept.sort(order).slice(0, top);
+        batch.reset();
       });
       return { ...rest, ordered: orderedInMemory(new Map(kept), top, byRecords, groupCount) };
     }
-    let pending: RawGroups[] = [];
-    let pendingBytes = 0;
-    const writePending = (): void => {
-      if (pending.length === 0) return;
-      // partitions hold distinct keys: ordered together without a map of them all
-      const size = pending.reduce((total, partition) => total + partition.size, 0);
-      const batch = orderEntries(eachOf(pending), size, size, byRecords);
-      pending = [];
-      pendingBytes = 0;
-      runs.push(writeRun(dir, batch));
+    const writeBatch = (): void => {
+      if (batch.count === 0) return;
+      // partitions hold distinct keys: ordered together, one run
+      const run = new GroupSpill(dir, 0, 1);
+      try {
+        for (const at of batch.ordered(byRecords)) run.add(batch.bytes, at, at + recordSize(batch.bytes, at));
+        runs.push(run.finish()?.fds[0] ?? -1);
+      } catch (error) {
+        run.discard();
+        throw error;
+      }
+      batch.reset();
     };
-    eachPartition(spills, dir, budget, 0, (partition, bytes) => {
-      groupCount += partition.size;
-      if (pendingBytes + bytes > budget / RUN_SHARE) writePending();
-      pending.push(partition);
-      pendingBytes += bytes;
+    eachPartition(spills, dir, budget, 0, batch, (groups) => {
+      groupCount += groups;
+      if (batch.used > budget / IN_MEMORY_SHARE) writeBatch();
     });
-    writePending();
+    writeBatch();
+    const order = recordOrder(byRecords);
     while (runs.length > MAX_RUNS) {
       const merged: number[] = [];
       for (let from = 0; from < runs.length; from += MAX_RUNS) {
         const some = runs.slice(from, from + MAX_RUNS);
-        merged.push(some.length === 1 ? some[0]! : writeRun(dir, mergeRuns(some, order)));
+        merged.push(some.length === 1 ? some[0]! : mergeRunsInto(dir, some, order));
         if (some.length > 1) closeRuns(some);
       }
       runs.splice(0, runs.length, ...merged);
@@ -468,15 +376,13 @@ export function orderSpilled(raw: RawScan, dir: string, top: number | null, budg
   }
 }
 
-function* eachOf(partitions: readonly RawGroups[]): Generator<[string, GroupValue]> {
-  for (const partition of partitions) yield* partition;
-}
+type RecordOrder = ReturnType<typeof recordOrder>;
 
-/** Groups, already in order, written as one sorted run; its descriptor. */
-function writeRun(dir: string, groups: Iterable<[string, GroupValue]>): number {
+/** Sorted runs merged into one more run; its descriptor. */
+function mergeRunsInto(dir: string, runs: readonly number[], order: RecordOrder): number {
   const run = new GroupSpill(dir, 0, 1);
   try {
-    run.write(groups);
+    mergeRuns(runs, order, (reader) => run.add(reader.bytes, reader.at, reader.end));
     return run.finish()?.fds[0] ?? -1;
   } catch (error) {
     run.discard();
@@ -489,29 +395,47 @@ function closeRuns(runs: number[]): void {
 }
 
 /** Sorted runs as OrderedRawGroups: merged (the first `top` groups) each time they are read. */
-function orderedRuns(runs: number[], count: number, top: number | null, order: (a: [string, GroupValue], b: [string, GroupValue]) => number): OrderedRawGroups {
+function orderedRuns(runs: number[], count: number, top: number | null, order: RecordOrder): OrderedRawGroups {
   return {
     count,
     *entries() {
-      let left = top ?? Infinity;
-      if (left === 0) return;
-      for (const entry of mergeRuns(runs, order)) {
-        yield entry;
-        if (--left === 0) return;
+      const limit = top ?? Infinity;
+      if (limit === 0) return;
+      // groups are decoded a chunk at a time: a generator's yield per group from inside the merge's callback is not possible
+      const decoded: [string, GroupValue][] = [];
+      let left = limit;
+      const merge = mergeRunsStepwise(runs, order);
+      for (;;) {
+        decoded.length = 0;
+        const more = merge((reader) => {
+          decoded.push(decodeGroup(reader.bytes, reader.view, reader.at));
+          return --left > 0 && decoded.length < 4096;
+        });
+        yield* decoded;
+        if (!more || left === 0) return;
       }
     },
     close: () => closeRuns(runs),
   };
 }
 
-/** The groups of sorted runs in one order: a k-way merge over a binary heap of each run's next group. */
-function* mergeRuns(runs: readonly number[], order: (a: [string, GroupValue], b: [string, GroupValue]) => number): Generator<[string, GroupValue]> {
-  interface Head {
-    entry: [string, GroupValue];
-    rest: Iterator<[string, GroupValue]>;
-  }
-  const heap: Head[] = [];
-  const below = (i: number, j: number): boolean => order(heap[i]!.entry, heap[j]!.entry) < 0;
+/** The records of sorted runs in one order, each given to `visit`: a k-way merge over a binary heap of each run's reader. */
+function mergeRuns(runs: readonly number[], order: RecordOrder, visit: (reader: RecordReader) => void): void {
+  const step = mergeRunsStepwise(runs, order);
+  while (step((reader) => (visit(reader), true)));
+}
+
+/**
+ * A k-way merge of sorted runs that can pause: each call gives records to `visit` in order until it
+ * returns false (then true: more may follow) or the runs end (then false).
+ */
+function mergeRunsStepwise(runs: readonly number[], order: RecordOrder): (visit: (reader: RecordReader) => boolean) => boolean {
+  const heap: RecordReader[] = [];
+  const below = (i: number, j: number): boolean => {
+    const a = heap[i]!;
+    const b = heap[j]!;
+    return order(a.bytes, a.view, a.at, b.bytes, b.view, b.at) < 0;
+  };
   const siftDown = (from: number): void => {
     let i = from;
     for (;;) {
@@ -524,22 +448,21 @@ function* mergeRuns(runs: readonly number[], order: (a: [string, GroupValue], b:
     }
   };
   for (const fd of runs) {
-    const rest = spilledGroups(fd, 0, RUN_READ_BYTES);
-    const first = rest.next();
-    if (!first.done) heap.push({ entry: first.value, rest });
+    const reader = new RecordReader(fd, 0, RUN_READ_BYTES);
+    if (reader.next()) heap.push(reader);
   }
   for (let i = (heap.length >> 1) - 1; i >= 0; i--) siftDown(i);
-  while (heap.length > 0) {
-    const head = heap[0]!;
-    yield head.entry;
-    const next = head.rest.next();
-    if (next.done) {
-      const last = heap.pop()!;
-      if (heap.length === 0) return;
-      heap[0] = last;
-    } else {
-      head.entry = next.value;
+  return (visit) => {
+    while (heap.length > 0) {
+      const head = heap[0]!;
+      const goOn = visit(head);
+      if (!head.next()) {
+        const last = heap.pop()!;
+        if (heap.length > 0) heap[0] = last;
+      }
+      if (heap.length > 0) siftDown(0);
+      if (!goOn) return heap.length > 0;
     }
-    siftDown(0);
-  }
+    return false;
+  };
 }

@@ -19,6 +19,7 @@ import { emptyColumn, mergeColumns } from '../merge-columns.js';
 import type { ColumnGroup, GroupValue, RawColumn } from '../../types.js';
 import { binaryString, groupsDoNotFit, KEY_SEPARATOR, resultKey, spillAtEnd, type KernelKeys } from '../groups.js';
 import type { GroupSink } from '../types.js';
+import { encodeGroup } from '../group-record.js';
 
 /** The engine's slots as one record's fields (sum and stats by key). */
 export interface RecordFields {
@@ -77,7 +78,7 @@ export class JsGroups {
   /** The kernel's STATUS_GROUPS_FULL past the budget: the groups go to the sink and the table empties. */
   private spillOrRefuse(): void {
     if (!this.spill || this.groups.size === 0) throw groupsDoNotFit(this.budget, this.groups.size, this.spill !== null);
-    for (const [key, value] of this.results()) this.spill.add(key, value);
+    for (const [key, value] of this.results()) this.spill.add(encodeGroup(key, value));
     this.groups.clear();
     this.capacity = GROUP_INITIAL_CAPACITY;
     this.arenaUsed = 0;

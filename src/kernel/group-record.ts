@@ -1,0 +1,275 @@
+// A group as bytes: how groups past the memory budget travel from an engine's table to spill files,
+// sorted runs and back (src/scan/spill.ts), without a string or an object per group on the way.
+//
+// Record, little-endian: u32 bytes of the rest, u32 bytes of the key, the key, f64 records, u32
+// columns (0: count --by), and per column the RawColumn: its doubles (COLUMN_DOUBLES), the first
+// invalid field's line (0: none), u32 length and bytes of that field, and its two exact sums as u32
+// length and decimal text.
+//
+// The key is encoded so that comparing encoded keys bytewise (a prefix first) is the key order of
+// docs/spec.md (component by component, bytewise unsigned, a prefix first): components are joined by
+// 00 00 and a zero byte inside a component is written 00 FF. Equal keys have equal bytes, so keys are
+// hashed, compared and radix-sorted as plain byte strings.
+
+import type { GroupValue, RawColumn } from '../types.js';
+import { KEY_SEPARATOR, binaryString } from './groups.js';
+
+const SEPARATOR_CODE = KEY_SEPARATOR.charCodeAt(0);
+/** The second byte of a zero byte inside a component (the first is 0; 00 00 separates components). */
+const ZERO_BYTE = 0xff;
+/** Where a record's key begins (after the two lengths). */
+export const KEY_AT = 8;
+const NO_COLUMNS: RawColumn[] = [];
+/** A RawColumn's numbers written as doubles, in this order (decodeGroup() reads them in it too). */
+const COLUMN_DOUBLES = [
+  'count', 'empty', 'invalid', 'outside', 'fsum', 'fsumComp', 'shift', 'fdev', 'fdevComp', 'fsq', 'fsqComp', 'min', 'max',
+  'minLength', 'maxLength', 'forms',
+] as const;
+
+/** Builds one record at a time in a buffer of its own, grown as needed (a key may be long). */
+export class GroupRecordWriter {
+  private bytes = new Uint8Array(256);
+  private view = new DataView(this.bytes.buffer);
+  private at = KEY_AT;
+
+  /** Begin a record: its key's components follow, then value(). */
+  begin(): void {
+    this.at = KEY_AT;
+  }
+
+  /** The next component of the key from bytes (`first`: no separator before it). */
+  component(source: Uint8Array, from: number, to: number, first: boolean): void {
+    this.room(2 * (to - from) + 2);
+    const bytes = this.bytes;
+    let at = this.at;
+    if (!first) {
+      bytes[at++] = 0;
+      bytes[at++] = 0;
+    }
+    for (let i = from; i < to; i++) {
+      const byte = source[i]!;
+      bytes[at++] = byte;
+      if (byte === 0) bytes[at++] = ZERO_BYTE;
+    }
+    this.at = at;
+  }
+
+  /** The whole key from a host key (components of one character per byte joined by KEY_SEPARATOR). */
+  key(key: string): void {
+    this.room(2 * key.length);
+    this.at = writeKey(key, this.bytes, this.at);
+  }
+
+  /** End the record with its figures; the record (valid until the next begin()). */
+  value(value: GroupValue): Uint8Array {
+    const keyBytes = this.at - KEY_AT;
+    const columns = typeof value === 'number' ? NO_COLUMNS : value.columns;
+    const sums = columns.map((column) => [column.exactSum.toString(), column.exactSquares.toString()] as const);
+    let size = 12;
+    for (let c = 0; c < columns.length; c++) {
+      size += 8 * (COLUMN_DOUBLES.length + 1) + 4 + (columns[c]!.firstInvalid?.value.length ?? 0) + 8 + sums[c]![0].length + sums[c]![1].length;
+    }
+    this.room(size);
+    const { bytes, view } = this;
+    let at = this.at;
+    view.setFloat64(at, typeof value === 'number' ? value : value.records, true);
+    view.setUint32(at + 8, columns.length, true);
+    at += 12;
+    for (let c = 0; c < columns.length; c++) {
+      const column = columns[c]!;
+      for (const name of COLUMN_DOUBLES) {
+        view.setFloat64(at, column[name], true);
+        at += 8;
+      }
+      view.setFloat64(at, column.firstInvalid?.line ?? 0, true);
+      view.setUint32(at + 8, column.firstInvalid?.value.length ?? 0, true);
+      at += 12;
+      if (column.firstInvalid) {
+        bytes.set(column.firstInvalid.value, at);
+        at += column.firstInvalid.value.length;
+      }
+      for (const text of sums[c]!) {
+        view.setUint32(at, text.length, true);
+        at += 4;
+        for (let i = 0; i < text.length; i++) bytes[at++] = text.charCodeAt(i);
+      }
+    }
+    view.setUint32(0, at - 4, true);
+    view.setUint32(4, keyBytes, true);
+    return bytes.subarray(0, at);
+  }
+
+  private room(more: number): void {
+    if (this.at + more <= this.bytes.length) return;
+    const grown = new Uint8Array(Math.max(2 * this.bytes.length, this.at + more));
+    grown.set(this.bytes.subarray(0, this.at));
+    this.bytes = grown;
+    this.view = new DataView(grown.buffer);
+  }
+}
+
+/** A host key written at `at` (room for twice its length); where it ends. */
+function writeKey(key: string, bytes: Uint8Array, at: number): number {
+  for (let i = 0; i < key.length; i++) {
+    const code = key.charCodeAt(i);
+    if (code === SEPARATOR_CODE) {
+      bytes[at++] = 0;
+      bytes[at++] = 0;
+      continue;
+    }
+    bytes[at++] = code;
+    if (code === 0) bytes[at++] = ZERO_BYTE;
+  }
+  return at;
+}
+
+/** Host keys encoded one after another, key i at `bytes[starts[i]..ends[i])` (sortRecordsByKey() sorts them). */
+export function encodeKeys(keys: readonly string[]): { bytes: Uint8Array; starts: Int32Array; ends: Int32Array } {
+  let size = 0;
+  for (const key of keys) size += 2 * key.length;
+  const bytes = new Uint8Array(size);
+  const starts = new Int32Array(keys.length);
+  const ends = new Int32Array(keys.length);
+  let at = 0;
+  for (let i = 0; i < keys.length; i++) {
+    starts[i] = at;
+    at = ends[i] = writeKey(keys[i]!, bytes, at);
+  }
+  return { bytes, starts, ends };
+}
+
+const writer = new GroupRecordWriter();
+
+/** A host group as a record (valid until the next call). */
+export function encodeGroup(key: string, value: GroupValue): Uint8Array {
+  writer.begin();
+  writer.key(key);
+  return writer.value(value);
+}
+
+/** Bytes of the record at `at` (its length included). */
+export function recordSize(bytes: Uint8Array, at: number): number {
+  return 4 + u32(bytes, at);
+}
+
+/** The records of the group at `at`. */
+export function recordRows(view: DataView, at: number): number {
+  return view.getFloat64(at + KEY_AT + view.getUint32(at + 4, true), true);
+}
+
+/** The u32 at `at` (little-endian): records are read where no DataView is at hand. */
+function u32(bytes: Uint8Array, at: number): number {
+  return (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
+}
+
+/** Bytes of the key of the record at `at`. */
+export function keyLength(bytes: Uint8Array, at: number): number {
+  return u32(bytes, at + 4);
+}
+
+/** A hash of the key of the record at `at` (FNV-1a, mixed); another `seed` gives another hash. */
+export function keyHash(bytes: Uint8Array, at: number, seed: number): number {
+  const from = at + KEY_AT;
+  const to = from + u32(bytes, at + 4);
+  let h = seed;
+  for (let i = from; i < to; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  h ^= h >>> 12;
+  return h >>> 0;
+}
+
+/** The keys of two records in key order (negative: a's first); 0 when equal. */
+export function compareRecordKeys(a: Uint8Array, aAt: number, b: Uint8Array, bAt: number): number {
+  const aLength = u32(a, aAt + 4);
+  const bLength = u32(b, bAt + 4);
+  const shared = Math.min(aLength, bLength);
+  for (let i = 0; i < shared; i++) {
+    const d = a[aAt + KEY_AT + i]! - b[bAt + KEY_AT + i]!;
+    if (d !== 0) return d;
+  }
+  return aLength - bLength;
+}
+
+/** The host key (components of one character per byte joined by KEY_SEPARATOR) of the record at `at`. */
+export function recordKey(bytes: Uint8Array, view: DataView, at: number): string {
+  const from = at + KEY_AT;
+  const to = from + view.getUint32(at + 4, true);
+  // a key with no zero byte is its own text (the common case: one string made at once)
+  if (bytes.subarray(from, to).indexOf(0) === -1) return binaryString(bytes, from, to);
+  let key = '';
+  let start = from;
+  for (let i = from; i < to; i++) {
+    if (bytes[i] !== 0) continue;
+    key += binaryString(bytes, start, i) + (bytes[i + 1] === 0 ? KEY_SEPARATOR : '\u0000');
+    start = ++i + 1;
+  }
+  return key + binaryString(bytes, start, to);
+}
+
+/** The group of the record at `at` as a host key and figures. */
+export function decodeGroup(bytes: Uint8Array, view: DataView, at: number): [string, GroupValue] {
+  const key = recordKey(bytes, view, at);
+  let p = at + KEY_AT + view.getUint32(at + 4, true);
+  const double = (): number => {
+    p += 8;
+    return view.getFloat64(p - 8, true);
+  };
+  const text = (): string => {
+    const length = view.getUint32(p, true);
+    p += 4 + length;
+    return binaryString(bytes, p - length, p);
+  };
+  const records = double();
+  const columnCount = view.getUint32(p, true);
+  p += 4;
+  if (columnCount === 0) return [key, records];
+  const columns: RawColumn[] = [];
+  for (let c = 0; c < columnCount; c++) {
+    // one object literal, members in COLUMN_DOUBLES order (evaluated in source order): every column
+    // read has one shape, which keeps reading millions of groups fast
+    const column: RawColumn = {
+      count: double(),
+      empty: double(),
+      invalid: double(),
+      outside: double(),
+      fsum: double(),
+      fsumComp: double(),
+      shift: double(),
+      fdev: double(),
+      fdevComp: double(),
+      fsq: double(),
+      fsqComp: double(),
+      min: double(),
+      max: double(),
+      minLength: double(),
+      maxLength: double(),
+      forms: double(),
+      exactSum: 0n,
+      exactSquares: 0n,
+      firstInvalid: null,
+    };
+    const line = double();
+    const length = view.getUint32(p, true);
+    if (line !== 0) column.firstInvalid = { line, value: bytes.slice(p + 4, p + 4 + length) };
+    p += 4 + length;
+    column.exactSum = BigInt(text());
+    column.exactSquares = BigInt(text());
+    columns.push(column);
+  }
+  return [key, { records, columns }];
+}
+
+/** Adds `lineOffset` to the lines of the first invalid fields of the record at `at` (a later range's spill). */
+export function shiftLines(view: DataView, at: number, lineOffset: number): void {
+  let p = at + KEY_AT + view.getUint32(at + 4, true) + 8;
+  const columnCount = view.getUint32(p, true);
+  p += 4;
+  for (let c = 0; c < columnCount; c++) {
+    p += 8 * COLUMN_DOUBLES.length;
+    const line = view.getFloat64(p, true);
+    if (line !== 0) view.setFloat64(p, line + lineOffset, true);
+    p += 12 + view.getUint32(p + 8, true);
+    for (let sum = 0; sum < 2; sum++) p += 4 + view.getUint32(p, true);
+  }
+}
