@@ -195,8 +195,6 @@ export function compareRecordKeys(a: Uint8Array, aAt: number, b: Uint8Array, bAt
 export function recordKey(bytes: Uint8Array, view: DataView, at: number): string {
   const from = at + KEY_AT;
   const to = from + view.getUint32(at + 4, true);
-  // a key with no zero byte is its own text (the common case: one string made at once)
-  if (bytes.subarray(from, to).indexOf(0) === -1) return binaryString(bytes, from, to);
   let key = '';
   let start = from;
   for (let i = from; i < to; i++) {
