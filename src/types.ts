@@ -135,8 +135,8 @@ export interface RawScan {
 export interface OrderedRawGroups {
   /** how many groups the scan has (group_count), --top or not */
   readonly count: number;
-  /** the groups in order, the first --top of them */
-  entries(): Iterable<[string, GroupValue]>;
+  /** the groups in order, the first --top of them: each key as its components' UTF-8 text */
+  entries(): Iterable<[string[], GroupValue]>;
   /** releases what holds them (temporary files); idempotent */
   close(): void;
 }

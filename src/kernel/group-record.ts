@@ -205,9 +205,49 @@ export function recordKey(bytes: Uint8Array, view: DataView, at: number): string
   return key + binaryString(bytes, start, to);
 }
 
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/** One component's bytes as UTF-8 text, an invalid sequence as U+FFFD (docs/spec.md "Groups"). */
+function componentText(bytes: Uint8Array, from: number, to: number): string {
+  let ascii = true;
+  for (let i = from; i < to && ascii; i++) ascii = bytes[i]! < 0x80;
+  return ascii ? binaryString(bytes, from, to) : utf8.decode(bytes.subarray(from, to));
+}
+
+/** The components of the key of the record at `at` as the result shows them: UTF-8 text. */
+export function recordComponents(bytes: Uint8Array, at: number): string[] {
+  const from = at + KEY_AT;
+  const to = from + u32(bytes, at + 4);
+  const components: string[] = [];
+  // a component's bytes with its zero bytes (00 FF) unescaped, when it has any
+  let unescaped: number[] | null = null;
+  let start = from;
+  for (let i = from; i < to; i++) {
+    if (bytes[i] !== 0) {
+      unescaped?.push(bytes[i]!);
+      continue;
+    }
+    if (bytes[i + 1] === ZERO_BYTE) {
+      unescaped ??= Array.from(bytes.subarray(start, i));
+      unescaped.push(0);
+      i++;
+      continue;
+    }
+    components.push(unescaped ? componentText(Uint8Array.from(unescaped), 0, unescaped.length) : componentText(bytes, start, i));
+    unescaped = null;
+    start = ++i + 1;
+  }
+  components.push(unescaped ? componentText(Uint8Array.from(unescaped), 0, unescaped.length) : componentText(bytes, start, to));
+  return components;
+}
+
 /** The group of the record at `at` as a host key and figures. */
 export function decodeGroup(bytes: Uint8Array, view: DataView, at: number): [string, GroupValue] {
-  const key = recordKey(bytes, view, at);
+  return [recordKey(bytes, view, at), recordValue(bytes, view, at)];
+}
+
+/** The figures of the group of the record at `at`. */
+export function recordValue(bytes: Uint8Array, view: DataView, at: number): GroupValue {
   let p = at + KEY_AT + view.getUint32(at + 4, true);
   const double = (): number => {
     p += 8;
@@ -221,7 +261,7 @@ export function decodeGroup(bytes: Uint8Array, view: DataView, at: number): [str
   const records = double();
   const columnCount = view.getUint32(p, true);
   p += 4;
-  if (columnCount === 0) return [key, records];
+  if (columnCount === 0) return records;
   const columns: RawColumn[] = [];
   for (let c = 0; c < columnCount; c++) {
     // one object literal, members in COLUMN_DOUBLES order (evaluated in source order): every column
@@ -255,7 +295,7 @@ export function decodeGroup(bytes: Uint8Array, view: DataView, at: number): [str
     column.exactSquares = BigInt(text());
     columns.push(column);
   }
-  return [key, { records, columns }];
+  return { records, columns };
 }
 
 /** Adds `lineOffset` to the lines of the first invalid fields of the record at `at` (a later range's spill). */

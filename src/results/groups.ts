@@ -100,7 +100,9 @@ export function orderedInMemory(groups: RawGroups, top: number | null, byRecords
   let ordered: [string, GroupValue][] | null = orderGroups(groups, top, byRecords).ordered;
   return {
     count,
-    entries: () => ordered ?? [],
+    *entries() {
+      for (const [key, value] of ordered ?? []) yield [keyComponents(key), value];
+    },
     close: () => {
       ordered = null;
     },

@@ -18,6 +18,10 @@ export function orderKeys(bytes: Uint8Array, starts: Int32Array, ends: Int32Arra
     sortRecordsByKey(bytes, starts, ends, order);
     return order;
   }
+  // all alike (millions of keys of one record each, say): by key alone
+  let alike = true;
+  for (let i = 1; i < n && alike; i++) alike = rows[i] === rows[0];
+  if (alike) return orderKeys(bytes, starts, ends, null);
   const tally = new Map<number, number>();
   for (let i = 0; i < n; i++) tally.set(rows[i]!, (tally.get(rows[i]!) ?? 0) + 1);
   const counts = Float64Array.from(tally.keys()).sort().reverse();

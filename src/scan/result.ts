@@ -6,7 +6,7 @@ import { usageError } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
 import { finalizeColumn } from '../results/finalize.js';
 import type { ColumnGroup, Dialect, GroupResult, OrderedGroups, RawScan, ScanResult } from '../types.js';
-import { keyComponents, orderedInMemory } from '../results/groups.js';
+import { orderedInMemory } from '../results/groups.js';
 import { groupRecords } from '../kernel/groups.js';
 import { unknownColumn, type ColumnPlan, type Header, type KeyPlan, type OutputColumn } from './columns.js';
 
@@ -84,12 +84,12 @@ export function toOutcome(
     function* each(): Iterable<GroupResult> {
       for (const [key, value] of ordered.entries()) {
         if (counted) {
-          yield { key: keyComponents(key), rows: groupRecords(value) };
+          yield { key, rows: groupRecords(value) };
           continue;
         }
         const { records, columns } = value as ColumnGroup;
         yield {
-          key: keyComponents(key),
+          key,
           rows: records,
           columns: outputs.map((column) => finalizeColumn(columns[column.slot]!, column.name, column.index)),
         };

@@ -15,7 +15,7 @@ import { accessSync, closeSync, constants, fstatSync, openSync, readSync, statSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { usageError } from '../errors.js';
-import { compareRecordKeys, decodeGroup, encodeGroup, keyHash, recordRows, recordSize, shiftLines } from '../kernel/group-record.js';
+import { compareRecordKeys, decodeGroup, encodeGroup, keyHash, recordComponents, recordRows, recordSize, recordValue, shiftLines } from '../kernel/group-record.js';
 import type { GroupValue } from '../kernel/groups.js';
 import type { GroupSink } from '../kernel/types.js';
 import { groupOrder, orderedInMemory } from '../results/groups.js';
@@ -402,13 +402,13 @@ function orderedRuns(runs: number[], count: number, top: number | null, order: R
       const limit = top ?? Infinity;
       if (limit === 0) return;
       // groups are decoded a chunk at a time: a generator's yield per group from inside the merge's callback is not possible
-      const decoded: [string, GroupValue][] = [];
+      const decoded: [string[], GroupValue][] = [];
       let left = limit;
       const merge = mergeRunsStepwise(runs, order);
       for (;;) {
         decoded.length = 0;
         const more = merge((reader) => {
-          decoded.push(decodeGroup(reader.bytes, reader.view, reader.at));
+          decoded.push([recordComponents(reader.bytes, reader.at), recordValue(reader.bytes, reader.view, reader.at)]);
           return --left > 0 && decoded.length < 4096;
         });
         yield* decoded;
