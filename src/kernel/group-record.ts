@@ -2,9 +2,10 @@
 // sorted runs and back (src/scan/spill.ts), without a string or an object per group on the way.
 //
 // Record, little-endian: u32 bytes of the rest, u32 bytes of the key, the key, f64 records, u32
-// columns (0: count --by), and per column the RawColumn: its doubles (COLUMN_DOUBLES), the first
-// invalid field's line (0: none), u32 length and bytes of that field, and its two exact sums as u32
-// length and decimal text.
+// columns (0: count --by), and per column the RawColumn: a u32 mask, its doubles (COLUMN_DOUBLES)
+// that are not 0 (a bit each), then as the mask's flags say, the first invalid field (f64 line, u32
+// length and bytes) and each exact sum not 0 (u8 trailing zeros dropped, u16 length, decimal digits).
+// Millions of groups of a value or two each spill in a third of the bytes of a fixed layout.
 //
 // The key is encoded so that comparing encoded keys bytewise (a prefix first) is the key order of
 // docs/spec.md (component by component, bytewise unsigned, a prefix first): components are joined by
@@ -20,7 +21,11 @@ const ZERO_BYTE = 0xff;
 /** Where a record's key begins (after the two lengths). */
 export const KEY_AT = 8;
 const NO_COLUMNS: RawColumn[] = [];
-/** A RawColumn's numbers written as doubles, in this order (decodeGroup() reads them in it too). */
+/** A column's flags after its doubles' (one bit each, set when the double is not 0): a first invalid field, exact sums not 0. */
+const HAS_INVALID = 1 << 16;
+const HAS_SUM = 1 << 17;
+const HAS_SQUARES = 1 << 18;
+/** A RawColumn's numbers written as doubles, in this order (recordValue() reads them in it too), those not 0. */
 const COLUMN_DOUBLES = [
   'count', 'empty', 'invalid', 'outside', 'fsum', 'fsumComp', 'shift', 'fdev', 'fdevComp', 'fsq', 'fsqComp', 'min', 'max',
   'minLength', 'maxLength', 'forms',
@@ -64,39 +69,53 @@ export class GroupRecordWriter {
   value(value: GroupValue): Uint8Array {
     const keyBytes = this.at - KEY_AT;
     const columns = typeof value === 'number' ? NO_COLUMNS : value.columns;
-    const sums = columns.map((column) => [column.exactSum.toString(), column.exactSquares.toString()] as const);
-    let size = 12;
-    for (let c = 0; c < columns.length; c++) {
-      size += 8 * (COLUMN_DOUBLES.length + 1) + 4 + (columns[c]!.firstInvalid?.value.length ?? 0) + 8 + sums[c]![0].length + sums[c]![1].length;
-    }
-    this.room(size);
+    this.room(12);
+    this.view.setFloat64(this.at, typeof value === 'number' ? value : value.records, true);
+    this.view.setUint32(this.at + 8, columns.length, true);
+    this.at += 12;
+    for (const column of columns) this.column(column);
+    this.view.setUint32(0, this.at - 4, true);
+    this.view.setUint32(4, keyBytes, true);
+    return this.bytes.subarray(0, this.at);
+  }
+
+  /** A column, compactly: most of its doubles are 0 and its exact sums end in many zeros (units of 10^-35 and 10^-70). */
+  private column(column: RawColumn): void {
+    const sum = column.exactSum === 0n ? '' : column.exactSum.toString();
+    const squares = column.exactSquares === 0n ? '' : column.exactSquares.toString();
+    const invalid = column.firstInvalid;
+    this.room(4 + 8 * COLUMN_DOUBLES.length + (invalid ? 12 + invalid.value.length : 0) + 6 + sum.length + squares.length);
     const { bytes, view } = this;
-    let at = this.at;
-    view.setFloat64(at, typeof value === 'number' ? value : value.records, true);
-    view.setUint32(at + 8, columns.length, true);
-    at += 12;
-    for (let c = 0; c < columns.length; c++) {
-      const column = columns[c]!;
-      for (const name of COLUMN_DOUBLES) {
-        view.setFloat64(at, column[name], true);
-        at += 8;
-      }
-      view.setFloat64(at, column.firstInvalid?.line ?? 0, true);
-      view.setUint32(at + 8, column.firstInvalid?.value.length ?? 0, true);
-      at += 12;
-      if (column.firstInvalid) {
-        bytes.set(column.firstInvalid.value, at);
-        at += column.firstInvalid.value.length;
-      }
-      for (const text of sums[c]!) {
-        view.setUint32(at, text.length, true);
-        at += 4;
-        for (let i = 0; i < text.length; i++) bytes[at++] = text.charCodeAt(i);
-      }
+    const maskAt = this.at;
+    let at = maskAt + 4;
+    let mask = 0;
+    for (let d = 0; d < COLUMN_DOUBLES.length; d++) {
+      const number = column[COLUMN_DOUBLES[d]!];
+      if (number === 0 && !Object.is(number, -0)) continue;
+      mask |= 1 << d;
+      view.setFloat64(at, number, true);
+      at += 8;
     }
-    view.setUint32(0, at - 4, true);
-    view.setUint32(4, keyBytes, true);
-    return bytes.subarray(0, at);
+    if (invalid) {
+      mask |= HAS_INVALID;
+      view.setFloat64(at, invalid.line, true);
+      view.setUint32(at + 8, invalid.value.length, true);
+      bytes.set(invalid.value, at + 12);
+      at += 12 + invalid.value.length;
+    }
+    for (const [text, bit] of [[sum, HAS_SUM], [squares, HAS_SQUARES]] as const) {
+      if (text === '') continue;
+      mask |= bit;
+      // the digits without their trailing zeros (at most 255 of them dropped), then how many
+      let end = text.length;
+      while (end > 1 && text.length - end < 255 && text.charCodeAt(end - 1) === 0x30) end--;
+      bytes[at] = text.length - end;
+      view.setUint16(at + 1, end, true);
+      at += 3;
+      for (let i = 0; i < end; i++) bytes[at++] = text.charCodeAt(i);
+    }
+    view.setUint32(maskAt, mask, true);
+    this.at = at;
   }
 
   private room(more: number): void {
@@ -249,53 +268,69 @@ export function decodeGroup(bytes: Uint8Array, view: DataView, at: number): [str
 /** The figures of the group of the record at `at`. */
 export function recordValue(bytes: Uint8Array, view: DataView, at: number): GroupValue {
   let p = at + KEY_AT + view.getUint32(at + 4, true);
-  const double = (): number => {
+  const records = view.getFloat64(p, true);
+  const columnCount = view.getUint32(p + 8, true);
+  p += 12;
+  if (columnCount === 0) return records;
+  let mask = 0;
+  const double = (bit: number): number => {
+    if ((mask & (1 << bit)) === 0) return 0;
     p += 8;
     return view.getFloat64(p - 8, true);
   };
-  const text = (): string => {
-    const length = view.getUint32(p, true);
-    p += 4 + length;
-    return binaryString(bytes, p - length, p);
+  const exact = (flag: number): bigint => {
+    if ((mask & flag) === 0) return 0n;
+    const zeros = bytes[p]!;
+    const length = view.getUint16(p + 1, true);
+    p += 3 + length;
+    const digits = BigInt(binaryString(bytes, p - length, p));
+    return zeros === 0 ? digits : digits * powerOfTen(zeros);
   };
-  const records = double();
-  const columnCount = view.getUint32(p, true);
-  p += 4;
-  if (columnCount === 0) return records;
   const columns: RawColumn[] = [];
   for (let c = 0; c < columnCount; c++) {
+    mask = view.getUint32(p, true);
+    p += 4;
     // one object literal, members in COLUMN_DOUBLES order (evaluated in source order): every column
     // read has one shape, which keeps reading millions of groups fast
     const column: RawColumn = {
-      count: double(),
-      empty: double(),
-      invalid: double(),
-      outside: double(),
-      fsum: double(),
-      fsumComp: double(),
-      shift: double(),
-      fdev: double(),
-      fdevComp: double(),
-      fsq: double(),
-      fsqComp: double(),
-      min: double(),
-      max: double(),
-      minLength: double(),
-      maxLength: double(),
-      forms: double(),
+      count: double(0),
+      empty: double(1),
+      invalid: double(2),
+      outside: double(3),
+      fsum: double(4),
+      fsumComp: double(5),
+      shift: double(6),
+      fdev: double(7),
+      fdevComp: double(8),
+      fsq: double(9),
+      fsqComp: double(10),
+      min: double(11),
+      max: double(12),
+      minLength: double(13),
+      maxLength: double(14),
+      forms: double(15),
       exactSum: 0n,
       exactSquares: 0n,
       firstInvalid: null,
     };
-    const line = double();
-    const length = view.getUint32(p, true);
-    if (line !== 0) column.firstInvalid = { line, value: bytes.slice(p + 4, p + 4 + length) };
-    p += 4 + length;
-    column.exactSum = BigInt(text());
-    column.exactSquares = BigInt(text());
+    if ((mask & HAS_INVALID) !== 0) {
+      const length = view.getUint32(p + 8, true);
+      column.firstInvalid = { line: view.getFloat64(p, true), value: bytes.slice(p + 12, p + 12 + length) };
+      p += 12 + length;
+    }
+    column.exactSum = exact(HAS_SUM);
+    column.exactSquares = exact(HAS_SQUARES);
     columns.push(column);
   }
   return { records, columns };
+}
+
+const powers: bigint[] = [1n];
+
+/** 10^n as a BigInt (n < 256), each made once. */
+function powerOfTen(n: number): bigint {
+  while (powers.length <= n) powers.push(powers[powers.length - 1]! * 10n);
+  return powers[n]!;
 }
 
 /** Adds `lineOffset` to the lines of the first invalid fields of the record at `at` (a later range's spill). */
@@ -304,10 +339,13 @@ export function shiftLines(view: DataView, at: number, lineOffset: number): void
   const columnCount = view.getUint32(p, true);
   p += 4;
   for (let c = 0; c < columnCount; c++) {
-    p += 8 * COLUMN_DOUBLES.length;
-    const line = view.getFloat64(p, true);
-    if (line !== 0) view.setFloat64(p, line + lineOffset, true);
-    p += 12 + view.getUint32(p + 8, true);
-    for (let sum = 0; sum < 2; sum++) p += 4 + view.getUint32(p, true);
+    const mask = view.getUint32(p, true);
+    p += 4;
+    for (let d = 0; d < COLUMN_DOUBLES.length; d++) if ((mask & (1 << d)) !== 0) p += 8;
+    if ((mask & HAS_INVALID) !== 0) {
+      view.setFloat64(p, view.getFloat64(p, true) + lineOffset, true);
+      p += 12 + view.getUint32(p + 8, true);
+    }
+    for (const flag of [HAS_SUM, HAS_SQUARES]) if ((mask & flag) !== 0) p += 3 + view.getUint16(p + 1, true);
   }
 }
