@@ -212,12 +212,12 @@ describe('count --by: spilling groups past --memory', () => {
     for (const byRecords of [true, false]) {
       const order = groupOrder(byRecords);
       const sorted = [...expected].sort(order);
-      for (const top of [null, 10, 70_000]) {
+      // an eighth of 16 KiB a run: some 150 runs, merged in passes; of 1 MiB: a few, merged at once
+      for (const [top, budget] of [[null, 16 * 1024], [10, 16 * 1024], [70_000, 16 * 1024], [null, 1 << 20]] as const) {
         const spill = new GroupSpill(temp);
         for (const groups of parts) spill.write(groups);
         const raw = { spilled: [spill.finish()!], groups: leftover } as unknown as RawScan;
-        // an eighth of 16 KiB a run: some 150 runs, merged in passes
-        const ordered = orderSpilled(raw, temp, top, 16 * 1024, byRecords).ordered!;
+        const ordered = orderSpilled(raw, temp, top, budget, byRecords).ordered!;
         expect(ordered.count).toBe(expected.size);
         const first = [...ordered.entries()];
         expect(first, `byRecords ${byRecords} top ${top}`).toEqual(sorted.slice(0, top ?? sorted.length).map(([key, value]) => [keyComponents(key), value]));
