@@ -325,12 +325,11 @@ export function recordValue(bytes: Uint8Array, view: DataView, at: number): Grou
   return { records, columns };
 }
 
-const powers: bigint[] = [1n];
+const POWERS_OF_TEN: bigint[] = [];
 
-/** 10^n as a BigInt (n < 256), each made once. */
-function powerOfTen(n: number): bigint {
-  while (powers.length <= n) powers.push(powers[powers.length - 1]! * 10n);
-  return powers[n]!;
+/** 10^n as a BigInt, each made once (spilled sums, and the kernel's compact sums at their scale). */
+export function powerOfTen(n: number): bigint {
+  return (POWERS_OF_TEN[n] ??= 10n ** BigInt(n));
 }
 
 /** Adds `lineOffset` to the lines of the first invalid fields of the record at `at` (a later range's spill). */

@@ -13,7 +13,7 @@ import { usageError } from '../errors.js';
 import { binaryString, groupsDoNotFit, kernelKeys, resultKey, spillAtEnd, type KernelKeys } from './groups.js';
 import { NO_SLOTS, rawColumn, rawColumns, slotMap, type SlotMap, type SlotValues } from './raw-columns.js';
 import type { Engine, GroupSink, KernelConfig, KernelVariant } from './types.js';
-import { GroupRecordWriter } from './group-record.js';
+import { GroupRecordWriter, powerOfTen } from './group-record.js';
 
 interface KernelExports {
   memory: WebAssembly.Memory;
@@ -453,13 +453,6 @@ const NO_WIDE_VALUES: SlotValues = {
 /** A minimum length as the kernel keeps it (2^63 - 1: none, read as a Number) as RawColumn's (Infinity). */
 function lengthOrNone(length: number): number {
   return length >= 2 ** 62 ? Infinity : length;
-}
-
-const POWERS_OF_TEN: bigint[] = [];
-
-/** 10^n as a BigInt, n >= 0 (remembered: every group column asks). */
-function powerOfTen(n: number): bigint {
-  return (POWERS_OF_TEN[n] ??= 10n ** BigInt(n));
 }
 
 /** Sum 128-bit buckets (bucket b in units of 10^(b + minExponent)) into units of 10^-scale. */

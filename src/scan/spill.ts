@@ -330,8 +330,8 @@ export function orderSpilled(raw: RawScan, dir: string, top: number | null, budg
     if (top !== null && top <= TOP_IN_MEMORY) {
       const order = groupOrder(byRecords);
       let kept: [string, GroupValue][] = [];
-      eachPartition(spills, dir, budget, 0, batch, () => {
-        groupCount += batch.count;
+      eachPartition(spills, dir, budget, 0, batch, (groups) => {
+        groupCount += groups;
         const first = batch.ordered(byRecords, top);
         for (let i = 0; i < Math.min(top, batch.count); i++) kept.push(decodeGroup(batch.bytes, batch.view, first[i]!));
         kept = kept.sort(order).slice(0, top);
