@@ -255,7 +255,7 @@ describe('count --by: spilling groups past --memory', () => {
 
   it('spills the groups left at the end of a scan when as host objects they would pass half the budget', async () => {
     // 5000 keys: in the kernel's table they fit 1 MiB (nothing spilled mid-scan); as objects (about
-    // 128 bytes each, 448 with a column) they would pass half of it
+    // 384 bytes each, 704 with a column) they would pass half of it, not half of 4 MiB without a column
     const lines = ['k,v'];
     for (let i = 0; i < 5000; i++) lines.push(`key${(i * 7919) % 5000},${i % 10}`);
     const bytes = new TextEncoder().encode(`${lines.join('\n')}\n`);
