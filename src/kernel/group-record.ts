@@ -33,7 +33,8 @@ const COLUMN_DOUBLES = [
 
 /** Builds one record at a time in a buffer of its own, grown as needed (a key may be long). */
 export class GroupRecordWriter {
-  private bytes = new Uint8Array(256);
+  /** the record being written, then written: `bytes[0..size)` after value() (grown as needed) */
+  bytes = new Uint8Array(256);
   private view = new DataView(this.bytes.buffer);
   private at = KEY_AT;
 
@@ -65,8 +66,8 @@ export class GroupRecordWriter {
     this.at = writeKey(key, this.bytes, this.at);
   }
 
-  /** End the record with its figures; the record (valid until the next begin()). */
-  value(value: GroupValue): Uint8Array {
+  /** End the record with its figures; its size: the record is `bytes[0..size)` until the next begin(). */
+  value(value: GroupValue): number {
     const keyBytes = this.at - KEY_AT;
     const columns = typeof value === 'number' ? NO_COLUMNS : value.columns;
     this.room(12);
@@ -76,7 +77,7 @@ export class GroupRecordWriter {
     for (const column of columns) this.column(column);
     this.view.setUint32(0, this.at - 4, true);
     this.view.setUint32(4, keyBytes, true);
-    return this.bytes.subarray(0, this.at);
+    return this.at;
   }
 
   /** A column, compactly: most of its doubles are 0 and its exact sums end in many zeros (units of 10^-35 and 10^-70). */
@@ -163,7 +164,9 @@ const writer = new GroupRecordWriter();
 export function encodeGroup(key: string, value: GroupValue): Uint8Array {
   writer.begin();
   writer.key(key);
-  return writer.value(value);
+  // value() may grow the buffer: read it after
+  const size = writer.value(value);
+  return writer.bytes.subarray(0, size);
 }
 
 /** Bytes of the record at `at` (its length included). */
