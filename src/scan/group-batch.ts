@@ -7,7 +7,7 @@ import { KEY_AT, compareRecordKeys, decodeGroup, encodeGroup, keyHash, keyLength
 import { addGroupValues } from '../results/groups.js';
 import { orderKeys } from '../results/key-sort.js';
 
-/** The seed of the hash that finds a batch's equal keys (not a partition's: those are equal within a partition). */
+/** The seed of the hash that finds equal keys in a batch: not the partitions' seeds, whose hashes agree within a partition. */
 const TABLE_SEED = 0x5bd1e995;
 
 export class GroupBatch {
