@@ -286,7 +286,7 @@ export class WasmKernel implements Engine {
     const { view, bytes } = this;
     const keys = this.keys!;
     const count = keys.fields.length;
-    this.eachTableGroup((record, length, records) => {
+    this.eachTableGroup((record, length, records, arena) => {
       const components: string[] = [];
       let at = record + 4;
       for (let k = 0; k < count; k++) {
@@ -294,7 +294,7 @@ export class WasmKernel implements Engine {
         components.push(binaryString(bytes, at, at + size));
         at += size;
       }
-      visit(resultKey(components, keys), this.groupValue(record, length, records));
+      visit(resultKey(components, keys), this.groupValue(record, length, records, arena));
     });
   }
 
@@ -305,7 +305,7 @@ export class WasmKernel implements Engine {
     const count = keys.fields.length;
     const starts = new Int32Array(count + 1);
     const writer = this.recordWriter;
-    this.eachTableGroup((record, length, records) => {
+    this.eachTableGroup((record, length, records, arena) => {
       starts[0] = record + 4;
       for (let k = 0; k < count; k++) starts[k + 1] = starts[k]! + view.getUint32(record + 4 + length + 4 * k, true);
       writer.begin();
@@ -314,13 +314,13 @@ export class WasmKernel implements Engine {
         writer.component(bytes, starts[k]!, starts[k + 1]!, i === 0);
       }
       // the record's bytes and size, not a subarray: no object per group of millions
-      const size = writer.value(this.groupValue(record, length, records));
+      const size = writer.value(this.groupValue(record, length, records, arena));
       sink.add(writer.bytes, 0, size);
     });
   }
 
-  /** Each group of the table: its key record's offset in memory, the key's bytes, its records. */
-  private eachTableGroup(visit: (record: number, length: number, records: number) => void): void {
+  /** Each group of the table: its key record's offset in memory, the key's bytes, its records, and where the arena begins. */
+  private eachTableGroup(visit: (record: number, length: number, records: number, arena: number) => void): void {
     const view = this.view;
     const r = L.RESULTS_OFFSET;
     const capacity = Number(view.getBigInt64(r + L.RESULT_GROUP_CAPACITY, true));
@@ -331,15 +331,14 @@ export class WasmKernel implements Engine {
       const records = view.getUint32(entry + 8, true) + view.getUint32(entry + 12, true) * 2 ** 32;
       if (records === 0) continue;
       const record = arena + view.getUint32(entry + 4, true);
-      visit(record, view.getUint32(record, true), records);
+      visit(record, view.getUint32(record, true), records, arena);
     }
   }
 
   /** A group's figures: its records, and with columns, the columns after its key record. */
-  private groupValue(record: number, length: number, records: number): GroupValue {
+  private groupValue(record: number, length: number, records: number, arena: number): GroupValue {
     const slots = this.slots.slotCount;
     if (slots === 0) return records;
-    const arena = Number(this.view.getBigInt64(L.RESULTS_OFFSET + L.RESULT_GROUP_ARENA, true));
     const columnsAt = record + 4 + length + 4 * this.keys!.fields.length;
     const columns: RawColumn[] = [];
     for (let s = 0; s < slots; s++) columns.push(this.readGroupColumn(columnsAt + s * L.GROUP_COLUMN_SIZE, arena, records));
